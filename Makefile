@@ -1,0 +1,57 @@
+# The two commands a newcomer needs are `make run` and `make test` (see README.md).
+# Everything installs into .venv from the locked requirements; nothing else is needed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+# make run: the demo on SQLite with Celery tasks in-process, unless you set these yourself.
+RUN_ENV := DJANGO_DEBUG=true
+# make stack: the full stack over local servers.
+STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+STACK_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test lint stack messages lock bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Compile the translations with Babel (pure Python: no GNU gettext needed to install).
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel compile --statistics -d locale -D django
+
+run: $(VENV)/.runtime messages
+	mkdir -p var
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) load_demo
+	@echo "Serving http://127.0.0.1:8000/ (Ctrl-C stops)"
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev messages
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+# The production shape without Docker: gunicorn + Celery worker + Celery beat (Procfile)
+# over the PostgreSQL and Redis installed on this machine.
+stack: $(VENV)/.runtime messages
+	-createdb -h 127.0.0.1 -U postgres portal 2>/dev/null
+	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) bash bin/stack
+
+# Re-lock exact versions from the ranges in pyproject.toml, in a throw-away venv.
+lock:
+	$(PYTHON) bin/lock.py
+
+clean:
+	rm -rf $(VENV) var

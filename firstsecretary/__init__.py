@@ -1,0 +1,3 @@
+"""First secretaries. Its models, services and pages arrive with issue 4 (first secretaries
+and the support network).
+"""

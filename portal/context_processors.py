@@ -1,0 +1,28 @@
+"""The navigation, by role: each user sees the entries for the work they do."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.roles import Perm
+
+# (url name, label, permission needed or None)
+NAVIGATION = (
+    ("home", _("Home"), None),
+    ("township_list", _("Townships"), None),
+    ("village_list", _("Villages"), None),
+    ("report_list", _("Exports"), None),
+    ("user_list", _("Users"), Perm.USER_MANAGE),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    items = [
+        {"url": reverse(name), "label": label, "active": name == current}
+        for name, label, perm in NAVIGATION
+        if perm is None or user.has_role_perm(perm)
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,47 @@
+"""The registry of table exports: each app's exports.py registers its lists here.
+
+An export is the list page's FilterSet applied to the model's scoped queryset, written
+column by column; the page, the export in the request and the Celery task all call it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from portal.excel import Column
+
+REGISTRY = {}
+
+
+@dataclass(frozen=True)
+class TableExport:
+    """A filtered, scoped list written to one sheet."""
+
+    kind: str
+    title: Any  # lazy translated text: the sheet title and the report's name
+    filename: Any
+    model: Any
+    filterset_class: Any
+    columns: list[Column]
+    prepare: Callable | None = None  # e.g. add select_related for the columns
+
+    def queryset(self, user, params):
+        """The rows `user` would see on the list page with the same filters."""
+        base = self.model.objects.visible_to(user)
+        if self.prepare is not None:
+            base = self.prepare(base)
+        # The FilterSet narrows its own choices through request.user, as on the page.
+        filterset = self.filterset_class(params, queryset=base, request=SimpleNamespace(user=user))
+        if not filterset.is_valid():
+            return base.none()
+        return filterset.qs
+
+
+def register(export):
+    REGISTRY[export.kind] = export
+    return export
+
+
+def get(kind):
+    return REGISTRY[kind]

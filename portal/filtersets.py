@@ -1,0 +1,48 @@
+"""Base FilterSet: the same filters for the page, the API and the export."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.choices import Role
+from portal.models import User
+
+
+def scoped_choices(model, **filters):
+    """A ModelChoiceFilter queryset narrowed to what the requesting user may see."""
+
+    def queryset(request):
+        user = getattr(request, "user", None)
+        return model.objects.visible_to(user).filter(**filters)
+
+    return queryset
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds `q`: a name contains the text, or a code starts with it."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields = ("name__icontains",)
+    code_field = "code"
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for lookup in self.search_fields:
+            condition |= Q(**{lookup: value})
+        if value.isdigit():
+            condition |= Q(**{f"{self.code_field}__startswith": value})
+        return queryset.filter(condition)
+
+
+class UserFilterSet(SearchFilterSet):
+    search_fields = ("username__icontains", "display_name__icontains")
+    code_field = "division__code"
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "is_active"]

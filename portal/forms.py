@@ -1,0 +1,53 @@
+"""Forms of the portal's own pages; choices are narrowed to the user's scope."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.choices import Role
+from villages.choices import DivisionLevel
+from villages.models import Division, Village
+
+
+class _UserFieldsForm(forms.Form):
+    display_name = forms.CharField(label=_("Full name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    division = forms.ModelChoiceField(label=_("Division"), queryset=Division.objects.none())
+    village = forms.ModelChoiceField(
+        label=_("Village (first secretaries only)"),
+        queryset=Village.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = (
+            Division.objects.visible_to(acting_user)
+            .exclude(level=DivisionLevel.PROVINCE)
+            .order_by("code")
+        )
+        self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")
+
+
+class UserCreateForm(_UserFieldsForm):
+    username = forms.RegexField(
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and @/./+/-/_ only; used to log in."),
+    )
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput, strip=False
+    )
+    field_order = ["username", "display_name", "phone", "role", "division", "village", "password"]
+
+
+class UserUpdateForm(_UserFieldsForm):
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput,
+        strip=False,
+        required=False,
+        help_text=_("Leave empty to keep the current password."),
+    )

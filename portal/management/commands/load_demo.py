@@ -1,0 +1,118 @@
+"""Load the demo: Wuqing District's real divisions and one user per role.
+
+Safe to run again: divisions are upserted, users are found by name and their demo
+password reset, village facts are only filled where still empty.
+"""
+
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal.choices import Role
+from portal.models import User
+from villages.choices import PartyOrgType, VillageKind
+from villages.models import Village
+from villages.services import divisions_import
+
+FIXTURE = Path(settings.BASE_DIR) / "villages" / "fixtures" / "wuqing"
+COUNTY = "120114"  # 武清区
+TOWNSHIP_A = "120114101"  # 梅厂镇
+TOWNSHIP_B = "120114102"  # 大碱厂镇
+DEMO_PASSWORD = "wuqing-demo-2026"
+
+# username, full name, role, division, village code (first secretaries only)
+DEMO_USERS = (
+    ("county", "张建华", Role.COUNTY_ADMIN, COUNTY, None),
+    ("meichang", "李秀英", Role.TOWNSHIP_ORGANIZER, TOWNSHIP_A, None),
+    ("dajianchang", "王志刚", Role.TOWNSHIP_ORGANIZER, TOWNSHIP_B, None),
+    ("inspector", "赵立新", Role.INSPECTOR, COUNTY, None),
+    ("secretary", "刘洋", Role.FIRST_SECRETARY, TOWNSHIP_A, "first-village-of-A"),
+    ("leader", "陈国庆", Role.VIEWER, COUNTY, None),
+)
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "建国 志强 秀英 桂兰 海燕 立新 国庆 春生 玉兰 德明 振华 红梅 永刚 "
+    "凤英 宝山 金龙 淑珍 长青 庆丰 树林 学军 丽娟 保国 俊杰"
+).split()
+
+
+class Command(BaseCommand):
+    help = "Load the Wuqing District demo: real divisions, one user per role, village facts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="run even when DJANGO_DEBUG is false"
+        )
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "The demo sets well-known passwords; run it only with DJANGO_DEBUG=true "
+                "(or --force on a throw-away database)."
+            )
+        result = divisions_import(source_dir=FIXTURE, prefix=COUNTY)
+        self.stdout.write(f"Wuqing District divisions: {result.total} records upserted.")
+        with transaction.atomic():
+            filled = self._fill_village_facts()
+            users = self._users()
+        self.stdout.write(f"Village facts filled in for {filled} villages.")
+        self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
+        for user in users:
+            where = user.village.name if user.village_id else user.division.name
+            self.stdout.write(f"  {user.username:<12} {user.get_role_display():<10} {where}")
+        self.stdout.write("  admin        Django admin (superuser)")
+
+    def _fill_village_facts(self):
+        """Plausible households, members and secretaries, the same on every run."""
+        villages = list(
+            Village.objects.filter(code__startswith=COUNTY, households__isnull=True)
+        )
+        for village in villages:
+            rng = random.Random(village.code)
+            village.households = rng.randint(180, 1400)
+            village.population = village.households * rng.randint(26, 34) // 10
+            village.party_members = max(12, village.households * rng.randint(4, 9) // 100)
+            village.party_org_type = (
+                PartyOrgType.GENERAL_BRANCH if village.party_members > 50 else PartyOrgType.BRANCH
+            )
+            village.secretary_name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        Village.objects.bulk_update(
+            villages,
+            ["households", "population", "party_members", "party_org_type", "secretary_name"],
+            batch_size=500,
+        )
+        return len(villages)
+
+    def _users(self):
+        users = []
+        first_village = (
+            Village.objects.filter(township_id=TOWNSHIP_A, kind=VillageKind.VILLAGE)
+            .order_by("code")
+            .first()
+        )
+        for username, name, role, division, village in DEMO_USERS:
+            user, _created = User.objects.get_or_create(username=username)
+            user.display_name = name
+            user.role = role
+            user.division_id = division
+            user.village = first_village if village else None
+            user.is_active = True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            users.append(user)
+        admin, _created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        admin.is_staff = admin.is_superuser = True
+        admin.display_name = "系统管理员"
+        admin.set_password(DEMO_PASSWORD)
+        admin.save()
+        return users

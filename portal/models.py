@@ -1,0 +1,119 @@
+"""Users with a role and a division, and the reports generated for them."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.choices import ReportStatus, Role
+from portal.roles import role_has_perm
+from portal.scoping import ScopedQuerySet
+
+
+class UserQuerySet(ScopedQuerySet):
+    pass
+
+
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person using the portal: one role, acting within one division (or one village)."""
+
+    display_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    division = models.ForeignKey(
+        "villages.Division",
+        verbose_name=_("division"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    # A first secretary acts for one village only.
+    village = models.ForeignKey(
+        "villages.Village",
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    objects = PortalUserManager()
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def scope_prefix(self):
+        """The division code prefix this user sees: "" for all, None for nothing."""
+        if not self.is_active:
+            return None
+        if self.is_superuser and not self.division_id:
+            return ""
+        if self.role == Role.FIRST_SECRETARY:
+            return self.village_id
+        if not self.role:
+            return None
+        return self.division_id
+
+    def has_role_perm(self, perm):
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return role_has_perm(self.role, perm)
+
+
+class GeneratedReport(models.Model):
+    """An Excel file built in the background, with its progress, for the users of a scope."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    # The requester's scope when asked: the report is visible inside it and built within it.
+    scope_code = models.CharField(_("scope"), max_length=12, blank=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="reports"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "scope_code"
+
+    class Meta:
+        verbose_name = _("generated report")
+        verbose_name_plural = _("generated reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("report_detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)

@@ -1,0 +1,35 @@
+"""The one scoping mechanism: every object a user may see is found by a division code prefix.
+
+A village code is a materialised path (2 digits province, 2 city, 2 county, 3 township,
+3 village), so "everything in Wuqing District" is `code LIKE '120114%'`. Each scoped model
+names the path to its code in `scope_path`; `visible_to(user)` narrows any queryset of it
+to the user's prefix. Pages apply it through `portal.views.ScopedMixin`, the API through
+`portal.api.ScopedViewSetMixin`; nothing else reads these models on behalf of a user.
+"""
+
+from django.db import models
+
+
+def scope_prefix(user):
+    """The code prefix `user` may see: "" for everything, None for nothing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "scope_prefix", None)
+
+
+def in_scope(code, user):
+    """Whether a division or village code lies inside the user's scope."""
+    prefix = scope_prefix(user)
+    return prefix is not None and code is not None and str(code).startswith(prefix)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that can be narrowed to what one user may see."""
+
+    def visible_to(self, user):
+        prefix = scope_prefix(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        return self.filter(**{f"{self.model.scope_path}__startswith": prefix})

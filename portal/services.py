@@ -1,0 +1,225 @@
+"""Writes of the portal's own records: users and generated reports."""
+
+import io
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import exports
+from portal.choices import ReportStatus, Role
+from portal.excel import XlsxTable
+from portal.models import GeneratedReport, User
+from portal.scoping import in_scope, scope_prefix
+
+logger = logging.getLogger(__name__)
+
+# --- Users -------------------------------------------------------------------------------
+
+
+def _check_user_placement(*, acting_user, role, division, village):
+    """A user may only be placed inside the acting user's own scope, in a sensible place."""
+    errors = {}
+    if division is None:
+        errors["division"] = _("Choose the division this user works for.")
+    elif not in_scope(division.code, acting_user):
+        errors["division"] = _("You can only place users inside your own area.")
+    if role == Role.FIRST_SECRETARY:
+        if village is None:
+            errors["village"] = _("A first secretary must be attached to a village.")
+        elif not in_scope(village.code, acting_user):
+            errors["village"] = _("You can only place users inside your own area.")
+        elif division is not None and not village.code.startswith(division.code):
+            errors["village"] = _("The village is not in the chosen division.")
+    elif village is not None:
+        errors["village"] = _("Only a first secretary is attached to a village.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def user_create(
+    *, acting_user, username, password, role, division, village=None, display_name="", phone=""
+):
+    """Create a user inside the acting user's scope."""
+    _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
+    user = User(
+        username=username,
+        role=role,
+        division=division,
+        village=village if role == Role.FIRST_SECRETARY else None,
+        display_name=display_name,
+        phone=phone,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    logger.info("user %s created by %s", user.username, acting_user.username)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *, user, acting_user, role, division, village=None, display_name="", phone="",
+    is_active=True, password="",
+):
+    """Change a user's role, place or details; the user must stay inside the acting scope."""
+    user = User.objects.visible_to(acting_user).select_for_update().get(pk=user.pk)
+    if user.pk == acting_user.pk and (
+        role != user.role or division != user.division or not is_active
+    ):
+        raise ValidationError(_("You cannot change your own role, division or status."))
+    _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
+    user.role = role
+    user.division = division
+    user.village = village if role == Role.FIRST_SECRETARY else None
+    user.display_name = display_name
+    user.phone = phone
+    user.is_active = is_active
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+# --- Exports and generated reports -------------------------------------------------------
+
+
+@dataclass
+class ExportOutcome:
+    """Either a finished file (small export) or a queued report (large export)."""
+
+    report: GeneratedReport | None = None
+    content: io.BytesIO | None = None
+    filename: str = ""
+
+
+def _params_dict(params):
+    """A QueryDict as a plain dict of lists, safe to store as JSON and to filter with."""
+    if hasattr(params, "lists"):
+        return {key: values for key, values in params.lists() if key != "page"}
+    return dict(params)
+
+
+def _filename(export):
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{export.filename!s}-{stamp}.xlsx"
+
+
+def _write(export, queryset, fileobj, *, on_progress=None, total=None):
+    table = XlsxTable(sheet_title=export.title, title=export.title, columns=export.columns)
+    step = max(1, (total or 0) // 50) if on_progress else 0
+    for obj in queryset.iterator(chunk_size=2000):
+        table.append(obj)
+        if step and table.rows % step == 0:
+            on_progress(table.rows)
+    table.save(fileobj)
+    return table.rows
+
+
+def export_start(*, kind, params, acting_user):
+    """Export a filtered list: in the request when small, as a background report when large."""
+    export = exports.get(kind)
+    params = _params_dict(params)
+    queryset = export.queryset(acting_user, _as_querydict(params))
+    total = queryset.count()
+    if total <= settings.EXPORT_SYNC_MAX_ROWS:
+        content = io.BytesIO()
+        _write(export, queryset, content)
+        content.seek(0)
+        return ExportOutcome(content=content, filename=_filename(export))
+    report = GeneratedReport.objects.create(
+        kind=kind,
+        title=str(export.title),
+        params=params,
+        scope_code=scope_prefix(acting_user) or "",
+        requested_by=acting_user,
+        row_count=total,
+    )
+    from portal.tasks import build_report
+
+    transaction.on_commit(lambda: build_report.delay(report.pk))
+    return ExportOutcome(report=report)
+
+
+def _as_querydict(params):
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, values in params.items():
+        query.setlist(key, values if isinstance(values, list) else [values])
+    return query
+
+
+def report_build(*, report_id):
+    """Build a queued report's file. Idempotent: a finished report is left as it is, and a
+    report a dead worker left half-built is built again from the start."""
+    report = GeneratedReport.objects.select_related("requested_by").filter(pk=report_id).first()
+    if report is None or report.status == ReportStatus.DONE:
+        return report
+    export = exports.get(report.kind)
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
+    )
+    queryset = export.queryset(report.requested_by, _as_querydict(report.params))
+    total = queryset.count()
+
+    def on_progress(rows):
+        # Written straight to the row so the progress bar moves while the file is built.
+        percent = min(99, rows * 100 // max(total, 1))
+        GeneratedReport.objects.filter(pk=report.pk).update(progress=percent)
+
+    try:
+        with tempfile.TemporaryFile() as handle:
+            rows = _write(export, queryset, handle, on_progress=on_progress, total=total)
+            handle.seek(0)
+            report.refresh_from_db()
+            report.file.save(_filename(export), File(handle), save=False)
+    except Exception:
+        logger.exception("report %s failed", report.pk)
+        GeneratedReport.objects.filter(pk=report.pk).update(
+            status=ReportStatus.FAILED,
+            error=_(
+                "The report could not be built. Please try again or contact the administrator."
+            ),
+            finished_at=timezone.now(),
+        )
+        # Not re-raised: a broken export is not a transient error, retrying cannot help,
+        # and the user sees the failure on the report's page.
+        return GeneratedReport.objects.get(pk=report.pk)
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.row_count = rows
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "status", "progress", "row_count", "finished_at"])
+    return report
+
+
+def reports_purge_expired(*, now=None):
+    """Delete generated reports, and their files, older than REPORT_RETENTION_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REPORT_RETENTION_DAYS)
+    deleted = 0
+    for report in GeneratedReport.objects.filter(created_at__lt=cutoff).iterator():
+        if report.file:
+            report.file.delete(save=False)
+        report.delete()
+        deleted += 1
+    return deleted

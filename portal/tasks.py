@@ -1,0 +1,16 @@
+"""Background jobs of the portal: thin wrappers that take ids and call a service."""
+
+from celery import shared_task
+
+from portal import services
+
+
+@shared_task(acks_late=True)
+def build_report(report_id):
+    report = services.report_build(report_id=report_id)
+    return report.status if report else None
+
+
+@shared_task
+def purge_expired_reports():
+    return services.reports_purge_expired()

@@ -1,0 +1,51 @@
+"""The URL conf. Every URL here is covered by tests/portal/test_access_matrix.py."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, register_converter
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from portal import views
+from villages import api as villages_api
+
+
+class DivisionCodeConverter:
+    """A statistical division code: 2 to 12 digits."""
+
+    regex = "[0-9]{2,12}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(DivisionCodeConverter, "code")
+
+router = DefaultRouter()
+router.register("divisions", villages_api.DivisionViewSet, basename="division")
+router.register("villages", villages_api.VillageViewSet, basename="village")
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
+    path("reports/", views.ReportListView.as_view(), name="report_list"),
+    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path(
+        "reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"
+    ),
+    path("", include("villages.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,162 @@
+"""The portal's own pages: home, users, generated reports, health."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from portal import selectors, services
+from portal.filtersets import UserFilterSet
+from portal.forms import UserCreateForm, UserUpdateForm
+from portal.generic import ObjectDetailView, ObjectListView, PortalMixin, ScopedMixin
+from portal.models import GeneratedReport, User
+from portal.roles import Perm
+from villages import selectors as village_selectors
+
+
+class HomeView(PortalMixin, TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        division = village_selectors.scope_division(user=user)
+        context["division"] = division
+        context["division_path"] = village_selectors.division_path(division)
+        context["counts"] = village_selectors.village_counts(user=user)
+        context["recent_reports"] = selectors.report_list(user=user)[:5]
+        return context
+
+
+# --- Users -------------------------------------------------------------------------------
+
+
+class UserListView(ObjectListView):
+    model = User
+    permission = Perm.USER_MANAGE
+    permission_for_reads = True
+    filterset_class = UserFilterSet
+    template_name = "portal/user_list.html"
+
+    def get_queryset(self):
+        return selectors.user_list(user=self.request.user)
+
+
+class _UserFormMixin:
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["acting_user"] = self.request.user
+        return kwargs
+
+    def save_with(self, form, service, **extra):
+        try:
+            user = service(acting_user=self.request.user, **extra, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("User {name} has been saved.").format(name=user))
+        return redirect("user_list")
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class UserCreateView(_UserFormMixin, PortalMixin, FormView):
+    permission = Perm.USER_MANAGE
+    permission_for_reads = True
+    form_class = UserCreateForm
+    template_name = "portal/user_form.html"
+
+    def form_valid(self, form):
+        return self.save_with(form, services.user_create)
+
+
+class UserUpdateView(_UserFormMixin, ScopedMixin, FormView):
+    model = User
+    permission = Perm.USER_MANAGE
+    permission_for_reads = True
+    form_class = UserUpdateForm
+    template_name = "portal/user_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except User.DoesNotExist:
+            raise Http404 from None
+
+    def get_initial(self):
+        user = self.object
+        return {
+            "display_name": user.display_name,
+            "phone": user.phone,
+            "role": user.role,
+            "division": user.division,
+            "village": user.village,
+            "is_active": user.is_active,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+    def form_valid(self, form):
+        return self.save_with(form, services.user_update, user=self.object)
+
+
+# --- Generated reports ------------------------------------------------------------------
+
+
+class ReportListView(PortalMixin, TemplateView):
+    template_name = "portal/report_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reports"] = selectors.report_list(user=self.request.user)[:100]
+        context["retention_days"] = settings.REPORT_RETENTION_DAYS
+        return context
+
+
+class ReportDetailView(ObjectDetailView):
+    model = GeneratedReport
+    select_related = ("requested_by",)
+    template_name = "portal/report_detail.html"
+
+    def get_template_names(self):
+        # htmx polls the progress fragment until the report is finished.
+        if self.request.htmx:
+            return ["portal/_report_progress.html"]
+        return [self.template_name]
+
+
+class ReportDownloadView(ObjectDetailView):
+    model = GeneratedReport
+
+    def get(self, request, *args, **kwargs):
+        report = self.get_object()
+        if not report.file:
+            raise Http404(_("This report has no file yet."))
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=report.file.name.rsplit("/", 1)[-1],
+        )
+
+
+def healthz(request):
+    """For the load balancer and docker-compose: the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

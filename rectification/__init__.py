@@ -1,0 +1,3 @@
+"""Rectification ledger. Its models, services and pages arrive with issue 3 (ledger, plans,
+close-out).
+"""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VillagesConfig(AppConfig):
+    name = "villages"
+    verbose_name = _("Divisions and villages")
+
+    def ready(self):
+        from villages import exports  # noqa: F401  registers the village list export
