@@ -26,6 +26,9 @@ class PortalMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        handler = getattr(self, request.method.lower(), None)
+        if request.method.lower() not in self.http_method_names or handler is None:
+            return self.http_method_not_allowed(request, *args, **kwargs)
         needs_perm = self.permission_for_reads or request.method not in ("GET", "HEAD", "OPTIONS")
         if self.permission and needs_perm and not request.user.has_role_perm(self.permission):
             raise PermissionDenied

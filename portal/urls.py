@@ -26,6 +26,8 @@ class DivisionCodeConverter:
 register_converter(DivisionCodeConverter, "code")
 
 router = DefaultRouter()
+# One URL per resource: no `.json` suffix variants to scope and test twice.
+router.include_format_suffixes = False
 router.register("divisions", villages_api.DivisionViewSet, basename="division")
 router.register("villages", villages_api.VillageViewSet, basename="village")
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
 from portal import selectors, services
@@ -87,10 +88,15 @@ class UserUpdateView(_UserFormMixin, ScopedMixin, FormView):
     form_class = UserUpdateForm
     template_name = "portal/user_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
+    # The object is looked up in get/post, after PortalMixin has checked the permission:
+    # a role without it gets 403 whether or not the user is in its scope.
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
 
     def get_object(self):
         try:
@@ -155,6 +161,7 @@ class ReportDownloadView(ObjectDetailView):
         )
 
 
+@require_GET
 def healthz(request):
     """For the load balancer and docker-compose: the process answers and the database too."""
     with connection.cursor() as cursor:

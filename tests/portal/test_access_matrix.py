@@ -1,0 +1,168 @@
+"""Every URL of the URL conf × every persona × GET and POST: the status each must get.
+
+The URLs are read from the URL conf, not listed by hand: a new URL with no rule in
+RULES fails `test_every_url_has_an_access_rule`, and a URL with a parameter that no
+object builder in OBJECTS can fill fails too. Expected codes follow from the rule:
+anonymous → login (pages) or 403 (API); a role without the permission → 403; an object
+outside the persona's scope → 404; otherwise success — and never a 500.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.models import GeneratedReport
+from portal.roles import Perm
+from tests.conftest import PERSONAS
+
+ANY = "any logged-in user"
+NOT_ALLOWED = "method not allowed"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may GET and POST a URL. `obj` names the object builder for its parameters."""
+
+    read: object = ANY  # ANY, a Perm, or NOT_ALLOWED
+    write: object = NOT_ALLOWED
+    obj: str | None = None
+    api: bool = False
+    public: dict | None = None  # fixed codes for everyone, by method
+
+
+RULES = {
+    "home": Rule(),
+    "login": Rule(public={"GET": {"anonymous": 200, "*": 302}, "POST": {"anonymous": 200, "*": 302}}),
+    "logout": Rule(public={"GET": {"*": 405}, "POST": {"*": 302}}),
+    "set_language": Rule(public={"GET": {"*": 302}, "POST": {"*": 302}}),
+    "healthz": Rule(public={"GET": {"*": 200}, "POST": {"*": 405}}),
+    "user_list": Rule(read=Perm.USER_MANAGE),
+    "user_create": Rule(read=Perm.USER_MANAGE, write=Perm.USER_MANAGE),
+    "user_edit": Rule(read=Perm.USER_MANAGE, write=Perm.USER_MANAGE, obj="user"),
+    "report_list": Rule(),
+    "report_detail": Rule(obj="report"),
+    "report_download": Rule(obj="report"),
+    "township_list": Rule(),
+    "village_list": Rule(),
+    "village_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "village_detail": Rule(obj="village"),
+    "village_edit": Rule(read=Perm.VILLAGE_CHANGE, write=Perm.VILLAGE_CHANGE, obj="village"),
+    "api-root": Rule(api=True),
+    "division-list": Rule(api=True),
+    "division-detail": Rule(api=True, obj="division"),
+    "village-list": Rule(api=True),
+    "village-detail": Rule(api=True, obj="village"),
+    "api_schema": Rule(api=True),
+    "api_docs": Rule(api=True),
+}
+
+
+def _objects(village_a, alice):
+    """The objects URLs are tested on: all in township A (梅厂镇), each with its code."""
+    report = GeneratedReport.objects.create(
+        kind="villages.village_list",
+        title="村（社区）名单",
+        scope_code=alice.division_id,
+        requested_by=alice,
+        status="done",
+    )
+    report.file.save("villages.xlsx", ContentFile(b"PK test"), save=True)
+    return {
+        "village": ({"code": village_a.code}, village_a.code),
+        "division": ({"code": village_a.township_id}, village_a.township_id),
+        "user": ({"pk": alice.pk}, alice.division_id),
+        "report": ({"pk": report.pk}, report.scope_code),
+    }
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin: staff only, see test_admin_is_for_superusers_only
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, tuple(pattern.pattern.converters) or _regex_params(pattern)
+
+
+def _regex_params(pattern):
+    regex = getattr(pattern.pattern, "regex", None)
+    return tuple(regex.groupindex) if regex is not None else ()
+
+
+URLS = dict(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_has_an_access_rule():
+    assert sorted(set(URLS) - set(RULES)) == [], "add these URLs to RULES"
+    assert sorted(set(RULES) - set(URLS)) == [], "these RULES name URLs that no longer exist"
+
+
+def test_every_url_with_parameters_names_an_object():
+    for name, params in URLS.items():
+        if params:
+            assert RULES[name].obj, f"{name} takes {params}: give its rule an obj"
+
+
+def expected(rule, persona_name, user, method, obj_code):
+    if rule.public is not None:
+        codes = rule.public[method]
+        return codes.get(persona_name, codes.get("*"))
+    if user is None:
+        return 403 if rule.api else 302
+    needed = rule.read if method == "GET" else rule.write
+    if needed == NOT_ALLOWED:
+        return 405
+    if needed != ANY and not user.has_role_perm(needed):
+        return 403
+    if obj_code is not None and not obj_code.startswith(user.scope_prefix):
+        return 404
+    return 200 if method == "GET" else "success"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("persona_name", PERSONAS)
+@pytest.mark.parametrize("url_name", sorted(URLS))
+def test_access(client, persona, village_a, alice, url_name, persona_name, method):
+    rule = RULES[url_name]
+    objects = _objects(village_a, alice)
+    kwargs, obj_code = objects[rule.obj] if rule.obj else ({}, None)
+    url = reverse(url_name, kwargs=kwargs)
+    user = persona(persona_name)
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    want = expected(rule, persona_name, user, method, obj_code)
+    got = response.status_code
+    if want == "success":
+        assert got in (200, 302), f"{method} {url} as {persona_name}: {got}"
+    else:
+        assert got == want, f"{method} {url} as {persona_name}: {got}, expected {want}"
+    if rule.public is None and user is None:
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona_name", [p for p in PERSONAS if p != "superuser"])
+def test_admin_is_for_superusers_only(client, persona, persona_name):
+    user = persona(persona_name)
+    if user is not None:
+        client.force_login(user)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_superuser_reaches_the_admin(client, superuser):
+    client.force_login(superuser)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_download_streams_the_file_to_those_in_scope(client, alice, county_admin, village_a):
+    objects = _objects(village_a, alice)
+    client.force_login(county_admin)
+    response = client.get(reverse("report_download", kwargs=objects["report"][0]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"PK test"
