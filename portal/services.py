@@ -174,19 +174,19 @@ def report_build(*, report_id):
     report = GeneratedReport.objects.select_related("requested_by").filter(pk=report_id).first()
     if report is None or report.status == ReportStatus.DONE:
         return report
-    export = exports.get(report.kind)
     GeneratedReport.objects.filter(pk=report.pk).update(
         status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
     )
-    queryset = export.queryset(report.requested_by, _as_querydict(report.params))
-    total = queryset.count()
-
-    def on_progress(rows):
-        # Written straight to the row so the progress bar moves while the file is built.
-        percent = min(99, rows * 100 // max(total, 1))
-        GeneratedReport.objects.filter(pk=report.pk).update(progress=percent)
-
     try:
+        export = exports.get(report.kind)
+        queryset = export.queryset(report.requested_by, _as_querydict(report.params))
+        total = queryset.count()
+
+        def on_progress(rows):
+            # Written straight to the row so the progress bar moves while the file is built.
+            percent = min(99, rows * 100 // max(total, 1))
+            GeneratedReport.objects.filter(pk=report.pk).update(progress=percent)
+
         with tempfile.TemporaryFile() as handle:
             rows = _write(export, queryset, handle, on_progress=on_progress, total=total)
             handle.seek(0)

@@ -130,7 +130,7 @@ PERSONAS = (
 
 
 @pytest.fixture
-def persona(request):
+def persona(request, db):
     """Resolve a persona name to its user (None for anonymous)."""
 
     def get(name):
