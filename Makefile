@@ -12,7 +12,7 @@ RUN_ENV := DJANGO_DEBUG=true
 STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 STACK_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint stack messages lock bench clean
+.PHONY: run test lint stack messages makemessages lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 # Compile the translations with Babel (pure Python: no GNU gettext needed to install).
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel compile --statistics -d locale -D django
+
+# After adding or changing a user-facing string: regenerate the catalogue (needs GNU
+# gettext's xgettext), then translate the new entries in locale/zh_Hans/.../django.po.
+makemessages: $(VENV)/.runtime
+	DJANGO_DEBUG=true $(MANAGE) makemessages -l zh_Hans --no-obsolete \
+		-i ".venv/*" -i "var/*" -i "static/*" -i "tests/*" -i "bench/*"
 
 run: $(VENV)/.runtime messages
 	mkdir -p var

@@ -1,0 +1,43 @@
+"""Configuration comes from the environment and refuses what it cannot trust."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def load_settings(**env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.pop("DATABASE_URL", None)
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import portal.settings as s; print(s.DEBUG, s.TIME_ZONE)"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_there_is_no_secret_key_default_outside_debug():
+    result = load_settings(DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_mistyped_boolean_stops_the_start_up():
+    result = load_settings(DJANGO_DEBUG="ture")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_debug_runs_with_a_development_key_in_shanghai_time():
+    result = load_settings(DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "Asia/Shanghai"]
+
+
+def test_the_interface_defaults_to_simplified_chinese():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
