@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 # make run: the demo on SQLite with Celery tasks in-process, unless you set these yourself.
-RUN_ENV := DJANGO_DEBUG=true
+# The demo lowers the export threshold so that a county-wide export (745 villages) shows
+# the background report with its progress bar.
+RUN_ENV := DJANGO_DEBUG=true EXPORT_SYNC_MAX_ROWS=500
 # make stack: the full stack over local servers.
 STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 STACK_REDIS_URL ?= redis://127.0.0.1:6379/0
