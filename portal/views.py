@@ -28,6 +28,8 @@ class HomeView(PortalMixin, TemplateView):
         division = village_selectors.scope_division(user=user)
         context["division"] = division
         context["division_path"] = village_selectors.division_path(division)
+        # A first secretary works for one village: it is their page's heading.
+        context["village"] = user.village if user.scope_prefix == user.village_id else None
         context["counts"] = village_selectors.village_counts(user=user)
         context["recent_reports"] = selectors.report_list(user=user)[:5]
         return context
