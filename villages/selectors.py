@@ -19,6 +19,8 @@ def township_list(*, user):
                 for kind in VillageKind.values
             },
         )
+        # Meta.ordering does not apply to aggregate queries: order explicitly for paging.
+        .order_by("code")
     )
 
 
