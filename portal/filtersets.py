@@ -40,7 +40,7 @@ class SearchFilterSet(django_filters.FilterSet):
 class UserFilterSet(SearchFilterSet):
     search_fields = ("username__icontains", "display_name__icontains")
     code_field = "division__code"
-    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"), empty_label=_("All"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:

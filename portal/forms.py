@@ -11,12 +11,15 @@ from villages.models import Division, Village
 class _UserFieldsForm(forms.Form):
     display_name = forms.CharField(label=_("Full name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    division = forms.ModelChoiceField(label=_("Division"), queryset=Division.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose…")), *Role.choices])
+    division = forms.ModelChoiceField(
+        label=_("Division"), queryset=Division.objects.none(), empty_label=_("Choose…")
+    )
     village = forms.ModelChoiceField(
         label=_("Village (first secretaries only)"),
         queryset=Village.objects.none(),
         required=False,
+        empty_label=_("Choose…"),
     )
 
     def __init__(self, *args, acting_user, **kwargs):

@@ -9,9 +9,11 @@ from villages.models import Division, Village
 
 
 class DivisionFilterSet(SearchFilterSet):
-    level = django_filters.ChoiceFilter(choices=DivisionLevel.choices, label=_("Level"))
+    level = django_filters.ChoiceFilter(
+        choices=DivisionLevel.choices, label=_("Level"), empty_label=_("All")
+    )
     parent = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Division), label=_("Parent division")
+        queryset=scoped_choices(Division), label=_("Parent division"), empty_label=_("All")
     )
 
     class Meta:
@@ -21,9 +23,13 @@ class DivisionFilterSet(SearchFilterSet):
 
 class VillageFilterSet(SearchFilterSet):
     township = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP), label=_("Township")
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
     )
-    kind = django_filters.ChoiceFilter(choices=VillageKind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(
+        choices=VillageKind.choices, label=_("Kind"), empty_label=_("All")
+    )
 
     class Meta:
         model = Village

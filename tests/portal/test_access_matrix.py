@@ -34,7 +34,9 @@ class Rule:
 
 RULES = {
     "home": Rule(),
-    "login": Rule(public={"GET": {"anonymous": 200, "*": 302}, "POST": {"anonymous": 200, "*": 302}}),
+    "login": Rule(
+        public={"GET": {"anonymous": 200, "*": 302}, "POST": {"anonymous": 200, "*": 302}}
+    ),
     "logout": Rule(public={"GET": {"*": 405}, "POST": {"*": 302}}),
     "set_language": Rule(public={"GET": {"*": 302}, "POST": {"*": 302}}),
     "healthz": Rule(public={"GET": {"*": 200}, "POST": {"*": 405}}),

@@ -54,7 +54,7 @@ def test_text_that_excel_would_run_as_a_formula_is_written_as_plain_text(client,
     )
     client.force_login(alice)
     response = client.post(reverse("village_export") + f"?q={village_a.code}")
-    sheet, rows = read_rows(b"".join(response.streaming_content))
+    sheet, _rows = read_rows(b"".join(response.streaming_content))
     name_cell, secretary_cell = sheet.cell(row=3, column=2), sheet.cell(row=3, column=10)
     assert name_cell.value == '=HYPERLINK("http://evil.example","点击")'
     assert name_cell.data_type == "s" and name_cell.quotePrefix

@@ -50,9 +50,7 @@ def test_a_user_cannot_be_placed_in_another_county(client, other_county_admin):
     assert not User.objects.filter(username="wangfang").exists()
 
 
-def test_a_first_secretary_needs_a_village_in_the_chosen_division(
-    client, county_admin, village_a
-):
+def test_a_first_secretary_needs_a_village_in_the_chosen_division(client, county_admin, village_a):
     client.force_login(county_admin)
     response = client.post(reverse("user_create"), new_user(role="first_secretary"))
     assert "第一书记须指定所驻村" in str(response.context["form"].errors["village"])
@@ -82,7 +80,9 @@ def test_a_taken_user_name_is_refused(client, county_admin, alice):
     assert response.context["form"].errors["username"]
 
 
-def test_the_user_list_shows_only_users_of_the_area(client, county_admin, alice, other_county_admin):
+def test_the_user_list_shows_only_users_of_the_area(
+    client, county_admin, alice, other_county_admin
+):
     client.force_login(county_admin)
     listed = {u.username for u in client.get(reverse("user_list")).context["object_list"]}
     assert {"county", "alice"} <= listed
