@@ -2,7 +2,6 @@
 
 import csv
 import gzip
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,56 +73,77 @@ class ImportResult:
         return sum(self.created.values()) + sum(self.updated.values())
 
 
+COMMUNITY_ENDINGS = ("社区", "居委会", "居民委员会", "生活区", "社区）", "社区)")
+
+
 def village_kind_from_name(name):
-    """The committee's kind, read off the end of its official name."""
+    """The committee's kind, read off the end of its official name.
+
+    The ending decides: 东沟社区村民委员会 is a village committee, 巴润宝拉格嘎查社区 a
+    community; a name with 嘎查 that ends otherwise is a gacha.
+    """
+    if name.endswith(COMMUNITY_ENDINGS):
+        return VillageKind.COMMUNITY
     if "嘎查" in name:
         return VillageKind.GACHA
-    if "社区" in name or "居委会" in name or "居民委员会" in name or name.endswith("生活区"):
-        return VillageKind.COMMUNITY
     return VillageKind.VILLAGE
 
 
+def _is_code(value, length):
+    return len(value) == length and value.isascii() and value.isdigit()
+
+
 def _open(directory, filename):
+    """The file, plain or gzipped, as binary lines."""
     plain = directory / filename
     packed = directory / f"{filename}.gz"
     if plain.is_file():
-        return plain, open(plain, encoding="utf-8-sig", newline="")
+        return plain, open(plain, "rb")
     if packed.is_file():
-        return packed, io.TextIOWrapper(gzip.open(packed), encoding="utf-8-sig", newline="")
-    raise DivisionImportError(
-        _("{file}: file not found (nor {file}.gz).").format(file=plain)
-    )
+        return packed, gzip.open(packed, "rb")
+    raise DivisionImportError(_("{file}: file not found (nor {file}.gz).").format(file=plain))
 
 
-def _read(directory, source, prefix):
-    """Rows of one file that lie on the prefix's path: (line, code, name, parent code)."""
+def _decoded(path, handle):
+    """Decode line by line, so that a bad byte is reported on its own line."""
+    try:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise DivisionImportError(
+                    _("{file}, line {line}: not UTF-8 text.").format(file=path, line=number)
+                ) from None
+    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
+        raise DivisionImportError(
+            _("{file}: unreadable ({error}).").format(file=path, error=error)
+        ) from None
+
+
+def _rows(directory, source, prefix):
+    """Checked rows of one file on the prefix's path: (line, code, name, parent code)."""
     path, handle = _open(directory, source.filename)
-    rows = []
     with handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(_decoded(path, handle))
         try:
-            header = next(reader)
-        except StopIteration:
-            raise DivisionImportError(
-                _("{file}: the file is empty.").format(file=path)
-            ) from None
-        except (UnicodeDecodeError, OSError, EOFError, csv.Error) as error:
-            raise DivisionImportError(
-                _("{file}, line 1: unreadable ({error}).").format(file=path, error=error)
-            ) from None
-        if tuple(header) != source.columns:
-            raise DivisionImportError(
-                _("{file}, line 1: the columns are {found}, expected {expected}.").format(
-                    file=path, found=",".join(header), expected=",".join(source.columns)
+            header = next(reader, None)
+            if header is None:
+                raise DivisionImportError(_("{file}: the file is empty.").format(file=path))
+            if tuple(header) != source.columns:
+                raise DivisionImportError(
+                    _("{file}, line 1: the columns are {found}, expected {expected}.").format(
+                        file=path, found=",".join(header), expected=",".join(source.columns)
+                    )
                 )
+            parent_at = (
+                source.columns.index(source.parent_column) if source.parent_column else None
             )
-        code_at = 0
-        parent_at = source.columns.index(source.parent_column) if source.parent_column else None
-        try:
-            for line, row in enumerate(reader, start=2):
+            seen = {}
+            for row in reader:
+                line = reader.line_num
                 if not row:
                     continue
-                code = row[code_at].strip()
+                code = row[0].strip()
                 # Keep the rows under the prefix and the ancestors on its path.
                 if not (code.startswith(prefix) or prefix.startswith(code)):
                     continue
@@ -133,13 +153,21 @@ def _read(directory, source, prefix):
                             file=path, line=line, found=len(row), expected=len(source.columns)
                         )
                     )
-                if len(code) != source.code_length or not code.isdigit():
+                if not _is_code(code, source.code_length):
                     raise DivisionImportError(
                         _(
                             "{file}, line {line}: malformed code {code!r} "
                             "(expected {length} digits)."
                         ).format(file=path, line=line, code=code, length=source.code_length)
                     )
+                if code in seen:
+                    raise DivisionImportError(
+                        _(
+                            "{file}, line {line}: code {code} is listed again "
+                            "(first on line {first})."
+                        ).format(file=path, line=line, code=code, first=seen[code])
+                    )
+                seen[code] = line
                 name = row[1].strip()
                 if not name:
                     raise DivisionImportError(
@@ -153,25 +181,25 @@ def _read(directory, source, prefix):
                             "its parent {parent}."
                         ).format(file=path, line=line, code=code, parent=parent)
                     )
-                rows.append((line, code, name, parent))
-        except (UnicodeDecodeError, OSError, EOFError, csv.Error) as error:
+                yield path, line, code, name, parent
+        except csv.Error as error:
             raise DivisionImportError(
                 _("{file}, line {line}: unreadable ({error}).").format(
                     file=path, line=reader.line_num, error=error
                 )
             ) from None
-    return path, rows
 
 
 def divisions_import(*, source_dir, prefix=""):
     """Upsert the official divisions and villages whose code starts with `prefix`.
 
-    Everything is read and checked before anything is written, then written in one
-    transaction with bulk upserts: bad input leaves the database as it was.
+    Files are read province → village, checked row by row and written in batches of bulk
+    upserts, all inside one transaction: on the first bad row everything is rolled back
+    and the error names the file and line. Memory stays flat whatever the file size.
     """
     directory = Path(source_dir)
     prefix = (prefix or "").strip()
-    if prefix and (not prefix.isdigit() or len(prefix) > VILLAGE_CODE_LENGTH):
+    if prefix and (not _is_code(prefix, len(prefix)) or len(prefix) > VILLAGE_CODE_LENGTH):
         raise DivisionImportError(
             _("The prefix {prefix!r} is not a division code (up to 12 digits).").format(
                 prefix=prefix
@@ -179,71 +207,73 @@ def divisions_import(*, source_dir, prefix=""):
         )
     if not directory.is_dir():
         raise DivisionImportError(_("{dir}: no such directory.").format(dir=directory))
+    # Every file must be there before anything is read: no half-run for a missing file.
+    for source in SOURCES:
+        _open(directory, source.filename)[1].close()
 
-    parsed = [(source, *_read(directory, source, prefix)) for source in SOURCES]
-
-    # Every parent must be in the files being imported or already in the database.
-    known = set()
-    existing_parents = set(
-        Division.objects.filter(code__in=_parent_codes(parsed)).values_list("code", flat=True)
-    )
-    for _source, path, rows in parsed:
-        for line, code, _name, parent in rows:
-            if parent is not None and parent not in known and parent not in existing_parents:
-                raise DivisionImportError(
-                    _("{file}, line {line}: {code} names parent {parent}, which is absent.").format(
-                        file=path, line=line, code=code, parent=parent
-                    )
-                )
-            known.add(code)
-    if not any(rows for _source, _path, rows in parsed):
-        raise DivisionImportError(
-            _("No division or village in {dir} has a code starting with {prefix}.").format(
-                dir=directory, prefix=prefix
-            )
-        )
     result = ImportResult()
+    known = set()  # codes imported so far, or found in the database, as parents
     with transaction.atomic():
-        for source, _path, rows in parsed:
+        for source in SOURCES:
             label = source.level or "village"
-            codes = [code for _line, code, _name, _parent in rows]
-            model = Division if source.level else Village
-            before = _count_existing(model, codes)
-            if source.level:
-                objects = [
-                    Division(code=code, name=name, level=source.level, parent_id=parent)
-                    for _line, code, name, parent in rows
-                ]
-                update_fields = ["name", "level", "parent"]
-            else:
-                objects = [
-                    Village(
-                        code=code, name=name, township_id=parent, kind=village_kind_from_name(name)
-                    )
-                    for _line, code, name, parent in rows
-                ]
-                update_fields = ["name", "township", "kind"]
-            model.objects.bulk_create(
-                objects,
-                batch_size=BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=update_fields,
+            result.created[label] = result.updated[label] = 0
+            batch = []
+            for row in _rows(directory, source, prefix):
+                batch.append(row)
+                if len(batch) >= BATCH_SIZE:
+                    _write_batch(source, batch, known, result)
+                    batch = []
+            if batch:
+                _write_batch(source, batch, known, result)
+        if result.total == 0:
+            raise DivisionImportError(
+                _("No division or village in {dir} has a code starting with {prefix}.").format(
+                    dir=directory, prefix=prefix
+                )
             )
-            result.created[label] = len(codes) - before
-            result.updated[label] = before
     return result
 
 
-def _parent_codes(parsed):
-    return {parent for _s, _p, rows in parsed for *_rest, parent in rows if parent is not None}
-
-
-def _count_existing(model, codes):
-    count = 0
-    for start in range(0, len(codes), 10000):
-        count += model.objects.filter(code__in=codes[start : start + 10000]).count()
-    return count
+def _write_batch(source, batch, known, result):
+    """Check the batch's parents exist, then upsert it: three queries at most."""
+    missing = {parent for *_row, parent in batch if parent is not None and parent not in known}
+    if missing:
+        known.update(Division.objects.filter(code__in=missing).values_list("code", flat=True))
+    for path, line, code, _name, parent in batch:
+        if parent is not None and parent not in known:
+            raise DivisionImportError(
+                _("{file}, line {line}: {code} names parent {parent}, which is absent.").format(
+                    file=path, line=line, code=code, parent=parent
+                )
+            )
+    codes = [code for _path, _line, code, _name, _parent in batch]
+    if source.level:
+        model = Division
+        objects = [
+            Division(code=code, name=name, level=source.level, parent_id=parent)
+            for _path, _line, code, name, parent in batch
+        ]
+        update_fields = ["name", "level", "parent"]
+    else:
+        model = Village
+        objects = [
+            Village(code=code, name=name, township_id=parent, kind=village_kind_from_name(name))
+            for _path, _line, code, name, parent in batch
+        ]
+        update_fields = ["name", "township", "kind"]
+    existing = model.objects.filter(code__in=codes).count()
+    model.objects.bulk_create(
+        objects,
+        batch_size=BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=update_fields,
+    )
+    label = source.level or "village"
+    result.created[label] += len(codes) - existing
+    result.updated[label] += existing
+    if source.level:
+        known.update(codes)
 
 
 # --- Village edits -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from villages.choices import DivisionLevel
 from villages.services import DivisionImportError, divisions_import
 
 
@@ -26,10 +27,13 @@ class Command(BaseCommand):
         except DivisionImportError as error:
             raise CommandError(_("Nothing was imported. {error}").format(error=error)) from None
         seconds = time.monotonic() - started
+        labels = {**dict(DivisionLevel.choices), "village": _("Villages and communities")}
         for level in result.created:
             self.stdout.write(
                 _("{level}: {created} new, {updated} updated").format(
-                    level=level, created=result.created[level], updated=result.updated[level]
+                    level=labels[level],
+                    created=result.created[level],
+                    updated=result.updated[level],
                 )
             )
         self.stdout.write(
