@@ -4,7 +4,11 @@ Kept apart from portal.api because DRF imports these while it loads its own view
 portal.api imports those views (a cycle otherwise).
 """
 
-from rest_framework import pagination, permissions
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import pagination, permissions, status
+from rest_framework.response import Response
+
+from portal.exceptions import StaleEditError, TransitionError
 
 
 class RolePermission(permissions.BasePermission):
@@ -25,3 +29,20 @@ class RolePermission(permissions.BasePermission):
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """A service's refusal is the client's error, never a 500.
+
+    StaleEditError and TransitionError → 409 Conflict; any other Django ValidationError
+    → 400 with its messages by field.
+    """
+    if isinstance(exc, (StaleEditError, TransitionError)):
+        return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    # Imported here: rest_framework.views imports this module while it loads.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    return drf_exception_handler(exc, context)

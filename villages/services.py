@@ -5,10 +5,10 @@ import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.exceptions import StaleEditError
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
 from villages.models import Division, Village
 
@@ -277,10 +277,6 @@ def _write_batch(source, batch, known, result):
 
 
 # --- Village edits -------------------------------------------------------------------------
-
-
-class StaleEditError(ValidationError):
-    """The record was changed by someone else since the form was loaded."""
 
 
 @transaction.atomic

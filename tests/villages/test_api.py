@@ -67,3 +67,46 @@ def test_the_schema_and_the_docs_are_served_without_internet(client, alice):
     # Swagger UI's files come from our own static files (drf-spectacular-sidecar).
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_an_organizer_patches_a_village_with_its_version(client, alice, village_a):
+    client.force_login(alice)
+    url = reverse("village-detail", args=[village_a.code])
+    response = client.patch(
+        url, {"version": village_a.version, "party_members": 41}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["party_members"] == 41
+    assert response.json()["version"] == village_a.version + 1
+
+
+def test_a_stale_patch_is_a_conflict_naming_who_changed_it(client, alice, county_admin, village_a):
+    url = reverse("village-detail", args=[village_a.code])
+    client.force_login(county_admin)
+    client.patch(url, {"version": village_a.version, "households": 300}, "application/json")
+    client.force_login(alice)
+    response = client.patch(
+        url, {"version": village_a.version, "households": 999}, "application/json"
+    )
+    assert response.status_code == 409
+    assert str(county_admin) in response.json()["detail"]
+    village_a.refresh_from_db()
+    assert village_a.households == 300
+
+
+def test_a_patch_without_a_version_or_with_bad_values_is_a_400(client, alice, village_a):
+    client.force_login(alice)
+    url = reverse("village-detail", args=[village_a.code])
+    missing = client.patch(url, {"households": 5}, "application/json")
+    assert missing.status_code == 400 and "version" in missing.json()
+    negative = client.patch(
+        url, {"version": village_a.version, "households": -5}, "application/json"
+    )
+    assert negative.status_code == 400 and "households" in negative.json()
+
+
+def test_a_read_only_role_cannot_patch(client, inspector, village_a):
+    client.force_login(inspector)
+    url = reverse("village-detail", args=[village_a.code])
+    response = client.patch(url, {"version": village_a.version}, "application/json")
+    assert response.status_code == 403
