@@ -45,6 +45,15 @@ def _check_user_placement(*, acting_user, role, division, village):
         raise ValidationError(errors)
 
 
+def _set_password(user, password):
+    """Django's password rules (length, common, numeric, like the user name), by field."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user.set_password(password)
+
+
 @transaction.atomic
 def user_create(
     *, acting_user, username, password, role, division, village=None, display_name="", phone=""
@@ -59,11 +68,7 @@ def user_create(
         display_name=display_name,
         phone=phone,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password": error.messages}) from error
-    user.set_password(password)
+    _set_password(user, password)
     user.full_clean()
     user.save()
     logger.info("user %s created by %s", user.username, acting_user.username)
@@ -89,11 +94,7 @@ def user_update(
     user.phone = phone
     user.is_active = is_active
     if password:
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise ValidationError({"password": error.messages}) from error
-        user.set_password(password)
+        _set_password(user, password)
     user.full_clean()
     user.save()
     return user

@@ -62,6 +62,19 @@ def test_text_that_excel_would_run_as_a_formula_is_written_as_plain_text(client,
     assert secretary_cell.data_type == "s" and secretary_cell.quotePrefix
 
 
+def queued_report(user, **fields):
+    """A village-list report as the export page queues it, for the county."""
+    return GeneratedReport.objects.create(
+        **{
+            "kind": "villages.village_list",
+            "title": "村（社区）名单",
+            "scope_code": "120114",
+            "requested_by": user,
+            **fields,
+        }
+    )
+
+
 @pytest.fixture
 def small_sync_limit(settings):
     settings.EXPORT_SYNC_MAX_ROWS = 10
@@ -87,14 +100,7 @@ def test_a_large_export_becomes_a_report_with_progress_and_a_download(
 
 
 def test_a_queued_report_polls_its_progress_until_done(client, county_admin):
-    report = GeneratedReport.objects.create(
-        kind="villages.village_list",
-        title="村（社区）名单",
-        scope_code="120114",
-        requested_by=county_admin,
-        status=ReportStatus.RUNNING,
-        progress=40,
-    )
+    report = queued_report(county_admin, status=ReportStatus.RUNNING, progress=40)
     client.force_login(county_admin)
     html = client.get(report.get_absolute_url(), headers={"HX-Request": "true"}).content.decode()
     assert 'hx-trigger="every 1s"' in html and "40%" in html
@@ -102,12 +108,7 @@ def test_a_queued_report_polls_its_progress_until_done(client, county_admin):
 
 
 def test_building_a_report_twice_builds_it_once(county_admin, small_sync_limit):
-    report = GeneratedReport.objects.create(
-        kind="villages.village_list",
-        title="村（社区）名单",
-        scope_code="120114",
-        requested_by=county_admin,
-    )
+    report = queued_report(county_admin)
     first = services.report_build(report_id=report.pk)
     name = first.file.name
     second = services.report_build(report_id=report.pk)
@@ -119,42 +120,27 @@ def test_a_report_for_a_deleted_request_is_ignored(county_admin):
 
 
 def test_a_report_with_a_stale_filter_builds_an_empty_workbook(county_admin):
-    report = GeneratedReport.objects.create(
-        kind="villages.village_list",
-        title="村（社区）名单",
-        scope_code="120114",
-        requested_by=county_admin,
-        params={"kind": ["not-a-kind"]},
-    )
+    report = queued_report(county_admin, params={"kind": ["not-a-kind"]})
     built = services.report_build(report_id=report.pk)
     assert built.status == ReportStatus.DONE and built.row_count == 0
 
 
 def test_a_report_that_fails_says_so_in_chinese(county_admin):
-    report = GeneratedReport.objects.create(
-        kind="an.export.that.was.removed",
-        title="旧报表",
-        scope_code="120114",
-        requested_by=county_admin,
-    )
+    report = queued_report(county_admin, kind="an.export.that.was.removed")
     failed = services.report_build(report_id=report.pk)
     assert failed.status == ReportStatus.FAILED
     assert "报表生成失败" in failed.error
 
 
 def test_old_reports_and_their_files_are_purged(county_admin, settings):
-    report = GeneratedReport.objects.create(
-        kind="villages.village_list", title="旧", scope_code="120114", requested_by=county_admin
-    )
+    report = queued_report(county_admin, title="旧")
     services.report_build(report_id=report.pk)
     report.refresh_from_db()
     path = report.file.path
     GeneratedReport.objects.filter(pk=report.pk).update(
         created_at=timezone.now() - timedelta(days=settings.REPORT_RETENTION_DAYS + 1)
     )
-    fresh = GeneratedReport.objects.create(
-        kind="villages.village_list", title="新", scope_code="120114", requested_by=county_admin
-    )
+    fresh = queued_report(county_admin, title="新")
     assert services.reports_purge_expired() == 1
     assert list(GeneratedReport.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not os.path.exists(path)
