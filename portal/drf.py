@@ -22,7 +22,10 @@ class RolePermission(permissions.BasePermission):
             return True
         if not hasattr(view, request.method.lower()):
             return True  # the view answers 405 Method Not Allowed
-        perm = getattr(view, "permission", None)
+        # A viewset may name a permission per action (apply, close, …) over its default.
+        perm = getattr(view, "action_permissions", {}).get(
+            getattr(view, "action", None), getattr(view, "permission", None)
+        )
         return perm is not None and user.has_role_perm(perm)
 
 

@@ -25,10 +25,12 @@ class TableExport:
     filterset_class: Any
     columns: list[Column]
     prepare: Callable | None = None  # e.g. add select_related for the columns
+    # The list page's own selector, when it annotates what the FilterSet filters on.
+    base: Callable | None = None
 
     def queryset(self, user, params):
         """The rows `user` would see on the list page with the same filters."""
-        base = self.model.objects.visible_to(user)
+        base = self.base(user) if self.base else self.model.objects.visible_to(user)
         if self.prepare is not None:
             base = self.prepare(base)
         # The FilterSet narrows its own choices through request.user, as on the page.

@@ -7,7 +7,7 @@ object is looked up through `Model.objects.visible_to(user)`; a missing permissi
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -46,6 +46,28 @@ class ScopedMixin(PortalMixin):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset
+
+
+def add_service_errors(form, error):
+    """Put a service's ValidationError on the form: by field where it names one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ScopedObjectMixin(ScopedMixin):
+    """Looks the object up after the permission check, so a role without the permission
+    gets 403 whether or not the object is in its scope (order: login, method, 403, 404)."""
+
+    pk_url_kwarg = "pk"
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=self.kwargs[self.pk_url_kwarg])
+        except self.model.DoesNotExist:
+            raise Http404 from None
 
 
 class ObjectListView(ScopedMixin, FilterView):

@@ -14,13 +14,31 @@ class Perm:
     VILLAGE_CHANGE = "village.change"
     USER_MANAGE = "user.manage"
     REPORT_EXPORT = "report.export"
+    # The ledger: file and edit cases, plans and ratings; apply for close-out.
+    CASE_CHANGE = "case.change"
+    CASE_APPLY = "case.apply"
+    # The county's decisions: approve plans, record acceptance reviews, close cases.
+    PLAN_APPROVE = "plan.approve"
+    CASE_ACCEPT = "case.accept"
+    CATEGORY_MANAGE = "category.manage"
+    # Progress on plan tasks (a first secretary: only on tasks assigned to them).
+    TASK_UPDATE = "task.update"
 
+
+_TOWNSHIP = {
+    Perm.VILLAGE_CHANGE,
+    Perm.REPORT_EXPORT,
+    Perm.CASE_CHANGE,
+    Perm.CASE_APPLY,
+    Perm.TASK_UPDATE,
+}
 
 ROLE_PERMISSIONS = {
-    Role.COUNTY_ADMIN: {Perm.VILLAGE_CHANGE, Perm.USER_MANAGE, Perm.REPORT_EXPORT},
-    Role.TOWNSHIP_ORGANIZER: {Perm.VILLAGE_CHANGE, Perm.REPORT_EXPORT},
+    Role.COUNTY_ADMIN: _TOWNSHIP
+    | {Perm.USER_MANAGE, Perm.PLAN_APPROVE, Perm.CASE_ACCEPT, Perm.CATEGORY_MANAGE},
+    Role.TOWNSHIP_ORGANIZER: _TOWNSHIP,
     Role.INSPECTOR: {Perm.REPORT_EXPORT},
-    Role.FIRST_SECRETARY: set(),
+    Role.FIRST_SECRETARY: {Perm.TASK_UPDATE},
     Role.VIEWER: {Perm.REPORT_EXPORT},
 }
 

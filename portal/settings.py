@@ -227,6 +227,12 @@ EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 # Generated reports (and their files) are deleted after this many days.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 
+# Acceptance review (考核验收): the total score that passes (checklist points sum to 100).
+ACCEPTANCE_PASS_MARK = env.int("ACCEPTANCE_PASS_MARK", default=70)
+# Screening (十星级): at most this many stars is class 3, from RATING_CLASS1_MIN_STARS class 1.
+RATING_CLASS3_MAX_STARS = env.int("RATING_CLASS3_MAX_STARS", default=4)
+RATING_CLASS1_MIN_STARS = env.int("RATING_CLASS1_MIN_STARS", default=8)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

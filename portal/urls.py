@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from portal import views
+from rectification import api as rectification_api
 from villages import api as villages_api
 
 
@@ -30,6 +31,11 @@ router = DefaultRouter()
 router.include_format_suffixes = False
 router.register("divisions", villages_api.DivisionViewSet, basename="division")
 router.register("villages", villages_api.VillageViewSet, basename="village")
+router.register("campaigns", rectification_api.CampaignViewSet, basename="campaign")
+router.register("categories", rectification_api.CategoryViewSet, basename="category")
+router.register("cases", rectification_api.CaseViewSet, basename="case")
+router.register("tasks", rectification_api.TaskViewSet, basename="task")
+router.register("ratings", rectification_api.RatingViewSet, basename="rating")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -46,6 +52,7 @@ urlpatterns = [
         "reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"
     ),
     path("", include("villages.urls")),
+    path("", include("rectification.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

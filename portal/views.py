@@ -13,7 +13,13 @@ from django.views.generic import FormView, TemplateView
 from portal import selectors, services
 from portal.filtersets import UserFilterSet
 from portal.forms import UserCreateForm, UserUpdateForm
-from portal.generic import ObjectDetailView, ObjectListView, PortalMixin, ScopedMixin
+from portal.generic import (
+    ObjectDetailView,
+    ObjectListView,
+    PortalMixin,
+    ScopedObjectMixin,
+    add_service_errors,
+)
 from portal.models import GeneratedReport, User
 from portal.roles import Perm
 from villages import selectors as village_selectors
@@ -59,18 +65,10 @@ class _UserFormMixin:
         try:
             user = service(acting_user=self.request.user, **extra, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("User {name} has been saved.").format(name=user))
         return redirect("user_list")
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class UserCreateView(_UserFormMixin, PortalMixin, FormView):
@@ -83,7 +81,7 @@ class UserCreateView(_UserFormMixin, PortalMixin, FormView):
         return self.save_with(form, services.user_create)
 
 
-class UserUpdateView(_UserFormMixin, ScopedMixin, FormView):
+class UserUpdateView(_UserFormMixin, ScopedObjectMixin, FormView):
     model = User
     permission = Perm.USER_MANAGE
     permission_for_reads = True
@@ -99,12 +97,6 @@ class UserUpdateView(_UserFormMixin, ScopedMixin, FormView):
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         return super().post(request, *args, **kwargs)
-
-    def get_object(self):
-        try:
-            return self.get_queryset().get(pk=self.kwargs["pk"])
-        except User.DoesNotExist:
-            raise Http404 from None
 
     def get_initial(self):
         user = self.object

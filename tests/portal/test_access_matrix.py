@@ -8,6 +8,7 @@ outside the persona's scope → 404; otherwise success — and never a 500.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal.models import GeneratedReport
 from portal.roles import Perm
+from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
 from tests.conftest import PERSONAS
 
 ANY = "any logged-in user"
@@ -31,6 +33,8 @@ class Rule:
     obj: str | None = None
     api: bool = False
     public: dict | None = None  # fixed codes for everyone, by method
+    # A county's object that its townships and villages see too (a campaign).
+    seen_from_below: bool = False
 
 
 RULES = {
@@ -56,7 +60,39 @@ RULES = {
     "village_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
     "village_detail": Rule(obj="village"),
     "village_edit": Rule(read=Perm.VILLAGE_CHANGE, write=Perm.VILLAGE_CHANGE, obj="village"),
+    "case_list": Rule(),
+    "case_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "case_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
+    "case_detail": Rule(obj="case"),
+    "case_edit": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE, obj="case"),
+    "case_apply": Rule(read=NOT_ALLOWED, write=Perm.CASE_APPLY, obj="case"),
+    "case_withdraw": Rule(read=NOT_ALLOWED, write=Perm.CASE_APPLY, obj="case"),
+    "case_close": Rule(read=NOT_ALLOWED, write=Perm.CASE_ACCEPT, obj="case"),
+    "case_acceptance": Rule(read=Perm.CASE_ACCEPT, write=Perm.CASE_ACCEPT, obj="case"),
+    "plan_edit": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE, obj="case"),
+    "plan_submit": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="case"),
+    "plan_review": Rule(read=NOT_ALLOWED, write=Perm.PLAN_APPROVE, obj="case"),
+    "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
     "api-root": Rule(api=True),
+    "campaign-list": Rule(api=True),
+    "campaign-detail": Rule(api=True, obj="campaign", seen_from_below=True),
+    "category-list": Rule(api=True),
+    "category-detail": Rule(api=True, obj="category"),
+    "case-list": Rule(api=True, write=Perm.CASE_CHANGE),
+    "case-detail": Rule(api=True, obj="case", patch=Perm.CASE_CHANGE),
+    "case-apply": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_APPLY),
+    "case-withdraw": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_APPLY),
+    "case-close": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_ACCEPT),
+    "case-acceptance": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_ACCEPT),
+    "case-events": Rule(api=True, obj="case"),
+    "case-plan": Rule(api=True, obj="case"),
+    "case-plan-submit": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_CHANGE),
+    "case-plan-review": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.PLAN_APPROVE),
+    "task-list": Rule(api=True),
+    "task-detail": Rule(api=True, obj="task"),
+    "task-progress": Rule(api=True, obj="task", read=NOT_ALLOWED, write=Perm.TASK_UPDATE),
+    "rating-list": Rule(api=True, write=Perm.CASE_CHANGE),
+    "rating-detail": Rule(api=True, obj="rating"),
     "division-list": Rule(api=True),
     "division-detail": Rule(api=True, obj="division"),
     "village-list": Rule(api=True),
@@ -76,7 +112,28 @@ def _objects(village_a, alice):
         status="done",
     )
     report.file.save("villages.xlsx", ContentFile(b"PK test"), save=True)
+    campaign = Campaign.objects.create(
+        division_id="120114", year=2026, name="2026年度整顿", started_on=date(2026, 3, 1)
+    )
+    case = Case.objects.create(
+        campaign=campaign,
+        village=village_a,
+        problems="班子不团结",
+        responsible_person="李秀英",
+        identified_on=date(2026, 3, 10),
+        deadline=date(2026, 12, 31),
+    )
+    plan = Plan.objects.create(case=case, status="approved")
+    task = PlanTask.objects.create(
+        plan=plan, measure="选优配强书记", owner="镇党委", due_on=date(2026, 6, 30)
+    )
+    rating = VillageRating.objects.create(village=village_a, year=2026, stars=3, grade=3)
     return {
+        "campaign": ({"pk": campaign.pk}, campaign.division_id),
+        "category": ({"pk": Category.objects.first().pk}, None),
+        "case": ({"pk": case.pk}, village_a.code),
+        "task": ({"pk": task.pk}, village_a.code),
+        "rating": ({"pk": rating.pk}, village_a.code),
         "village": ({"code": village_a.code}, village_a.code),
         "division": ({"code": village_a.township_id}, village_a.township_id),
         "user": ({"pk": alice.pk}, alice.division_id),
@@ -125,9 +182,14 @@ def expected(rule, persona_name, user, method, obj_code):
         return 405
     if needed != ANY and not user.has_role_perm(needed):
         return 403
-    if obj_code is not None and not obj_code.startswith(user.scope_prefix):
+    prefix = user.scope_prefix
+    visible = obj_code is None or obj_code.startswith(prefix)
+    visible = visible or (rule.seen_from_below and prefix.startswith(obj_code))
+    if not visible:
         return 404
-    return 200 if method == "GET" else "success"  # for a write: 200, 302 or 400
+    # For a write: done (200/201/302), refused as bad input (400) or by the record's state
+    # (409, e.g. applying for acceptance of a case that is not rectifying).
+    return 200 if method == "GET" else "success"
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PATCH"])
@@ -150,7 +212,7 @@ def test_access(client, persona, village_a, alice, url_name, persona_name, metho
     want = expected(rule, persona_name, user, method, obj_code)
     got = response.status_code
     if want == "success":
-        assert got in (200, 302, 400), f"{method} {url} as {persona_name}: {got}"
+        assert got in (200, 201, 302, 400, 409), f"{method} {url} as {persona_name}: {got}"
     else:
         assert got == want, f"{method} {url} as {persona_name}: {got}, expected {want}"
     if rule.public is None and not rule.api and user is None:

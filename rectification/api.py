@@ -1,0 +1,382 @@
+"""The ledger's API: cases with every transition, the plan, tasks, ratings, categories.
+
+Each write calls the same service as the page; a refused transition is 409 and a stale
+version 409 (portal.drf.exception_handler).
+"""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.roles import Perm
+from rectification import selectors, services
+from rectification.filtersets import CaseFilterSet
+from rectification.models import (
+    Acceptance,
+    Campaign,
+    Case,
+    CaseEvent,
+    Category,
+    Plan,
+    PlanTask,
+    VillageRating,
+)
+from villages.models import Village
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "division", "year", "name", "started_on"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "group", "order", "active"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    township = serializers.CharField(source="village.township_id", read_only=True)
+    is_relapse = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "campaign",
+            "village",
+            "village_name",
+            "township",
+            "categories",
+            "status",
+            "basic_situation",
+            "problems",
+            "measures",
+            "responsible_person",
+            "township_leader",
+            "county_leader",
+            "identified_on",
+            "deadline",
+            "transformed_on",
+            "closed_on",
+            "listing",
+            "is_relapse",
+            "version",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "transformed_on",
+            "closed_on",
+            "listing",
+            "version",
+            "updated_at",
+        ]
+
+
+class CaseCreateSerializer(serializers.ModelSerializer):
+    """Listing a village: choices are narrowed to the caller's scope."""
+
+    class Meta:
+        model = Case
+        fields = [
+            "campaign",
+            "village",
+            "categories",
+            "basic_situation",
+            "problems",
+            "measures",
+            "responsible_person",
+            "township_leader",
+            "county_leader",
+            "identified_on",
+            "deadline",
+        ]
+        extra_kwargs = {"identified_on": {"required": False}}
+        # Uniqueness is the service's rule, with a message in Chinese.
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)  # None: schema generation
+        self.fields["campaign"].queryset = selectors.campaigns_for(user)
+        self.fields["village"].queryset = Village.objects.visible_to(user)
+        self.fields["categories"].child_relation.queryset = Category.objects.filter(active=True)
+
+
+class CaseUpdateSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "version",
+            "categories",
+            "basic_situation",
+            "problems",
+            "measures",
+            "responsible_person",
+            "township_leader",
+            "county_leader",
+            "deadline",
+        ]
+        extra_kwargs = {name: {"required": False} for name in fields if name != "version"}
+
+
+class TransitionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["action", "label", "from_status", "to_status", "actor", "at", "comment"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = PlanTask
+        fields = [
+            "id",
+            "measure",
+            "owner",
+            "assignee",
+            "due_on",
+            "progress",
+            "completed_on",
+            "note",
+        ]
+        read_only_fields = ["progress", "completed_on", "note"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    tasks = TaskSerializer(many=True)
+    version = serializers.IntegerField()
+
+    class Meta:
+        model = Plan
+        fields = [
+            "status",
+            "goal",
+            "tasks",
+            "version",
+            "submitted_at",
+            "reviewed_at",
+            "review_comment",
+        ]
+        read_only_fields = ["status", "submitted_at", "reviewed_at", "review_comment"]
+
+
+class PlanReviewSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptanceSerializer(serializers.ModelSerializer):
+    scores = serializers.DictField(child=serializers.IntegerField(min_value=0))
+
+    class Meta:
+        model = Acceptance
+        fields = [
+            "reviewed_on",
+            "scores",
+            "satisfaction",
+            "conclusion",
+            "total",
+            "pass_mark",
+            "passed",
+        ]
+        read_only_fields = ["total", "pass_mark", "passed"]
+
+
+class TaskProgressSerializer(serializers.Serializer):
+    progress = serializers.IntegerField(min_value=0, max_value=100)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    completed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VillageRating
+        fields = ["id", "village", "year", "stars", "grade"]
+        read_only_fields = ["grade"]
+
+
+class CampaignViewSet(ScopedReadOnlyViewSet):
+    queryset = Campaign.objects.select_related("division")
+    serializer_class = CampaignSerializer
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Problem categories are shared by every county: no scope to apply."""
+
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+
+
+class CaseViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The ledger; every transition is a POST on the case."""
+
+    queryset = Case.objects.all()
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilterSet
+    permission = Perm.CASE_CHANGE
+    action_permissions = {
+        "apply": Perm.CASE_APPLY,
+        "withdraw": Perm.CASE_APPLY,
+        "close": Perm.CASE_ACCEPT,
+        "acceptance": Perm.CASE_ACCEPT,
+        "plan_review": Perm.PLAN_APPROVE,
+    }
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.case_list(user=self.request.user)
+        return selectors.case_detail(user=self.request.user).prefetch_related("categories")
+
+    def _case_response(self, case, code=status.HTTP_200_OK):
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(CaseSerializer(case).data, status=code)
+
+    @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer)
+    def create(self, request):
+        data = CaseCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        case = services.case_create(acting_user=request.user, **data.validated_data)
+        return self._case_response(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
+    def partial_update(self, request, pk=None):
+        case = self.get_object()
+        data = CaseUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        case = services.case_update(
+            case=case, acting_user=request.user, version=fields.pop("version"), **fields
+        )
+        return self._case_response(case)
+
+    def _transition(self, request, name):
+        case = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_transition(
+            case=case, action=name, acting_user=request.user, **data.validated_data
+        )
+        return self._case_response(case)
+
+    @extend_schema(request=TransitionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        """The township applies for acceptance (rectifying → acceptance requested)."""
+        return self._transition(request, "request_acceptance")
+
+    @extend_schema(request=TransitionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The township withdraws its application (back to rectifying)."""
+        return self._transition(request, "withdraw_request")
+
+    @extend_schema(request=TransitionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """The county closes a transformed case after consolidation (销号)."""
+        return self._transition(request, "close")
+
+    @extend_schema(request=AcceptanceSerializer, responses=AcceptanceSerializer)
+    @action(detail=True, methods=["post"])
+    def acceptance(self, request, pk=None):
+        """The county records the acceptance review: pass ⇒ transformed, fail ⇒ rectifying."""
+        case = self.get_object()
+        data = AcceptanceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        acceptance = services.acceptance_record(
+            case=case, acting_user=request.user, **data.validated_data
+        )
+        return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        """The case's full history."""
+        case = self.get_object()
+        return Response(EventSerializer(selectors.case_events(case), many=True).data)
+
+    @extend_schema(request=PlanSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def plan(self, request, pk=None):
+        """The plan and its tasks; PUT replaces the task list of a draft or returned plan."""
+        case = self.get_object()
+        if request.method == "PUT":
+            data = PlanSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.plan_save(
+                case=case,
+                acting_user=request.user,
+                version=data.validated_data["version"],
+                goal=data.validated_data.get("goal", ""),
+                tasks=data.validated_data["tasks"],
+            )
+        plan, _created = Plan.objects.get_or_create(case=case)
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(request=None, responses=PlanSerializer)
+    @action(detail=True, methods=["post"], url_path="plan/submit")
+    def plan_submit(self, request, pk=None):
+        """The township submits the plan to the county."""
+        plan = services.plan_submit(case=self.get_object(), acting_user=request.user)
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(request=PlanReviewSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"], url_path="plan/review")
+    def plan_review(self, request, pk=None):
+        """The county approves (the case starts rectifying) or returns the plan."""
+        case = self.get_object()
+        data = PlanReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_review(case=case, acting_user=request.user, **data.validated_data)
+        return Response(PlanSerializer(plan).data)
+
+
+class TaskViewSet(ScopedReadOnlyViewSet):
+    queryset = PlanTask.objects.select_related("plan")
+    serializer_class = TaskSerializer
+    permission = Perm.TASK_UPDATE
+
+    @extend_schema(request=TaskProgressSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """Record a task's progress (a first secretary: only on their own tasks)."""
+        task = self.get_object()
+        data = TaskProgressSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = services.task_progress(task=task, acting_user=request.user, **data.validated_data)
+        return Response(TaskSerializer(task).data)
+
+
+class RatingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
+    queryset = VillageRating.objects.select_related("village")
+    serializer_class = RatingSerializer
+    permission = Perm.CASE_CHANGE
+
+    def create(self, request):
+        data = RatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = services.rating_set(acting_user=request.user, **data.validated_data)
+        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)

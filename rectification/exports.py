@@ -1,0 +1,48 @@
+"""Excel exports of the ledger, registered with the portal's export registry."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal import exports
+from portal.excel import Column
+from rectification.filtersets import CaseFilterSet
+from rectification.models import Case
+from rectification.selectors import case_list
+
+
+def _categories(case):
+    return "、".join(category.name for category in case.categories.all())
+
+
+def _date(value):
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+LEDGER = exports.register(
+    exports.TableExport(
+        kind="rectification.ledger",
+        title=_("Ledger of weak and lax village Party organisations"),
+        filename=_("ledger"),
+        model=Case,
+        filterset_class=CaseFilterSet,
+        base=lambda user: case_list(user=user),
+        columns=[
+            Column(_("Township / street"), lambda c: c.village.township.name, 14),
+            Column(_("Village"), lambda c: c.village.name, 22),
+            Column(_("Village code"), lambda c: c.village.code, 15),
+            Column(_("Campaign"), lambda c: c.campaign.name, 16),
+            Column(_("Problem categories"), _categories, 30),
+            Column(_("Basic situation"), lambda c: c.basic_situation, 40),
+            Column(_("Problems"), lambda c: c.problems, 40),
+            Column(_("Rectification measures"), lambda c: c.measures, 40),
+            Column(_("Person responsible"), lambda c: c.responsible_person, 10),
+            Column(_("Township leader in charge"), lambda c: c.township_leader, 10),
+            Column(_("County-level contact leader"), lambda c: c.county_leader, 10),
+            Column(_("Listed on"), lambda c: _date(c.identified_on), 11),
+            Column(_("Deadline"), lambda c: _date(c.deadline), 11),
+            Column(_("Status"), lambda c: c.get_status_display(), 10),
+            Column(_("Transformed on"), lambda c: _date(c.transformed_on), 11),
+            Column(_("Closed on"), lambda c: _date(c.closed_on), 11),
+            Column(_("Times listed"), lambda c: c.listing, 8),
+        ],
+    )
+)

@@ -1,0 +1,67 @@
+"""One FilterSet per model, shared by the ledger page, the API and the Excel export."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.filtersets import SearchFilterSet, scoped_choices
+from rectification.choices import CaseStatus
+from rectification.models import Campaign, Case, Category
+from rectification.selectors import overdue_cases_q
+from villages.choices import DivisionLevel
+from villages.models import Division
+
+
+class CaseFilterSet(SearchFilterSet):
+    search_fields = ("village__name__icontains", "responsible_person__icontains")
+    code_field = "village__code"
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Campaign), label=_("Campaign"), empty_label=_("All")
+    )
+    township = django_filters.ModelChoiceFilter(
+        field_name="village__township",
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=CaseStatus.choices, label=_("Status"), empty_label=_("All")
+    )
+    category = django_filters.ModelChoiceFilter(
+        field_name="categories",
+        queryset=Category.objects.filter(active=True),
+        label=_("Problem category"),
+        empty_label=_("All"),
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    relapse = django_filters.BooleanFilter(method="filter_relapse", label=_("Listed again"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("village__code", "village"),
+            ("deadline", "deadline"),
+            ("status", "status"),
+            ("identified_on", "listed"),
+        ),
+        label=_("Sort by"),
+        field_labels={
+            "village": _("Village"),
+            "deadline": _("Deadline"),
+            "status": _("Status"),
+            "listed": _("Listed on"),
+        },
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "campaign", "township", "status", "category", "overdue", "relapse"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = overdue_cases_q() | Q(has_overdue_task=True)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_relapse(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(listing__gt=1) if value else queryset.filter(listing=1)

@@ -1,0 +1,132 @@
+"""Forms of the ledger; every choice is narrowed to the user's scope."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rectification.models import AcceptanceCriterion, Case, Category, PlanTask
+from rectification.selectors import campaigns_for
+from villages.models import Village
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CaseForm(forms.ModelForm):
+    """The ledger row (台账) as a township organizer fills it in."""
+
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Problem categories"),
+        queryset=Category.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = [
+            "campaign", "village", "categories", "basic_situation", "problems", "measures",
+            "responsible_person", "township_leader", "county_leader", "identified_on", "deadline",
+        ]
+        widgets = {
+            "identified_on": DATE,
+            "deadline": DATE,
+            "basic_situation": forms.Textarea(attrs={"rows": 3}),
+            "problems": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_for(acting_user)
+        self.fields["village"].queryset = (
+            Village.objects.visible_to(acting_user).select_related("township").order_by("code")
+        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+        if self.instance.pk:
+            # Which village and campaign a case is about never changes: list it again instead.
+            for name in ("campaign", "village", "identified_on"):
+                self.fields.pop(name)
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    on = forms.DateField(label=_("Date"), required=False, widget=DATE)
+
+
+class PlanForm(forms.Form):
+    goal = forms.CharField(
+        label=_("Goal of the rectification"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = PlanTask
+        fields = ["measure", "owner", "due_on", "assignee"]
+        widgets = {"measure": forms.Textarea(attrs={"rows": 2}), "due_on": DATE}
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].required = False
+
+
+TaskFormSet = forms.modelformset_factory(
+    PlanTask, form=TaskForm, extra=2, can_delete=True, min_num=0
+)
+
+
+class PlanReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return for revision"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TaskProgressForm(forms.Form):
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    note = forms.CharField(label=_("Progress note"), required=False)
+    completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DATE)
+
+
+class AcceptanceForm(forms.Form):
+    """The scored checklist: one field per active criterion, then survey and conclusion."""
+
+    reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DATE)
+    satisfaction = forms.DecimalField(
+        label=_("Satisfaction survey (%)"), min_value=0, max_value=100, decimal_places=1
+    )
+    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(AcceptanceCriterion.objects.filter(active=True))
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
+                label=_("{item} (max {points})").format(
+                    item=criterion.name, points=criterion.points
+                ),
+                min_value=0,
+                max_value=criterion.points,
+            )
+        self.order_fields([f"score_{c.pk}" for c in self.criteria])
+
+    def scores(self):
+        return {str(c.pk): self.cleaned_data[f"score_{c.pk}"] for c in self.criteria}
+
+
+class RatingForm(forms.Form):
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Village.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    stars = forms.IntegerField(label=_("Stars"), min_value=0, max_value=10)
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")

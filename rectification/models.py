@@ -1,0 +1,369 @@
+"""The ledger (台账): campaigns, cases and their history, plans, ratings, acceptance reviews."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.scoping import ScopedQuerySet, scope_prefix
+from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A campaign is the county's: its townships see it too, its province sees it."""
+        prefix = scope_prefix(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        ancestors = [prefix[:n] for n in (2, 4, 6, 9) if n < len(prefix)]
+        return self.filter(Q(division__code__startswith=prefix) | Q(division__code__in=ancestors))
+
+
+class Campaign(models.Model):
+    """One county's yearly batch of rectification (e.g. 2026 年度整顿)."""
+
+    division = models.ForeignKey(
+        "villages.Division",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    started_on = models.DateField(_("started on"))
+
+    objects = CampaignQuerySet.as_manager()
+    scope_path = "division__code"
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "division"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "year"], name="one_campaign_per_county_year"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    """A kind of weakness (软弱涣散的情形), editable by the county."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    group = models.CharField(
+        _("group"), max_length=20, choices=CategoryGroup.choices, default=CategoryGroup.LOCAL
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+        ordering = ["group", "order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class VillageRating(models.Model):
+    """A village's yearly star rating (十星级) and grade (一二三类) from screening."""
+
+    village = models.ForeignKey(
+        "villages.Village",
+        verbose_name=_("village"),
+        on_delete=models.CASCADE,
+        related_name="ratings",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("stars"), validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rated_at = models.DateTimeField(_("rated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__code"
+
+    class Meta:
+        verbose_name = _("village rating")
+        verbose_name_plural = _("village ratings")
+        ordering = ["-year", "village"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="one_rating_per_village_year"),
+            models.CheckConstraint(condition=Q(stars__lte=10), name="rating_stars_at_most_10"),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.year}"
+
+
+class Case(models.Model):
+    """One village on one campaign's ledger: the row of the paper ledger and its status."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="cases"
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    categories = models.ManyToManyField(Category, verbose_name=_("problem categories"))
+    status = models.CharField(
+        _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.IDENTIFIED
+    )
+    basic_situation = models.TextField(_("basic situation"), blank=True)
+    problems = models.TextField(_("problems"))
+    measures = models.TextField(_("rectification measures"), blank=True)
+    responsible_person = models.CharField(_("person responsible"), max_length=50)
+    township_leader = models.CharField(_("township leader in charge"), max_length=50, blank=True)
+    county_leader = models.CharField(_("county-level contact leader"), max_length=50, blank=True)
+    identified_on = models.DateField(_("listed on"))
+    deadline = models.DateField(_("deadline for transformation"))
+    transformed_on = models.DateField(_("transformed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # 1 the first time a village is listed; 2 or more when it relapsed after a close-out.
+    listing = models.PositiveSmallIntegerField(_("times listed"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("listed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__code"
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["village"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "village"], name="one_case_per_village"),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("identified_on")), name="case_deadline_after_listing"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(transformed_on__isnull=False, closed_on__gte=F("transformed_on")),
+                name="case_closed_after_transformed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.village} · {self.campaign.year}"
+
+    def get_absolute_url(self):
+        return reverse("case_detail", args=[self.pk])
+
+    @property
+    def is_relapse(self):
+        return self.listing > 1
+
+
+class CaseEvent(models.Model):
+    """One step in a case's history: who did what, when, from which status to which."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=24, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=CaseStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "case__village__code"
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.action}"
+
+    @property
+    def label(self):
+        from rectification.services import EVENT_LABELS
+
+        return EVENT_LABELS.get(self.action, self.action)
+
+
+class Plan(models.Model):
+    """The one-village-one-policy plan (一村一策 / 整顿任务书) of a case."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="plan"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    goal = models.TextField(_("goal"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "case__village__code"
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self):
+        return str(self.case)
+
+
+class PlanTask(models.Model):
+    """One measure of a plan: who does it, by when, how far it has got."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    measure = models.TextField(_("measure"))
+    owner = models.CharField(_("owner"), max_length=50)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal user responsible"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_tasks",
+    )
+    due_on = models.DateField(_("due on"))
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    note = models.TextField(_("progress note"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "plan__case__village__code"
+
+    class Meta:
+        verbose_name = _("plan task")
+        verbose_name_plural = _("plan tasks")
+        ordering = ["order", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_max_100"),
+        ]
+
+    def __str__(self):
+        return self.measure[:40]
+
+
+class AcceptanceCriterion(models.Model):
+    """One line of the acceptance checklist (考核验收) and its points; the county edits them."""
+
+    name = models.CharField(_("item"), max_length=200)
+    points = models.PositiveSmallIntegerField(_("points"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("acceptance criterion")
+        verbose_name_plural = _("acceptance criteria")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Acceptance(models.Model):
+    """An acceptance review of a case: scored checklist, satisfaction survey, conclusion."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="acceptances"
+    )
+    reviewed_on = models.DateField(_("reviewed on"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    # {criterion id: points given}, as recorded at the time of the review.
+    scores = models.JSONField(_("scores"), default=dict)
+    total = models.PositiveSmallIntegerField(_("total score"))
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark"))
+    satisfaction = models.DecimalField(
+        _("satisfaction (%)"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    conclusion = models.TextField(_("conclusion"))
+    passed = models.BooleanField(_("passed"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "case__village__code"
+
+    class Meta:
+        verbose_name = _("acceptance review")
+        verbose_name_plural = _("acceptance reviews")
+        ordering = ["reviewed_on", "pk"]
+
+    def __str__(self):
+        return f"{self.case} {self.reviewed_on}"

@@ -1,0 +1,127 @@
+"""Reads of the ledger and its statistics: one query per figure, never one per row."""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from rectification.choices import CONVERTED, CaseStatus, PlanStatus
+from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask
+from villages.models import Village
+
+
+def percent(part, whole, places=1):
+    """part / whole as a percentage, rounded half up (87.42… → 87.4); None when whole is 0."""
+    if not whole:
+        return None
+    value = Decimal(part) * 100 / Decimal(whole)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def overdue_tasks_q(prefix="", today=None):
+    """Tasks of an approved plan, past due and not finished."""
+    today = today or timezone.localdate()
+    return Q(
+        **{
+            f"{prefix}due_on__lt": today,
+            f"{prefix}progress__lt": 100,
+            f"{prefix}plan__status": PlanStatus.APPROVED,
+        }
+    )
+
+
+def overdue_cases_q(today=None):
+    """Cases past their deadline that are not transformed or closed."""
+    today = today or timezone.localdate()
+    return Q(deadline__lt=today) & ~Q(status__in=CONVERTED)
+
+
+def case_list(*, user):
+    """The ledger rows a user may see, with what the list shows, in a fixed number of queries."""
+    overdue_task = PlanTask.objects.filter(overdue_tasks_q(), plan__case=OuterRef("pk"))
+    return (
+        Case.objects.visible_to(user)
+        .select_related("village__township", "campaign")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
+        .annotate(has_overdue_task=Exists(overdue_task))
+        .order_by("village__code", "-campaign__year")
+    )
+
+
+def case_detail(*, user):
+    return Case.objects.visible_to(user).select_related(
+        "village__township__parent", "campaign", "created_by", "updated_by"
+    )
+
+
+def case_events(case):
+    return CaseEvent.objects.filter(case=case).select_related("actor")
+
+
+def campaigns_for(user):
+    return Campaign.objects.visible_to(user).select_related("division")
+
+
+@dataclass
+class LedgerStatistics:
+    """The ledger's figures for one scope and campaign (seed 004's table, for one)."""
+
+    villages: int
+    cases: int
+    by_status: dict
+    by_category: list = field(default_factory=list)  # (category, count, share of cases)
+    relapses: int = 0
+    overdue_cases: int = 0
+    overdue_tasks: int = 0
+
+    @property
+    def listed_share(self):
+        return percent(self.cases, self.villages)
+
+    @property
+    def converted(self):
+        return sum(self.by_status.get(status, 0) for status in CONVERTED)
+
+    @property
+    def conversion_rate(self):
+        return percent(self.converted, self.cases)
+
+
+def ledger_statistics(*, user, campaign=None, today=None, village_kinds=None):
+    """Counts by status and category, share of villages listed, conversion, overdue.
+
+    `village_kinds` narrows the denominator (seed 004 counts gacha and village committees,
+    not urban communities).
+    """
+    cases = Case.objects.visible_to(user)
+    if campaign is not None:
+        cases = cases.filter(campaign=campaign)
+    villages = Village.objects.visible_to(user)
+    if village_kinds:
+        villages = villages.filter(kind__in=village_kinds)
+    totals = cases.aggregate(
+        cases=Count("pk"),
+        relapses=Count("pk", filter=Q(listing__gt=1)),
+        overdue=Count("pk", filter=overdue_cases_q(today)),
+        **{status: Count("pk", filter=Q(status=status)) for status in CaseStatus.values},
+    )
+    by_category = (
+        Category.objects.filter(active=True)
+        .annotate(n=Count("case", filter=Q(case__in=cases)))
+        .order_by("group", "order")
+    )
+    total = totals["cases"]
+    return LedgerStatistics(
+        villages=villages.count(),
+        cases=total,
+        by_status={status: totals[status] for status in CaseStatus.values},
+        by_category=[(c, c.n, percent(c.n, total)) for c in by_category],
+        relapses=totals["relapses"],
+        overdue_cases=totals["overdue"],
+        overdue_tasks=PlanTask.objects.visible_to(user)
+        .filter(
+            overdue_tasks_q(today=today), **({"plan__case__campaign": campaign} if campaign else {})
+        )
+        .count(),
+    )

@@ -1,0 +1,486 @@
+"""Writes of the ledger: listing a village, editing its row, the case life cycle, the plan,
+the acceptance review and close-out. Every state change goes through `TRANSITIONS` and
+writes a CaseEvent in the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.exceptions import StaleEditError, TransitionError
+from portal.roles import Perm
+from rectification.choices import CaseStatus, Grade, PlanStatus
+from rectification.models import (
+    Acceptance,
+    AcceptanceCriterion,
+    Case,
+    CaseEvent,
+    Plan,
+    PlanTask,
+    VillageRating,
+)
+from villages.models import Village
+
+# --- The life cycle ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move of a case from one of `sources` to `target`, allowed to holders of `perm`."""
+
+    action: str
+    label: object
+    sources: tuple
+    target: str
+    perm: str
+    # Direct transitions get a button on the case page; the others are fired by the plan
+    # approval or the acceptance review, which carry their own forms.
+    direct: bool = False
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition(
+            "start",
+            gettext_lazy("Plan approved: start rectifying"),
+            (CaseStatus.IDENTIFIED,),
+            CaseStatus.RECTIFYING,
+            Perm.PLAN_APPROVE,
+        ),
+        Transition(
+            "request_acceptance",
+            gettext_lazy("Apply for acceptance"),
+            (CaseStatus.RECTIFYING,),
+            CaseStatus.ACCEPTANCE_REQUESTED,
+            Perm.CASE_APPLY,
+            direct=True,
+        ),
+        Transition(
+            "withdraw_request",
+            gettext_lazy("Withdraw the application"),
+            (CaseStatus.ACCEPTANCE_REQUESTED,),
+            CaseStatus.RECTIFYING,
+            Perm.CASE_APPLY,
+            direct=True,
+        ),
+        Transition(
+            "pass_acceptance",
+            gettext_lazy("Acceptance passed: transformed"),
+            (CaseStatus.ACCEPTANCE_REQUESTED,),
+            CaseStatus.TRANSFORMED,
+            Perm.CASE_ACCEPT,
+        ),
+        Transition(
+            "fail_acceptance",
+            gettext_lazy("Acceptance failed: back to rectifying"),
+            (CaseStatus.ACCEPTANCE_REQUESTED,),
+            CaseStatus.RECTIFYING,
+            Perm.CASE_ACCEPT,
+        ),
+        Transition(
+            "close",
+            gettext_lazy("Close out after consolidation"),
+            (CaseStatus.TRANSFORMED,),
+            CaseStatus.CLOSED,
+            Perm.CASE_ACCEPT,
+            direct=True,
+        ),
+    )
+}
+
+# Events that are not transitions.
+EVENT_LABELS = {
+    "listed": gettext_lazy("Listed on the ledger"),
+    "edited": gettext_lazy("Ledger row edited"),
+    "plan_submitted": gettext_lazy("Plan submitted"),
+    "plan_returned": gettext_lazy("Plan returned"),
+    "plan_approved": gettext_lazy("Plan approved"),
+    **{action: t.label for action, t in TRANSITIONS.items()},
+}
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _require(user, perm):
+    if not user.has_role_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this action."))
+
+
+def _lock_case(case, user):
+    """The case row, locked, and only if it is still in the user's scope."""
+    try:
+        return Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def _event(case, action, actor, *, from_status="", to_status="", comment=""):
+    return CaseEvent.objects.create(
+        case=case,
+        action=action,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def _fire(case, action, acting_user, *, comment="", on=None):
+    """Apply one transition of TRANSITIONS to a locked case and record it."""
+    transition = TRANSITIONS[action]
+    _require(acting_user, transition.perm)
+    if case.status not in transition.sources:
+        raise TransitionError(
+            _("“{action}” is not possible: the case is “{status}”.").format(
+                action=transition.label, status=case.get_status_display()
+            )
+        )
+    previous = case.status
+    case.status = transition.target
+    on = on or _today()
+    if transition.target == CaseStatus.TRANSFORMED:
+        case.transformed_on = on
+    elif transition.target == CaseStatus.CLOSED:
+        case.closed_on = on
+    case.version += 1
+    case.updated_by = acting_user
+    case.full_clean()
+    case.save()
+    _event(case, action, acting_user, from_status=previous, to_status=case.status, comment=comment)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case, action, acting_user, comment="", on=None):
+    """Fire one of the direct transitions (apply, withdraw, close) from the case page or API."""
+    transition = TRANSITIONS.get(action)
+    if transition is None or not transition.direct:
+        raise TransitionError(_("Unknown action."))
+    case = _lock_case(case, acting_user)
+    if action == "close" and on is not None and case.transformed_on and on < case.transformed_on:
+        raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})
+    return _fire(case, action, acting_user, comment=comment, on=on)
+
+
+# --- Listing and editing ---------------------------------------------------------------------
+
+LEDGER_FIELDS = (
+    "basic_situation",
+    "problems",
+    "measures",
+    "responsible_person",
+    "township_leader",
+    "county_leader",
+    "deadline",
+)
+
+
+def _check_listing(*, acting_user, campaign, village, exclude=None):
+    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+        raise ValidationError({"village": _("This village is outside your area.")})
+    if not village.code.startswith(campaign.division_id):
+        raise ValidationError(
+            {
+                "village": _("The village is not in {county}, the campaign's county.").format(
+                    county=campaign.division.name
+                )
+            }
+        )
+    others = Case.objects.filter(village=village).exclude(pk=exclude)
+    if others.filter(campaign=campaign).exists():
+        raise ValidationError({"village": _("This village is already on this campaign's ledger.")})
+    still_open = others.exclude(status=CaseStatus.CLOSED).select_related("campaign").first()
+    if still_open is not None:
+        raise ValidationError(
+            {
+                "village": _("This village is still open on the ledger of {campaign}.").format(
+                    campaign=still_open.campaign
+                )
+            }
+        )
+
+
+@transaction.atomic
+def case_create(*, acting_user, campaign, village, categories, identified_on=None, **fields):
+    """List a village on a campaign's ledger; a village closed before counts as a relapse."""
+    _require(acting_user, Perm.CASE_CHANGE)
+    _check_listing(acting_user=acting_user, campaign=campaign, village=village)
+    if not categories:
+        raise ValidationError({"categories": _("Choose at least one problem category.")})
+    unknown = set(fields) - set(LEDGER_FIELDS)
+    if unknown:
+        raise TypeError(f"case_create got unknown fields {sorted(unknown)}")
+    previous = Case.objects.filter(village=village, status=CaseStatus.CLOSED).count()
+    case = Case(
+        campaign=campaign,
+        village=village,
+        identified_on=identified_on or _today(),
+        listing=previous + 1,
+        created_by=acting_user,
+        updated_by=acting_user,
+        **fields,
+    )
+    case.full_clean()
+    case.save()
+    case.categories.set(categories)
+    comment = (
+        _("Listed again: this is listing number {n} of this village.").format(n=case.listing)
+        if case.is_relapse
+        else ""
+    )
+    _event(case, "listed", acting_user, to_status=case.status, comment=comment)
+    return case
+
+
+def _stale(case):
+    return StaleEditError(
+        _("This record was modified by {user} at {time}; reload the page and edit again.").format(
+            user=case.updated_by or _("someone else"),
+            time=timezone.localtime(case.updated_at).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+
+
+@transaction.atomic
+def case_update(*, case, acting_user, version, categories=None, **fields):
+    """Edit the ledger row; a form loaded before someone else's save is refused."""
+    _require(acting_user, Perm.CASE_CHANGE)
+    case = _lock_case(case, acting_user)
+    if case.version != version:
+        raise _stale(case)
+    if case.status == CaseStatus.CLOSED:
+        raise TransitionError(_("A closed case can no longer be edited."))
+    changed = []
+    for name, value in fields.items():
+        if name not in LEDGER_FIELDS:
+            raise TypeError(f"case_update cannot change {name}")
+        if getattr(case, name) != value:
+            setattr(case, name, value)
+            changed.append(str(Case._meta.get_field(name).verbose_name))
+    if categories is not None:
+        if not categories:
+            raise ValidationError({"categories": _("Choose at least one problem category.")})
+        if set(categories) != set(case.categories.all()):
+            case.categories.set(categories)
+            changed.append(str(Case._meta.get_field("categories").verbose_name))
+    if not changed:
+        return case
+    case.version += 1
+    case.updated_by = acting_user
+    case.full_clean()
+    case.save()
+    _event(
+        case,
+        "edited",
+        acting_user,
+        comment=_("Changed: {fields}").format(fields=_(", ").join(changed)),
+    )
+    return case
+
+
+# --- The plan (一村一策) -----------------------------------------------------------------------
+
+
+def _lock_plan(case, user):
+    case = _lock_case(case, user)
+    plan, _created = Plan.objects.select_for_update().get_or_create(case=case)
+    return case, plan
+
+
+@transaction.atomic
+def plan_save(*, case, acting_user, version, goal, tasks):
+    """Save the plan's goal and tasks while it is a draft or was returned.
+
+    `tasks` is a list of dicts (measure, owner, due_on, assignee, order, and `id` for an
+    existing task); existing tasks missing from the list are deleted.
+    """
+    _require(acting_user, Perm.CASE_CHANGE)
+    case, plan = _lock_plan(case, acting_user)
+    if plan.version != version:
+        raise StaleEditError(_("The plan was changed by someone else; reload the page."))
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise TransitionError(
+            _("The plan is “{status}” and can no longer be changed.").format(
+                status=plan.get_status_display()
+            )
+        )
+    plan.goal = goal
+    existing = {task.pk: task for task in plan.tasks.all()}
+    keep = set()
+    for order, data in enumerate(tasks):
+        task = existing.get(data.get("id")) or PlanTask(plan=plan)
+        task.measure = data["measure"]
+        task.owner = data["owner"]
+        task.due_on = data["due_on"]
+        task.assignee = data.get("assignee")
+        task.order = order
+        task.full_clean()
+        task.save()
+        keep.add(task.pk)
+    plan.tasks.exclude(pk__in=keep).delete()
+    plan.version += 1
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, case, acting_user):
+    """The township sends the plan to the county for approval."""
+    _require(acting_user, Perm.CASE_CHANGE)
+    case, plan = _lock_plan(case, acting_user)
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+        raise TransitionError(_("Only a draft or returned plan can be submitted."))
+    if not plan.tasks.exists():
+        raise ValidationError(_("Add at least one task before submitting the plan."))
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.submitted_by = acting_user
+    plan.version += 1
+    plan.save()
+    _event(case, "plan_submitted", acting_user)
+    return plan
+
+
+@transaction.atomic
+def plan_review(*, case, acting_user, approve, comment=""):
+    """The county approves the plan (the case starts rectifying) or returns it with a reason."""
+    _require(acting_user, Perm.PLAN_APPROVE)
+    case, plan = _lock_plan(case, acting_user)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise TransitionError(_("Only a submitted plan can be approved or returned."))
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("Say why the plan is returned.")})
+    plan.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+    plan.reviewed_at = timezone.now()
+    plan.reviewed_by = acting_user
+    plan.review_comment = comment
+    plan.version += 1
+    plan.save()
+    _event(case, "plan_approved" if approve else "plan_returned", acting_user, comment=comment)
+    if approve and case.status == CaseStatus.IDENTIFIED:
+        _fire(case, "start", acting_user)
+    return plan
+
+
+@transaction.atomic
+def task_progress(*, task, acting_user, progress, note="", completed_on=None):
+    """Record how far a task of an approved plan has got; 100 % needs a completion date."""
+    _require(acting_user, Perm.TASK_UPDATE)
+    try:
+        task = PlanTask.objects.visible_to(acting_user).select_for_update().get(pk=task.pk)
+    except PlanTask.DoesNotExist:
+        raise Http404 from None
+    if acting_user.role == "first_secretary" and task.assignee_id != acting_user.pk:
+        raise PermissionDenied(_("You can only update tasks assigned to you."))
+    if task.plan.status != PlanStatus.APPROVED:
+        raise TransitionError(_("Progress is recorded once the plan is approved."))
+    if task.plan.case.status == CaseStatus.CLOSED:
+        raise TransitionError(_("A closed case can no longer be edited."))
+    task.progress = progress
+    task.note = note
+    task.completed_on = (completed_on or _today()) if progress == 100 else None
+    task.full_clean()
+    task.save()
+    return task
+
+
+# --- Acceptance and close-out ----------------------------------------------------------------
+
+
+@transaction.atomic
+def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, conclusion):
+    """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
+    _require(acting_user, Perm.CASE_ACCEPT)
+    case = _lock_case(case, acting_user)
+    if case.status != CaseStatus.ACCEPTANCE_REQUESTED:
+        raise TransitionError(
+            _("An acceptance review needs an application; the case is “{status}”.").format(
+                status=case.get_status_display()
+            )
+        )
+    criteria = {str(c.pk): c for c in AcceptanceCriterion.objects.filter(active=True)}
+    scores = {str(key): value for key, value in scores.items()}
+    errors = {}
+    for key, criterion in criteria.items():
+        value = scores.get(key)
+        if value is None:
+            errors[f"score_{key}"] = _("Give a score for this item.")
+        elif not 0 <= value <= criterion.points:
+            errors[f"score_{key}"] = _("Between 0 and {points}.").format(points=criterion.points)
+    if set(scores) - set(criteria):
+        errors["scores"] = _("Unknown checklist items.")
+    if errors:
+        raise ValidationError(errors)
+    if reviewed_on < case.identified_on:
+        raise ValidationError({"reviewed_on": _("The review cannot precede the listing.")})
+    total = sum(scores.values())
+    pass_mark = settings.ACCEPTANCE_PASS_MARK
+    acceptance = Acceptance(
+        case=case,
+        reviewed_on=reviewed_on,
+        reviewer=acting_user,
+        scores=scores,
+        total=total,
+        pass_mark=pass_mark,
+        satisfaction=satisfaction,
+        conclusion=conclusion,
+        passed=total >= pass_mark,
+    )
+    acceptance.full_clean()
+    acceptance.save()
+    comment = _("Score {total} (pass mark {mark}), satisfaction {satisfaction} %. {conclusion}")
+    _fire(
+        case,
+        "pass_acceptance" if acceptance.passed else "fail_acceptance",
+        acting_user,
+        comment=comment.format(
+            total=total, mark=pass_mark, satisfaction=satisfaction, conclusion=conclusion
+        ),
+        on=reviewed_on,
+    )
+    return acceptance
+
+
+# --- Screening ---------------------------------------------------------------------------------
+
+
+def grade_for_stars(stars):
+    """十星级: at most RATING_CLASS3_MAX_STARS stars is class 3, from
+    RATING_CLASS1_MIN_STARS class 1, class 2 between (seed 004: ≤ 4 stars ⇒ class 3)."""
+    if stars <= settings.RATING_CLASS3_MAX_STARS:
+        return Grade.THREE
+    if stars >= settings.RATING_CLASS1_MIN_STARS:
+        return Grade.ONE
+    return Grade.TWO
+
+
+@transaction.atomic
+def rating_set(*, acting_user, village, year, stars):
+    """Record (or correct) a village's star rating for a year; the grade follows the stars."""
+    _require(acting_user, Perm.CASE_CHANGE)
+    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+        raise ValidationError({"village": _("This village is outside your area.")})
+    rating, _created = VillageRating.objects.select_for_update().get_or_create(
+        village=village, year=year, defaults={"stars": stars, "grade": grade_for_stars(stars)}
+    )
+    rating.stars = stars
+    rating.grade = grade_for_stars(stars)
+    rating.rated_by = acting_user
+    rating.full_clean()
+    rating.save()
+    return rating
+
+
+def default_deadline(identified_on: date):
+    """The usual deadline: the end of the listing year (转化时限 defaults to 12-31)."""
+    return date(identified_on.year, 12, 31)

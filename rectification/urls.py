@@ -1,0 +1,23 @@
+from django.urls import path
+
+from rectification import views
+
+urlpatterns = [
+    path("ledger/", views.CaseListView.as_view(), name="case_list"),
+    path("ledger/export/", views.CaseExportView.as_view(), name="case_export"),
+    path("ledger/new/", views.CaseCreateView.as_view(), name="case_create"),
+    path("ledger/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("ledger/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_edit"),
+    path("ledger/<int:pk>/apply/", views.RequestAcceptanceView.as_view(), name="case_apply"),
+    path("ledger/<int:pk>/withdraw/", views.WithdrawRequestView.as_view(), name="case_withdraw"),
+    path("ledger/<int:pk>/close/", views.CloseCaseView.as_view(), name="case_close"),
+    path(
+        "ledger/<int:pk>/acceptance/",
+        views.AcceptanceCreateView.as_view(),
+        name="case_acceptance",
+    ),
+    path("ledger/<int:pk>/plan/", views.PlanEditView.as_view(), name="plan_edit"),
+    path("ledger/<int:pk>/plan/submit/", views.PlanSubmitView.as_view(), name="plan_submit"),
+    path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),
+    path("tasks/<int:pk>/progress/", views.TaskProgressView.as_view(), name="task_progress"),
+]

@@ -1,0 +1,373 @@
+"""Pages of the ledger: the list, one page per case, and the forms that call the services."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView
+
+from portal.generic import (
+    ExportView,
+    ObjectDetailView,
+    ObjectListView,
+    PortalMixin,
+    ScopedObjectMixin,
+    add_service_errors,
+)
+from portal.models import User
+from portal.roles import Perm
+from rectification import selectors, services
+from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
+from rectification.exports import LEDGER
+from rectification.filtersets import CaseFilterSet
+from rectification.forms import (
+    AcceptanceForm,
+    CaseForm,
+    PlanForm,
+    PlanReviewForm,
+    TaskFormSet,
+    TaskProgressForm,
+    TransitionForm,
+)
+from rectification.models import Case, Plan, PlanTask
+
+COLOURS = {"status_colours": CASE_STATUS_COLOURS, "plan_colours": PLAN_STATUS_COLOURS}
+
+
+class CaseListView(ObjectListView):
+    model = Case
+    filterset_class = CaseFilterSet
+    template_name = "rectification/case_list.html"
+    export_url_name = "case_export"
+    extra_context = COLOURS
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_list"] = self.request.user.has_role_perm(Perm.CASE_CHANGE)
+        return context
+
+
+class CaseExportView(ExportView):
+    export_kind = LEDGER.kind
+
+
+class CaseDetailView(ObjectDetailView):
+    """One page per case: ledger row, plan and tasks, history, acceptance, actions."""
+
+    model = Case
+    template_name = "rectification/case_detail.html"
+    extra_context = COLOURS
+
+    def get_queryset(self):
+        return selectors.case_detail(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        plan = Plan.objects.filter(case=case).first()
+        context.update(
+            plan=plan,
+            tasks=plan.tasks.select_related("assignee") if plan else [],
+            events=selectors.case_events(case),
+            acceptances=case.acceptances.select_related("reviewer"),
+            actions=[
+                t
+                for t in services.TRANSITIONS.values()
+                if t.direct and case.status in t.sources and user.has_role_perm(t.perm)
+            ],
+            can_edit=user.has_role_perm(Perm.CASE_CHANGE) and case.status != "closed",
+            can_edit_plan=user.has_role_perm(Perm.CASE_CHANGE)
+            and (plan is None or plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)),
+            can_review_plan=user.has_role_perm(Perm.PLAN_APPROVE)
+            and plan is not None
+            and plan.status == PlanStatus.SUBMITTED,
+            can_accept=user.has_role_perm(Perm.CASE_ACCEPT)
+            and case.status == "acceptance_requested",
+            can_update_tasks=user.has_role_perm(Perm.TASK_UPDATE)
+            and plan is not None
+            and plan.status == PlanStatus.APPROVED,
+            review_form=PlanReviewForm(),
+            transition_form=TransitionForm(),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class CaseCreateView(PortalMixin, FormView):
+    permission = Perm.CASE_CHANGE
+    permission_for_reads = True
+    form_class = CaseForm
+    template_name = "rectification/case_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_initial(self):
+        today = timezone.localdate()
+        campaign = selectors.campaigns_for(self.request.user).order_by("-year").first()
+        return {
+            "village": self.request.GET.get("village"),
+            "campaign": campaign,
+            "identified_on": today,
+            "deadline": services.default_deadline(today),
+        }
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            case = services.case_create(acting_user=self.request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("{village} is on the ledger.").format(village=case.village)
+        )
+        return redirect(case)
+
+
+class CaseUpdateView(ScopedObjectMixin, FormView):
+    model = Case
+    permission = Perm.CASE_CHANGE
+    permission_for_reads = True
+    form_class = CaseForm
+    template_name = "rectification/case_form.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "acting_user": self.request.user,
+            "instance": self.object,
+        }
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            case = services.case_update(
+                case=self.object, acting_user=self.request.user, version=version, **data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The ledger row has been saved."))
+        return redirect(case)
+
+
+class _CaseActionView(ScopedObjectMixin, View):
+    """A POST from a button of the case page; refusals come back as a message, not a 500."""
+
+    model = Case
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = self.get_object()
+        try:
+            self.act(case)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(case)
+
+
+class _TransitionView(_CaseActionView):
+    action = None
+
+    def act(self, case):
+        form = TransitionForm(self.request.POST)
+        form.is_valid()
+        services.case_transition(
+            case=case,
+            action=self.action,
+            acting_user=self.request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            on=form.cleaned_data.get("on"),
+        )
+        messages.success(self.request, services.TRANSITIONS[self.action].label)
+
+
+class RequestAcceptanceView(_TransitionView):
+    permission = Perm.CASE_APPLY
+    action = "request_acceptance"
+
+
+class WithdrawRequestView(_TransitionView):
+    permission = Perm.CASE_APPLY
+    action = "withdraw_request"
+
+
+class CloseCaseView(_TransitionView):
+    permission = Perm.CASE_ACCEPT
+    action = "close"
+
+
+class PlanSubmitView(_CaseActionView):
+    permission = Perm.CASE_CHANGE
+
+    def act(self, case):
+        services.plan_submit(case=case, acting_user=self.request.user)
+        messages.success(self.request, _("The plan has been submitted to the county."))
+
+
+class PlanReviewView(_CaseActionView):
+    permission = Perm.PLAN_APPROVE
+
+    def act(self, case):
+        form = PlanReviewForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose to approve or to return the plan."))
+        approve = form.cleaned_data["decision"] == "approve"
+        services.plan_review(
+            case=case,
+            acting_user=self.request.user,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(
+            self.request, _("The plan is approved.") if approve else _("The plan was returned.")
+        )
+
+
+class PlanEditView(ScopedObjectMixin, FormView):
+    """The plan's goal and its tasks as one form with a task formset."""
+
+    model = Case
+    permission = Perm.CASE_CHANGE
+    permission_for_reads = True
+    form_class = PlanForm
+    template_name = "rectification/plan_form.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def plan(self):
+        return Plan.objects.filter(case=self.object).first()
+
+    def formset(self):
+        plan = self.plan()
+        assignees = User.objects.visible_to(self.request.user).filter(is_active=True)
+        return TaskFormSet(
+            self.request.POST or None,
+            queryset=plan.tasks.all() if plan else PlanTask.objects.none(),
+            form_kwargs={"assignees": assignees},
+            prefix="tasks",
+        )
+
+    def get_initial(self):
+        plan = self.plan()
+        return {"goal": plan.goal if plan else "", "version": plan.version if plan else 1}
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("formset", self.formset())
+        return super().get_context_data(object=self.object, plan=self.plan(), **kwargs)
+
+    def form_valid(self, form):
+        formset = self.formset()
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        tasks = [
+            {**f.cleaned_data, "id": f.instance.pk}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.plan_save(
+                case=self.object,
+                acting_user=self.request.user,
+                version=form.cleaned_data["version"],
+                goal=form.cleaned_data["goal"],
+                tasks=tasks,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render_to_response(self.get_context_data(form=form, formset=formset))
+        messages.success(self.request, _("The plan has been saved."))
+        return redirect(self.object)
+
+
+class TaskProgressView(ScopedObjectMixin, View):
+    model = PlanTask
+    permission = Perm.TASK_UPDATE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        task = self.get_object()
+        case = task.plan.case
+        form = TaskProgressForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Progress is a whole number from 0 to 100."))
+            return redirect(case)
+        try:
+            services.task_progress(task=task, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Progress saved."))
+        return redirect(case)
+
+
+class AcceptanceCreateView(ScopedObjectMixin, FormView):
+    model = Case
+    permission = Perm.CASE_ACCEPT
+    permission_for_reads = True
+    form_class = AcceptanceForm
+    template_name = "rectification/acceptance_form.html"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"reviewed_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            object=self.object, pass_mark=settings.ACCEPTANCE_PASS_MARK, **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            acceptance = services.acceptance_record(
+                case=self.object,
+                acting_user=self.request.user,
+                reviewed_on=form.cleaned_data["reviewed_on"],
+                scores=form.scores(),
+                satisfaction=form.cleaned_data["satisfaction"],
+                conclusion=form.cleaned_data["conclusion"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        if acceptance.passed:
+            messages.success(self.request, _("Acceptance passed: the case is transformed."))
+        else:
+            messages.warning(self.request, _("Acceptance failed: the case is back to rectifying."))
+        return redirect(self.object)
