@@ -46,3 +46,18 @@ def test_each_demo_user_logs_in_and_sees_only_their_area(client, demo, username)
     assert listed["count"] == Village.objects.filter(code__startswith=user.scope_prefix).count()
     assert listed["count"] > 0
     assert all(row["code"].startswith(user.scope_prefix) for row in listed["results"])
+
+
+def test_the_demo_ledger_shows_every_status_a_relapse_and_an_overdue_task(demo, client):
+    from rectification.choices import CaseStatus
+    from rectification.models import Case
+
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert statuses == set(CaseStatus.values)
+    assert Case.objects.filter(listing=2).count() == 1
+    client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
+    overdue = client.get(reverse("case_list"), {"overdue": "true"}).context["object_list"]
+    assert len(overdue) >= 1
+    client.post(reverse("login"), {"username": "secretary", "password": DEMO_PASSWORD})
+    mine = Case.objects.get(village__users__username="secretary", campaign__year=2026)
+    assert "保存" in client.get(mine.get_absolute_url()).content.decode()

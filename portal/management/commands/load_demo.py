@@ -13,6 +13,7 @@ from django.db import transaction
 
 from portal.choices import Role
 from portal.models import User
+from rectification import demo as ledger_demo
 from villages.choices import PartyOrgType, VillageKind
 from villages.models import Village
 from villages.services import divisions_import
@@ -64,7 +65,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             filled = self._fill_village_facts()
             users = self._users()
+            by_name = {user.username: user for user in users}
+            cases = ledger_demo.load(
+                county=by_name["county"],
+                organizers={TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]},
+                secretary=by_name["secretary"],
+            )
         self.stdout.write(f"Village facts filled in for {filled} villages.")
+        self.stdout.write(f"Ledger: {cases} cases filed in the 2025 and 2026 campaigns.")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name

@@ -1,0 +1,180 @@
+"""The ledger part of the demo: Wuqing's 2025 and 2026 campaigns, filed through the services.
+
+Every case goes through the same services as a user would, so its history, plan and
+acceptance are real. Runs once: a campaign that already has cases is left alone.
+"""
+
+from datetime import date
+
+from rectification import services
+from rectification.models import AcceptanceCriterion, Campaign, Category
+from villages.models import Village
+
+PROBLEMS = [
+    (
+        "党组织书记长期缺职、班子不团结、内耗严重、工作处于停滞状态",
+        "村党组织书记空缺半年，“两委”班子配合不力，重大事项议而不决。",
+    ),
+    (
+        "组织制度形同虚设、不开展组织活动",
+        "“三会一课”落实不到位，全年仅召开两次党员大会，主题党日流于形式。",
+    ),
+    ("村务监督和民主管理混乱", "村务财务公开不及时，村民对集体土地发包收入意见较大。"),
+    (
+        "无集体经济收入、服务群众能力弱",
+        "村集体经济年收入不足五万元，无稳定收入来源，为民办事能力弱。",
+    ),
+    ("社会治安问题和信访矛盾纠纷集中", "宅基地纠纷引发集体上访三次，矛盾化解机制不健全。"),
+]
+MEASURES = "镇党委书记包村，选派机关干部驻村帮扶，区直部门结对，一月一调度。"
+LEADERS = ["王建军", "刘志宏", "张立国", "赵德明", "孙振华"]
+# Township, number of the village committee in it (by code order), final status.
+CASES_2026 = [
+    ("120114101", 0, "rectifying_overdue"),
+    ("120114101", 1, "transformed"),
+    ("120114101", 2, "acceptance_requested"),
+    ("120114101", 3, "plan_submitted"),
+    ("120114101", 4, "identified"),
+    ("120114102", 0, "rectifying"),
+    ("120114102", 1, "plan_draft"),
+    ("120114103", 0, "closed"),
+    ("120114103", 1, "rectifying_overdue"),
+    ("120114104", 0, "failed_once"),
+    ("120114105", 0, "rectifying"),
+    ("120114106", 0, "identified"),
+    ("120114109", 0, "relapse"),
+]
+
+
+def _village(township, index):
+    return Village.objects.filter(township_id=township, kind="village").order_by("code")[index]
+
+
+def _scores(total):
+    result, left = {}, total
+    for criterion in AcceptanceCriterion.objects.filter(active=True):
+        result[str(criterion.pk)] = min(criterion.points, left)
+        left -= result[str(criterion.pk)]
+    return result
+
+
+def load(*, county, organizers, secretary=None):
+    """county: the county administrator; organizers: {township code: organizer}; the
+    first secretary gets the first task of their village's plan."""
+    categories = list(Category.objects.filter(group="central").order_by("order"))
+    by_name = {c.name: c for c in categories}
+    last_year, _created = Campaign.objects.get_or_create(
+        division_id="120114",
+        year=2025,
+        defaults={"name": "武清区2025年度软弱涣散村党组织整顿", "started_on": date(2025, 3, 1)},
+    )
+    this_year, _created = Campaign.objects.get_or_create(
+        division_id="120114",
+        year=2026,
+        defaults={"name": "武清区2026年度软弱涣散村党组织整顿", "started_on": date(2026, 3, 1)},
+    )
+    if this_year.cases.exists():
+        return 0
+    # Last year: one village closed, which relapses this year.
+    relapsed = _village("120114109", 0)
+    old = _file(last_year, relapsed, county, by_name, 4, date(2025, 3, 15))
+    _run_to(old, "closed", county, county, date(2025, 6, 30), year=2025)
+    count = 1
+    for number, (township, index, status) in enumerate(CASES_2026):
+        village = _village(township, index)
+        organizer = organizers.get(township, county)
+        case = _file(this_year, village, organizer, by_name, number, date(2026, 3, 10 + number))
+        _run_to(case, status, organizer, county, date(2026, 6, 30), year=2026)
+        count += 1
+    if secretary is not None and secretary.village_id:
+        task = this_year.cases.get(village=secretary.village).plan.tasks.order_by("order").first()
+        task.assignee = secretary
+        task.save(update_fields=["assignee"])
+    return count
+
+
+def _file(campaign, village, user, by_name, number, listed_on):
+    name, problem = PROBLEMS[number % len(PROBLEMS)]
+    return services.case_create(
+        acting_user=user,
+        campaign=campaign,
+        village=village,
+        categories=[by_name[name]],
+        basic_situation=f"{village.name}共有党员{village.party_members or 30}名，"
+        f"户籍{village.households or 500}户。",
+        problems=problem,
+        measures=MEASURES,
+        responsible_person=village.secretary_name or "村党组织书记",
+        township_leader=LEADERS[number % len(LEADERS)],
+        county_leader=LEADERS[(number + 2) % len(LEADERS)],
+        identified_on=listed_on,
+        deadline=date(campaign.year, 12, 31),
+    )
+
+
+def _run_to(case, status, organizer, county, due, *, year):
+    if status == "identified":
+        return
+    tasks = [
+        {"measure": "选优配强村党组织书记，配齐“两委”班子", "owner": "镇党委", "due_on": due},
+        {
+            "measure": "建立“三会一课”台账，每月开展主题党日",
+            "owner": "村党支部",
+            "due_on": date(year, 10, 31),
+        },
+        {
+            "measure": "落实村务财务公开，健全村务监督委员会",
+            "owner": "包村干部",
+            "due_on": date(year, 12, 15),
+        },
+    ]
+    services.plan_save(
+        case=case, acting_user=organizer, version=1, goal="年底前实现转化", tasks=tasks
+    )
+    if status == "plan_draft":
+        return
+    services.plan_submit(case=case, acting_user=organizer)
+    if status == "plan_submitted":
+        return
+    services.plan_review(case=case, acting_user=county, approve=True, comment="同意，抓紧落实。")
+    first, second, _third = case.plan.tasks.order_by("order")
+    if status != "rectifying_overdue":
+        services.task_progress(
+            task=first,
+            acting_user=organizer,
+            progress=100,
+            note="已选配到位",
+            completed_on=date(year, 6, 20),
+        )
+    services.task_progress(task=second, acting_user=organizer, progress=60, note="已按月开展")
+    if status in ("rectifying", "rectifying_overdue", "relapse"):
+        return
+    services.case_transition(case=case, action="request_acceptance", acting_user=organizer)
+    if status == "failed_once":
+        services.acceptance_record(
+            case=case,
+            acting_user=county,
+            reviewed_on=date(year, 10, 20),
+            scores=_scores(62),
+            satisfaction=71,
+            conclusion="集体经济增收措施未见实效，继续整顿。",
+        )
+        return
+    if status == "acceptance_requested":
+        return
+    services.acceptance_record(
+        case=case,
+        acting_user=county,
+        reviewed_on=date(year, 10, 25),
+        scores=_scores(86),
+        satisfaction=93.5,
+        conclusion="班子团结有力，组织生活规范，群众认可。",
+    )
+    if status == "closed":
+        services.case_transition(
+            case=case,
+            action="close",
+            acting_user=county,
+            on=date(year, 11, 10),
+            comment="巩固提升期满，予以销号。",
+        )
