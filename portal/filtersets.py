@@ -1,11 +1,18 @@
 """Base FilterSet: the same filters for the page, the API and the export."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import Role
 from portal.models import User
+
+
+def yes_no_all(label, **kwargs):
+    """A yes/no filter whose empty choice reads "All" (not django-filter's "Unknown")."""
+    widget = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+    return django_filters.BooleanFilter(label=label, widget=widget, **kwargs)
 
 
 def scoped_choices(model, **filters):
@@ -41,7 +48,7 @@ class UserFilterSet(SearchFilterSet):
     search_fields = ("username__icontains", "display_name__icontains")
     code_field = "division__code"
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"), empty_label=_("All"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = yes_no_all(_("Active"))
 
     class Meta:
         model = User

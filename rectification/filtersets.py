@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.filtersets import SearchFilterSet, scoped_choices
+from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case, Category
 from rectification.selectors import overdue_cases_q
@@ -33,8 +33,8 @@ class CaseFilterSet(SearchFilterSet):
         label=_("Problem category"),
         empty_label=_("All"),
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    relapse = django_filters.BooleanFilter(method="filter_relapse", label=_("Listed again"))
+    overdue = yes_no_all(_("Overdue"), method="filter_overdue")
+    relapse = yes_no_all(_("Listed again"), method="filter_relapse")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("village__code", "village"),
@@ -43,6 +43,7 @@ class CaseFilterSet(SearchFilterSet):
             ("identified_on", "listed"),
         ),
         label=_("Sort by"),
+        empty_label=_("Default"),
         field_labels={
             "village": _("Village"),
             "deadline": _("Deadline"),

@@ -19,15 +19,11 @@ def percent(part, whole, places=1):
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def overdue_tasks_q(prefix="", today=None):
-    """Tasks of an approved plan, past due and not finished."""
+def overdue_tasks_q(today=None):
+    """Tasks of an approved plan, past due and not finished, of a case still being rectified."""
     today = today or timezone.localdate()
-    return Q(
-        **{
-            f"{prefix}due_on__lt": today,
-            f"{prefix}progress__lt": 100,
-            f"{prefix}plan__status": PlanStatus.APPROVED,
-        }
+    return Q(due_on__lt=today, progress__lt=100, plan__status=PlanStatus.APPROVED) & ~Q(
+        plan__case__status__in=CONVERTED
     )
 
 
