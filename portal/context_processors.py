@@ -8,6 +8,7 @@ from portal.roles import Perm
 # (url name, label, permission needed or None)
 NAVIGATION = (
     ("home", _("Home"), None),
+    ("screening", _("Screening"), None),
     ("case_list", _("Ledger"), None),
     ("township_list", _("Townships"), None),
     ("village_list", _("Villages"), None),

@@ -75,6 +75,7 @@ def load(*, county, organizers, secretary=None):
     )
     if this_year.cases.exists():
         return 0
+    _ratings(county)
     # Last year: one village closed, which relapses this year.
     relapsed = _village("120114109", 0)
     old = _file(last_year, relapsed, county, by_name, 4, date(2025, 3, 15))
@@ -178,3 +179,19 @@ def _run_to(case, status, organizer, county, due, *, year):
             on=date(year, 11, 10),
             comment="巩固提升期满，予以销号。",
         )
+
+
+def _ratings(county):
+    """2026 star ratings for the villages of four townships: the listed ones are class 3,
+    and a few class-3 villages are still waiting on the screening page."""
+    listed = {(township, index) for township, index, _status in CASES_2026}
+    for township in ("120114101", "120114102", "120114103", "120114104"):
+        villages = Village.objects.filter(township_id=township, kind="village").order_by("code")
+        for index, village in enumerate(villages[:12]):
+            if (township, index) in listed:
+                stars = 2 + index % 3
+            elif index in (7, 9):
+                stars = 3 + index % 2  # class 3, not yet listed: a candidate
+            else:
+                stars = 5 + (int(village.code) % 5)
+            services.rating_set(acting_user=county, village=village, year=2026, stars=stars)

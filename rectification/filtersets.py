@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
-from rectification.choices import CaseStatus
-from rectification.models import Campaign, Case, Category
+from rectification.choices import CaseStatus, Grade
+from rectification.models import Campaign, Case, Category, VillageRating
 from rectification.selectors import overdue_cases_q
 from villages.choices import DivisionLevel
 from villages.models import Division
@@ -66,3 +66,22 @@ class CaseFilterSet(SearchFilterSet):
         if value is None:
             return queryset
         return queryset.filter(listing__gt=1) if value else queryset.filter(listing=1)
+
+
+class VillageRatingFilterSet(SearchFilterSet):
+    search_fields = ("village__name__icontains",)
+    code_field = "village__code"
+    year = django_filters.NumberFilter(label=_("Year"))
+    township = django_filters.ModelChoiceFilter(
+        field_name="village__township",
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
+    )
+    grade = django_filters.ChoiceFilter(
+        choices=Grade.choices, label=_("Grade"), empty_label=_("All")
+    )
+
+    class Meta:
+        model = VillageRating
+        fields = ["q", "year", "township", "grade"]

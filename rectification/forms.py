@@ -23,8 +23,17 @@ class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
         fields = [
-            "campaign", "village", "categories", "basic_situation", "problems", "measures",
-            "responsible_person", "township_leader", "county_leader", "identified_on", "deadline",
+            "campaign",
+            "village",
+            "categories",
+            "basic_situation",
+            "problems",
+            "measures",
+            "responsible_person",
+            "township_leader",
+            "county_leader",
+            "identified_on",
+            "deadline",
         ]
         widgets = {
             "identified_on": DATE,
@@ -56,7 +65,8 @@ class TransitionForm(forms.Form):
 
 class PlanForm(forms.Form):
     goal = forms.CharField(
-        label=_("Goal of the rectification"), required=False,
+        label=_("Goal of the rectification"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)

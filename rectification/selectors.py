@@ -6,8 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from rectification.choices import CONVERTED, CaseStatus, PlanStatus
-from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask
+from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
+from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask, VillageRating
 from villages.models import Village
 
 
@@ -120,4 +120,23 @@ def ledger_statistics(*, user, campaign=None, today=None, village_kinds=None):
             overdue_tasks_q(today=today), **({"plan__case__campaign": campaign} if campaign else {})
         )
         .count(),
+    )
+
+
+def rating_list(*, user):
+    return VillageRating.objects.visible_to(user).select_related("village__township", "rated_by")
+
+
+def screening_candidates(*, user, year):
+    """Villages rated class 3 in `year` that are not on the ledger: none of their cases is
+    open, and none is in a campaign of that year."""
+    on_ledger = Case.objects.filter(village=OuterRef("village")).filter(
+        ~Q(status=CaseStatus.CLOSED) | Q(campaign__year=year)
+    )
+    return (
+        rating_list(user=user)
+        .filter(year=year, grade=Grade.THREE)
+        .annotate(on_ledger=Exists(on_ledger))
+        .filter(on_ledger=False)
+        .order_by("stars", "village__code")
     )

@@ -19,5 +19,7 @@ urlpatterns = [
     path("ledger/<int:pk>/plan/", views.PlanEditView.as_view(), name="plan_edit"),
     path("ledger/<int:pk>/plan/submit/", views.PlanSubmitView.as_view(), name="plan_submit"),
     path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),
+    path("screening/", views.ScreeningView.as_view(), name="screening"),
+    path("screening/rate/", views.RatingCreateView.as_view(), name="rating_create"),
     path("tasks/<int:pk>/progress/", views.TaskProgressView.as_view(), name="task_progress"),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -22,17 +23,18 @@ from portal.roles import Perm
 from rectification import selectors, services
 from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
 from rectification.exports import LEDGER
-from rectification.filtersets import CaseFilterSet
+from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
 from rectification.forms import (
     AcceptanceForm,
     CaseForm,
     PlanForm,
     PlanReviewForm,
+    RatingForm,
     TaskFormSet,
     TaskProgressForm,
     TransitionForm,
 )
-from rectification.models import Case, Plan, PlanTask
+from rectification.models import Case, Plan, PlanTask, VillageRating
 
 COLOURS = {"status_colours": CASE_STATUS_COLOURS, "plan_colours": PLAN_STATUS_COLOURS}
 
@@ -371,3 +373,59 @@ class AcceptanceCreateView(ScopedObjectMixin, FormView):
         else:
             messages.warning(self.request, _("Acceptance failed: the case is back to rectifying."))
         return redirect(self.object)
+
+
+class ScreeningView(ObjectListView):
+    """Screening (排查): the year's star ratings, and the class-3 villages not yet listed."""
+
+    model = VillageRating
+    filterset_class = VillageRatingFilterSet
+    template_name = "rectification/screening.html"
+
+    def get_queryset(self):
+        return selectors.rating_list(user=self.request.user).order_by("-year", "village__code")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        year = self.filterset.form.cleaned_data.get("year") if self.filterset.is_valid() else None
+        year = int(year or timezone.localdate().year)
+        context.update(
+            year=year,
+            candidates=selectors.screening_candidates(user=user, year=year)[:200],
+            can_rate=user.has_role_perm(Perm.CASE_CHANGE),
+            rating_form=RatingForm(acting_user=user, initial={"year": year}),
+            grade_colours={1: "success", 2: "secondary", 3: "danger"},
+            class3=settings.RATING_CLASS3_MAX_STARS,
+        )
+        return context
+
+
+class RatingCreateView(PortalMixin, FormView):
+    permission = Perm.CASE_CHANGE
+    permission_for_reads = True
+    form_class = RatingForm
+    template_name = "rectification/rating_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_initial(self):
+        return {"year": timezone.localdate().year, "village": self.request.GET.get("village")}
+
+    def form_valid(self, form):
+        try:
+            rating = services.rating_set(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("{village}: {stars} stars in {year}, {grade}.").format(
+                village=rating.village,
+                stars=rating.stars,
+                year=rating.year,
+                grade=rating.get_grade_display(),
+            ),
+        )
+        return redirect(f"{reverse('screening')}?year={rating.year}")

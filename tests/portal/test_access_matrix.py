@@ -72,6 +72,8 @@ RULES = {
     "plan_edit": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE, obj="case"),
     "plan_submit": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="case"),
     "plan_review": Rule(read=NOT_ALLOWED, write=Perm.PLAN_APPROVE, obj="case"),
+    "screening": Rule(),
+    "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
     "api-root": Rule(api=True),
     "campaign-list": Rule(api=True),
