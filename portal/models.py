@@ -117,3 +117,31 @@ class GeneratedReport(models.Model):
     @property
     def is_finished(self):
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+
+class ImportBatch(models.Model):
+    """An uploaded workbook waiting for its preview to be confirmed (then committed)."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    # What the upload form chose besides the file (e.g. the campaign), by import context key.
+    context = models.JSONField(_("options"), default=dict, blank=True)
+    scope_code = models.CharField(_("scope"), max_length=12, blank=True)
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("rows imported"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "scope_code"
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name

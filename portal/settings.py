@@ -227,6 +227,10 @@ EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 # Generated reports (and their files) are deleted after this many days.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 
+# Excel imports: at most this many rows per file, and this many megabytes.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
+IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)
+
 # Acceptance review (考核验收): the total score that passes (checklist points sum to 100).
 ACCEPTANCE_PASS_MARK = env.int("ACCEPTANCE_PASS_MARK", default=70)
 # Screening (十星级): at most this many stars is class 3, from RATING_CLASS1_MIN_STARS class 1.

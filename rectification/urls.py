@@ -6,6 +6,22 @@ urlpatterns = [
     path("ledger/", views.CaseListView.as_view(), name="case_list"),
     path("ledger/export/", views.CaseExportView.as_view(), name="case_export"),
     path("ledger/new/", views.CaseCreateView.as_view(), name="case_create"),
+    path("ledger/import/", views.CaseImportView.as_view(), name="case_import"),
+    path(
+        "ledger/import/template/",
+        views.CaseImportTemplateView.as_view(),
+        name="case_import_template",
+    ),
+    path(
+        "ledger/import/<int:pk>/",
+        views.CaseImportPreviewView.as_view(),
+        name="case_import_preview",
+    ),
+    path(
+        "ledger/import/<int:pk>/confirm/",
+        views.CaseImportConfirmView.as_view(),
+        name="case_import_confirm",
+    ),
     path("ledger/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("ledger/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_edit"),
     path("ledger/<int:pk>/apply/", views.RequestAcceptanceView.as_view(), name="case_apply"),
@@ -21,5 +37,21 @@ urlpatterns = [
     path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),
     path("screening/", views.ScreeningView.as_view(), name="screening"),
     path("screening/rate/", views.RatingCreateView.as_view(), name="rating_create"),
+    path("screening/import/", views.RatingImportView.as_view(), name="rating_import"),
+    path(
+        "screening/import/template/",
+        views.RatingImportTemplateView.as_view(),
+        name="rating_import_template",
+    ),
+    path(
+        "screening/import/<int:pk>/",
+        views.RatingImportPreviewView.as_view(),
+        name="rating_import_preview",
+    ),
+    path(
+        "screening/import/<int:pk>/confirm/",
+        views.RatingImportConfirmView.as_view(),
+        name="rating_import_confirm",
+    ),
     path("tasks/<int:pk>/progress/", views.TaskProgressView.as_view(), name="task_progress"),
 ]

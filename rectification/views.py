@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from portal import import_views
 from portal.generic import (
     ExportView,
     ObjectDetailView,
@@ -34,6 +35,7 @@ from rectification.forms import (
     TaskProgressForm,
     TransitionForm,
 )
+from rectification.imports import LEDGER_IMPORT, RATING_IMPORT, LedgerUploadForm
 from rectification.models import Case, Plan, PlanTask, VillageRating
 
 COLOURS = {"status_colours": CASE_STATUS_COLOURS, "plan_colours": PLAN_STATUS_COLOURS}
@@ -429,3 +431,56 @@ class RatingCreateView(PortalMixin, FormView):
             ),
         )
         return redirect(f"{reverse('screening')}?year={rating.year}")
+
+
+# --- Imports (preview, then confirm) -------------------------------------------------------
+
+
+class _LedgerImport:
+    permission = Perm.CASE_CHANGE
+    import_kind = LEDGER_IMPORT.kind
+    upload_url_name = "case_import"
+    preview_url_name = "case_import_preview"
+    confirm_url_name = "case_import_confirm"
+    template_url_name = "case_import_template"
+
+
+class CaseImportView(_LedgerImport, import_views.ImportUploadView):
+    form_class = LedgerUploadForm
+
+
+class CaseImportTemplateView(_LedgerImport, import_views.ImportTemplateView):
+    pass
+
+
+class CaseImportPreviewView(_LedgerImport, import_views.ImportPreviewView):
+    pass
+
+
+class CaseImportConfirmView(_LedgerImport, import_views.ImportConfirmView):
+    pass
+
+
+class _RatingImport:
+    permission = Perm.CASE_CHANGE
+    import_kind = RATING_IMPORT.kind
+    upload_url_name = "rating_import"
+    preview_url_name = "rating_import_preview"
+    confirm_url_name = "rating_import_confirm"
+    template_url_name = "rating_import_template"
+
+
+class RatingImportView(_RatingImport, import_views.ImportUploadView):
+    pass
+
+
+class RatingImportTemplateView(_RatingImport, import_views.ImportTemplateView):
+    pass
+
+
+class RatingImportPreviewView(_RatingImport, import_views.ImportPreviewView):
+    pass
+
+
+class RatingImportConfirmView(_RatingImport, import_views.ImportConfirmView):
+    pass

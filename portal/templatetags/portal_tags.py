@@ -36,3 +36,9 @@ def page_url(context, page):
     query = context["request"].GET.copy()
     query["page"] = page
     return "?" + query.urlencode()
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or "" when absent."""
+    return mapping.get(key, "") if mapping else ""

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.models import GeneratedReport
+from portal.models import GeneratedReport, ImportBatch
 from portal.roles import Perm
 from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
 from tests.conftest import PERSONAS
@@ -72,6 +72,14 @@ RULES = {
     "plan_edit": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE, obj="case"),
     "plan_submit": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="case"),
     "plan_review": Rule(read=NOT_ALLOWED, write=Perm.PLAN_APPROVE, obj="case"),
+    "case_import": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
+    "case_import_template": Rule(read=Perm.CASE_CHANGE),
+    "case_import_preview": Rule(read=Perm.CASE_CHANGE, obj="ledger_import"),
+    "case_import_confirm": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="ledger_import"),
+    "rating_import": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
+    "rating_import_template": Rule(read=Perm.CASE_CHANGE),
+    "rating_import_preview": Rule(read=Perm.CASE_CHANGE, obj="rating_import"),
+    "rating_import_confirm": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="rating_import"),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -130,7 +138,20 @@ def _objects(village_a, alice):
         plan=plan, measure="选优配强书记", owner="镇党委", due_on=date(2026, 6, 30)
     )
     rating = VillageRating.objects.create(village=village_a, year=2026, stars=3, grade=3)
+    batches = {
+        kind: ImportBatch.objects.create(
+            kind=kind,
+            file=ContentFile(b"not a workbook", name="upload.xlsx"),
+            original_name="upload.xlsx",
+            context={"campaign": campaign.pk},
+            scope_code=alice.division_id,
+            uploaded_by=alice,
+        )
+        for kind in ("rectification.ledger", "rectification.ratings")
+    }
     return {
+        "ledger_import": ({"pk": batches["rectification.ledger"].pk}, alice.division_id),
+        "rating_import": ({"pk": batches["rectification.ratings"].pk}, alice.division_id),
         "campaign": ({"pk": campaign.pk}, campaign.division_id),
         "category": ({"pk": Category.objects.first().pk}, None),
         "case": ({"pk": case.pk}, village_a.code),

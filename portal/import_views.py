@@ -1,0 +1,155 @@
+"""The import pages every app reuses: upload, template, preview with errors, confirm.
+
+An app subclasses these with its `import_kind`, its permission and its upload form, and
+gives them URLs; the permission is checked first (403), then the batch's scope (404).
+"""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from portal import imports
+from portal.generic import PortalMixin, ScopedObjectMixin
+from portal.models import ImportBatch
+from portal.scoping import scope_prefix
+
+
+class UploadForm(forms.Form):
+    """The file; an app's form adds what else the import needs (context_keys)."""
+
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
+
+    def __init__(self, *args, acting_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acting_user = acting_user
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than {mb} MB.").format(mb=settings.IMPORT_MAX_MB)
+            )
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Upload the .xlsx template, filled in."))
+        return upload
+
+    def context(self):
+        """JSON-safe values for the import's context (ids of chosen objects)."""
+        return {}
+
+
+class ImportUploadView(PortalMixin, FormView):
+    import_kind = None
+    form_class = UploadForm
+    template_name = "portal/import_upload.html"
+    preview_url_name = None
+    template_url_name = None
+    permission_for_reads = True
+
+    def spec(self):
+        return imports.get(self.import_kind)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        spec = self.spec()
+        return super().get_context_data(
+            spec=spec,
+            template_url=reverse(self.template_url_name),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        batch = ImportBatch.objects.create(
+            kind=self.import_kind,
+            file=upload,
+            original_name=upload.name[:200],
+            context=form.context(),
+            scope_code=scope_prefix(self.request.user) or "",
+            uploaded_by=self.request.user,
+        )
+        return redirect(self.preview_url_name, pk=batch.pk)
+
+
+class ImportTemplateView(PortalMixin, View):
+    import_kind = None
+    permission_for_reads = True
+
+    def get(self, request):
+        spec = imports.get(self.import_kind)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = _("{title} template.xlsx").format(title=spec.title)
+        from django.utils.http import content_disposition_header
+
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        imports.template(spec).save(response)
+        return response
+
+
+class _BatchMixin(ScopedObjectMixin):
+    model = ImportBatch
+    import_kind = None
+    upload_url_name = None
+    permission_for_reads = True
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=self.import_kind)
+
+    def import_context(self, batch):
+        """Turn the batch's stored options back into objects, within the user's scope."""
+        return {"acting_user": self.request.user, **batch.context}
+
+
+class ImportPreviewView(_BatchMixin, TemplateView):
+    template_name = "portal/import_preview.html"
+    confirm_url_name = None
+
+    def get(self, request, *args, **kwargs):
+        batch = self.get_object()
+        spec = imports.get(self.import_kind)
+        with batch.file.open("rb") as handle:
+            preview = imports.read(spec, handle, self.import_context(batch))
+        return self.render_to_response(self.preview_context(batch, spec, preview))
+
+    def preview_context(self, batch, spec, preview):
+        return self.get_context_data(
+            batch=batch,
+            spec=spec,
+            preview=preview,
+            columns=spec.columns,
+            confirm_url=reverse(self.confirm_url_name, args=[batch.pk]),
+            upload_url=reverse(self.upload_url_name),
+        )
+
+
+class ImportConfirmView(ImportPreviewView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        batch = self.get_object()
+        spec = imports.get(self.import_kind)
+        if batch.committed_at:
+            messages.info(request, _("This file was already imported."))
+            return redirect(spec.done_url)
+        with batch.file.open("rb") as handle:
+            preview, written = imports.commit(spec, handle, self.import_context(batch))
+        if not written:
+            return self.render_to_response(self.preview_context(batch, spec, preview))
+        batch.committed_at = timezone.now()
+        batch.rows_written = written
+        batch.save(update_fields=["committed_at", "rows_written"])
+        messages.success(request, _("{count} rows imported.").format(count=written))
+        return redirect(spec.done_url)
