@@ -13,11 +13,13 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
+CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAPPED = Alignment(vertical="top", wrap_text=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 TITLE_FONT = Font(bold=True, size=14)
 
@@ -29,9 +31,10 @@ class Column:
     header: Any
     value: Callable[[Any], Any]
     width: int = 14
+    wrap: bool = False  # long text: wrapped in its cell
 
 
-def _cell(ws, value, font=None, fill=None):
+def _cell(ws, value, font=None, fill=None, alignment=None):
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         # Excel has no time zones: write the local (Asia/Shanghai) wall-clock time.
         from django.utils import timezone
@@ -45,6 +48,8 @@ def _cell(ws, value, font=None, fill=None):
         cell.font = font
     if fill:
         cell.fill = fill
+    if alignment:
+        cell.alignment = alignment
     return cell
 
 
@@ -53,29 +58,77 @@ def _is_lazy(value):
 
 
 class XlsxTable:
-    """A one-sheet workbook in write-only mode: title row, header row, then data rows."""
+    """A one-sheet workbook in write-only mode, laid out like a paper form: a title row,
+    optional group headers merged over their columns, the header row (frozen, with an
+    autofilter), then one row per object, optionally numbered (序号)."""
 
-    def __init__(self, *, sheet_title, title, columns):
+    def __init__(self, *, sheet_title, title, columns, groups=None, numbered=False):
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=str(sheet_title)[:31])
-        self.columns = columns
-        for index, column in enumerate(columns, start=1):
+        self.numbered = numbered
+        self.columns = ([Column(_number_header(), None, 6)] if numbered else []) + list(columns)
+        for index, column in enumerate(self.columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = column.width
-        # Freeze the title and header rows so they stay in view while scrolling.
-        self.sheet.freeze_panes = "A3"
-        self.sheet.append([_cell(self.sheet, str(title), font=TITLE_FONT)])
+        last = get_column_letter(len(self.columns))
+        header_row = 3 if groups else 2
+        # Keep the title and headers in view while scrolling. Write-only sheets write their
+        # view with the first row: it must be set before anything is appended.
+        self.sheet.freeze_panes = f"A{header_row + 1}"
+        self.sheet.append([_cell(self.sheet, str(title), font=TITLE_FONT, alignment=CENTRED)])
+        self.sheet.merged_cells.add(f"A1:{last}1")
+        if groups:
+            row, start = [], 1
+            if numbered:
+                row.append(_cell(self.sheet, "", fill=HEADER_FILL))
+                start = 2
+            for label, span in groups:
+                row.append(
+                    _cell(
+                        self.sheet,
+                        str(label),
+                        font=HEADER_FONT,
+                        fill=HEADER_FILL,
+                        alignment=CENTRED,
+                    )
+                )
+                row.extend(_cell(self.sheet, None, fill=HEADER_FILL) for _ in range(span - 1))
+                if span > 1:
+                    end = start + span - 1
+                    self.sheet.merged_cells.add(
+                        f"{get_column_letter(start)}2:{get_column_letter(end)}2"
+                    )
+                start += span
+            assert start - 1 == len(self.columns), "groups must span every column"
+            self.sheet.append(row)
         self.sheet.append(
-            [_cell(self.sheet, str(c.header), font=HEADER_FONT, fill=HEADER_FILL) for c in columns]
+            [
+                _cell(
+                    self.sheet, str(c.header), font=HEADER_FONT, fill=HEADER_FILL, alignment=CENTRED
+                )
+                for c in self.columns
+            ]
         )
-        last = get_column_letter(len(columns))
-        self._filter_ref = f"A2:{last}"
+        self.header_row = header_row
+        self._last = last
         self.rows = 0
 
     def append(self, obj):
-        self.sheet.append([_cell(self.sheet, column.value(obj)) for column in self.columns])
         self.rows += 1
+        values = [self.rows] if self.numbered else []
+        cells = [_cell(self.sheet, value) for value in values]
+        for column in self.columns[len(values) :]:
+            cells.append(
+                _cell(self.sheet, column.value(obj), alignment=WRAPPED if column.wrap else None)
+            )
+        self.sheet.append(cells)
 
     def save(self, fileobj):
-        self.sheet.auto_filter.ref = f"{self._filter_ref}{self.rows + 2}"
+        first, last_row = self.header_row, self.header_row + self.rows
+        self.sheet.auto_filter.ref = f"A{first}:{self._last}{last_row}"
         self.workbook.save(fileobj)
 
+
+def _number_header():
+    from django.utils.translation import gettext
+
+    return gettext("No.")

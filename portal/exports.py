@@ -27,6 +27,11 @@ class TableExport:
     prepare: Callable | None = None  # e.g. add select_related for the columns
     # The list page's own selector, when it annotates what the FilterSet filters on.
     base: Callable | None = None
+    # A paper form's layout: group headers [(label, number of columns)], a 序号 column,
+    # and a heading that names the user's area (user -> text).
+    groups: list | None = None
+    numbered: bool = False
+    heading: Callable | None = None
 
     def queryset(self, user, params):
         """The rows `user` would see on the list page with the same filters."""

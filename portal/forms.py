@@ -39,9 +39,7 @@ class UserCreateForm(_UserFieldsForm):
         regex=r"^[\w.@+-]+\Z",
         help_text=_("Letters, digits and @/./+/-/_ only; used to log in."),
     )
-    password = forms.CharField(
-        label=_("Initial password"), widget=forms.PasswordInput, strip=False
-    )
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, strip=False)
     field_order = ["username", "display_name", "phone", "role", "division", "village", "password"]
 
 

@@ -77,8 +77,16 @@ def user_create(
 
 @transaction.atomic
 def user_update(
-    *, user, acting_user, role, division, village=None, display_name="", phone="",
-    is_active=True, password="",
+    *,
+    user,
+    acting_user,
+    role,
+    division,
+    village=None,
+    display_name="",
+    phone="",
+    is_active=True,
+    password="",
 ):
     """Change a user's role, place or details; the user must stay inside the acting scope."""
     user = User.objects.visible_to(acting_user).select_for_update().get(pk=user.pk)
@@ -124,8 +132,14 @@ def _filename(export):
     return f"{export.filename!s}-{stamp}.xlsx"
 
 
-def _write(export, queryset, fileobj, *, on_progress=None, total=None):
-    table = XlsxTable(sheet_title=export.title, title=export.title, columns=export.columns)
+def _write(export, queryset, fileobj, *, user, on_progress=None, total=None):
+    table = XlsxTable(
+        sheet_title=export.title,
+        title=export.heading(user) if export.heading else export.title,
+        columns=export.columns,
+        groups=export.groups,
+        numbered=export.numbered,
+    )
     step = max(1, (total or 0) // 50) if on_progress else 0
     for obj in queryset.iterator(chunk_size=2000):
         table.append(obj)
@@ -143,7 +157,7 @@ def export_start(*, kind, params, acting_user):
     total = queryset.count()
     if total <= settings.EXPORT_SYNC_MAX_ROWS:
         content = io.BytesIO()
-        _write(export, queryset, content)
+        _write(export, queryset, content, user=acting_user)
         content.seek(0)
         return ExportOutcome(content=content, filename=_filename(export))
     report = GeneratedReport.objects.create(
@@ -189,7 +203,14 @@ def report_build(*, report_id):
             GeneratedReport.objects.filter(pk=report.pk).update(progress=percent)
 
         with tempfile.TemporaryFile() as handle:
-            rows = _write(export, queryset, handle, on_progress=on_progress, total=total)
+            rows = _write(
+                export,
+                queryset,
+                handle,
+                user=report.requested_by,
+                on_progress=on_progress,
+                total=total,
+            )
             handle.seek(0)
             report.refresh_from_db()
             report.file.save(_filename(export), File(handle), save=False)

@@ -48,9 +48,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
-    path(
-        "reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"
-    ),
+    path("reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"),
     path("", include("villages.urls")),
     path("", include("rectification.urls")),
     path("api/v1/", include(router.urls)),

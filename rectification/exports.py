@@ -10,7 +10,16 @@ from rectification.selectors import case_list
 
 
 def _categories(case):
-    return "、".join(category.name for category in case.categories.all())
+    # Category names contain 、 themselves: ； separates them, as in the import.
+    return "；".join(category.name for category in case.categories.all())
+
+
+def _heading(user):
+    """«武清区软弱涣散村党组织整顿台账»: the title with the user's area in front."""
+    from django.utils.translation import gettext
+
+    area = user.division.name if user.division_id else ""
+    return gettext("{area}ledger of weak and lax village Party organisations").format(area=area)
 
 
 def _date(value):
@@ -25,15 +34,23 @@ LEDGER = exports.register(
         model=Case,
         filterset_class=CaseFilterSet,
         base=lambda user: case_list(user=user),
+        numbered=True,
+        heading=_heading,
+        groups=[
+            (_("The village"), 5),
+            (_("Rectification"), 3),
+            (_("Responsibility"), 3),
+            (_("Time limits and progress"), 6),
+        ],
         columns=[
             Column(_("Township / street"), lambda c: c.village.township.name, 14),
             Column(_("Village"), lambda c: c.village.name, 22),
             Column(_("Village code"), lambda c: c.village.code, 15),
             Column(_("Campaign"), lambda c: c.campaign.name, 16),
             Column(_("Problem categories"), _categories, 30),
-            Column(_("Basic situation"), lambda c: c.basic_situation, 40),
-            Column(_("Problems"), lambda c: c.problems, 40),
-            Column(_("Rectification measures"), lambda c: c.measures, 40),
+            Column(_("Basic situation"), lambda c: c.basic_situation, 40, wrap=True),
+            Column(_("Problems"), lambda c: c.problems, 40, wrap=True),
+            Column(_("Rectification measures"), lambda c: c.measures, 40, wrap=True),
             Column(_("Person responsible"), lambda c: c.responsible_person, 10),
             Column(_("Township leader in charge"), lambda c: c.township_leader, 10),
             Column(_("County-level contact leader"), lambda c: c.county_leader, 10),

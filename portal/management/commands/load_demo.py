@@ -40,9 +40,30 @@ SURNAMES = (
     "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 GIVEN = [
-    "建国", "志强", "秀英", "桂兰", "海燕", "立新", "国庆", "春生", "玉兰", "德明",
-    "振华", "红梅", "永刚", "凤英", "宝山", "金龙", "淑珍", "长青", "庆丰", "树林",
-    "学军", "丽娟", "保国", "俊杰",
+    "建国",
+    "志强",
+    "秀英",
+    "桂兰",
+    "海燕",
+    "立新",
+    "国庆",
+    "春生",
+    "玉兰",
+    "德明",
+    "振华",
+    "红梅",
+    "永刚",
+    "凤英",
+    "宝山",
+    "金龙",
+    "淑珍",
+    "长青",
+    "庆丰",
+    "树林",
+    "学军",
+    "丽娟",
+    "保国",
+    "俊杰",
 ]
 
 
@@ -81,9 +102,7 @@ class Command(BaseCommand):
 
     def _fill_village_facts(self):
         """Plausible households, members and secretaries, the same on every run."""
-        villages = list(
-            Village.objects.filter(code__startswith=COUNTY, households__isnull=True)
-        )
+        villages = list(Village.objects.filter(code__startswith=COUNTY, households__isnull=True))
         for village in villages:
             rng = random.Random(village.code)
             village.households = rng.randint(180, 1400)
