@@ -231,6 +231,9 @@ REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
 IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)
 
+# Evidence files: the largest upload in megabytes (types are checked by content).
+ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
+
 # Acceptance review (考核验收): the total score that passes (checklist points sum to 100).
 ACCEPTANCE_PASS_MARK = env.int("ACCEPTANCE_PASS_MARK", default=70)
 # Screening (十星级): at most this many stars is class 3, from RATING_CLASS1_MIN_STARS class 1.

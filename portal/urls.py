@@ -49,6 +49,9 @@ urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"),
+    path(
+        "attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"
+    ),
     path("", include("villages.urls")),
     path("", include("rectification.urls")),
     path("api/v1/", include(router.urls)),

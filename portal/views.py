@@ -20,7 +20,7 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
-from portal.models import GeneratedReport, User
+from portal.models import Attachment, GeneratedReport, User
 from portal.roles import Perm
 from villages import selectors as village_selectors
 
@@ -152,6 +152,18 @@ class ReportDownloadView(ObjectDetailView):
             report.file.open("rb"),
             as_attachment=True,
             filename=report.file.name.rsplit("/", 1)[-1],
+        )
+
+
+class AttachmentDownloadView(ObjectDetailView):
+    """An evidence file, to whoever may see the record it belongs to (scope by village)."""
+
+    model = Attachment
+
+    def get(self, request, *args, **kwargs):
+        attachment = self.get_object()
+        return FileResponse(
+            attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
         )
 
 

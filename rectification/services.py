@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.attachments import attachment_add
 from portal.exceptions import StaleEditError, TransitionError
 from portal.roles import Perm
 from rectification.choices import CaseStatus, Grade, PlanStatus
@@ -103,6 +104,7 @@ EVENT_LABELS = {
     "plan_submitted": gettext_lazy("Plan submitted"),
     "plan_returned": gettext_lazy("Plan returned"),
     "plan_approved": gettext_lazy("Plan approved"),
+    "evidence_added": gettext_lazy("Evidence file added"),
     **{action: t.label for action, t in TRANSITIONS.items()},
 }
 
@@ -392,6 +394,27 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
     task.full_clean()
     task.save()
     return task
+
+
+@transaction.atomic
+def evidence_add(*, case, acting_user, upload, task=None):
+    """Attach an evidence file to the case or one of its plan's tasks; a first secretary
+    only to a task assigned to them."""
+    _require(acting_user, Perm.TASK_UPDATE)
+    case = _lock_case(case, acting_user)
+    if case.status == CaseStatus.CLOSED:
+        raise TransitionError(_("A closed case can no longer be edited."))
+    if task is not None and task.plan.case_id != case.pk:
+        raise ValidationError({"task": _("This task is not part of the case's plan.")})
+    if not acting_user.has_role_perm(Perm.CASE_CHANGE) and (
+        task is None or task.assignee_id != acting_user.pk
+    ):
+        raise PermissionDenied(_("You can only add evidence to tasks assigned to you."))
+    attachment = attachment_add(
+        record=task or case, scope_code=case.village_id, upload=upload, acting_user=acting_user
+    )
+    _event(case, "evidence_added", acting_user, comment=attachment.original_name)
+    return attachment
 
 
 # --- Acceptance and close-out ----------------------------------------------------------------

@@ -32,6 +32,7 @@ urlpatterns = [
         views.AcceptanceCreateView.as_view(),
         name="case_acceptance",
     ),
+    path("ledger/<int:pk>/evidence/", views.EvidenceUploadView.as_view(), name="case_evidence"),
     path("ledger/<int:pk>/plan/", views.PlanEditView.as_view(), name="plan_edit"),
     path("ledger/<int:pk>/plan/submit/", views.PlanSubmitView.as_view(), name="plan_submit"),
     path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from portal import import_views
+from portal.attachments import attachments_of
 from portal.generic import (
     ExportView,
     ObjectDetailView,
@@ -75,7 +76,15 @@ class CaseDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
         plan = Plan.objects.filter(case=case).first()
+        attachments = list(attachments_of(case))
+        task_attachments = {
+            task.pk: list(attachments_of(task)) for task in (plan.tasks.all() if plan else [])
+        }
         context.update(
+            attachments=attachments,
+            task_attachments=task_attachments,
+            has_files=bool(attachments) or any(task_attachments.values()),
+            can_add_evidence=user.has_role_perm(Perm.TASK_UPDATE) and case.status != "closed",
             plan=plan,
             tasks=plan.tasks.select_related("assignee") if plan else [],
             events=selectors.case_events(case),
@@ -311,6 +320,28 @@ class PlanEditView(ScopedObjectMixin, FormView):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(self.request, _("The plan has been saved."))
         return redirect(self.object)
+
+
+class EvidenceUploadView(_CaseActionView):
+    """An evidence file for the case, or for one task of its plan (field `task`)."""
+
+    permission = Perm.TASK_UPDATE
+
+    def act(self, case):
+        upload = self.request.FILES.get("file")
+        if upload is None:
+            raise ValidationError(_("Choose a file to upload."))
+        task = None
+        if self.request.POST.get("task"):
+            task = (
+                PlanTask.objects.visible_to(self.request.user)
+                .filter(pk=self.request.POST["task"])
+                .first()
+            )
+            if task is None:
+                raise ValidationError(_("This task is not part of the case's plan."))
+        services.evidence_add(case=case, acting_user=self.request.user, upload=upload, task=task)
+        messages.success(self.request, _("The file has been added."))
 
 
 class TaskProgressView(ScopedObjectMixin, View):

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.models import GeneratedReport, ImportBatch
+from portal.models import Attachment, GeneratedReport, ImportBatch
 from portal.roles import Perm
 from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
 from tests.conftest import PERSONAS
@@ -80,6 +81,8 @@ RULES = {
     "rating_import_template": Rule(read=Perm.CASE_CHANGE),
     "rating_import_preview": Rule(read=Perm.CASE_CHANGE, obj="rating_import"),
     "rating_import_confirm": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="rating_import"),
+    "case_evidence": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="case"),
+    "attachment_download": Rule(obj="attachment"),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -149,7 +152,18 @@ def _objects(village_a, alice):
         )
         for kind in ("rectification.ledger", "rectification.ratings")
     }
+    attachment = Attachment.objects.create(
+        content_type=ContentType.objects.get_for_model(case),
+        object_id=case.pk,
+        scope_code=village_a.code,
+        file=ContentFile(b"%PDF-1.4 evidence", name="evidence.pdf"),
+        original_name="会议记录.pdf",
+        kind="pdf",
+        size=17,
+        uploaded_by=alice,
+    )
     return {
+        "attachment": ({"pk": attachment.pk}, village_a.code),
         "ledger_import": ({"pk": batches["rectification.ledger"].pk}, alice.division_id),
         "rating_import": ({"pk": batches["rectification.ratings"].pk}, alice.division_id),
         "campaign": ({"pk": campaign.pk}, campaign.division_id),
