@@ -13,6 +13,7 @@ NAVIGATION = (
     ("township_list", _("Townships"), None),
     ("village_list", _("Villages"), None),
     ("report_list", _("Exports"), None),
+    ("campaign_list", _("Campaigns and categories"), Perm.CAMPAIGN_MANAGE),
     ("user_list", _("Users"), Perm.USER_MANAGE),
 )
 

@@ -21,6 +21,7 @@ class Perm:
     PLAN_APPROVE = "plan.approve"
     CASE_ACCEPT = "case.accept"
     CATEGORY_MANAGE = "category.manage"
+    CAMPAIGN_MANAGE = "campaign.manage"
     # Progress on plan tasks (a first secretary: only on tasks assigned to them).
     TASK_UPDATE = "task.update"
 
@@ -35,7 +36,13 @@ _TOWNSHIP = {
 
 ROLE_PERMISSIONS = {
     Role.COUNTY_ADMIN: _TOWNSHIP
-    | {Perm.USER_MANAGE, Perm.PLAN_APPROVE, Perm.CASE_ACCEPT, Perm.CATEGORY_MANAGE},
+    | {
+        Perm.USER_MANAGE,
+        Perm.PLAN_APPROVE,
+        Perm.CASE_ACCEPT,
+        Perm.CATEGORY_MANAGE,
+        Perm.CAMPAIGN_MANAGE,
+    },
     Role.TOWNSHIP_ORGANIZER: _TOWNSHIP,
     Role.INSPECTOR: {Perm.REPORT_EXPORT},
     Role.FIRST_SECRETARY: {Perm.TASK_UPDATE},

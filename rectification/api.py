@@ -105,7 +105,9 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         user = getattr(self.context.get("request"), "user", None)  # None: schema generation
         self.fields["campaign"].queryset = selectors.campaigns_for(user)
         self.fields["village"].queryset = Village.objects.visible_to(user)
-        self.fields["categories"].child_relation.queryset = Category.objects.filter(active=True)
+        self.fields["categories"].child_relation.queryset = Category.objects.visible_to(
+            user
+        ).filter(active=True)
 
 
 class CaseUpdateSerializer(serializers.ModelSerializer):
@@ -217,8 +219,8 @@ class CampaignViewSet(ScopedReadOnlyViewSet):
     serializer_class = CampaignSerializer
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Problem categories are shared by every county: no scope to apply."""
+class CategoryViewSet(ScopedReadOnlyViewSet):
+    """The national problem categories and the caller's county's own."""
 
     queryset = Category.objects.all()
     serializer_class = CategorySerializer

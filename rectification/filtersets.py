@@ -29,7 +29,7 @@ class CaseFilterSet(SearchFilterSet):
     )
     category = django_filters.ModelChoiceFilter(
         field_name="categories",
-        queryset=Category.objects.filter(active=True),
+        queryset=scoped_choices(Category, active=True),
         label=_("Problem category"),
         empty_label=_("All"),
     )

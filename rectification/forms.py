@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectification.models import AcceptanceCriterion, Case, Category, PlanTask
 from rectification.selectors import campaigns_for
-from villages.models import Village
+from villages.models import Division, Village
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,6 +46,9 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns_for(acting_user)
+        self.fields["categories"].queryset = Category.objects.visible_to(acting_user).filter(
+            active=True
+        )
         self.fields["village"].queryset = (
             Village.objects.visible_to(acting_user).select_related("township").order_by("code")
         )
@@ -140,3 +143,22 @@ class RatingForm(forms.Form):
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")
+
+
+class CampaignForm(forms.Form):
+    division = forms.ModelChoiceField(label=_("County"), queryset=Division.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    started_on = forms.DateField(label=_("Started on"), widget=DATE)
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.visible_to(acting_user).filter(
+            level="county"
+        )
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "group", "order", "active"]

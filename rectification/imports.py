@@ -31,7 +31,8 @@ def parse_categories(raw, context):
     # Category names contain 、 and ，: several are separated by ； (or a new line).
     names = [name.strip() for name in re.split(r"[；;\n]", raw) if name.strip()]
     if "_categories" not in context:  # one query for the whole file
-        context["_categories"] = {c.name: c for c in Category.objects.filter(active=True)}
+        categories = Category.objects.visible_to(context["acting_user"]).filter(active=True)
+        context["_categories"] = {c.name: c for c in categories}
     known = context["_categories"]
     unknown = [name for name in names if name not in known]
     if unknown:

@@ -55,15 +55,44 @@ class Campaign(models.Model):
         return self.name
 
 
+class CategoryQuerySet(CampaignQuerySet):
+    def visible_to(self, user):
+        """The national categories (no division) and the user's county's own."""
+        if scope_prefix(user) is None:
+            return self.none()
+        return self.filter(Q(division__isnull=True) | Q(pk__in=super().visible_to(user)))
+
+    def editable_by(self, user):
+        """A county edits its own categories; the national ones only a superuser."""
+        prefix = scope_prefix(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        return self.filter(division__code__startswith=prefix)
+
+
 class Category(models.Model):
-    """A kind of weakness (软弱涣散的情形), editable by the county."""
+    """A kind of weakness (软弱涣散的情形): national (seeded) or a county's own."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    division = models.ForeignKey(
+        "villages.Division",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="categories",
+        help_text=_("Empty for the national categories."),
+    )
     group = models.CharField(
         _("group"), max_length=20, choices=CategoryGroup.choices, default=CategoryGroup.LOCAL
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+    scope_path = "division__code"
 
     class Meta:
         verbose_name = _("problem category")

@@ -103,7 +103,8 @@ def ledger_statistics(*, user, campaign=None, today=None, village_kinds=None):
         **{status: Count("pk", filter=Q(status=status)) for status in CaseStatus.values},
     )
     by_category = (
-        Category.objects.filter(active=True)
+        Category.objects.visible_to(user)
+        .filter(active=True)
         .annotate(n=Count("case", filter=Q(case__in=cases)))
         .order_by("group", "order")
     )

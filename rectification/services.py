@@ -21,13 +21,15 @@ from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
     Acceptance,
     AcceptanceCriterion,
+    Campaign,
     Case,
     CaseEvent,
+    Category,
     Plan,
     PlanTask,
     VillageRating,
 )
-from villages.models import Village
+from villages.models import Division, Village
 
 # --- The life cycle ------------------------------------------------------------------------
 
@@ -212,13 +214,20 @@ def _check_listing(*, acting_user, campaign, village, exclude=None):
         )
 
 
+def _check_categories(user, categories):
+    if not categories:
+        raise ValidationError({"categories": _("Choose at least one problem category.")})
+    allowed = Category.objects.visible_to(user).filter(active=True)
+    if allowed.filter(pk__in=[c.pk for c in categories]).count() != len(set(categories)):
+        raise ValidationError({"categories": _("Choose categories in use in your county.")})
+
+
 @transaction.atomic
 def case_create(*, acting_user, campaign, village, categories, identified_on=None, **fields):
     """List a village on a campaign's ledger; a village closed before counts as a relapse."""
     _require(acting_user, Perm.CASE_CHANGE)
     _check_listing(acting_user=acting_user, campaign=campaign, village=village)
-    if not categories:
-        raise ValidationError({"categories": _("Choose at least one problem category.")})
+    _check_categories(acting_user, categories)
     unknown = set(fields) - set(LEDGER_FIELDS)
     if unknown:
         raise TypeError(f"case_create got unknown fields {sorted(unknown)}")
@@ -270,8 +279,7 @@ def case_update(*, case, acting_user, version, categories=None, **fields):
             setattr(case, name, value)
             changed.append(str(Case._meta.get_field(name).verbose_name))
     if categories is not None:
-        if not categories:
-            raise ValidationError({"categories": _("Choose at least one problem category.")})
+        _check_categories(acting_user, categories)
         if set(categories) != set(case.categories.all()):
             case.categories.set(categories)
             changed.append(str(Case._meta.get_field("categories").verbose_name))
@@ -472,6 +480,47 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
         on=reviewed_on,
     )
     return acceptance
+
+
+# --- Campaigns and categories --------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_create(*, acting_user, division, year, name, started_on):
+    """Open a county's yearly campaign (one per county and year)."""
+    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    if (
+        division.level != "county"
+        or not Division.objects.visible_to(acting_user).filter(pk=division.pk).exists()
+    ):
+        raise ValidationError({"division": _("Choose a county inside your area.")})
+    if Campaign.objects.filter(division=division, year=year).exists():
+        raise ValidationError(
+            {
+                "year": _("{county} already has a campaign for {year}.").format(
+                    county=division.name, year=year
+                )
+            }
+        )
+    campaign = Campaign(division=division, year=year, name=name, started_on=started_on)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def category_save(*, acting_user, category=None, name, group, order=0, active=True):
+    """Add or change a problem category; one in use on cases is retired, not deleted."""
+    _require(acting_user, Perm.CATEGORY_MANAGE)
+    if category is None:
+        # A new category belongs to the administrator's county (national: a superuser).
+        category = Category(division=acting_user.division if not acting_user.is_superuser else None)
+    elif not Category.objects.editable_by(acting_user).filter(pk=category.pk).exists():
+        raise PermissionDenied(_("Only the county that added a category can change it."))
+    category.name, category.group, category.order, category.active = name, group, order, active
+    category.full_clean()
+    category.save()
+    return category
 
 
 # --- Screening ---------------------------------------------------------------------------------

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from portal import import_views
 from portal.attachments import attachments_of
@@ -28,7 +30,9 @@ from rectification.exports import LEDGER
 from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
 from rectification.forms import (
     AcceptanceForm,
+    CampaignForm,
     CaseForm,
+    CategoryForm,
     PlanForm,
     PlanReviewForm,
     RatingForm,
@@ -37,7 +41,7 @@ from rectification.forms import (
     TransitionForm,
 )
 from rectification.imports import LEDGER_IMPORT, RATING_IMPORT, LedgerUploadForm
-from rectification.models import Case, Plan, PlanTask, VillageRating
+from rectification.models import Case, Category, Plan, PlanTask, VillageRating
 
 COLOURS = {"status_colours": CASE_STATUS_COLOURS, "plan_colours": PLAN_STATUS_COLOURS}
 
@@ -515,3 +519,76 @@ class RatingImportPreviewView(_RatingImport, import_views.ImportPreviewView):
 
 class RatingImportConfirmView(_RatingImport, import_views.ImportConfirmView):
     pass
+
+
+# --- Campaigns and categories (the county's settings) ---------------------------------------
+
+
+class CampaignListView(PortalMixin, TemplateView):
+    template_name = "rectification/campaign_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            campaigns=selectors.campaigns_for(user).annotate(case_count=Count("cases")),
+            can_manage=user.has_role_perm(Perm.CAMPAIGN_MANAGE),
+            categories=Category.objects.visible_to(user).annotate(case_count=Count("case")),
+            editable=set(Category.objects.editable_by(user).values_list("pk", flat=True)),
+            can_manage_categories=user.has_role_perm(Perm.CATEGORY_MANAGE),
+            **kwargs,
+        )
+
+
+class CampaignCreateView(PortalMixin, FormView):
+    permission = Perm.CAMPAIGN_MANAGE
+    permission_for_reads = True
+    form_class = CampaignForm
+    template_name = "rectification/simple_form.html"
+    extra_context = {"heading": gettext_lazy("New campaign")}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_initial(self):
+        today = timezone.localdate()
+        return {"year": today.year, "started_on": today}
+
+    def form_valid(self, form):
+        try:
+            services.campaign_create(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The campaign has been opened."))
+        return redirect("campaign_list")
+
+
+class CategoryEditView(PortalMixin, FormView):
+    """Add a category (no pk) or change one; the county's own list of problem types."""
+
+    permission = Perm.CATEGORY_MANAGE
+    permission_for_reads = True
+    form_class = CategoryForm
+    template_name = "rectification/simple_form.html"
+    extra_context = {"heading": gettext_lazy("Problem category")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "pk" in self.kwargs:
+            kwargs["instance"] = get_object_or_404(
+                Category.objects.editable_by(self.request.user), pk=self.kwargs["pk"]
+            )
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.category_save(
+                acting_user=self.request.user,
+                category=form.instance.pk and form.instance,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The category has been saved."))
+        return redirect("campaign_list")

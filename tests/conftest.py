@@ -111,9 +111,7 @@ def viewer(db):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(
-        username="root", role="", division_id=None, is_superuser=True, is_staff=True
-    )
+    return UserFactory(username="root", role="", division_id=None, is_superuser=True, is_staff=True)
 
 
 PERSONAS = (

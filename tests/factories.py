@@ -16,6 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Faker("name", locale="zh_CN")
     role = Role.VIEWER
     division_id = "120114"
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.set_password(extracted or "correct-horse-battery")

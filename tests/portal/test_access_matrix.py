@@ -83,6 +83,12 @@ RULES = {
     "rating_import_confirm": Rule(read=NOT_ALLOWED, write=Perm.CASE_CHANGE, obj="rating_import"),
     "case_evidence": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="case"),
     "attachment_download": Rule(obj="attachment"),
+    "campaign_list": Rule(),
+    "campaign_create": Rule(read=Perm.CAMPAIGN_MANAGE, write=Perm.CAMPAIGN_MANAGE),
+    "category_create": Rule(read=Perm.CATEGORY_MANAGE, write=Perm.CATEGORY_MANAGE),
+    "category_edit": Rule(
+        read=Perm.CATEGORY_MANAGE, write=Perm.CATEGORY_MANAGE, obj="county_category"
+    ),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -162,7 +168,9 @@ def _objects(village_a, alice):
         size=17,
         uploaded_by=alice,
     )
+    county_category = Category.objects.create(name="村级组织阵地建设薄弱", division_id="120114")
     return {
+        "county_category": ({"pk": county_category.pk}, "120114"),
         "attachment": ({"pk": attachment.pk}, village_a.code),
         "ledger_import": ({"pk": batches["rectification.ledger"].pk}, alice.division_id),
         "rating_import": ({"pk": batches["rectification.ratings"].pk}, alice.division_id),

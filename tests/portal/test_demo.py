@@ -22,9 +22,9 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     facts = list(Village.objects.order_by("code").values_list("households", "secretary_name"))
     call_command("load_demo", stdout=io.StringIO())
     assert (Division.objects.count(), Village.objects.count(), User.objects.count()) == before
-    assert list(
-        Village.objects.order_by("code").values_list("households", "secretary_name")
-    ) == facts
+    assert (
+        list(Village.objects.order_by("code").values_list("households", "secretary_name")) == facts
+    )
 
 
 def test_the_demo_refuses_to_run_outside_debug(db, settings):

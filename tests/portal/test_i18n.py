@@ -58,13 +58,27 @@ def test_the_catalogue_lists_every_string_in_the_code(tmp_path):
         copy,
         ignore=shutil.ignore_patterns(".venv", "var", ".git", "static", "tests", "*.mo", "bench"),
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DJANGO_DEBUG": "true",
-           "PORTAL_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "true",
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+    }
     env.pop("DATABASE_URL", None)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete",
-         "--no-location"],
-        cwd=copy, env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-obsolete",
+            "--no-location",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     fresh = {m.id for m in entries(copy / PO.relative_to(root))}
     current = {m.id for m in entries()}

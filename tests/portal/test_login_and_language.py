@@ -9,7 +9,9 @@ from tests.factories import UserFactory
 @pytest.fixture
 def organizer(db):
     return UserFactory(
-        username="lixiuying", role="township_organizer", division_id="120114101",
+        username="lixiuying",
+        role="township_organizer",
+        division_id="120114101",
         password="Meichang-2026-sure",
     )
 

@@ -50,8 +50,19 @@ def worker(wuqing):
         "PORTAL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,

@@ -24,7 +24,7 @@ def categories(db):
 def list_case(campaign, categories):
     """File a case as `user` would through the form: list_case(user, village, **fields)."""
 
-    def make(user, village, campaign=campaign, **fields):
+    def make(user, village, campaign=campaign, categories=categories, **fields):
         data = {
             "problems": "班子不团结，组织生活不正常",
             "responsible_person": "李秀英",

@@ -86,9 +86,7 @@ def test_another_township_can_neither_add_nor_download(client, alice, bob, case_
     assert response.status_code == 404
 
 
-def test_a_first_secretary_adds_evidence_only_to_their_own_task(
-    client, rectifying_case, secretary
-):
+def test_a_first_secretary_adds_evidence_only_to_their_own_task(client, rectifying_case, secretary):
     mine, theirs = rectifying_case.plan.tasks.order_by("order")
     mine.assignee = secretary
     mine.save()

@@ -1,6 +1,5 @@
 """Screening: star ratings give the grade; class-3 villages not on the ledger are candidates."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse

@@ -21,9 +21,7 @@ def test_the_api_and_the_page_filter_the_same_way(client, county_admin):
     api = client.get(reverse("village-list"), {**query, "page_size": 500}).json()
     page = client.get(reverse("village_list"), query)
     assert api["count"] == page.context["page_obj"].paginator.count > 0
-    assert [r["code"] for r in api["results"]][:50] == [
-        v.code for v in page.context["object_list"]
-    ]
+    assert [r["code"] for r in api["results"]][:50] == [v.code for v in page.context["object_list"]]
 
 
 def test_the_api_refuses_a_township_outside_scope_as_a_bad_filter(client, alice):

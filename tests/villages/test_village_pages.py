@@ -46,9 +46,10 @@ def test_the_township_filter_offers_only_townships_in_scope(client, alice, count
     assert [d.code for d in choices.queryset] == [TOWNSHIP_A]
     client.force_login(county_admin)
     choices = client.get(reverse("village_list")).context["filter"].form.fields["township"]
-    assert choices.queryset.count() == Division.objects.filter(
-        code__startswith=COUNTY, level="township"
-    ).count()
+    assert (
+        choices.queryset.count()
+        == Division.objects.filter(code__startswith=COUNTY, level="township").count()
+    )
 
 
 def test_search_finds_villages_by_name_or_code_prefix(client, county_admin, village_a):
@@ -64,9 +65,10 @@ def test_kind_filter_separates_communities_from_village_committees(client, count
     response = client.get(reverse("village_list"), {"kind": "community"})
     kinds = {village.kind for village in response.context["object_list"]}
     assert kinds == {"community"}
-    assert response.context["page_obj"].paginator.count == Village.objects.filter(
-        code__startswith=COUNTY, kind="community"
-    ).count()
+    assert (
+        response.context["page_obj"].paginator.count
+        == Village.objects.filter(code__startswith=COUNTY, kind="community").count()
+    )
 
 
 def test_the_list_is_paginated_by_fifty_and_keeps_filters_in_page_links(client, county_admin):
