@@ -4,9 +4,11 @@ Each write calls the same service as the page; a refused transition is 409 and a
 version 409 (portal.drf.exception_handler).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
@@ -201,6 +203,19 @@ class AcceptanceSerializer(serializers.ModelSerializer):
         read_only_fields = ["total", "pass_mark", "passed"]
 
 
+class EvidenceSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    task = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    kind = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+
+
 class TaskProgressSerializer(serializers.Serializer):
     progress = serializers.IntegerField(min_value=0, max_value=100)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -245,6 +260,7 @@ class CaseViewSet(
         "close": Perm.CASE_ACCEPT,
         "acceptance": Perm.CASE_ACCEPT,
         "plan_review": Perm.PLAN_APPROVE,
+        "evidence": Perm.TASK_UPDATE,
     }
 
     def get_queryset(self):
@@ -312,6 +328,31 @@ class CaseViewSet(
             case=case, acting_user=request.user, **data.validated_data
         )
         return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceSerializer}, responses=AttachmentSerializer
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def evidence(self, request, pk=None):
+        """Add an evidence file (PDF, JPEG, PNG, .docx, .xlsx) to the case or one task."""
+        case = self.get_object()
+        data = EvidenceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = None
+        if data.validated_data["task"] is not None:
+            task = (
+                PlanTask.objects.visible_to(request.user)
+                .filter(pk=data.validated_data["task"])
+                .first()
+            )
+            if task is None:
+                raise serializers.ValidationError(
+                    {"task": _("This task is not part of the case's plan.")}
+                )
+        attachment = services.evidence_add(
+            case=case, acting_user=request.user, upload=data.validated_data["file"], task=task
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -104,6 +104,7 @@ RULES = {
     "case-close": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_ACCEPT),
     "case-acceptance": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_ACCEPT),
     "case-events": Rule(api=True, obj="case"),
+    "case-evidence": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.TASK_UPDATE),
     "case-plan": Rule(api=True, obj="case"),
     "case-plan-submit": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.CASE_CHANGE),
     "case-plan-review": Rule(api=True, obj="case", read=NOT_ALLOWED, write=Perm.PLAN_APPROVE),

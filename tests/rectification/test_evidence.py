@@ -99,3 +99,13 @@ def test_a_first_secretary_adds_evidence_only_to_their_own_task(client, rectifyi
     )
     assert response.status_code == 403
     assert Attachment.objects.count() == 1
+
+
+def test_the_api_takes_evidence_with_the_same_checks(client, alice, case_a):
+    client.force_login(alice)
+    url = reverse("case-evidence", args=[case_a.pk])
+    good = client.post(url, {"file": SimpleUploadedFile("会议记录.pdf", PDF)})
+    assert good.status_code == 201 and good.json()["kind"] == "pdf"
+    bad = client.post(url, {"file": SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00")})
+    assert bad.status_code == 400 and "file" in bad.json()
+    assert Attachment.objects.count() == 1
