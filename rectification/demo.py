@@ -6,6 +6,8 @@ acceptance are real. Runs once: a campaign that already has cases is left alone.
 
 from datetime import date
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from rectification import services
 from rectification.models import AcceptanceCriterion, Campaign, Category
 from villages.models import Village
@@ -44,6 +46,15 @@ CASES_2026 = [
     ("120114106", 0, "identified"),
     ("120114109", 0, "relapse"),
 ]
+
+
+# A one-page PDF standing in for a scanned rectification report.
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def _village(township, index):
@@ -161,6 +172,11 @@ def _run_to(case, status, organizer, county, due, *, year):
             conclusion="集体经济增收措施未见实效，继续整顿。",
         )
         return
+    services.evidence_add(
+        case=case,
+        acting_user=organizer,
+        upload=SimpleUploadedFile(f"{case.village.name}整改情况报告.pdf", _PDF),
+    )
     if status == "acceptance_requested":
         return
     services.acceptance_record(
