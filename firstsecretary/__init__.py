@@ -1,3 +1,1 @@
-"""First secretaries. Its models, services and pages arrive with issue 4 (first secretaries
-and the support network).
-"""
+"""First secretaries (第一书记) and the support network of each case (五个一, 包保, 结对)."""

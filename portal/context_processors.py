@@ -10,6 +10,8 @@ NAVIGATION = (
     ("home", _("Home"), None),
     ("screening", _("Screening"), None),
     ("case_list", _("Ledger"), None),
+    ("secretary_list", _("First secretaries"), None),
+    ("worklog", _("My work log"), Perm.WORKLOG_WRITE),
     ("township_list", _("Townships"), None),
     ("village_list", _("Villages"), None),
     ("report_list", _("Exports"), None),

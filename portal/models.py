@@ -178,3 +178,28 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app message to one user; `key` makes sending it twice a no-op."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(_("key"), max_length=120)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_key")
+        ]
+
+    def __str__(self):
+        return self.title

@@ -24,6 +24,11 @@ class Perm:
     CAMPAIGN_MANAGE = "campaign.manage"
     # Progress on plan tasks (a first secretary: only on tasks assigned to them).
     TASK_UPDATE = "task.update"
+    # First secretaries: the roster, postings, evaluations and each case's supporters.
+    SECRETARY_MANAGE = "secretary.manage"
+    SUPPORT_MANAGE = "support.manage"
+    # A first secretary's own work log (民情日记).
+    WORKLOG_WRITE = "worklog.write"
 
 
 _TOWNSHIP = {
@@ -42,10 +47,12 @@ ROLE_PERMISSIONS = {
         Perm.CASE_ACCEPT,
         Perm.CATEGORY_MANAGE,
         Perm.CAMPAIGN_MANAGE,
+        Perm.SECRETARY_MANAGE,
+        Perm.SUPPORT_MANAGE,
     },
     Role.TOWNSHIP_ORGANIZER: _TOWNSHIP,
     Role.INSPECTOR: {Perm.REPORT_EXPORT},
-    Role.FIRST_SECRETARY: {Perm.TASK_UPDATE},
+    Role.FIRST_SECRETARY: {Perm.TASK_UPDATE, Perm.WORKLOG_WRITE},
     Role.VIEWER: {Perm.REPORT_EXPORT},
 }
 

@@ -33,3 +33,20 @@ class ScopedQuerySet(models.QuerySet):
         if prefix == "":
             return self
         return self.filter(**{f"{self.model.scope_path}__startswith": prefix})
+
+
+class SharedDownQuerySet(ScopedQuerySet):
+    """For a county's objects that its townships and villages use too (a campaign, a
+    dispatching unit): visible inside the scope, and from anywhere below the county."""
+
+    def visible_to(self, user):
+        prefix = scope_prefix(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        path = self.model.scope_path
+        ancestors = [prefix[:n] for n in (2, 4, 6, 9) if n < len(prefix)]
+        return self.filter(
+            models.Q(**{f"{path}__startswith": prefix}) | models.Q(**{f"{path}__in": ancestors})
+        )

@@ -234,6 +234,11 @@ IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)
 # Evidence files: the largest upload in megabytes (types are checked by content).
 ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
 
+# First secretaries: fewest days on site in a month before the county is told, and how
+# many weak villages one excellent village secretary may mentor (seed 000: 2–3).
+FIRST_SECRETARY_MIN_DAYS_ON_SITE = env.int("FIRST_SECRETARY_MIN_DAYS_ON_SITE", default=20)
+MENTOR_MAX_VILLAGES = env.int("MENTOR_MAX_VILLAGES", default=3)
+
 # Acceptance review (考核验收): the total score that passes (checklist points sum to 100).
 ACCEPTANCE_PASS_MARK = env.int("ACCEPTANCE_PASS_MARK", default=70)
 # Screening (十星级): at most this many stars is class 3, from RATING_CLASS1_MIN_STARS class 1.

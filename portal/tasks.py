@@ -14,3 +14,20 @@ def build_report(report_id):
 @shared_task
 def purge_expired_reports():
     return services.reports_purge_expired()
+
+
+@shared_task(acks_late=True)
+def run_job(name, period=None):
+    """Beat's entry to every periodic job; `period` (YYYY-MM) defaults to last month."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from portal import jobs
+
+    month = (
+        datetime.strptime(period, "%Y-%m").date()
+        if period
+        else jobs.previous_month(timezone.localdate())
+    )
+    return jobs.run(name, month)

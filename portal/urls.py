@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from firstsecretary import api as firstsecretary_api
 from portal import views
 from rectification import api as rectification_api
 from villages import api as villages_api
@@ -36,6 +37,11 @@ router.register("categories", rectification_api.CategoryViewSet, basename="categ
 router.register("cases", rectification_api.CaseViewSet, basename="case")
 router.register("tasks", rectification_api.TaskViewSet, basename="task")
 router.register("ratings", rectification_api.RatingViewSet, basename="rating")
+router.register("units", firstsecretary_api.UnitViewSet, basename="unit")
+router.register("secretaries", firstsecretary_api.SecretaryViewSet, basename="secretary")
+router.register("assignments", firstsecretary_api.AssignmentViewSet, basename="assignment")
+router.register("worklogs", firstsecretary_api.WorkLogViewSet, basename="worklog")
+router.register("support", firstsecretary_api.SupportViewSet, basename="support")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -54,6 +60,7 @@ urlpatterns = [
     ),
     path("", include("villages.urls")),
     path("", include("rectification.urls")),
+    path("", include("firstsecretary.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -1,3 +1,1 @@
-"""Rectification ledger. Its models, services and pages arrive with issue 3 (ledger, plans,
-close-out).
-"""
+"""The ledger (台账): screening, cases, one-village-one-policy plans, acceptance, close-out."""

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RectificationConfig(AppConfig):
     name = "rectification"
     verbose_name = _("Rectification ledger")
+
+    def ready(self):
+        from rectification import exports, imports  # noqa: F401  registers them

@@ -7,20 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import ScopedQuerySet, scope_prefix
+from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
 from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
-
-
-class CampaignQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        """A campaign is the county's: its townships see it too, its province sees it."""
-        prefix = scope_prefix(user)
-        if prefix is None:
-            return self.none()
-        if prefix == "":
-            return self
-        ancestors = [prefix[:n] for n in (2, 4, 6, 9) if n < len(prefix)]
-        return self.filter(Q(division__code__startswith=prefix) | Q(division__code__in=ancestors))
 
 
 class Campaign(models.Model):
@@ -38,7 +26,7 @@ class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=100)
     started_on = models.DateField(_("started on"))
 
-    objects = CampaignQuerySet.as_manager()
+    objects = SharedDownQuerySet.as_manager()
     scope_path = "division__code"
 
     class Meta:
@@ -55,7 +43,7 @@ class Campaign(models.Model):
         return self.name
 
 
-class CategoryQuerySet(CampaignQuerySet):
+class CategoryQuerySet(SharedDownQuerySet):
     def visible_to(self, user):
         """The national categories (no division) and the user's county's own."""
         if scope_prefix(user) is None:

@@ -24,7 +24,7 @@ from portal.generic import (
 )
 from portal.models import User
 from portal.roles import Perm
-from rectification import selectors, services
+from rectification import panels, selectors, services
 from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
 from rectification.exports import LEDGER
 from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
@@ -85,6 +85,7 @@ class CaseDetailView(ObjectDetailView):
             task.pk: list(attachments_of(task)) for task in (plan.tasks.all() if plan else [])
         }
         context.update(
+            panels=panels.render_context(case, user),
             attachments=attachments,
             task_attachments=task_attachments,
             has_files=bool(attachments) or any(task_attachments.values()),

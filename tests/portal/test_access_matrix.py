@@ -15,10 +15,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from portal.models import Attachment, GeneratedReport, ImportBatch
 from portal.roles import Perm
 from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
 from tests.conftest import PERSONAS
+from villages.models import Village
 
 ANY = "any logged-in user"
 NOT_ALLOWED = "method not allowed"
@@ -89,6 +91,42 @@ RULES = {
     "category_edit": Rule(
         read=Perm.CATEGORY_MANAGE, write=Perm.CATEGORY_MANAGE, obj="county_category"
     ),
+    "secretary_list": Rule(),
+    "secretary_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "secretary_create": Rule(read=Perm.SECRETARY_MANAGE, write=Perm.SECRETARY_MANAGE),
+    "secretary_import": Rule(read=Perm.SECRETARY_MANAGE, write=Perm.SECRETARY_MANAGE),
+    "secretary_import_template": Rule(read=Perm.SECRETARY_MANAGE),
+    "secretary_import_preview": Rule(read=Perm.SECRETARY_MANAGE, obj="roster_import"),
+    "secretary_import_confirm": Rule(
+        read=NOT_ALLOWED, write=Perm.SECRETARY_MANAGE, obj="roster_import"
+    ),
+    "secretary_detail": Rule(obj="secretary", seen_from_below=False),
+    "secretary_edit": Rule(
+        read=Perm.SECRETARY_MANAGE, write=Perm.SECRETARY_MANAGE, obj="secretary"
+    ),
+    "secretary_assign": Rule(read=NOT_ALLOWED, write=Perm.SECRETARY_MANAGE, obj="secretary"),
+    "secretary_evaluate": Rule(read=NOT_ALLOWED, write=Perm.SECRETARY_MANAGE, obj="secretary"),
+    "assignment_end": Rule(read=NOT_ALLOWED, write=Perm.SECRETARY_MANAGE, obj="assignment"),
+    "unit_create": Rule(read=Perm.SECRETARY_MANAGE, write=Perm.SECRETARY_MANAGE),
+    "worklog": Rule(read=Perm.WORKLOG_WRITE, write=Perm.WORKLOG_WRITE),
+    "presence": Rule(),
+    "presence_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "support_overview": Rule(),
+    "support_add": Rule(read=NOT_ALLOWED, write=Perm.SUPPORT_MANAGE, obj="case"),
+    "support_remove": Rule(read=NOT_ALLOWED, write=Perm.SUPPORT_MANAGE, obj="support"),
+    "unit-list": Rule(api=True, write=Perm.SECRETARY_MANAGE),
+    "unit-detail": Rule(api=True, obj="unit", seen_from_below=True),
+    "secretary-list": Rule(api=True, write=Perm.SECRETARY_MANAGE),
+    "secretary-detail": Rule(api=True, obj="secretary"),
+    "assignment-list": Rule(api=True, write=Perm.SECRETARY_MANAGE),
+    "assignment-detail": Rule(api=True, obj="assignment"),
+    "assignment-end": Rule(
+        api=True, obj="assignment", read=NOT_ALLOWED, write=Perm.SECRETARY_MANAGE
+    ),
+    "worklog-list": Rule(api=True, write=Perm.WORKLOG_WRITE),
+    "worklog-detail": Rule(api=True, obj="worklog"),
+    "support-list": Rule(api=True, write=Perm.SUPPORT_MANAGE),
+    "support-detail": Rule(api=True, obj="support"),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -170,7 +208,51 @@ def _objects(village_a, alice):
         uploaded_by=alice,
     )
     county_category = Category.objects.create(name="村级组织阵地建设薄弱", division_id="120114")
+    unit = DispatchUnit.objects.create(
+        county_id="120114", name="区财政局", level="county", kind="government"
+    )
+    # Posted to a village of township A that is not the first secretary's own.
+    other_village = Village.objects.filter(township_id=village_a.township_id).exclude(
+        pk=village_a.pk
+    )[0]
+    posted = FirstSecretary.objects.create(
+        county_id="120114",
+        name="王磊",
+        gender="male",
+        birth_year=1988,
+        education="undergraduate",
+        unit=unit,
+    )
+    posting = Assignment.objects.create(
+        secretary=posted,
+        village=other_village,
+        started_on=date(2026, 3, 1),
+        planned_end=date(2028, 2, 28),
+    )
+    log = WorkLog.objects.create(
+        assignment=posting,
+        date=date(2026, 4, 1),
+        households_visited=8,
+        kind="visit",
+        summary="走访农户",
+    )
+    link = SupportLink.objects.create(case=case, kind="enterprise", name="武清区某建材公司")
+    roster_batch = ImportBatch.objects.create(
+        kind="firstsecretary.roster",
+        file=ContentFile(b"not a workbook", name="roster.xlsx"),
+        original_name="roster.xlsx",
+        context={"county": "120114"},
+        scope_code=alice.division_id,
+        uploaded_by=alice,
+    )
     return {
+        "unit": ({"pk": unit.pk}, "120114"),
+        # The roster is the county's: township A sees the secretary posted in its village.
+        "secretary": ({"pk": posted.pk}, other_village.code),
+        "assignment": ({"pk": posting.pk}, other_village.code),
+        "worklog": ({"pk": log.pk}, other_village.code),
+        "support": ({"pk": link.pk}, village_a.code),
+        "roster_import": ({"pk": roster_batch.pk}, alice.division_id),
         "county_category": ({"pk": county_category.pk}, "120114"),
         "attachment": ({"pk": attachment.pk}, village_a.code),
         "ledger_import": ({"pk": batches["rectification.ledger"].pk}, alice.division_id),

@@ -1,0 +1,58 @@
+"""One FilterSet per model, shared by the roster page, the API and the export."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from villages.choices import DivisionLevel
+from villages.models import Division
+
+
+class FirstSecretaryFilterSet(SearchFilterSet):
+    search_fields = ("name__icontains", "phone__icontains", "unit__name__icontains")
+    code_field = "assignments__village__code"
+    unit = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(DispatchUnit), label=_("Dispatching unit"), empty_label=_("All")
+    )
+    township = django_filters.ModelChoiceFilter(
+        method="filter_township",
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
+    )
+    posted = yes_no_all(_("Posted now"), method="filter_posted")
+
+    class Meta:
+        model = FirstSecretary
+        fields = ["q", "unit", "township", "posted"]
+
+    def filter_township(self, queryset, name, value):
+        if value is None:
+            return queryset
+        here = Assignment.objects.filter(
+            secretary=OuterRef("pk"), actual_end__isnull=True, village__township=value
+        )
+        return queryset.filter(Exists(here))
+
+    def filter_posted(self, queryset, name, value):
+        if value is None:
+            return queryset
+        active = Assignment.objects.filter(secretary=OuterRef("pk"), actual_end__isnull=True)
+        return queryset.filter(Exists(active)) if value else queryset.exclude(Exists(active))
+
+
+class WorkLogFilterSet(django_filters.FilterSet):
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = WorkLog
+        fields = ["date_after", "date_before", "on_site", "kind"]
+
+
+class SupportLinkFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = SupportLink
+        fields = ["case", "kind"]

@@ -1,0 +1,107 @@
+"""Forms of the first-secretary app; every choice narrowed to the user's scope."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from firstsecretary.choices import EvaluationGrade
+from firstsecretary.models import DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from portal.choices import Role
+from portal.models import User
+from rectification.forms import DATE
+from villages.models import Division, Village
+
+
+class SecretaryForm(forms.ModelForm):
+    county = forms.ModelChoiceField(label=_("County"), queryset=Division.objects.none())
+
+    class Meta:
+        model = FirstSecretary
+        fields = [
+            "county",
+            "name",
+            "gender",
+            "birth_year",
+            "education",
+            "unit",
+            "position",
+            "phone",
+            "user",
+        ]
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = Division.objects.visible_to(acting_user).filter(
+            level="county"
+        )
+        self.fields["unit"].queryset = DispatchUnit.objects.visible_to(acting_user)
+        self.fields["user"].queryset = User.objects.visible_to(acting_user).filter(
+            role=Role.FIRST_SECRETARY
+        )
+        self.fields["user"].required = False
+
+
+class UnitForm(forms.ModelForm):
+    county = forms.ModelChoiceField(label=_("County"), queryset=Division.objects.none())
+
+    class Meta:
+        model = DispatchUnit
+        fields = ["county", "name", "level", "kind"]
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = Division.objects.visible_to(acting_user).filter(
+            level="county"
+        )
+
+
+class AssignForm(forms.Form):
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Village.objects.none())
+    started_on = forms.DateField(label=_("Started on"), widget=DATE)
+    planned_end = forms.DateField(label=_("Planned end"), widget=DATE)
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = (
+            Village.objects.visible_to(acting_user).select_related("township").order_by("code")
+        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class WorkLogForm(forms.ModelForm):
+    class Meta:
+        model = WorkLog
+        fields = ["date", "on_site", "households_visited", "kind", "summary"]
+        widgets = {"date": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class EvaluationForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    grade = forms.ChoiceField(label=_("Grade"), choices=EvaluationGrade.choices)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SupportForm(forms.ModelForm):
+    class Meta:
+        model = SupportLink
+        fields = ["kind", "name", "contact", "amount", "project_status", "mentor_village"]
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor_village"].queryset = Village.objects.visible_to(acting_user).order_by(
+            "code"
+        )
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )

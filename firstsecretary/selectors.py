@@ -1,0 +1,161 @@
+"""Reads of the first-secretary app: the roster, monthly presence, the five ones."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+
+from firstsecretary.choices import FIVE_ONES, SupportKind
+from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog
+from rectification.models import Case
+from rectification.selectors import percent
+
+
+def month_bounds(month):
+    """(first day, first day of the next month) of a date's month: December rolls over."""
+    first = month.replace(day=1)
+    following = (
+        date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
+    )
+    return first, following
+
+
+def secretary_list(*, user):
+    active = Assignment.objects.filter(secretary=OuterRef("pk"), actual_end__isnull=True)
+    return (
+        FirstSecretary.objects.visible_to(user)
+        .select_related("unit", "county")
+        .annotate(is_posted=Exists(active))
+    )
+
+
+def active_assignments(*, user):
+    return Assignment.objects.visible_to(user).filter(actual_end__isnull=True)
+
+
+@dataclass
+class Presence:
+    """One posting's month: days in the village, households visited, share reached."""
+
+    assignment: Assignment
+    days_on_site: int
+    households_visited: int
+    logged_days: int
+
+    @property
+    def households_share(self):
+        households = self.assignment.village.households
+        if not households:
+            return None
+        return min(percent(self.households_visited, households), 100)
+
+    @property
+    def below_threshold(self):
+        return self.days_on_site < settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE
+
+
+def presence(*, user, month, below_only=False):
+    """Every posting that overlaps the month, with its figures, in one query."""
+    first, following = month_bounds(month)
+    in_month = Q(logs__date__gte=first, logs__date__lt=following)
+    postings = (
+        Assignment.objects.visible_to(user)
+        .filter(started_on__lt=following)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
+        .select_related("secretary__unit", "village__township")
+        .annotate(
+            days_on_site=Count("logs", filter=in_month & Q(logs__on_site=True)),
+            visited=Coalesce(Sum("logs__households_visited", filter=in_month), 0),
+            logged_days=Count("logs", filter=in_month),
+        )
+        .order_by("village__code")
+    )
+    if below_only:
+        postings = postings.filter(days_on_site__lt=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE)
+    return [
+        Presence(
+            p, days_on_site=p.days_on_site, households_visited=p.visited, logged_days=p.logged_days
+        )
+        for p in postings
+    ]
+
+
+def monthly_presence(assignment, months=6):
+    """The posting's last `months` months that have logs, newest first, in one query."""
+    rows = (
+        WorkLog.objects.filter(assignment=assignment)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(
+            days_on_site=Count("pk", filter=Q(on_site=True)),
+            visited=Coalesce(Sum("households_visited"), 0),
+            logged=Count("pk"),
+        )
+        .order_by("-month")[:months]
+    )
+    return [
+        (row["month"], Presence(assignment, row["days_on_site"], row["visited"], row["logged"]))
+        for row in rows
+    ]
+
+
+def worklogs_of(assignment):
+    return WorkLog.objects.filter(assignment=assignment)
+
+
+# --- The five ones --------------------------------------------------------------------------------
+
+
+def _has(kind):
+    return Exists(SupportLink.objects.filter(case=OuterRef("pk"), kind=kind))
+
+
+def with_support(queryset):
+    """Annotate cases with has_<kind> for each of the five ones, in the same query."""
+    posted = Assignment.objects.filter(village=OuterRef("village"), actual_end__isnull=True)
+    return queryset.annotate(
+        has_enterprise=_has(SupportKind.ENTERPRISE),
+        has_department=_has(SupportKind.DEPARTMENT),
+        has_county_leader=_has(SupportKind.COUNTY_LEADER),
+        has_first_secretary=Exists(posted),
+        has_project=_has(SupportKind.PROJECT),
+    )
+
+
+def missing_support_q():
+    """Cases where any of the five ones is missing (needs with_support)."""
+    condition = Q()
+    for kind in FIVE_ONES:
+        condition |= Q(**{f"has_{kind}": False})
+    return condition
+
+
+def five_ones(case):
+    """[(kind, in place?)] for the case page."""
+    annotated = with_support(Case.objects.filter(pk=case.pk)).get()
+    return [(kind, getattr(annotated, f"has_{kind}")) for kind in FIVE_ONES]
+
+
+def support_of(case):
+    return SupportLink.objects.filter(case=case).select_related("mentor_village")
+
+
+def first_secretary_of(village):
+    return (
+        Assignment.objects.filter(village=village, actual_end__isnull=True)
+        .select_related("secretary__unit")
+        .first()
+    )
+
+
+def coverage(*, user, campaign=None):
+    """Rectifying cases with an active first secretary: (with, all) in one query."""
+    cases = with_support(Case.objects.visible_to(user).filter(status="rectifying"))
+    if campaign is not None:
+        cases = cases.filter(campaign=campaign)
+    totals = cases.aggregate(
+        all=Count("pk"), covered=Count("pk", filter=Q(has_first_secretary=True))
+    )
+    return totals["covered"], totals["all"]

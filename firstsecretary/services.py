@@ -1,0 +1,317 @@
+"""Writes of the first-secretary app: the roster, postings, work logs, evaluations and
+each case's supporters. Database constraints back the two rules that matter most (one
+active posting per secretary, one active first secretary per village); the services
+check them first so that a refusal reads as a sentence, not an IntegrityError."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from firstsecretary.choices import SupportKind
+from firstsecretary.models import (
+    Assignment,
+    DispatchUnit,
+    Evaluation,
+    FirstSecretary,
+    SupportLink,
+    WorkLog,
+)
+from portal.choices import Role
+from portal.roles import Perm
+from rectification.choices import CaseStatus
+from rectification.models import Case
+from villages.models import Division, Village
+
+
+def _require(user, perm):
+    if not user.has_role_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this action."))
+
+
+def _county_in_scope(user, county):
+    if county is None or county.level != "county":
+        raise ValidationError({"county": _("Choose a county inside your area.")})
+    if not Division.objects.visible_to(user).filter(pk=county.pk).exists():
+        raise ValidationError({"county": _("Choose a county inside your area.")})
+
+
+# --- The roster ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_save(*, acting_user, county, name, level, kind, unit=None):
+    """Add or rename a dispatching unit of the county's roster."""
+    _require(acting_user, Perm.SECRETARY_MANAGE)
+    _county_in_scope(acting_user, county)
+    unit = unit or DispatchUnit()
+    unit.county, unit.name, unit.level, unit.kind = county, name, level, kind
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+SECRETARY_FIELDS = ("name", "gender", "birth_year", "education", "unit", "position", "phone")
+
+
+@transaction.atomic
+def secretary_save(*, acting_user, county, secretary=None, user=None, **fields):
+    """Add a first secretary to the county's roster, or correct their record."""
+    _require(acting_user, Perm.SECRETARY_MANAGE)
+    _county_in_scope(acting_user, county)
+    if set(fields) - set(SECRETARY_FIELDS):
+        raise TypeError(f"unknown fields {sorted(set(fields) - set(SECRETARY_FIELDS))}")
+    if fields.get("unit") is not None and fields["unit"].county_id != county.pk:
+        raise ValidationError({"unit": _("The unit is on another county's roster.")})
+    if user is not None and user.role != Role.FIRST_SECRETARY:
+        raise ValidationError({"user": _("Link a portal user whose role is first secretary.")})
+    secretary = secretary or FirstSecretary()
+    secretary.county = county
+    secretary.user = user
+    for name, value in fields.items():
+        setattr(secretary, name, value)
+    secretary.full_clean()
+    secretary.save()
+    _follow_posting(secretary)
+    return secretary
+
+
+def _follow_posting(secretary):
+    """A first secretary's portal user sees exactly the village of the active posting."""
+    if secretary.user_id is None:
+        return
+    active = secretary.assignments.filter(actual_end__isnull=True).select_related("village").first()
+    user = secretary.user
+    user.village = active.village if active else None
+    if active:
+        user.division_id = active.village.township_id
+    user.save(update_fields=["village", "division"])
+
+
+# --- Postings ------------------------------------------------------------------------------------
+
+
+def _active_elsewhere(secretary, village):
+    errors = {}
+    mine = Assignment.objects.filter(secretary=secretary, actual_end__isnull=True).first()
+    if mine is not None:
+        errors["secretary"] = _(
+            "{name} is already posted to {village}; end that posting first."
+        ).format(name=secretary.name, village=mine.village)
+    theirs = (
+        Assignment.objects.filter(village=village, actual_end__isnull=True)
+        .select_related("secretary")
+        .first()
+    )
+    if theirs is not None:
+        errors["village"] = _("{village} already has a first secretary, {name}.").format(
+            village=village, name=theirs.secretary.name
+        )
+    return errors
+
+
+@transaction.atomic
+def assignment_start(*, acting_user, secretary, village, started_on, planned_end):
+    """Post a secretary of the roster to a village of the area."""
+    _require(acting_user, Perm.SECRETARY_MANAGE)
+    if not FirstSecretary.objects.visible_to(acting_user).filter(pk=secretary.pk).exists():
+        raise Http404
+    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+        raise ValidationError({"village": _("This village is outside your area.")})
+    errors = _active_elsewhere(secretary, village)
+    if errors:
+        raise ValidationError(errors)
+    assignment = Assignment(
+        secretary=secretary, village=village, started_on=started_on, planned_end=planned_end
+    )
+    assignment.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        # Someone else posted at the same moment: the constraint decided.
+        raise ValidationError(
+            _active_elsewhere(secretary, village) or _("Please try again.")
+        ) from None
+    _follow_posting(secretary)
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, acting_user, assignment, ended_on, reason):
+    """Recall a secretary (or close a posting at its term); the posting stays as history."""
+    _require(acting_user, Perm.SECRETARY_MANAGE)
+    try:
+        assignment = (
+            Assignment.objects.visible_to(acting_user).select_for_update().get(pk=assignment.pk)
+        )
+    except Assignment.DoesNotExist:
+        raise Http404 from None
+    if assignment.actual_end is not None:
+        raise ValidationError(_("This posting has already ended."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason the posting ends.")})
+    if ended_on < assignment.started_on:
+        raise ValidationError({"ended_on": _("A posting cannot end before it started.")})
+    assignment.actual_end = ended_on
+    assignment.end_reason = reason
+    assignment.full_clean(validate_constraints=False)
+    assignment.save()
+    _follow_posting(assignment.secretary)
+    return assignment
+
+
+@transaction.atomic
+def assignment_replace(*, acting_user, assignment, successor, on, reason, planned_end):
+    """End a posting and post a successor to the same village on the same day."""
+    assignment_end(acting_user=acting_user, assignment=assignment, ended_on=on, reason=reason)
+    return assignment_start(
+        acting_user=acting_user,
+        secretary=successor,
+        village=assignment.village,
+        started_on=on,
+        planned_end=planned_end,
+    )
+
+
+# --- Work logs and evaluations -----------------------------------------------------------------
+
+
+def active_assignment_of(user):
+    """The posting a first secretary's portal user logs against, or None."""
+    secretary = getattr(user, "first_secretary", None)
+    if secretary is None:
+        return None
+    return secretary.assignments.filter(actual_end__isnull=True).select_related("village").first()
+
+
+@transaction.atomic
+def worklog_save(*, acting_user, date, on_site, households_visited, kind, summary):
+    """Record (or correct) a day of the secretary's own active posting."""
+    _require(acting_user, Perm.WORKLOG_WRITE)
+    assignment = active_assignment_of(acting_user)
+    if assignment is None:
+        raise ValidationError(_("You have no active posting to log against."))
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("A day in the future cannot be logged.")})
+    if date < assignment.started_on:
+        raise ValidationError(
+            {
+                "date": _("The posting started on {day}.").format(
+                    day=assignment.started_on.isoformat()
+                )
+            }
+        )
+    if not on_site and households_visited:
+        raise ValidationError(
+            {
+                "households_visited": _(
+                    "Households are visited in the village: tick 'in the village'."
+                )
+            }
+        )
+    log, _created = WorkLog.objects.update_or_create(
+        assignment=assignment,
+        date=date,
+        defaults={
+            "on_site": on_site,
+            "households_visited": households_visited,
+            "kind": kind,
+            "summary": summary,
+        },
+    )
+    log.full_clean(validate_constraints=False)
+    return log
+
+
+@transaction.atomic
+def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
+    """The county's yearly evaluation (excellent / competent / basically / incompetent)."""
+    _require(acting_user, Perm.SECRETARY_MANAGE)
+    if (
+        not FirstSecretary.objects.visible_to(acting_user)
+        .filter(pk=secretary.pk, county__code__startswith=acting_user.scope_prefix or "")
+        .exists()
+    ):
+        raise Http404
+    evaluation, _created = Evaluation.objects.update_or_create(
+        secretary=secretary,
+        year=year,
+        defaults={"grade": grade, "comment": comment, "evaluated_by": acting_user},
+    )
+    evaluation.full_clean(validate_constraints=False)
+    return evaluation
+
+
+# --- Supporters of a case ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_add(
+    *,
+    acting_user,
+    case,
+    kind,
+    name,
+    contact="",
+    amount=None,
+    project_status="",
+    mentor_village=None,
+):
+    """Add a supporter to a case; an excellent village secretary mentors a limited number."""
+    _require(acting_user, Perm.SUPPORT_MANAGE)
+    try:
+        case = Case.objects.visible_to(acting_user).select_for_update().get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("A closed case can no longer be edited."))
+    errors = {}
+    if kind == SupportKind.PROJECT and not project_status:
+        errors["project_status"] = _("Give the project's status.")
+    if kind != SupportKind.PROJECT and (amount is not None or project_status):
+        errors["amount"] = _("Only a development project has an amount and a status.")
+    if kind == SupportKind.MENTOR:
+        if mentor_village is None:
+            errors["mentor_village"] = _("Give the mentor's own village.")
+        elif mentor_village.pk == case.village_id:
+            errors["mentor_village"] = _("A village cannot mentor itself.")
+        else:
+            limit = settings.MENTOR_MAX_VILLAGES
+            mentoring = (
+                SupportLink.objects.filter(kind=SupportKind.MENTOR, mentor_village=mentor_village)
+                .exclude(case__status=CaseStatus.CLOSED)
+                .select_for_update()
+                .count()
+            )
+            if mentoring >= limit:
+                errors["mentor_village"] = _(
+                    "The secretary of {village} already mentors {count} villages, the most "
+                    "allowed ({limit})."
+                ).format(village=mentor_village, count=mentoring, limit=limit)
+    elif mentor_village is not None:
+        errors["mentor_village"] = _("Only a mentor has a village of their own here.")
+    if errors:
+        raise ValidationError(errors)
+    link = SupportLink(
+        case=case,
+        kind=kind,
+        name=name,
+        contact=contact,
+        amount=amount,
+        project_status=project_status,
+        mentor_village=mentor_village,
+    )
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def support_remove(*, acting_user, link):
+    _require(acting_user, Perm.SUPPORT_MANAGE)
+    deleted, _rows = SupportLink.objects.visible_to(acting_user).filter(pk=link.pk).delete()
+    if not deleted:
+        raise Http404

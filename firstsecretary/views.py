@@ -1,0 +1,396 @@
+"""Pages of the first-secretary app: roster, a secretary's page, the work log, presence,
+each case's supporters and the cases whose five ones are incomplete."""
+
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from firstsecretary import selectors, services
+from firstsecretary.choices import FIVE_ONES, SupportKind
+from firstsecretary.exports import ROSTER, presence_workbook
+from firstsecretary.filtersets import FirstSecretaryFilterSet
+from firstsecretary.forms import (
+    AssignForm,
+    EndForm,
+    EvaluationForm,
+    MonthForm,
+    SecretaryForm,
+    SupportForm,
+    UnitForm,
+    WorkLogForm,
+)
+from firstsecretary.imports import ROSTER_IMPORT, RosterUploadForm
+from firstsecretary.models import Assignment, FirstSecretary, SupportLink
+from portal import import_views
+from portal.generic import (
+    ExportView,
+    ObjectDetailView,
+    ObjectListView,
+    PortalMixin,
+    ScopedObjectMixin,
+    add_service_errors,
+)
+from portal.roles import Perm
+from rectification.choices import CASE_STATUS_COLOURS, CaseStatus
+from rectification.models import Case
+from rectification.selectors import campaigns_for
+
+FIVE_LABELS = {
+    **dict(SupportKind.choices),
+    "first_secretary": gettext_lazy("First secretary stationed in the village"),
+}
+
+
+class SecretaryListView(ObjectListView):
+    model = FirstSecretary
+    filterset_class = FirstSecretaryFilterSet
+    template_name = "firstsecretary/secretary_list.html"
+    export_url_name = "secretary_export"
+
+    def get_queryset(self):
+        return selectors.secretary_list(user=self.request.user).order_by("name", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = self.request.user.has_role_perm(Perm.SECRETARY_MANAGE)
+        return context
+
+
+class SecretaryExportView(ExportView):
+    export_kind = ROSTER.kind
+
+
+class SecretaryDetailView(ObjectDetailView):
+    model = FirstSecretary
+    template_name = "firstsecretary/secretary_detail.html"
+
+    def get_queryset(self):
+        return selectors.secretary_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        secretary, user = self.object, self.request.user
+        assignments = secretary.assignments.select_related("village__township")
+        active = next((a for a in assignments if a.is_active), None)
+        today = timezone.localdate()
+        context.update(
+            assignments=assignments,
+            active=active,
+            logs=selectors.worklogs_of(active)[:30] if active else [],
+            presence=selectors.monthly_presence(active) if active else [],
+            evaluations=secretary.evaluations.select_related("evaluated_by"),
+            can_manage=user.has_role_perm(Perm.SECRETARY_MANAGE),
+            assign_form=AssignForm(acting_user=user, initial={"started_on": today}),
+            end_form=EndForm(initial={"ended_on": today}),
+            evaluation_form=EvaluationForm(initial={"year": today.year}),
+        )
+        return context
+
+
+class _ManageFormView(PortalMixin, FormView):
+    permission = Perm.SECRETARY_MANAGE
+    permission_for_reads = True
+    template_name = "firstsecretary/form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+
+class SecretaryCreateView(_ManageFormView):
+    form_class = SecretaryForm
+    extra_context = {"heading": gettext_lazy("Add a first secretary")}
+
+    def get_initial(self):
+        division = self.request.user.division
+        return {"county": division} if division and division.level == "county" else {}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            secretary = services.secretary_save(acting_user=self.request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("{name} is on the roster.").format(name=secretary))
+        return redirect("secretary_detail", pk=secretary.pk)
+
+
+class SecretaryUpdateView(ScopedObjectMixin, _ManageFormView):
+    model = FirstSecretary
+    form_class = SecretaryForm
+    extra_context = {"heading": gettext_lazy("Edit a first secretary")}
+
+    def get_form_kwargs(self):
+        self.object = self.get_object()
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            services.secretary_save(acting_user=self.request.user, secretary=self.object, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect("secretary_detail", pk=self.object.pk)
+
+
+class UnitCreateView(_ManageFormView):
+    form_class = UnitForm
+    extra_context = {"heading": gettext_lazy("Add a dispatching unit")}
+
+    def get_initial(self):
+        division = self.request.user.division
+        return {"county": division} if division and division.level == "county" else {}
+
+    def form_valid(self, form):
+        try:
+            services.unit_save(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect("secretary_list")
+
+
+class _SecretaryAction(ScopedObjectMixin, View):
+    """A POST from a form of the secretary's page; refusals come back as a message."""
+
+    model = FirstSecretary
+    permission = Perm.SECRETARY_MANAGE
+    http_method_names = ["post"]
+    form_class = None
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        form = self.form_class(request.POST, **self.form_kwargs())
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        else:
+            try:
+                self.act(obj, form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        return redirect("secretary_detail", pk=self.secretary_pk(obj))
+
+    def form_kwargs(self):
+        return {}
+
+    def secretary_pk(self, obj):
+        return obj.pk
+
+
+class AssignView(_SecretaryAction):
+    form_class = AssignForm
+
+    def form_kwargs(self):
+        return {"acting_user": self.request.user}
+
+    def act(self, secretary, data):
+        services.assignment_start(acting_user=self.request.user, secretary=secretary, **data)
+        messages.success(self.request, _("Posted to {village}.").format(village=data["village"]))
+
+
+class EndAssignmentView(_SecretaryAction):
+    model = Assignment
+    form_class = EndForm
+
+    def act(self, assignment, data):
+        services.assignment_end(acting_user=self.request.user, assignment=assignment, **data)
+        messages.success(self.request, _("The posting has ended; it stays in the history."))
+
+    def secretary_pk(self, assignment):
+        return assignment.secretary_id
+
+
+class EvaluateView(_SecretaryAction):
+    form_class = EvaluationForm
+
+    def act(self, secretary, data):
+        services.evaluation_set(acting_user=self.request.user, secretary=secretary, **data)
+        messages.success(self.request, _("The evaluation has been recorded."))
+
+
+class WorkLogView(PortalMixin, FormView):
+    """The first secretary's own page, sized for a phone: today's log and the recent days."""
+
+    permission = Perm.WORKLOG_WRITE
+    permission_for_reads = True
+    form_class = WorkLogForm
+    template_name = "firstsecretary/worklog.html"
+
+    def get_initial(self):
+        return {"date": timezone.localdate(), "on_site": True, "kind": "visit"}
+
+    def get_context_data(self, **kwargs):
+        assignment = services.active_assignment_of(self.request.user)
+        month = timezone.localdate()
+        mine = [
+            p
+            for p in selectors.presence(user=self.request.user, month=month)
+            if assignment and p.assignment.pk == assignment.pk
+        ]
+        return super().get_context_data(
+            assignment=assignment,
+            logs=selectors.worklogs_of(assignment)[:14] if assignment else [],
+            this_month=mine[0] if mine else None,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.worklog_save(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The day has been recorded."))
+        return redirect("worklog")
+
+
+class PresenceView(PortalMixin, TemplateView):
+    """Every posting's month: days in the village, households visited, against the threshold."""
+
+    template_name = "firstsecretary/presence.html"
+
+    def month(self):
+        form = MonthForm(self.request.GET or None)
+        if form.is_bound and form.is_valid():
+            return form, form.cleaned_data["month"]
+        today = timezone.localdate().replace(day=1)
+        last = (today - timezone.timedelta(days=1)).replace(day=1)
+        return MonthForm(initial={"month": last}), last
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        form, month = self.month()
+        return super().get_context_data(
+            form=form,
+            month=month,
+            rows=selectors.presence(user=self.request.user, month=month),
+            threshold=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE,
+            can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
+            **kwargs,
+        )
+
+
+class PresenceExportView(PresenceView):
+    permission = Perm.REPORT_EXPORT
+    http_method_names = ["post"]
+
+    def post(self, request):
+        _form, month = self.month()
+        content = io.BytesIO()
+        presence_workbook(selectors.presence(user=request.user, month=month), month).save(content)
+        content.seek(0)
+        filename = _("first-secretary-presence-{month}.xlsx").format(month=month.strftime("%Y-%m"))
+        return FileResponse(content, as_attachment=True, filename=filename)
+
+
+class SupportOverviewView(PortalMixin, TemplateView):
+    """The county's view of the five ones: which cases miss which supporter."""
+
+    template_name = "firstsecretary/support_overview.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        cases = selectors.with_support(
+            Case.objects.visible_to(user)
+            .exclude(status=CaseStatus.CLOSED)
+            .select_related("village__township", "campaign")
+        ).order_by("village__code")
+        campaign = campaigns_for(user).filter(pk=self.request.GET.get("campaign") or None).first()
+        if campaign is not None:
+            cases = cases.filter(campaign=campaign)
+        only_missing = self.request.GET.get("missing", "true") != "false"
+        if only_missing:
+            cases = cases.filter(selectors.missing_support_q())
+        rows = [
+            (case, [getattr(case, f"has_{kind}") for kind in FIVE_ONES]) for case in cases[:500]
+        ]
+        return super().get_context_data(
+            rows=rows,
+            headers=[FIVE_LABELS[kind] for kind in FIVE_ONES],
+            only_missing=only_missing,
+            status_colours=CASE_STATUS_COLOURS,
+            **kwargs,
+        )
+
+
+class SupportAddView(ScopedObjectMixin, View):
+    model = Case
+    permission = Perm.SUPPORT_MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        case = self.get_object()
+        form = SupportForm(request.POST, acting_user=request.user)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect(case)
+        try:
+            services.support_add(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The supporter has been added."))
+        return redirect(case)
+
+
+class SupportRemoveView(ScopedObjectMixin, View):
+    model = SupportLink
+    permission = Perm.SUPPORT_MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        link = self.get_object()
+        services.support_remove(acting_user=request.user, link=link)
+        messages.success(request, _("The supporter has been removed."))
+        return redirect(link.case)
+
+
+def case_panel(case, user):
+    """The supporters' card of the case page (registered with rectification.panels)."""
+    return {
+        "five_ones": [(FIVE_LABELS[kind], ok) for kind, ok in selectors.five_ones(case)],
+        "support": selectors.support_of(case),
+        "posting": selectors.first_secretary_of(case.village),
+        "can_manage_support": user.has_role_perm(Perm.SUPPORT_MANAGE) and case.status != "closed",
+        "support_form": SupportForm(acting_user=user),
+    }
+
+
+# --- Roster import ------------------------------------------------------------------------------
+
+
+class _RosterImport:
+    permission = Perm.SECRETARY_MANAGE
+    import_kind = ROSTER_IMPORT.kind
+    upload_url_name = "secretary_import"
+    preview_url_name = "secretary_import_preview"
+    confirm_url_name = "secretary_import_confirm"
+    template_url_name = "secretary_import_template"
+
+
+class SecretaryImportView(_RosterImport, import_views.ImportUploadView):
+    form_class = RosterUploadForm
+
+
+class SecretaryImportTemplateView(_RosterImport, import_views.ImportTemplateView):
+    pass
+
+
+class SecretaryImportPreviewView(_RosterImport, import_views.ImportPreviewView):
+    pass
+
+
+class SecretaryImportConfirmView(_RosterImport, import_views.ImportConfirmView):
+    pass

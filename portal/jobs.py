@@ -1,0 +1,30 @@
+"""The periodic jobs, runnable by hand: `python manage.py run_job NAME --period YYYY-MM`.
+
+Each job is a function of a period (a date: the month or quarter it is about) that
+calls services and is idempotent. Celery beat runs them through portal.tasks.run_job
+(schedule in portal/celery.py); the command runs the same function in-process.
+"""
+
+from datetime import date
+
+JOBS = {}
+
+
+def job(name, *, period_help):
+    """Register a job function `fn(period: date) -> str` (a summary line)."""
+
+    def register(fn):
+        JOBS[name] = (fn, period_help)
+        return fn
+
+    return register
+
+
+def previous_month(today):
+    first = today.replace(day=1)
+    return date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
+
+
+def run(name, period):
+    fn, _help = JOBS[name]
+    return fn(period)

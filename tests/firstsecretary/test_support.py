@@ -1,0 +1,108 @@
+"""The five ones of each case, the township contact and the mentor limit."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from firstsecretary import services
+from firstsecretary.selectors import five_ones
+from rectification import services as ledger
+from villages.models import Village
+
+
+def add(county_admin, case, kind, name, **extra):
+    return services.support_add(acting_user=county_admin, case=case, kind=kind, name=name, **extra)
+
+
+def test_a_case_shows_which_of_the_five_ones_are_in_place(client, case_a, county_admin, posted):
+    add(county_admin, case_a, "enterprise", "天津某建材公司")
+    add(county_admin, case_a, "county_leader", "张立国")
+    status = dict(five_ones(case_a))
+    assert status == {
+        "enterprise": True,
+        "department": False,
+        "county_leader": True,
+        "first_secretary": True,
+        "project": False,
+    }
+    client.force_login(county_admin)
+    html = client.get(case_a.get_absolute_url()).content.decode()
+    assert "✘ 上级部门结对包扶" in html and "刘洋" in html
+
+
+def test_the_county_sees_the_cases_missing_any_of_the_five(client, case_a, county_admin):
+    client.force_login(county_admin)
+    rows = client.get(reverse("support_overview")).context["rows"]
+    assert [case.pk for case, _flags in rows] == [case_a.pk]
+    for kind, name in (
+        ("enterprise", "企业"),
+        ("department", "区民政局"),
+        ("county_leader", "张立国"),
+    ):
+        add(county_admin, case_a, kind, name)
+    add(county_admin, case_a, "project", "设施农业大棚", amount=80, project_status="underway")
+    rows = client.get(reverse("support_overview")).context["rows"]
+    assert rows[0][1] == [True, True, True, False, True]  # still no first secretary
+
+
+def test_a_rectifying_case_without_a_first_secretary_is_shown_as_such(
+    client, rectifying_case, county_admin
+):
+    client.force_login(county_admin)
+    html = client.get(rectifying_case.get_absolute_url()).content.decode()
+    assert "未派驻" in html
+    rows = client.get(reverse("support_overview")).context["rows"]
+    assert rows[0][0] == rectifying_case and rows[0][1][3] is False
+
+
+def test_a_project_needs_its_status_and_only_a_project_has_an_amount(case_a, county_admin):
+    with pytest.raises(ValidationError):
+        add(county_admin, case_a, "project", "大棚")
+    with pytest.raises(ValidationError):
+        add(county_admin, case_a, "enterprise", "企业", amount=10)
+
+
+def test_an_excellent_secretary_mentors_at_most_three_villages(county_admin, list_case, village_a):
+    mentor = Village.objects.filter(code__startswith="120114103").first()
+    weak = list(Village.objects.filter(code__startswith="120114102")[:4])
+    cases = [list_case(county_admin, v) for v in weak]
+    for case in cases[:3]:
+        add(county_admin, case, "mentor", "王书记", mentor_village=mentor)
+    with pytest.raises(ValidationError) as refused:
+        add(county_admin, cases[3], "mentor", "王书记", mentor_village=mentor)
+    assert "3" in refused.value.message_dict["mentor_village"][0]
+
+
+def test_the_mentor_limit_is_configuration_and_a_closed_case_frees_a_place(
+    county_admin, alice, rectifying_case, list_case, settings
+):
+    settings.MENTOR_MAX_VILLAGES = 1
+    mentor = Village.objects.filter(code__startswith="120114103").first()
+    add(county_admin, rectifying_case, "mentor", "王书记", mentor_village=mentor)
+    other = list_case(county_admin, Village.objects.filter(code__startswith="120114102").first())
+    with pytest.raises(ValidationError):
+        add(county_admin, other, "mentor", "王书记", mentor_village=mentor)
+    ledger.case_transition(case=rectifying_case, action="request_acceptance", acting_user=alice)
+    from rectification.models import AcceptanceCriterion
+
+    scores = {str(c.pk): c.points for c in AcceptanceCriterion.objects.all()}
+    ledger.acceptance_record(
+        case=rectifying_case,
+        acting_user=county_admin,
+        reviewed_on=date(2026, 11, 1),
+        scores=scores,
+        satisfaction=95,
+        conclusion="合格",
+    )
+    ledger.case_transition(case=rectifying_case, action="close", acting_user=county_admin)
+    add(county_admin, other, "mentor", "王书记", mentor_village=mentor)
+
+
+def test_only_the_county_manages_supporters(client, case_a, alice):
+    client.force_login(alice)
+    response = client.post(
+        reverse("support_add", args=[case_a.pk]), {"kind": "enterprise", "name": "企业"}
+    )
+    assert response.status_code == 403
