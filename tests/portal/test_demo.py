@@ -58,6 +58,21 @@ def test_the_demo_ledger_shows_every_status_a_relapse_and_an_overdue_task(demo, 
     client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
     overdue = client.get(reverse("case_list"), {"overdue": "true"}).context["object_list"]
     assert len(overdue) >= 1
+    client.logout()
     client.post(reverse("login"), {"username": "secretary", "password": DEMO_PASSWORD})
     mine = Case.objects.get(village__users__username="secretary", campaign__year=2026)
     assert "保存" in client.get(mine.get_absolute_url()).content.decode()
+
+
+def test_the_demo_roster_posts_the_demo_secretary_and_leaves_some_villages_without(demo, client):
+    from firstsecretary.models import Assignment, WorkLog
+
+    assert Assignment.objects.filter(actual_end__isnull=True).count() >= 5
+    client.post(reverse("login"), {"username": "secretary", "password": DEMO_PASSWORD})
+    page = client.get(reverse("worklog"))
+    assert page.context["assignment"] is not None and page.context["logs"]
+    assert WorkLog.objects.exists()
+    client.logout()
+    client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
+    missing = client.get(reverse("support_overview")).context["rows"]
+    assert any(not flags[3] for _case, flags in missing)  # a case without a first secretary

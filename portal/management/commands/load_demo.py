@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from firstsecretary import demo as secretary_demo
 from portal.choices import Role
 from portal.models import User
 from rectification import demo as ledger_demo
@@ -92,8 +93,12 @@ class Command(BaseCommand):
                 organizers={TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]},
                 secretary=by_name["secretary"],
             )
+            secretaries = secretary_demo.load(
+                county=by_name["county"], secretary_user=by_name["secretary"]
+            )
         self.stdout.write(f"Village facts filled in for {filled} villages.")
         self.stdout.write(f"Ledger: {cases} cases filed in the 2025 and 2026 campaigns.")
+        self.stdout.write(f"First secretaries: {secretaries} on the roster.")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name

@@ -1,0 +1,151 @@
+"""The first-secretary part of the demo: Wuqing's roster, postings to the listed villages,
+two months of work logs, evaluations and each case's supporters, through the services.
+Runs once: a county that already has dispatching units is left alone."""
+
+import random
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from firstsecretary import services
+from firstsecretary.models import DispatchUnit
+from rectification.models import Case
+from villages.models import Division, Village
+
+UNITS = [
+    ("区委组织部", "county", "party"),
+    ("区财政局", "county", "government"),
+    ("区农业农村委", "county", "government"),
+    ("区人民医院", "county", "institution"),
+    ("国网天津武清供电公司", "city", "enterprise"),
+    ("区市场监管局", "county", "government"),
+]
+PEOPLE = [
+    ("刘洋", "male", 1989, "undergraduate"),
+    ("王磊", "male", 1986, "postgraduate"),
+    ("陈晓燕", "female", 1990, "undergraduate"),
+    ("张卫东", "male", 1982, "undergraduate"),
+    ("李娜", "female", 1992, "postgraduate"),
+    ("赵志勇", "male", 1985, "college"),
+    ("孙丽", "female", 1988, "undergraduate"),
+    ("周建新", "male", 1980, "undergraduate"),
+]
+SUMMARIES = [
+    "入户走访困难党员和低保户，了解生产生活情况。",
+    "参加村“两委”会议，研究集体经济发展项目。",
+    "组织主题党日活动，学习党的二十届三中全会精神。",
+    "调解邻里宅基地纠纷，双方达成一致意见。",
+    "与帮扶企业对接设施农业大棚项目用工需求。",
+]
+
+
+def load(*, county, secretary_user):
+    """county: the county administrator; secretary_user: the demo first secretary."""
+    wuqing = Division.objects.get(pk="120114")
+    if DispatchUnit.objects.filter(county=wuqing).exists():
+        return 0
+    units = [
+        services.unit_save(acting_user=county, county=wuqing, name=name, level=level, kind=kind)
+        for name, level, kind in UNITS
+    ]
+    cases = list(
+        Case.objects.filter(campaign__year=2026).select_related("village").order_by("village")
+    )
+    # The demo user's village first, then the others; three cases stay without one.
+    cases.sort(key=lambda case: case.village_id != secretary_user.village_id)
+    today = timezone.localdate()
+    for index, (name, gender, born, education) in enumerate(PEOPLE):
+        person = services.secretary_save(
+            acting_user=county,
+            county=wuqing,
+            name=name,
+            gender=gender,
+            birth_year=born,
+            education=education,
+            unit=units[index % len(units)],
+            position="科员" if index % 2 else "副科长",
+            phone=f"1380222{index:04d}",
+            user=secretary_user if index == 0 else None,
+        )
+        if index >= len(cases) - 3:
+            continue
+        posting = services.assignment_start(
+            acting_user=county,
+            secretary=person,
+            village=cases[index].village,
+            started_on=date(2026, 3, 1),
+            planned_end=date(2028, 2, 29),
+        )
+        _logs(posting, person, index, today)
+        services.evaluation_set(
+            acting_user=county,
+            secretary=person,
+            year=2025,
+            grade=("excellent", "competent", "competent", "basic")[index % 4],
+        )
+    _support(county, cases)
+    return len(PEOPLE)
+
+
+def _logs(posting, person, index, today):
+    """Two months of days; secretaries 3 and 6 spend too few days in the village."""
+    from firstsecretary.models import WorkLog
+
+    rng = random.Random(person.name)
+    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    day, logs = start, []
+    while day <= today:
+        on_site = rng.random() < (0.45 if index in (3, 6) else 0.92)
+        if day.weekday() < 6 and day >= posting.started_on:
+            logs.append(
+                WorkLog(
+                    assignment=posting,
+                    date=day,
+                    on_site=on_site,
+                    households_visited=rng.randint(2, 9) if on_site else 0,
+                    kind="visit" if on_site else "study",
+                    summary=rng.choice(SUMMARIES) if on_site else "在派出单位参加业务培训。",
+                )
+            )
+        day += timedelta(days=1)
+    WorkLog.objects.bulk_create(logs)
+
+
+def _support(county, cases):
+    mentor_village = Village.objects.filter(township_id="120114110", kind="village").first()
+    for index, case in enumerate(cases):
+        if case.status == "closed":
+            continue
+        complete = index % 3 != 2
+        services.support_add(
+            acting_user=county, case=case, kind="enterprise", name="天津武清某农业科技公司"
+        )
+        services.support_add(
+            acting_user=county, case=case, kind="county_leader", name=case.county_leader or "张立国"
+        )
+        if complete:
+            services.support_add(
+                acting_user=county, case=case, kind="department", name="区农业农村委"
+            )
+            services.support_add(
+                acting_user=county,
+                case=case,
+                kind="project",
+                name="设施农业大棚",
+                amount=60 + index * 5,
+                project_status="underway" if index % 2 else "planned",
+            )
+        services.support_add(
+            acting_user=county,
+            case=case,
+            kind="township_contact",
+            name=case.township_leader or "王建军",
+        )
+        if index < 3 and mentor_village is not None:
+            services.support_add(
+                acting_user=county,
+                case=case,
+                kind="mentor",
+                name="城关镇优秀村书记",
+                mentor_village=mentor_village,
+            )
