@@ -16,6 +16,22 @@ HOUR = 3600
 # Times are Asia/Shanghai (CELERY_TIMEZONE). Every job is idempotent and expires before
 # its next run, so a beat that was down does not fire a backlog of stale runs.
 app.conf.beat_schedule = {
+    "activity-plan-reminder": {
+        # The 20th at 09:00: townships are told which villages have not yet reported next
+        # month's activity plan (run_job activity_plan_reminder --period next month).
+        "task": "portal.tasks.run_job",
+        "args": ("activity_plan_reminder",),
+        "schedule": crontab(minute=0, hour=9, day_of_month=20),
+        "options": {"expires": 12 * HOUR},
+    },
+    "activity-plan-deadline": {
+        # The 26th at 00:10, just after the due day (ACTIVITY_PLAN_DUE_DAY, 25): missing
+        # plans recorded, townships and the county notified.
+        "task": "portal.tasks.run_job",
+        "args": ("activity_plan_deadline",),
+        "schedule": crontab(minute=10, hour=0, day_of_month=26),
+        "options": {"expires": 20 * HOUR},
+    },
     "secretary-presence": {
         # The 1st of each month at 08:00: last month's first secretaries under the on-site
         # threshold are reported to their county (run_job secretary_presence --period).
@@ -23,6 +39,13 @@ app.conf.beat_schedule = {
         "args": ("secretary_presence",),
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
         "options": {"expires": 20 * HOUR},
+    },
+    "notification-digest": {
+        # Every day at 07:30: one e-mail per user with their unread notifications.
+        "task": "portal.tasks.run_job",
+        "args": ("notification_digest",),
+        "schedule": crontab(minute=30, hour=7),
+        "options": {"expires": 12 * HOUR},
     },
     "purge-expired-reports": {
         # Every day at 03:30: delete generated reports older than REPORT_RETENTION_DAYS.

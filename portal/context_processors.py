@@ -11,6 +11,7 @@ NAVIGATION = (
     ("screening", _("Screening"), None),
     ("case_list", _("Ledger"), None),
     ("secretary_list", _("First secretaries"), None),
+    ("activity_township", _("Activity plans"), None),
     ("worklog", _("My work log"), Perm.WORKLOG_WRITE),
     ("township_list", _("Townships"), None),
     ("village_list", _("Villages"), None),
@@ -30,4 +31,7 @@ def navigation(request):
         for name, label, perm in NAVIGATION
         if perm is None or user.has_role_perm(perm)
     ]
-    return {"nav_items": items}
+    from portal.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_items": items, "unread_notifications": unread}

@@ -10,21 +10,30 @@ from datetime import date
 JOBS = {}
 
 
-def job(name, *, period_help):
-    """Register a job function `fn(period: date) -> str` (a summary line)."""
-
-    def register(fn):
-        JOBS[name] = (fn, period_help)
-        return fn
-
-    return register
-
-
 def previous_month(today):
     first = today.replace(day=1)
     return date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
 
 
+def next_month(today):
+    first = today.replace(day=1)
+    return date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
+
+
+def job(name, *, period_help, default=previous_month):
+    """Register a job function `fn(period: date) -> str` (a summary line); `default`
+    gives the period beat runs it for, from today's date."""
+
+    def register(fn):
+        JOBS[name] = (fn, period_help, default)
+        return fn
+
+    return register
+
+
+def default_period(name, today):
+    return JOBS[name][2](today)
+
+
 def run(name, period):
-    fn, _help = JOBS[name]
-    return fn(period)
+    return JOBS[name][0](period)

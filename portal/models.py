@@ -192,6 +192,7 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("sent by e-mail at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -203,3 +204,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DigestLog(models.Model):
+    """One e-mail digest sent to a user on a day: there is never a second that day."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("notifications"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-mail digest")
+        verbose_name_plural = _("e-mail digests")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_day")]
+
+    def __str__(self):
+        return f"{self.user} {self.day}"

@@ -26,3 +26,18 @@ def county_admins(county_code):
     """The active administrators whose area contains the county (county, city, province)."""
     ancestors = [county_code[:n] for n in (2, 4, 6)]
     return User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True, division__code__in=ancestors)
+
+
+@transaction.atomic
+def notify_many(messages):
+    """Send many notifications in two queries: [(user_id, key, title, body, url)].
+    Pairs (user, key) already sent are skipped; returns how many were new."""
+    keys = {key for _user, key, *_rest in messages}
+    existing = set(Notification.objects.filter(key__in=keys).values_list("user_id", "key"))
+    new = [
+        Notification(user_id=user_id, key=key, title=title, body=body, url=url)
+        for user_id, key, title, body, url in messages
+        if (user_id, key) not in existing
+    ]
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    return len(new)

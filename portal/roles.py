@@ -29,9 +29,13 @@ class Perm:
     SUPPORT_MANAGE = "support.manage"
     # A first secretary's own work log (民情日记).
     WORKLOG_WRITE = "worklog.write"
+    # Monthly activity plans and records of activities held; the county's sitting in.
+    ACTIVITY_WRITE = "activity.write"
+    ACTIVITY_SIT_IN = "activity.sit_in"
 
 
 _TOWNSHIP = {
+    Perm.ACTIVITY_WRITE,
     Perm.VILLAGE_CHANGE,
     Perm.REPORT_EXPORT,
     Perm.CASE_CHANGE,
@@ -49,6 +53,7 @@ ROLE_PERMISSIONS = {
         Perm.CAMPAIGN_MANAGE,
         Perm.SECRETARY_MANAGE,
         Perm.SUPPORT_MANAGE,
+        Perm.ACTIVITY_SIT_IN,
     },
     Role.TOWNSHIP_ORGANIZER: _TOWNSHIP,
     Role.INSPECTOR: {Perm.REPORT_EXPORT},

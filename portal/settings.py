@@ -219,6 +219,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule itself is one list in portal/celery.py.
 
+# --- E-mail (the daily notification digest) ---------------------------------------------
+
+# e.g. smtp+tls://user:password@smtp.example.gov.cn:587 ; the default prints to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+
 # --- The portal's own ------------------------------------------------------------------
 
 # A filtered export up to this many rows is built in the request; above it, a Celery task
@@ -238,6 +244,12 @@ ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
 # many weak villages one excellent village secretary may mentor (seed 000: 2–3).
 FIRST_SECRETARY_MIN_DAYS_ON_SITE = env.int("FIRST_SECRETARY_MIN_DAYS_ON_SITE", default=20)
 MENTOR_MAX_VILLAGES = env.int("MENTOR_MAX_VILLAGES", default=3)
+
+# Monthly activity plans: due by this day of the month before (seed 000: the 25th), in
+# TIME_ZONE; a plan submitted at 23:59:59 that day is on time, at 00:00:00 the next, late.
+ACTIVITY_PLAN_DUE_DAY = env.int("ACTIVITY_PLAN_DUE_DAY", default=25)
+if not 1 <= ACTIVITY_PLAN_DUE_DAY <= 28:
+    raise ImproperlyConfigured("ACTIVITY_PLAN_DUE_DAY must be between 1 and 28")
 
 # Acceptance review (考核验收): the total score that passes (checklist points sum to 100).
 ACCEPTANCE_PASS_MARK = env.int("ACCEPTANCE_PASS_MARK", default=70)

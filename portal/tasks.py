@@ -18,7 +18,7 @@ def purge_expired_reports():
 
 @shared_task(acks_late=True)
 def run_job(name, period=None):
-    """Beat's entry to every periodic job; `period` (YYYY-MM) defaults to last month."""
+    """Beat's entry to every periodic job; `period` (YYYY-MM) defaults to the job's own."""
     from datetime import datetime
 
     from django.utils import timezone
@@ -28,6 +28,6 @@ def run_job(name, period=None):
     month = (
         datetime.strptime(period, "%Y-%m").date()
         if period
-        else jobs.previous_month(timezone.localdate())
+        else jobs.default_period(name, timezone.localdate())
     )
     return jobs.run(name, month)

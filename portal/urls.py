@@ -52,6 +52,15 @@ urlpatterns = [
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path(
+        "notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        views.NotificationReadView.as_view(),
+        name="notification_read",
+    ),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"),

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
@@ -20,7 +22,7 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
-from portal.models import Attachment, GeneratedReport, User
+from portal.models import Attachment, GeneratedReport, Notification, User
 from portal.roles import Perm
 from villages import selectors as village_selectors
 
@@ -165,6 +167,35 @@ class AttachmentDownloadView(ObjectDetailView):
         return FileResponse(
             attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
         )
+
+
+class NotificationListView(PortalMixin, TemplateView):
+    """The user's own notifications, newest first; opening the page marks none read."""
+
+    template_name = "portal/notifications.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            notifications=Notification.objects.filter(user=self.request.user)[:100], **kwargs
+        )
+
+
+class NotificationReadView(PortalMixin, View):
+    """Mark one notification (pk) or all of the user's notifications read, then follow it."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk=None):
+        mine = Notification.objects.filter(user=request.user, read_at__isnull=True)
+        if pk is not None:
+            note = Notification.objects.filter(user=request.user, pk=pk).first()
+            if note is None:
+                raise Http404
+            mine.filter(pk=pk).update(read_at=timezone.now())
+            # Links are the portal's own paths, written by its jobs.
+            return redirect(note.url if note.url.startswith("/") else "notifications")
+        mine.update(read_at=timezone.now())
+        return redirect("notifications")
 
 
 @require_GET

@@ -1,7 +1,6 @@
 """Reads of the ledger and its statistics: one query per figure, never one per row."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -9,14 +8,7 @@ from django.utils import timezone
 from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
 from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask, VillageRating
 from villages.models import Village
-
-
-def percent(part, whole, places=1):
-    """part / whole as a percentage, rounded half up (87.42… → 87.4); None when whole is 0."""
-    if not whole:
-        return None
-    value = Decimal(part) * 100 / Decimal(whole)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+from villages.selectors import percent
 
 
 def overdue_tasks_q(today=None):

@@ -7,4 +7,4 @@ class VillagesConfig(AppConfig):
     verbose_name = _("Divisions and villages")
 
     def ready(self):
-        from villages import exports  # noqa: F401  registers the village list export
+        from villages import exports, tasks  # noqa: F401  registers the export and the jobs

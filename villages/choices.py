@@ -38,3 +38,31 @@ class PartyOrgType(models.TextChoices):
     COMMITTEE = "committee", _("Party committee")
     GENERAL_BRANCH = "general_branch", _("General Party branch")
     BRANCH = "branch", _("Party branch")
+
+
+class ActivityKind(models.TextChoices):
+    BRANCH_COMMITTEE = "branch_committee", _("Branch committee meeting")
+    MEMBER_ASSEMBLY = "member_assembly", _("Party member assembly")
+    GROUP_MEETING = "group_meeting", _("Party group meeting")
+    PARTY_LESSON = "party_lesson", _("Party lesson")
+    THEME_DAY = "theme_day", _("Theme Party day")
+    OTHER = "other", _("Other activity")
+
+
+class PlanState(models.TextChoices):
+    """How a village stands for a month, as the township page shows it."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    LATE = "late", _("Submitted late")
+    NO_ACTIVITY = "no_activity", _("No activity planned")
+
+
+PLAN_STATE_COLOURS = {
+    PlanState.NOT_STARTED: "secondary",
+    PlanState.DRAFT: "warning",
+    PlanState.SUBMITTED: "success",
+    PlanState.LATE: "danger",
+    PlanState.NO_ACTIVITY: "info",
+}

@@ -29,3 +29,38 @@ VILLAGE_LIST = exports.register(
         ],
     )
 )
+
+
+def timeliness_workbook(months, rows):
+    """The township × month timeliness table: per month, expected, on time, late, missing
+    and the two rates, under a merged month header."""
+    from django.utils.translation import gettext as _
+
+    from portal.excel import XlsxTable
+
+    figures = (
+        (_("Expected"), "expected"),
+        (_("On time"), "on_time"),
+        (_("Late"), "late"),
+        (_("Missing"), "missing"),
+        (_("Rate (%)"), "rate"),
+        (_("On-time rate (%)"), "on_time_rate"),
+    )
+    columns = [Column(_("Township / street"), lambda row: row[0].name, 16)]
+    for index, _month in enumerate(months):
+        for label, attribute in figures:
+            columns.append(
+                Column(label, lambda row, i=index, a=attribute: getattr(row[1][i], a), 8)
+            )
+    title = _("Activity-plan timeliness, {first} to {last}").format(
+        first=months[0].strftime("%Y-%m"), last=months[-1].strftime("%Y-%m")
+    )
+    table = XlsxTable(
+        sheet_title=title,
+        title=title,
+        columns=columns,
+        groups=[("", 1)] + [(month.strftime("%Y-%m"), len(figures)) for month in months],
+    )
+    for row in rows:
+        table.append(row)
+    return table

@@ -3,9 +3,9 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from portal.filtersets import SearchFilterSet, scoped_choices
-from villages.choices import DivisionLevel, VillageKind
-from villages.models import Division, Village
+from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from villages.choices import ActivityKind, DivisionLevel, VillageKind
+from villages.models import ActivityRecord, Division, Village
 
 
 class DivisionFilterSet(SearchFilterSet):
@@ -34,3 +34,24 @@ class VillageFilterSet(SearchFilterSet):
     class Meta:
         model = Village
         fields = ["q", "township", "kind"]
+
+
+class ActivityRecordFilterSet(SearchFilterSet):
+    search_fields = ("topic__icontains", "village__name__icontains")
+    code_field = "village__code"
+    township = django_filters.ModelChoiceFilter(
+        field_name="village__township",
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=ActivityKind.choices, label=_("Kind"), empty_label=_("All")
+    )
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
+    county_sat_in = yes_no_all(_("County sat in"))
+
+    class Meta:
+        model = ActivityRecord
+        fields = ["q", "township", "kind", "held_after", "held_before", "county_sat_in"]

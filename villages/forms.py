@@ -1,8 +1,9 @@
 """Forms of the villages app: what a township organizer may edit about a village."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from villages.models import Village
+from villages.models import ActivityPlanItem, ActivityRecord, Village
 
 
 class VillageForm(forms.ModelForm):
@@ -12,3 +13,53 @@ class VillageForm(forms.ModelForm):
     class Meta:
         model = Village
         fields = ["households", "population", "party_org_type", "party_members", "secretary_name"]
+
+
+class MonthField(forms.DateField):
+    """A month as YYYY-MM, kept as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class ActivityPlanForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    no_activity = forms.BooleanField(label=_("No activity planned this month"), required=False)
+    no_activity_reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class ActivityItemForm(forms.ModelForm):
+    class Meta:
+        model = ActivityPlanItem
+        fields = ["date", "kind", "topic", "place", "instructor_attends"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+ActivityItemFormSet = forms.formset_factory(ActivityItemForm, extra=3, can_delete=True)
+
+
+class ActivityRecordForm(forms.ModelForm):
+    class Meta:
+        model = ActivityRecord
+        fields = [
+            "village",
+            "held_on",
+            "kind",
+            "topic",
+            "attendance",
+            "absentees",
+            "instructor_present",
+            "minutes",
+        ]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "minutes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")

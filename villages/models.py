@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.scoping import ScopedQuerySet
-from villages.choices import DivisionLevel, PartyOrgType, VillageKind
+from villages.choices import ActivityKind, DivisionLevel, PartyOrgType, VillageKind
 
 
 class Division(models.Model):
@@ -63,6 +63,9 @@ class Village(models.Model):
     )
     party_members = models.PositiveIntegerField(_("Party members"), null=True, blank=True)
     secretary_name = models.CharField(_("Party secretary"), max_length=50, blank=True)
+    # When the village first appeared in an import (None: before this field existed). A
+    # village added after a month's deadline is not expected to report for that month.
+    added_on = models.DateField(_("added on"), null=True, blank=True)
     # Optimistic locking: a form carries the version it was loaded at.
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -95,3 +98,156 @@ class Village(models.Model):
     @property
     def county_code(self):
         return self.code[:6]
+
+
+class ActivityPlan(models.Model):
+    """A village's plan of Party activities for one month, due by the 25th before it."""
+
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.CASCADE,
+        related_name="activity_plans",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month planned."))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Set at submission against the deadline then in force (ACTIVITY_PLAN_DUE_DAY).
+    late = models.BooleanField(_("late"), default=False)
+    # "No activity planned this month, because …": counts as submitted, shown apart.
+    no_activity = models.BooleanField(_("no activity planned"), default=False)
+    no_activity_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__code"
+
+    class Meta:
+        verbose_name = _("activity plan")
+        verbose_name_plural = _("activity plans")
+        ordering = ["-month", "village"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "month"], name="one_plan_per_village_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="plan_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.village} {self.month:%Y-%m}"
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+
+class ActivityPlanItem(models.Model):
+    """One planned activity: when, what kind, on what topic, where, with the instructor."""
+
+    plan = models.ForeignKey(
+        ActivityPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    instructor_attends = models.BooleanField(_("township instructor attends"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "plan__village__code"
+
+    class Meta:
+        verbose_name = _("planned activity")
+        verbose_name_plural = _("planned activities")
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return self.topic
+
+
+class ActivityRecord(models.Model):
+    """An activity actually held, against the plan; the county may have sat in (列席)."""
+
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.CASCADE,
+        related_name="activity_records",
+    )
+    planned = models.ForeignKey(
+        ActivityPlanItem,
+        verbose_name=_("planned as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
+    held_on = models.DateField(_("held on"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    attendance = models.PositiveSmallIntegerField(_("members present"))
+    absentees = models.CharField(_("absent, and why"), max_length=300, blank=True)
+    instructor_present = models.BooleanField(_("township instructor present"), default=False)
+    minutes = models.TextField(_("minutes"), blank=True)
+    county_sat_in = models.BooleanField(_("county sat in"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__code"
+
+    class Meta:
+        verbose_name = _("activity record")
+        verbose_name_plural = _("activity records")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return self.topic
+
+
+class TimelinessSnapshot(models.Model):
+    """A township's reporting for one month as the deadline check found it (DHIS2-style)."""
+
+    township = models.ForeignKey(
+        Division, verbose_name=_("township"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    expected = models.PositiveIntegerField(_("expected"))
+    on_time = models.PositiveIntegerField(_("on time"))
+    late = models.PositiveIntegerField(_("late"))
+    missing = models.PositiveIntegerField(_("missing"))
+    checked_at = models.DateTimeField(_("checked at"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "township__code"
+
+    class Meta:
+        verbose_name = _("timeliness")
+        verbose_name_plural = _("timeliness")
+        ordering = ["-month", "township"]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "month"], name="one_snapshot_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.township} {self.month:%Y-%m}"

@@ -1,9 +1,21 @@
 """Reads of divisions and villages: the figures of a scope, one query per figure."""
 
-from django.db.models import Count, Q
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from villages.choices import DivisionLevel, VillageKind
-from villages.models import Division, Village
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from villages.choices import DivisionLevel, PlanState, VillageKind
+from villages.models import ActivityPlan, Division, Village
+
+
+def percent(part, whole, places=1):
+    """part / whole as a percentage, rounded half up (87.42… → 87.4); None when whole is 0."""
+    if not whole:
+        return None
+    value = Decimal(part) * 100 / Decimal(whole)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def township_list(*, user):
@@ -51,3 +63,117 @@ def division_path(division):
         path.insert(0, node)
         node = node.parent
     return path
+
+
+# --- Monthly activity plans and their timeliness ----------------------------------------------
+
+
+@dataclass
+class Timeliness:
+    """A township's reporting for one month, like DHIS2's reporting rate."""
+
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+    due: bool = True  # False before the deadline: nothing is missing yet
+
+    @property
+    def submitted(self):
+        return self.on_time + self.late
+
+    @property
+    def missing(self):
+        return max(self.expected - self.submitted, 0) if self.due else None
+
+    @property
+    def rate(self):
+        return percent(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self):
+        return percent(self.on_time, self.expected)
+
+
+def expected_q(month, prefix=""):
+    """Villages expected to report for a month: those that existed at its deadline."""
+    from villages.services import due_date
+
+    return Q(**{f"{prefix}added_on__isnull": True}) | Q(
+        **{f"{prefix}added_on__lte": due_date(month)}
+    )
+
+
+def timeliness(*, user, months, now=None):
+    """{(township code, month): Timeliness} for every township in scope: one query for the
+    expected villages, one per month for the submissions, whatever the number of villages."""
+    from villages.services import due_by, due_date
+
+    now = now or timezone.now()
+    by_added = (
+        Village.objects.visible_to(user)
+        .values("township_id", "added_on")
+        .annotate(n=Count("code"))
+        .order_by()
+    )
+    figures = {}
+    for row in by_added:
+        for month in months:
+            if row["added_on"] is None or row["added_on"] <= due_date(month):
+                key = (row["township_id"], month)
+                figures.setdefault(key, Timeliness(due=now >= due_by(month)))
+                figures[key].expected += row["n"]
+    for month in months:
+        submitted = (
+            ActivityPlan.objects.visible_to(user)
+            .filter(month=month, submitted_at__isnull=False)
+            .filter(expected_q(month, "village__"))
+            .values("village__township_id")
+            .annotate(
+                on_time=Count("pk", filter=Q(late=False)), late=Count("pk", filter=Q(late=True))
+            )
+            .order_by()
+        )
+        for row in submitted:
+            key = (row["village__township_id"], month)
+            figures.setdefault(key, Timeliness(due=now >= due_by(month)))
+            figures[key].on_time += row["on_time"]
+            figures[key].late += row["late"]
+    return figures
+
+
+def missing_plans(*, user, month):
+    """Villages expected for the month without a submitted plan, township by township."""
+    submitted = ActivityPlan.objects.filter(
+        village=OuterRef("pk"), month=month, submitted_at__isnull=False
+    )
+    return (
+        Village.objects.visible_to(user)
+        .filter(expected_q(month))
+        .exclude(Exists(submitted))
+        .order_by("township_id", "code")
+        .values_list("township_id", "code", "name")
+    )
+
+
+def township_plans(*, user, township, month):
+    """The township page: each village with its plan state for the month (two queries)."""
+    villages = list(Village.objects.visible_to(user).filter(township=township).order_by("code"))
+    plans = {
+        plan.village_id: plan
+        for plan in ActivityPlan.objects.filter(village__in=villages, month=month).annotate(
+            item_count=Count("items")
+        )
+    }
+    rows = []
+    for village in villages:
+        plan = plans.get(village.code)
+        if plan is None:
+            state = PlanState.NOT_STARTED
+        elif plan.submitted_at is None:
+            state = PlanState.DRAFT
+        elif plan.no_activity:
+            state = PlanState.NO_ACTIVITY
+        else:
+            state = PlanState.LATE if plan.late else PlanState.SUBMITTED
+        rows.append((village, plan, state))
+    return rows

@@ -1,16 +1,23 @@
-"""Writes of divisions and villages: the official code import and village edits."""
+"""Writes of divisions and villages: the code import, village edits, monthly activity plans."""
 
 import csv
 import gzip
+import zoneinfo
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.exceptions import StaleEditError
+from portal.exceptions import StaleEditError, TransitionError
+from portal.roles import Perm
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
-from villages.models import Division, Village
+from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Division, Village
 
 BATCH_SIZE = 2000
 
@@ -135,9 +142,7 @@ def _rows(directory, source, prefix):
                         file=path, found=",".join(header), expected=",".join(source.columns)
                     )
                 )
-            parent_at = (
-                source.columns.index(source.parent_column) if source.parent_column else None
-            )
+            parent_at = source.columns.index(source.parent_column) if source.parent_column else None
             seen = {}
             for row in reader:
                 line = reader.line_num
@@ -247,6 +252,7 @@ def _write_batch(source, batch, known, result):
                 )
             )
     codes = [code for _path, _line, code, _name, _parent in batch]
+    today = timezone.localdate()  # kept on insert only: added_on is not in update_fields
     if source.level:
         model = Division
         objects = [
@@ -257,7 +263,13 @@ def _write_batch(source, batch, known, result):
     else:
         model = Village
         objects = [
-            Village(code=code, name=name, township_id=parent, kind=village_kind_from_name(name))
+            Village(
+                code=code,
+                name=name,
+                township_id=parent,
+                kind=village_kind_from_name(name),
+                added_on=today,
+            )
             for _path, _line, code, name, parent in batch
         ]
         update_fields = ["name", "township", "kind"]
@@ -292,7 +304,11 @@ def village_update(*, village, acting_user, version, **fields):
             )
         )
     allowed = {
-        "households", "population", "party_org_type", "party_members", "secretary_name",
+        "households",
+        "population",
+        "party_org_type",
+        "party_members",
+        "secretary_name",
     }
     for name, value in fields.items():
         if name not in allowed:
@@ -309,3 +325,209 @@ def _local(moment):
     from django.utils import timezone
 
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# --- Monthly activity plans (每月25日前上报下月活动计划) -------------------------------------
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def add_months(month, count):
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def due_by(month):
+    """The moment a month's plan becomes late: midnight after the due day of the month
+    before, in TIME_ZONE. 23:59:59 on the 25th is on time; 00:00:00 on the 26th is late."""
+    before = add_months(month_start(month), -1)
+    limit = datetime.combine(
+        before.replace(day=settings.ACTIVITY_PLAN_DUE_DAY) + timedelta(days=1), time()
+    )
+    return timezone.make_aware(limit, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+
+def due_date(month):
+    """The last day a month's plan is on time (the 25th of the month before)."""
+    return (due_by(month) - timedelta(days=1)).date()
+
+
+def _require(user, perm):
+    if not user.has_role_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this action."))
+
+
+def _village_in_scope(user, village):
+    if not Village.objects.visible_to(user).filter(pk=village.pk).exists():
+        raise Http404
+
+
+@transaction.atomic
+def activity_plan_save(
+    *, acting_user, village, month, version, items, no_activity=False, no_activity_reason=""
+):
+    """Save a village's plan for a month: its activities, or "no activity, because …"."""
+    _require(acting_user, Perm.ACTIVITY_WRITE)
+    _village_in_scope(acting_user, village)
+    month = month_start(month)
+    plan, _created = ActivityPlan.objects.select_for_update().get_or_create(
+        village=village, month=month
+    )
+    if plan.version != version:
+        raise StaleEditError(
+            _("This plan was changed by {user} at {time}; reload the page.").format(
+                user=plan.updated_by or _("someone else"),
+                time=timezone.localtime(plan.updated_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    following = add_months(month, 1)
+    errors = {}
+    for index, item in enumerate(items):
+        if not month <= item["date"] < following:
+            errors[f"items-{index}-date"] = _("{day} is not in {month}.").format(
+                day=item["date"].isoformat(), month=month.strftime("%Y-%m")
+            )
+    if no_activity and items:
+        errors["no_activity"] = _("A plan with activities cannot also say there are none.")
+    if no_activity and not no_activity_reason.strip():
+        errors["no_activity_reason"] = _("Say why there is no activity this month.")
+    if errors:
+        raise ValidationError(errors)
+    plan.items.all().delete()
+    ActivityPlanItem.objects.bulk_create(ActivityPlanItem(plan=plan, **item) for item in items)
+    plan.no_activity = no_activity
+    plan.no_activity_reason = no_activity_reason if no_activity else ""
+    plan.version += 1
+    plan.updated_by = acting_user
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+def _submit(plan, user, now):
+    if plan.submitted_at is not None:
+        return False
+    if not plan.no_activity and not plan.items.exists():
+        raise ValidationError(
+            _("{village}: add at least one activity, or say there is none this month.").format(
+                village=plan.village
+            )
+        )
+    plan.submitted_at = now
+    plan.submitted_by = user
+    plan.late = now >= due_by(plan.month)
+    plan.save(update_fields=["submitted_at", "submitted_by", "late", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def activity_plan_submit(*, acting_user, plan, now=None):
+    """Report the plan to the county; the first submission decides whether it was on time."""
+    _require(acting_user, Perm.ACTIVITY_WRITE)
+    try:
+        plan = ActivityPlan.objects.visible_to(acting_user).select_for_update().get(pk=plan.pk)
+    except ActivityPlan.DoesNotExist:
+        raise Http404 from None
+    if plan.submitted_at is not None:
+        raise TransitionError(_("This plan has already been submitted."))
+    _submit(plan, acting_user, now or timezone.now())
+    return plan
+
+
+@transaction.atomic
+def activity_plans_submit_all(*, acting_user, township, month, now=None):
+    """Submit every draft of the township's villages for the month; returns how many."""
+    _require(acting_user, Perm.ACTIVITY_WRITE)
+    drafts = (
+        ActivityPlan.objects.visible_to(acting_user)
+        .filter(village__township=township, month=month_start(month), submitted_at__isnull=True)
+        .select_related("village")
+        .select_for_update()
+    )
+    now = now or timezone.now()
+    return sum(_submit(plan, acting_user, now) for plan in drafts)
+
+
+@transaction.atomic
+def activity_plan_copy_previous(*, acting_user, village, month):
+    """Start a month's plan from the previous month's activities, moved one month on."""
+    _require(acting_user, Perm.ACTIVITY_WRITE)
+    _village_in_scope(acting_user, village)
+    month = month_start(month)
+    previous = ActivityPlan.objects.filter(village=village, month=add_months(month, -1)).first()
+    if previous is None or not previous.items.exists():
+        raise ValidationError(_("Last month has no activities to copy."))
+    plan = ActivityPlan.objects.filter(village=village, month=month).first()
+    if plan is not None and plan.submitted_at is not None:
+        raise TransitionError(_("This plan has already been submitted."))
+    last_day = (add_months(month, 1) - timedelta(days=1)).day
+    items = [
+        {
+            "date": month.replace(day=min(item.date.day, last_day)),
+            "kind": item.kind,
+            "topic": item.topic,
+            "place": item.place,
+            "instructor_attends": item.instructor_attends,
+        }
+        for item in previous.items.all()
+    ]
+    return activity_plan_save(
+        acting_user=acting_user,
+        village=village,
+        month=month,
+        version=plan.version if plan else 1,
+        items=items,
+    )
+
+
+@transaction.atomic
+def activity_record_save(
+    *,
+    acting_user,
+    village,
+    held_on,
+    kind,
+    topic,
+    attendance,
+    absentees="",
+    instructor_present=False,
+    minutes="",
+    planned=None,
+):
+    """Record an activity that was held (三会一课, 主题党日 …)."""
+    _require(acting_user, Perm.ACTIVITY_WRITE)
+    _village_in_scope(acting_user, village)
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": _("An activity cannot be recorded before it is held.")})
+    if planned is not None and planned.plan.village_id != village.pk:
+        raise ValidationError({"planned": _("That planned activity is another village's.")})
+    record = ActivityRecord(
+        village=village,
+        held_on=held_on,
+        kind=kind,
+        topic=topic,
+        attendance=attendance,
+        absentees=absentees,
+        instructor_present=instructor_present,
+        minutes=minutes,
+        planned=planned,
+        recorded_by=acting_user,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def activity_record_sit_in(*, acting_user, record, sat_in=True):
+    """The county marks that it sat in on an activity (区委组织部列席抽查)."""
+    _require(acting_user, Perm.ACTIVITY_SIT_IN)
+    updated = (
+        ActivityRecord.objects.visible_to(acting_user)
+        .filter(pk=record.pk)
+        .update(county_sat_in=sat_in)
+    )
+    if not updated:
+        raise Http404

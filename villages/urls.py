@@ -9,3 +9,35 @@ urlpatterns = [
     path("villages/<code:code>/", views.VillageDetailView.as_view(), name="village_detail"),
     path("villages/<code:code>/edit/", views.VillageUpdateView.as_view(), name="village_edit"),
 ]
+
+urlpatterns += [
+    path("activity/", views.ActivityTownshipView.as_view(), name="activity_township"),
+    path(
+        "activity/<code:code>/<int:year>-<int:month>/",
+        views.ActivityPlanView.as_view(),
+        name="activity_plan",
+    ),
+    path(
+        "activity/<code:code>/<int:year>-<int:month>/copy/",
+        views.ActivityCopyView.as_view(),
+        name="activity_copy",
+    ),
+    path("activity/submit-all/", views.ActivitySubmitAllView.as_view(), name="activity_submit_all"),
+    path("activity/records/", views.ActivityRecordListView.as_view(), name="activity_records"),
+    path(
+        "activity/records/new/",
+        views.ActivityRecordCreateView.as_view(),
+        name="activity_record_create",
+    ),
+    path(
+        "activity/records/<int:pk>/sit-in/",
+        views.ActivitySitInView.as_view(),
+        name="activity_sit_in",
+    ),
+    path("activity/timeliness/", views.TimelinessView.as_view(), name="activity_timeliness"),
+    path(
+        "activity/timeliness/export/",
+        views.TimelinessExportView.as_view(),
+        name="activity_timeliness_export",
+    ),
+]

@@ -1,19 +1,42 @@
 """Pages of the villages app: declarations over the portal's generic views."""
 
+import io
+from collections import Counter
+from datetime import date
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import UpdateView
+from django.views import View
+from django.views.generic import FormView, TemplateView, UpdateView
 
-from portal.generic import ExportView, ObjectDetailView, ObjectListView, ScopedMixin
+from portal.generic import (
+    ExportView,
+    ObjectDetailView,
+    ObjectListView,
+    PortalMixin,
+    ScopedMixin,
+    ScopedObjectMixin,
+    add_service_errors,
+)
 from portal.roles import Perm
 from villages import selectors, services
-from villages.choices import VILLAGE_KIND_COLOURS
-from villages.exports import VILLAGE_LIST
-from villages.filtersets import DivisionFilterSet, VillageFilterSet
-from villages.forms import VillageForm
-from villages.models import Division, Village
+from villages.choices import PLAN_STATE_COLOURS, VILLAGE_KIND_COLOURS, DivisionLevel, PlanState
+from villages.exports import VILLAGE_LIST, timeliness_workbook
+from villages.filtersets import ActivityRecordFilterSet, DivisionFilterSet, VillageFilterSet
+from villages.forms import (
+    ActivityItemFormSet,
+    ActivityPlanForm,
+    ActivityRecordForm,
+    MonthField,
+    VillageForm,
+)
+from villages.models import ActivityPlan, ActivityRecord, Division, Village
 
 
 class TownshipListView(ObjectListView):
@@ -74,3 +97,291 @@ class VillageUpdateView(ScopedMixin, UpdateView):
 
 class VillageExportView(ExportView):
     export_kind = VILLAGE_LIST.kind
+
+
+# --- Monthly activity plans -----------------------------------------------------------------
+
+
+def _month_from(request, default):
+    form = forms.Form(request.GET)
+    form.fields["month"] = MonthField(required=False)
+    if form.is_valid() and form.cleaned_data["month"]:
+        return form.cleaned_data["month"]
+    return default
+
+
+class ActivityTownshipView(PortalMixin, TemplateView):
+    """A township's villages for a month at a glance: not started, draft, submitted, late."""
+
+    template_name = "villages/activity_township.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        month = _month_from(
+            self.request, services.add_months(timezone.localdate().replace(day=1), 1)
+        )
+        townships = Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP)
+        township = townships.filter(pk=self.request.GET.get("township") or None).first() or (
+            townships.first()
+        )
+        rows = (
+            selectors.township_plans(user=user, township=township, month=month) if township else []
+        )
+        counts = Counter(state for _village, _plan, state in rows)
+        return super().get_context_data(
+            month=month,
+            previous=services.add_months(month, -1),
+            following=services.add_months(month, 1),
+            due=services.due_date(month),
+            township=township,
+            townships=townships if townships.count() > 1 else None,
+            rows=rows,
+            # A list, not the Counter: the template would read counts.items as counts["items"].
+            counts=list(counts.items()),
+            drafts=counts[PlanState.DRAFT],
+            state_colours=PLAN_STATE_COLOURS,
+            can_write=user.has_role_perm(Perm.ACTIVITY_WRITE),
+            **kwargs,
+        )
+
+
+class ActivityPlanView(ScopedObjectMixin, TemplateView):
+    """One village's plan for one month: the activities, or "none this month, because"."""
+
+    model = Village
+    permission = Perm.ACTIVITY_WRITE
+    permission_for_reads = True
+    template_name = "villages/activity_plan.html"
+    pk_url_kwarg = "code"
+
+    def month(self):
+        try:
+            return date(self.kwargs["year"], self.kwargs["month"], 1)
+        except ValueError:
+            raise Http404 from None
+
+    def get(self, request, *args, **kwargs):
+        village, month = self.get_object(), self.month()
+        plan = ActivityPlan.objects.filter(village=village, month=month).first()
+        initial = [
+            {
+                "date": i.date,
+                "kind": i.kind,
+                "topic": i.topic,
+                "place": i.place,
+                "instructor_attends": i.instructor_attends,
+            }
+            for i in (plan.items.all() if plan else [])
+        ]
+        return self.render(
+            village,
+            month,
+            plan,
+            ActivityPlanForm(
+                initial={
+                    "version": plan.version if plan else 1,
+                    "no_activity": plan.no_activity if plan else False,
+                    "no_activity_reason": plan.no_activity_reason if plan else "",
+                }
+            ),
+            ActivityItemFormSet(initial=initial, prefix="items"),
+        )
+
+    def render(self, village, month, plan, form, formset):
+        return self.render_to_response(
+            self.get_context_data(
+                village=village,
+                month=month,
+                plan=plan,
+                form=form,
+                formset=formset,
+                due=services.due_date(month),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        village, month = self.get_object(), self.month()
+        plan = ActivityPlan.objects.filter(village=village, month=month).first()
+        form = ActivityPlanForm(request.POST)
+        formset = ActivityItemFormSet(request.POST, prefix="items")
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render(village, month, plan, form, formset)
+        items = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        for item in items:
+            item.pop("DELETE", None)
+        try:
+            plan = services.activity_plan_save(
+                acting_user=request.user,
+                village=village,
+                month=month,
+                version=form.cleaned_data["version"],
+                items=items,
+                no_activity=form.cleaned_data["no_activity"],
+                no_activity_reason=form.cleaned_data["no_activity_reason"],
+            )
+            if "submit" in request.POST:
+                services.activity_plan_submit(acting_user=request.user, plan=plan)
+                messages.success(request, _("The plan has been submitted."))
+            else:
+                messages.success(request, _("The plan has been saved as a draft."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.render(village, month, plan, form, formset)
+        return redirect(
+            f"{reverse('activity_township')}?township={village.township_id}&month={month:%Y-%m}"
+        )
+
+
+class ActivityCopyView(ScopedObjectMixin, View):
+    model = Village
+    permission = Perm.ACTIVITY_WRITE
+    http_method_names = ["post"]
+    pk_url_kwarg = "code"
+
+    def post(self, request, code, year, month):
+        village = self.get_object()
+        try:
+            services.activity_plan_copy_previous(
+                acting_user=request.user, village=village, month=date(year, month, 1)
+            )
+            messages.success(
+                request, _("Last month's activities have been copied; check the dates.")
+            )
+        except (ValidationError, ValueError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("activity_plan", code=code, year=year, month=month)
+
+
+class ActivitySubmitAllView(PortalMixin, View):
+    permission = Perm.ACTIVITY_WRITE
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            month = MonthField().clean(request.POST.get("month"))
+        except ValidationError:
+            messages.error(request, _("Choose the month to submit."))
+            return redirect("activity_township")
+        code = request.POST.get("township")
+        township = (
+            Division.objects.visible_to(request.user)
+            .filter(pk=code, level=DivisionLevel.TOWNSHIP)
+            .first()
+        )
+        if township is None:
+            if code:
+                raise Http404
+            messages.error(request, _("Choose the township to submit."))
+            return redirect("activity_township")
+        try:
+            count = services.activity_plans_submit_all(
+                acting_user=request.user, township=township, month=month
+            )
+            messages.success(request, _("{count} plans submitted.").format(count=count))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(
+            f"{reverse('activity_township')}?township={township.pk}&month={month:%Y-%m}"
+        )
+
+
+class ActivityRecordListView(ObjectListView):
+    model = ActivityRecord
+    filterset_class = ActivityRecordFilterSet
+    select_related = ("village__township", "recorded_by")
+    template_name = "villages/activity_records.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_write"] = self.request.user.has_role_perm(Perm.ACTIVITY_WRITE)
+        context["can_sit_in"] = self.request.user.has_role_perm(Perm.ACTIVITY_SIT_IN)
+        return context
+
+
+class ActivityRecordCreateView(PortalMixin, FormView):
+    permission = Perm.ACTIVITY_WRITE
+    permission_for_reads = True
+    form_class = ActivityRecordForm
+    template_name = "villages/activity_record_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_initial(self):
+        return {"held_on": timezone.localdate(), "village": self.request.GET.get("village")}
+
+    def form_valid(self, form):
+        try:
+            services.activity_record_save(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The activity has been recorded."))
+        return redirect("activity_records")
+
+
+class ActivitySitInView(ScopedObjectMixin, View):
+    model = ActivityRecord
+    permission = Perm.ACTIVITY_SIT_IN
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        record = self.get_object()
+        services.activity_record_sit_in(
+            acting_user=request.user, record=record, sat_in=not record.county_sat_in
+        )
+        return redirect("activity_records")
+
+
+class TimelinessView(PortalMixin, TemplateView):
+    """Township × month: expected, on time, late, missing, rates (like DHIS2)."""
+
+    template_name = "villages/timeliness.html"
+    months_shown = 6
+
+    def table(self):
+        user = self.request.user
+        last = _month_from(
+            self.request, services.add_months(timezone.localdate().replace(day=1), 1)
+        )
+        months = [services.add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
+        figures = selectors.timeliness(user=user, months=months)
+        townships = list(
+            Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).order_by("code")
+        )
+        rows = [
+            (t, [figures.get((t.code, m), selectors.Timeliness()) for m in months])
+            for t in townships
+        ]
+        return months, rows
+
+    def get_context_data(self, **kwargs):
+        months, rows = self.table()
+        return super().get_context_data(
+            months=months,
+            rows=rows,
+            can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
+            **kwargs,
+        )
+
+
+class TimelinessExportView(TimelinessView):
+    permission = Perm.REPORT_EXPORT
+    http_method_names = ["post"]
+
+    def post(self, request):
+        months, rows = self.table()
+        content = io.BytesIO()
+        timeliness_workbook(months, rows).save(content)
+        content.seek(0)
+        return FileResponse(
+            content,
+            as_attachment=True,
+            filename=_("activity-plan-timeliness-{month}.xlsx").format(
+                month=months[-1].strftime("%Y-%m")
+            ),
+        )

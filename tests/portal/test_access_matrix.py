@@ -16,11 +16,11 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
-from portal.models import Attachment, GeneratedReport, ImportBatch
+from portal.models import Attachment, GeneratedReport, ImportBatch, Notification
 from portal.roles import Perm
 from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
 from tests.conftest import PERSONAS
-from villages.models import Village
+from villages.models import ActivityRecord, Village
 
 ANY = "any logged-in user"
 NOT_ALLOWED = "method not allowed"
@@ -36,6 +36,8 @@ class Rule:
     obj: str | None = None
     api: bool = False
     public: dict | None = None  # fixed codes for everyone, by method
+    # An object of one person (a notification): everyone else gets 404.
+    owner: str | None = None
     # A county's object that its townships and villages see too (a campaign).
     seen_from_below: bool = False
 
@@ -127,6 +129,18 @@ RULES = {
     "worklog-detail": Rule(api=True, obj="worklog"),
     "support-list": Rule(api=True, write=Perm.SUPPORT_MANAGE),
     "support-detail": Rule(api=True, obj="support"),
+    "activity_township": Rule(),
+    "activity_plan": Rule(read=Perm.ACTIVITY_WRITE, write=Perm.ACTIVITY_WRITE, obj="village_month"),
+    "activity_copy": Rule(read=NOT_ALLOWED, write=Perm.ACTIVITY_WRITE, obj="village_month"),
+    "activity_submit_all": Rule(read=NOT_ALLOWED, write=Perm.ACTIVITY_WRITE),
+    "activity_records": Rule(),
+    "activity_record_create": Rule(read=Perm.ACTIVITY_WRITE, write=Perm.ACTIVITY_WRITE),
+    "activity_sit_in": Rule(read=NOT_ALLOWED, write=Perm.ACTIVITY_SIT_IN, obj="record"),
+    "activity_timeliness": Rule(),
+    "activity_timeliness_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "notifications": Rule(),
+    "notifications_read_all": Rule(read=NOT_ALLOWED, write=ANY),
+    "notification_read": Rule(read=NOT_ALLOWED, write=ANY, obj="notification", owner="alice"),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -245,7 +259,18 @@ def _objects(village_a, alice):
         scope_code=alice.division_id,
         uploaded_by=alice,
     )
+    record = ActivityRecord.objects.create(
+        village=village_a,
+        held_on=date(2026, 4, 10),
+        kind="theme_day",
+        topic="主题党日",
+        attendance=25,
+    )
+    note = Notification.objects.create(user=alice, key="matrix", title="测试", url="/")
     return {
+        "village_month": ({"code": village_a.code, "year": 2026, "month": 12}, village_a.code),
+        "record": ({"pk": record.pk}, village_a.code),
+        "notification": ({"pk": note.pk}, None),
         "unit": ({"pk": unit.pk}, "120114"),
         # The roster is the county's: township A sees the secretary posted in its village.
         "secretary": ({"pk": posted.pk}, other_village.code),
@@ -310,6 +335,8 @@ def expected(rule, persona_name, user, method, obj_code):
         return 405
     if needed != ANY and not user.has_role_perm(needed):
         return 403
+    if rule.owner is not None:
+        return "success" if persona_name == rule.owner else 404
     prefix = user.scope_prefix
     visible = obj_code is None or obj_code.startswith(prefix)
     visible = visible or (rule.seen_from_below and prefix.startswith(obj_code))

@@ -102,3 +102,16 @@ def test_a_real_worker_builds_a_large_export_end_to_end(worker, settings):
     sheet = load_workbook(io.BytesIO(report.file.read())).active
     assert sheet.max_row - 2 == expected == report.row_count
     assert GeneratedReport.objects.get(pk=report.pk).started_at is not None
+
+
+def test_a_real_worker_runs_the_activity_plan_deadline_check(worker):
+    from datetime import date
+
+    from portal.tasks import run_job
+    from villages.models import TimelinessSnapshot, Village
+
+    result = run_job.apply_async(args=("activity_plan_deadline", "2026-12"))
+    summary = result.get(timeout=90)
+    assert summary.startswith("activity_plan_deadline 2026-12")
+    townships = Village.objects.filter(code__startswith="120114").values("township").distinct()
+    assert TimelinessSnapshot.objects.filter(month=date(2026, 12, 1)).count() == townships.count()

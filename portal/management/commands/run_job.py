@@ -17,16 +17,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, period, **options):
         if name == "list":
-            for job_name, (_fn, period_help) in sorted(jobs.JOBS.items()):
+            for job_name, (_fn, period_help, _default) in sorted(jobs.JOBS.items()):
                 self.stdout.write(f"{job_name:<28} {period_help}")
             return
         if name not in jobs.JOBS:
             raise CommandError(f"No job named {name!r}; `run_job list` lists them.")
         if period:
             try:
-                month = datetime.strptime(period, "%Y-%m").date()
+                fmt = "%Y-%m-%d" if period.count("-") == 2 else "%Y-%m"
+                month = datetime.strptime(period, fmt).date()
             except ValueError:
-                raise CommandError("--period is YYYY-MM, e.g. 2026-10") from None
+                raise CommandError("--period is YYYY-MM (or YYYY-MM-DD for a day)") from None
         else:
-            month = jobs.previous_month(timezone.localdate())
+            month = jobs.default_period(name, timezone.localdate())
         self.stdout.write(jobs.run(name, month))

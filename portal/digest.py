@@ -1,0 +1,52 @@
+"""The daily e-mail digest: each user's unread notifications in one message, at most once
+a day (a DigestLog row per user and day makes a second run a no-op)."""
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.jobs import job
+from portal.models import DigestLog, Notification, User
+
+
+def _today(today):
+    return today
+
+
+@job("notification_digest", period_help="day (YYYY-MM-DD): one e-mail per user", default=_today)
+def notification_digest(day):
+    """Send each user with an e-mail address their unread, not yet e-mailed notifications."""
+    pending = (
+        Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+        .exclude(user__email="")
+        .filter(user__is_active=True)
+        .order_by("user_id", "-created_at")
+        .values_list("user_id", "pk", "title")
+    )
+    by_user = {}
+    for user_id, pk, title in pending:
+        by_user.setdefault(user_id, []).append((pk, title))
+    already = set(DigestLog.objects.filter(day=day).values_list("user_id", flat=True))
+    users = User.objects.in_bulk([u for u in by_user if u not in already])
+    sent = 0
+    for user_id, user in users.items():
+        notes = by_user[user_id]
+        try:
+            with transaction.atomic():
+                DigestLog.objects.create(user=user, day=day, count=len(notes))
+                send_mail(
+                    _("{count} new notifications in the rectification portal").format(
+                        count=len(notes)
+                    ),
+                    "\n".join(f"- {title}" for _pk, title in notes),
+                    None,
+                    [user.email],
+                )
+                Notification.objects.filter(pk__in=[pk for pk, _title in notes]).update(
+                    emailed_at=timezone.now()
+                )
+        except IntegrityError:
+            continue  # another run sent today's digest meanwhile
+        sent += 1
+    return f"notification_digest {day}: {sent} digests"
