@@ -32,6 +32,8 @@ router = DefaultRouter()
 router.include_format_suffixes = False
 router.register("divisions", villages_api.DivisionViewSet, basename="division")
 router.register("villages", villages_api.VillageViewSet, basename="village")
+router.register("activity-plans", villages_api.ActivityPlanViewSet, basename="activity-plan")
+router.register("activity-records", villages_api.ActivityRecordViewSet, basename="activity-record")
 router.register("campaigns", rectification_api.CampaignViewSet, basename="campaign")
 router.register("categories", rectification_api.CategoryViewSet, basename="category")
 router.register("cases", rectification_api.CaseViewSet, basename="case")
@@ -71,6 +73,7 @@ urlpatterns = [
     path("", include("rectification.urls")),
     path("", include("firstsecretary.urls")),
     path("api/v1/", include(router.urls)),
+    path("api/v1/timeliness/", villages_api.TimelinessView.as_view(), name="timeliness-api"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

@@ -218,6 +218,13 @@ def divisions_import(*, source_dir, prefix=""):
 
     result = ImportResult()
     known = set()  # codes imported so far, or found in the database, as parents
+    # A village is "added" (and owes no report for months already due) only where its
+    # township already had villages: a first import of a region adds none of them.
+    settled = set(
+        Village.objects.filter(code__startswith=prefix)
+        .values_list("township_id", flat=True)
+        .distinct()
+    )
     with transaction.atomic():
         for source in SOURCES:
             label = source.level or "village"
@@ -226,10 +233,10 @@ def divisions_import(*, source_dir, prefix=""):
             for row in _rows(directory, source, prefix):
                 batch.append(row)
                 if len(batch) >= BATCH_SIZE:
-                    _write_batch(source, batch, known, result)
+                    _write_batch(source, batch, known, result, settled)
                     batch = []
             if batch:
-                _write_batch(source, batch, known, result)
+                _write_batch(source, batch, known, result, settled)
         if result.total == 0:
             raise DivisionImportError(
                 _("No division or village in {dir} has a code starting with {prefix}.").format(
@@ -239,7 +246,7 @@ def divisions_import(*, source_dir, prefix=""):
     return result
 
 
-def _write_batch(source, batch, known, result):
+def _write_batch(source, batch, known, result, settled):
     """Check the batch's parents exist, then upsert it: three queries at most."""
     missing = {parent for *_row, parent in batch if parent is not None and parent not in known}
     if missing:
@@ -268,7 +275,7 @@ def _write_batch(source, batch, known, result):
                 name=name,
                 township_id=parent,
                 kind=village_kind_from_name(name),
-                added_on=today,
+                added_on=today if parent in settled else None,
             )
             for _path, _line, code, name, parent in batch
         ]

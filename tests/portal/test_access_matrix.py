@@ -20,7 +20,7 @@ from portal.models import Attachment, GeneratedReport, ImportBatch, Notification
 from portal.roles import Perm
 from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
 from tests.conftest import PERSONAS
-from villages.models import ActivityRecord, Village
+from villages.models import ActivityPlan, ActivityRecord, Village
 
 ANY = "any logged-in user"
 NOT_ALLOWED = "method not allowed"
@@ -141,6 +141,17 @@ RULES = {
     "notifications": Rule(),
     "notifications_read_all": Rule(read=NOT_ALLOWED, write=ANY),
     "notification_read": Rule(read=NOT_ALLOWED, write=ANY, obj="notification", owner="alice"),
+    "activity-plan-list": Rule(api=True, write=Perm.ACTIVITY_WRITE),
+    "activity-plan-detail": Rule(api=True, obj="activity_plan"),
+    "activity-plan-submit": Rule(
+        api=True, obj="activity_plan", read=NOT_ALLOWED, write=Perm.ACTIVITY_WRITE
+    ),
+    "activity-record-list": Rule(api=True, write=Perm.ACTIVITY_WRITE),
+    "activity-record-detail": Rule(api=True, obj="record"),
+    "activity-record-sit-in": Rule(
+        api=True, obj="record", read=NOT_ALLOWED, write=Perm.ACTIVITY_SIT_IN
+    ),
+    "timeliness-api": Rule(api=True),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -267,9 +278,11 @@ def _objects(village_a, alice):
         attendance=25,
     )
     note = Notification.objects.create(user=alice, key="matrix", title="测试", url="/")
+    activity_plan = ActivityPlan.objects.create(village=village_a, month=date(2026, 12, 1))
     return {
         "village_month": ({"code": village_a.code, "year": 2026, "month": 12}, village_a.code),
         "record": ({"pk": record.pk}, village_a.code),
+        "activity_plan": ({"pk": activity_plan.pk}, village_a.code),
         "notification": ({"pk": note.pk}, None),
         "unit": ({"pk": unit.pk}, "120114"),
         # The roster is the county's: township A sees the secretary posted in its village.

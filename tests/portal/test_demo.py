@@ -76,3 +76,16 @@ def test_the_demo_roster_posts_the_demo_secretary_and_leaves_some_villages_witho
     client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
     missing = client.get(reverse("support_overview")).context["rows"]
     assert any(not flags[3] for _case, flags in missing)  # a case without a first secretary
+
+
+def test_the_demo_shows_activity_plans_timeliness_and_a_bell(demo, client):
+    from portal.models import Notification, User
+
+    organizer = User.objects.get(username="meichang")
+    client.force_login(organizer)
+    page = client.get(reverse("activity_township"))
+    states = {str(state) for _village, _plan, state in page.context["rows"]}
+    assert {"not_started", "submitted"} <= states
+    table = client.get(reverse("activity_timeliness"))
+    assert any(cell.expected for _township, cells in table.context["rows"] for cell in cells)
+    assert Notification.objects.filter(user=organizer).exists()

@@ -242,3 +242,55 @@ def test_the_bell_counts_unread_notifications(client, alice):
     response = client.post(reverse("notification_read", args=[note.pk]))
     assert response["Location"] == "/activity/"
     assert client.get(reverse("home")).context["unread_notifications"] == 0
+
+
+# --- The API ----------------------------------------------------------------------------
+
+
+def test_the_api_saves_submits_and_refuses_a_second_submission(client, alice, village_a):
+    client.force_login(alice)
+    body = {
+        "village": village_a.code,
+        "month": "2026-12-01",
+        "version": 1,
+        "items": [
+            {
+                "date": "2026-12-08",
+                "kind": "member_assembly",
+                "topic": "党员大会",
+                "place": "村委会",
+                "instructor_attends": True,
+            }
+        ],
+    }
+    created = client.post(reverse("activity-plan-list"), body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    submit = reverse("activity-plan-submit", args=[created.json()["id"]])
+    assert client.post(submit).status_code == 200
+    assert client.post(submit).status_code == 409
+
+
+def test_the_timeliness_api_is_scoped(client, plan_for, alice, bob, village_a):
+    plan_for(village_a, submit_at=at(2026, 11, 20))
+    client.force_login(alice)
+    rows = client.get(reverse("timeliness-api"), {"month": "2026-12"}).json()
+    assert [(r["township"], r["on_time"]) for r in rows] == [(village_a.township_id, 1)]
+    client.force_login(bob)
+    rows = client.get(reverse("timeliness-api"), {"month": "2026-12"}).json()
+    assert {r["township"] for r in rows} == {bob.division_id}
+    assert client.get(reverse("timeliness-api"), {"month": "十二月"}).status_code == 400
+
+
+def test_only_the_county_marks_a_sit_in(client, alice, county_admin, village_a):
+    record = services.activity_record_save(
+        acting_user=alice,
+        village=village_a,
+        held_on=date(2026, 4, 10),
+        kind="theme_day",
+        topic="主题党日",
+        attendance=25,
+    )
+    client.force_login(alice)
+    assert client.post(reverse("activity-record-sit-in", args=[record.pk])).status_code == 403
+    client.force_login(county_admin)
+    assert client.post(reverse("activity-record-sit-in", args=[record.pk])).json()["county_sat_in"]

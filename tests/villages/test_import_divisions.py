@@ -646,3 +646,15 @@ def test_it_refuses_a_village_code_listed_twice(tmp_path):
 
     assert_points_at(message, bad_file, line)
     assert snapshot() == before
+
+
+def test_a_first_import_adds_no_village_but_a_new_one_in_a_known_township_is_dated(tmp_path):
+    from django.utils import timezone
+
+    assert not Village.objects.filter(added_on__isnull=False).exists()  # the session's import
+    township = TOWNSHIP_A
+    files = wuqing_slice([township])
+    files["villages.csv"].append(village_row(f"{township}998", "新设村委会"))
+    run(write(tmp_path / "source", files), township)
+    assert Village.objects.get(code=f"{township}998").added_on == timezone.localdate()
+    assert Village.objects.filter(added_on__isnull=False).count() == 1

@@ -15,6 +15,7 @@ from firstsecretary import demo as secretary_demo
 from portal.choices import Role
 from portal.models import User
 from rectification import demo as ledger_demo
+from villages import demo as activity_demo
 from villages.choices import PartyOrgType, VillageKind
 from villages.models import Village
 from villages.services import divisions_import
@@ -96,9 +97,13 @@ class Command(BaseCommand):
             secretaries = secretary_demo.load(
                 county=by_name["county"], secretary_user=by_name["secretary"]
             )
+            plans = activity_demo.load(
+                organizers={TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]}
+            )
         self.stdout.write(f"Village facts filled in for {filled} villages.")
         self.stdout.write(f"Ledger: {cases} cases filed in the 2025 and 2026 campaigns.")
         self.stdout.write(f"First secretaries: {secretaries} on the roster.")
+        self.stdout.write(f"Activity plans: {plans} monthly plans of six townships.")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name

@@ -1,0 +1,106 @@
+"""The activity-plan part of the demo: three months of reporting history in six Wuqing
+townships (mostly on time, some late, a few missing), activities held with the county
+sitting in on some, and next month half filed in 梅厂镇, so the township page, the
+timeliness table and the bell all have something to show. Runs once."""
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from portal.jobs import run
+from villages import services
+from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Village
+
+TOWNSHIPS = ["120114101", "120114102", "120114103", "120114104", "120114105", "120114106"]
+TOPICS = [
+    ("theme_day", "主题党日：重温入党誓词"),
+    ("party_lesson", "书记讲党课：发展壮大村级集体经济"),
+    ("member_assembly", "党员大会：民主评议党员"),
+    ("branch_committee", "支部委员会：研究年度发展党员计划"),
+    ("group_meeting", "党小组会：学习贯彻会议精神"),
+]
+
+
+def load(*, organizers):
+    """organizers: {township code: organizer} for next month's plans in their township."""
+    villages = list(Village.objects.filter(township_id__in=TOWNSHIPS).order_by("code"))
+    if ActivityPlan.objects.filter(village__in=villages).exists():
+        return 0
+    this_month = timezone.localdate().replace(day=1)
+    history = [services.add_months(this_month, n) for n in (-2, -1, 0)]
+    plans, items, records = [], [], []
+    for village in villages:
+        rng = random.Random(village.code)
+        for month in history:
+            roll = rng.random()
+            if roll < 0.06:
+                continue  # missing
+            due = services.due_by(month)
+            late = roll > 0.9
+            when = (
+                due + timedelta(hours=rng.randint(2, 60))
+                if late
+                else due - timedelta(days=rng.randint(1, 8), hours=rng.randint(1, 9))
+            )
+            plans.append(ActivityPlan(village=village, month=month, submitted_at=when, late=late))
+    ActivityPlan.objects.bulk_create(plans, batch_size=1000)
+    for plan in ActivityPlan.objects.filter(village__in=villages):
+        rng = random.Random(f"{plan.village_id}{plan.month}")
+        for day, (kind, topic) in zip((5, 15, 25), rng.sample(TOPICS, 3), strict=True):
+            items.append(
+                ActivityPlanItem(
+                    plan=plan,
+                    date=plan.month.replace(day=day),
+                    kind=kind,
+                    topic=topic,
+                    place="村党群服务中心",
+                    instructor_attends=day == 15,
+                )
+            )
+            held = plan.month.replace(day=day)
+            if held <= timezone.localdate() and rng.random() < 0.8:
+                records.append(
+                    ActivityRecord(
+                        village_id=plan.village_id,
+                        held_on=held,
+                        kind=kind,
+                        topic=topic,
+                        attendance=rng.randint(12, 45),
+                        instructor_present=day == 15,
+                        county_sat_in=rng.random() < 0.05,
+                        minutes="会议按议程进行，形成决议并公开。",
+                    )
+                )
+    ActivityPlanItem.objects.bulk_create(items, batch_size=2000)
+    ActivityRecord.objects.bulk_create(records, batch_size=2000)
+    for month in history:
+        run("activity_plan_deadline", month)
+    _next_month(organizers, services.add_months(this_month, 1))
+    return len(plans)
+
+
+def _next_month(organizers, month):
+    """Half of 梅厂镇's villages have filed next month's plan, a few still as drafts."""
+    organizer = organizers.get("120114101")
+    if organizer is None:
+        return
+    for index, village in enumerate(
+        Village.objects.filter(township_id="120114101").order_by("code")[:24]
+    ):
+        plan = (
+            services.activity_plan_copy_previous(
+                acting_user=organizer, village=village, month=month
+            )
+            if ActivityPlan.objects.filter(
+                village=village, month=services.add_months(month, -1)
+            ).exists()
+            else None
+        )
+        if plan is not None and index % 4:
+            submitted_at = timezone.make_aware(
+                datetime.combine(services.due_date(month) - timedelta(days=3), time(10))
+            )
+            services.activity_plan_submit(
+                acting_user=organizer, plan=plan, now=min(submitted_at, timezone.now())
+            )
