@@ -14,7 +14,7 @@ RUN_ENV := DJANGO_DEBUG=true EXPORT_SYNC_MAX_ROWS=500
 STACK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 STACK_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint stack messages makemessages lock clean
+.PHONY: run test lint stack messages makemessages lock bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ lint: $(VENV)/.dev
 stack: $(VENV)/.runtime messages
 	-createdb -h 127.0.0.1 -U postgres portal 2>/dev/null
 	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) bash bin/stack
+
+# Benchmarks on PostgreSQL with the real divisions (not part of `make test`): figures are
+# printed and written to bench/RESULTS.md. The database named here is dropped and rebuilt.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+bench: $(VENV)/.runtime messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/deadline_check.py
 
 # Re-lock exact versions from the ranges in pyproject.toml, in a throw-away venv.
 lock:

@@ -1,0 +1,179 @@
+"""Benchmark: the activity-plan deadline check at county and at national scale.
+
+Builds a throw-away PostgreSQL database from the real divisions in ../shared/data/divisions,
+first Wuqing District alone (745 villages), then the whole country (620,573 villages),
+each with three months of plans (about 90 % on time, 4 % late, the rest missing) and one
+organizer per township; runs `activity_plan_deadline` on each and reports wall time and
+the number of queries, which must be the same at both scales.
+
+    make bench            (or: DATABASE_URL=postgres://… python bench/deadline_check.py)
+"""
+
+import csv
+import io
+import os
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DIVISIONS = Path(os.environ.get("DIVISIONS_DIR", ROOT.parent / "shared" / "data" / "divisions"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+os.environ.pop("REDIS_URL", None)  # the job runs in-process
+
+
+def reset_database(url):
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def main():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database the benchmark may drop and recreate.")
+    reset_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    results = [measure("county (Wuqing, 120114)", "120114"), measure("national", "")]
+    write_results(results)
+
+
+def measure(label, prefix):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.jobs import run
+    from villages.services import divisions_import
+
+    started = time.monotonic()
+    divisions_import(source_dir=DIVISIONS, prefix=prefix)
+    imported = time.monotonic() - started
+    months = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    started = time.monotonic()
+    villages, plans = generate(months)
+    generated = time.monotonic() - started
+    runs = []
+    for _attempt in range(2):  # the second run shows the job is idempotent and as fast
+        with CaptureQueriesContext(connection) as queries:
+            started = time.monotonic()
+            summary = run("activity_plan_deadline", months[-1])
+            runs.append((time.monotonic() - started, len(queries), summary))
+    return {
+        "label": label,
+        "villages": villages,
+        "plans": plans,
+        "import_s": imported,
+        "generate_s": generated,
+        "runs": runs,
+    }
+
+
+def generate(months):
+    """Plans for every village without one yet (COPY), and an organizer per township."""
+    from django.db import connection
+
+    from portal.models import User
+    from villages.models import Division, Village
+    from villages.services import due_by
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE villages_activityplan, portal_notification, "
+            "villages_timelinesssnapshot CASCADE"
+        )
+    codes = list(Village.objects.values_list("code", flat=True))
+    rng = random.Random(2026)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    count = 0
+    for month in months:
+        due = due_by(month)
+        for code in codes:
+            roll = rng.random()
+            if roll < 0.06:
+                continue
+            late = roll > 0.96
+            when = due + timedelta(hours=5) if late else due - timedelta(days=2)
+            writer.writerow(
+                [
+                    code,
+                    month.isoformat(),
+                    when.isoformat(),
+                    "t" if late else "f",
+                    "f",
+                    "",
+                    1,
+                    when.isoformat(),
+                ]
+            )
+            count += 1
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            "COPY villages_activityplan (village_id, month, submitted_at, late, no_activity, "
+            "no_activity_reason, version, updated_at) FROM STDIN "
+            "WITH (FORMAT csv, FORCE_NOT_NULL (no_activity_reason))",
+            buffer,
+        )
+    townships = Division.objects.filter(level="township").values_list("code", flat=True)
+    existing = set(User.objects.values_list("username", flat=True))
+    User.objects.bulk_create(
+        [
+            User(username=f"org-{code}", role="township_organizer", division_id=code, password="!")
+            for code in townships
+            if f"org-{code}" not in existing
+        ],
+        batch_size=5000,
+    )
+    return len(codes), count
+
+
+def write_results(results):
+    lines = [
+        "## Activity-plan deadline check (`activity_plan_deadline`)",
+        "",
+        "PostgreSQL, this machine (2 cores). Three months of plans; the check of the last one "
+        "run twice (the second shows it is idempotent). Produced by `make bench`.",
+        "",
+        "| dataset | villages | plans | check, 1st run | check, 2nd run | queries |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        (first, q1, _s1), (second, q2, _s2) = r["runs"]
+        lines.append(
+            f"| {r['label']} | {r['villages']:,} | {r['plans']:,} | {first:.1f} s | "
+            f"{second:.1f} s | {q1} / {q2} |"
+        )
+    lines += ["", "Summaries:", ""]
+    for r in results:
+        lines += [f"- {r['label']}: {summary}" for _t, _q, summary in r["runs"]]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    (ROOT / "bench" / "RESULTS.md").write_text("# Benchmarks\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()
