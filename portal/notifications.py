@@ -39,5 +39,6 @@ def notify_many(messages):
         for user_id, key, title, body, url in messages
         if (user_id, key) not in existing
     ]
-    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
+    # One INSERT on PostgreSQL however many there are (Django batches only for SQLite).
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)

@@ -114,7 +114,8 @@ def activity_plan_deadline(month):
     ]
     TimelinessSnapshot.objects.bulk_create(
         snapshots,
-        batch_size=2000,
+        # No batch_size: on PostgreSQL one statement whatever the number of townships
+        # (psycopg2 binds on the client); Django splits it where SQLite needs it.
         update_conflicts=True,
         unique_fields=["township", "month"],
         update_fields=["expected", "on_time", "late", "missing", "checked_at"],

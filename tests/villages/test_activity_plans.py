@@ -294,3 +294,21 @@ def test_only_the_county_marks_a_sit_in(client, alice, county_admin, village_a):
     assert client.post(reverse("activity-record-sit-in", args=[record.pk])).status_code == 403
     client.force_login(county_admin)
     assert client.post(reverse("activity-record-sit-in", args=[record.pk])).json()["county_sat_in"]
+
+
+def test_the_deadline_checks_queries_do_not_grow_with_the_data(plan_for, village_a, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.jobs import run as run_job_now
+    from tests.factories import UserFactory
+
+    for township in Village.objects.values_list("township_id", flat=True).distinct():
+        UserFactory(username=f"org-{township}", role="township_organizer", division_id=township)
+    with CaptureQueriesContext(connection) as empty:
+        run_job_now("activity_plan_deadline", date(2027, 1, 1))
+    for village in Village.objects.filter(township_id=village_a.township_id)[:20]:
+        plan_for(village, month=DECEMBER, submit_at=at(2026, 11, 20))
+    with CaptureQueriesContext(connection) as busy:
+        run_job_now("activity_plan_deadline", DECEMBER)
+    assert len(empty) == len(busy)
