@@ -70,6 +70,23 @@ class ScopedObjectMixin(ScopedMixin):
             raise Http404 from None
 
 
+class ScopedObjectFormMixin(ScopedObjectMixin):
+    """A form page about one object, looked up on GET and POST after the permission check;
+    the template gets it as `object`."""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("object", self.object)
+        return super().get_context_data(**kwargs)
+
+
 class ObjectListView(ScopedMixin, FilterView):
     """A filtered, paginated list; the same FilterSet serves the API and the export."""
 

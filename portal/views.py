@@ -19,7 +19,7 @@ from portal.generic import (
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
-    ScopedObjectMixin,
+    ScopedObjectFormMixin,
     add_service_errors,
 )
 from portal.models import Attachment, GeneratedReport, Notification, User
@@ -83,22 +83,12 @@ class UserCreateView(_UserFormMixin, PortalMixin, FormView):
         return self.save_with(form, services.user_create)
 
 
-class UserUpdateView(_UserFormMixin, ScopedObjectMixin, FormView):
+class UserUpdateView(_UserFormMixin, ScopedObjectFormMixin, FormView):
     model = User
     permission = Perm.USER_MANAGE
     permission_for_reads = True
     form_class = UserUpdateForm
     template_name = "portal/user_form.html"
-
-    # The object is looked up in get/post, after PortalMixin has checked the permission:
-    # a role without it gets 403 whether or not the user is in its scope.
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_initial(self):
         user = self.object

@@ -19,6 +19,7 @@ from portal.generic import (
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
+    ScopedObjectFormMixin,
     ScopedObjectMixin,
     add_service_errors,
 )
@@ -150,20 +151,12 @@ class CaseCreateView(PortalMixin, FormView):
         return redirect(case)
 
 
-class CaseUpdateView(ScopedObjectMixin, FormView):
+class CaseUpdateView(ScopedObjectFormMixin, FormView):
     model = Case
     permission = Perm.CASE_CHANGE
     permission_for_reads = True
     form_class = CaseForm
     template_name = "rectification/case_form.html"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {
@@ -265,7 +258,7 @@ class PlanReviewView(_CaseActionView):
         )
 
 
-class PlanEditView(ScopedObjectMixin, FormView):
+class PlanEditView(ScopedObjectFormMixin, FormView):
     """The plan's goal and its tasks as one form with a task formset."""
 
     model = Case
@@ -273,14 +266,6 @@ class PlanEditView(ScopedObjectMixin, FormView):
     permission_for_reads = True
     form_class = PlanForm
     template_name = "rectification/plan_form.html"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def plan(self):
         return Plan.objects.filter(case=self.object).first()
@@ -370,20 +355,12 @@ class TaskProgressView(ScopedObjectMixin, View):
         return redirect(case)
 
 
-class AcceptanceCreateView(ScopedObjectMixin, FormView):
+class AcceptanceCreateView(ScopedObjectFormMixin, FormView):
     model = Case
     permission = Perm.CASE_ACCEPT
     permission_for_reads = True
     form_class = AcceptanceForm
     template_name = "rectification/acceptance_form.html"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
 
     def get_initial(self):
         return {"reviewed_on": timezone.localdate()}
