@@ -1,3 +1,1 @@
-"""Inspections. Its models, services and pages arrive with issue 6 (inspection rounds,
-findings, circulars).
-"""
+"""Inspections (督查): quarterly rounds, teams, visits, findings and circulars (通报)."""

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self):
+        from inspections import exports  # noqa: F401  registers the exports

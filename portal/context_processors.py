@@ -12,6 +12,7 @@ NAVIGATION = (
     ("case_list", _("Ledger"), None),
     ("secretary_list", _("First secretaries"), None),
     ("activity_township", _("Activity plans"), None),
+    ("round_list", _("Inspections"), None),
     ("worklog", _("My work log"), Perm.WORKLOG_WRITE),
     ("township_list", _("Townships"), None),
     ("village_list", _("Villages"), None),

@@ -32,10 +32,16 @@ class Perm:
     # Monthly activity plans and records of activities held; the county's sitting in.
     ACTIVITY_WRITE = "activity.write"
     ACTIVITY_SIT_IN = "activity.sit_in"
+    # Inspections: the county organises rounds and circulars; inspectors record visits and
+    # findings (only in rounds where they are on a team) and verify; townships answer.
+    ROUND_MANAGE = "round.manage"
+    INSPECT = "inspect"
+    FINDING_ANSWER = "finding.answer"
 
 
 _TOWNSHIP = {
     Perm.ACTIVITY_WRITE,
+    Perm.FINDING_ANSWER,
     Perm.VILLAGE_CHANGE,
     Perm.REPORT_EXPORT,
     Perm.CASE_CHANGE,
@@ -54,9 +60,10 @@ ROLE_PERMISSIONS = {
         Perm.SECRETARY_MANAGE,
         Perm.SUPPORT_MANAGE,
         Perm.ACTIVITY_SIT_IN,
+        Perm.ROUND_MANAGE,
     },
     Role.TOWNSHIP_ORGANIZER: _TOWNSHIP,
-    Role.INSPECTOR: {Perm.REPORT_EXPORT},
+    Role.INSPECTOR: {Perm.REPORT_EXPORT, Perm.INSPECT},
     Role.FIRST_SECRETARY: {Perm.TASK_UPDATE, Perm.WORKLOG_WRITE},
     Role.VIEWER: {Perm.REPORT_EXPORT},
 }

@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("", include("rectification.urls")),
     path("", include("firstsecretary.urls")),
+    path("", include("inspections.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/timeliness/", villages_api.TimelinessView.as_view(), name="timeliness-api"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.models import Attachment, GeneratedReport, ImportBatch, Notification
 from portal.roles import Perm
 from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
@@ -38,6 +39,9 @@ class Rule:
     public: dict | None = None  # fixed codes for everyone, by method
     # An object of one person (a notification): everyone else gets 404.
     owner: str | None = None
+    # Where a service refuses more finely than the role (e.g. only a round's own team may
+    # verify its findings): {persona: {method: code}}.
+    overrides: dict | None = None
     # A county's object that its townships and villages see too (a campaign).
     seen_from_below: bool = False
 
@@ -152,6 +156,37 @@ RULES = {
         api=True, obj="record", read=NOT_ALLOWED, write=Perm.ACTIVITY_SIT_IN
     ),
     "timeliness-api": Rule(api=True),
+    "round_list": Rule(),
+    "round_create": Rule(read=Perm.ROUND_MANAGE, write=Perm.ROUND_MANAGE),
+    "round_detail": Rule(obj="round", seen_from_below=True),
+    "round_move": Rule(read=NOT_ALLOWED, write=Perm.ROUND_MANAGE, obj="round"),
+    "round_draw": Rule(read=NOT_ALLOWED, write=Perm.ROUND_MANAGE, obj="round"),
+    "team_create": Rule(read=Perm.ROUND_MANAGE, write=Perm.ROUND_MANAGE, obj="round"),
+    "visit_create": Rule(read=Perm.INSPECT, write=Perm.INSPECT, obj="round", seen_from_below=True),
+    "circular_draft": Rule(read=NOT_ALLOWED, write=Perm.ROUND_MANAGE, obj="round"),
+    "visit_list": Rule(),
+    "visit_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "visit_detail": Rule(obj="visit"),
+    "finding_create": Rule(read=NOT_ALLOWED, write=Perm.INSPECT, obj="visit"),
+    "finding_list": Rule(),
+    "finding_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
+    "finding_detail": Rule(obj="finding"),
+    "finding_answer": Rule(read=NOT_ALLOWED, write=Perm.FINDING_ANSWER, obj="finding"),
+    "finding_verify": Rule(
+        read=NOT_ALLOWED,
+        write=Perm.INSPECT,
+        obj="finding",
+        # Not on the round's team: the service refuses, whatever the role allows.
+        overrides={"inspector": {"POST": 403}, "superuser": {"POST": 403}},
+    ),
+    "circular_list": Rule(),
+    "circular_detail": Rule(obj="circular", seen_from_below=True),
+    "circular_edit": Rule(read=NOT_ALLOWED, write=Perm.ROUND_MANAGE, obj="circular"),
+    "circular_publish": Rule(read=NOT_ALLOWED, write=Perm.ROUND_MANAGE, obj="circular"),
+    "circular_acknowledge": Rule(
+        read=NOT_ALLOWED, write=Perm.FINDING_ANSWER, obj="circular", seen_from_below=True
+    ),
+    "circular_docx": Rule(obj="circular", seen_from_below=True),
     "screening": Rule(),
     "rating_create": Rule(read=Perm.CASE_CHANGE, write=Perm.CASE_CHANGE),
     "task_progress": Rule(read=NOT_ALLOWED, write=Perm.TASK_UPDATE, obj="task"),
@@ -279,7 +314,40 @@ def _objects(village_a, alice):
     )
     note = Notification.objects.create(user=alice, key="matrix", title="测试", url="/")
     activity_plan = ActivityPlan.objects.create(village=village_a, month=date(2026, 12, 1))
+    inspection = InspectionRound.objects.create(
+        county_id="120114",
+        year=2026,
+        quarter=4,
+        kind="random",
+        status="active",
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 10, 31),
+    )
+    team = Team.objects.create(round=inspection, name="第一组")
+    visit = Visit.objects.create(
+        round=inspection,
+        team=team,
+        village=village_a,
+        visited_on=date(2026, 10, 9),
+        summary="查阅会议记录",
+    )
+    finding = Finding.objects.create(
+        visit=visit,
+        category=Category.objects.first(),
+        description="三会一课记录不全",
+        severity="serious",
+        township_id=village_a.township_id,
+        deadline=date(2026, 12, 1),
+        status="rectifying",
+    )
+    circular = Circular.objects.create(
+        round=inspection, county_id="120114", year=2026, number=1, title="通报", body="正文"
+    )
     return {
+        "round": ({"pk": inspection.pk}, "120114"),
+        "visit": ({"pk": visit.pk}, village_a.code),
+        "finding": ({"pk": finding.pk}, village_a.code),
+        "circular": ({"pk": circular.pk}, "120114"),
         "village_month": ({"code": village_a.code, "year": 2026, "month": 12}, village_a.code),
         "record": ({"pk": record.pk}, village_a.code),
         "activity_plan": ({"pk": activity_plan.pk}, village_a.code),
@@ -338,6 +406,8 @@ def test_every_url_with_parameters_names_an_object():
 
 
 def expected(rule, persona_name, user, method, obj_code):
+    if rule.overrides and method in rule.overrides.get(persona_name, {}):
+        return rule.overrides[persona_name][method]
     if rule.public is not None:
         codes = rule.public[method]
         return codes.get(persona_name, codes.get("*"))

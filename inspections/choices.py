@@ -1,0 +1,45 @@
+"""Choices of the inspections app, used as constants, with badge colours."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoundKind(models.TextChoices):
+    CENTRALISED = "centralised", _("Centralised inspection")
+    RANDOM = "random", _("Random check")
+    UNANNOUNCED = "unannounced", _("Unannounced visits")
+
+
+class RoundStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Under way")
+    CLOSED = "closed", _("Closed")
+
+
+ROUND_STATUS_COLOURS = {
+    RoundStatus.PLANNED: "secondary",
+    RoundStatus.ACTIVE: "warning",
+    RoundStatus.CLOSED: "success",
+}
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    SERIOUS = "serious", _("Serious")
+    GRAVE = "grave", _("Grave")
+
+
+SEVERITY_COLOURS = {Severity.MINOR: "info", Severity.SERIOUS: "warning", Severity.GRAVE: "danger"}
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RECTIFYING = "rectifying", _("Being rectified")
+    VERIFIED = "verified", _("Verified")
+
+
+FINDING_STATUS_COLOURS = {
+    FindingStatus.OPEN: "danger",
+    FindingStatus.RECTIFYING: "warning",
+    FindingStatus.VERIFIED: "success",
+}

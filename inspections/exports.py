@@ -1,0 +1,60 @@
+"""Excel exports of the inspection lists, from the same FilterSets as their pages."""
+
+from django.utils.translation import gettext_lazy as _
+
+from inspections.filtersets import FindingFilterSet, VisitFilterSet
+from inspections.models import Finding, Visit
+from portal import exports
+from portal.excel import Column
+
+
+def _date(value):
+    return value.isoformat() if value else ""
+
+
+VISITS = exports.register(
+    exports.TableExport(
+        kind="inspections.visits",
+        title=_("Inspection visits"),
+        filename=_("visits"),
+        model=Visit,
+        filterset_class=VisitFilterSet,
+        numbered=True,
+        prepare=lambda qs: qs.select_related("village__township", "team", "round"),
+        columns=[
+            Column(_("Round"), lambda v: str(v.round), 20),
+            Column(_("Team"), lambda v: v.team.name, 10),
+            Column(_("Township / street"), lambda v: v.village.township.name, 14),
+            Column(_("Village"), lambda v: v.village.name, 20),
+            Column(_("Visited on"), lambda v: _date(v.visited_on), 11),
+            Column(_("Unannounced"), lambda v: _("yes") if v.unannounced else "", 8),
+            Column(_("Score"), lambda v: v.score, 6),
+            Column(_("Summary"), lambda v: v.summary, 50, wrap=True),
+        ],
+    )
+)
+
+FINDINGS = exports.register(
+    exports.TableExport(
+        kind="inspections.findings",
+        title=_("Inspection findings"),
+        filename=_("findings"),
+        model=Finding,
+        filterset_class=FindingFilterSet,
+        numbered=True,
+        prepare=lambda qs: qs.select_related(
+            "visit__village", "visit__round", "township", "category"
+        ),
+        columns=[
+            Column(_("Round"), lambda f: str(f.visit.round), 20),
+            Column(_("Township / street"), lambda f: f.township.name, 14),
+            Column(_("Village"), lambda f: f.visit.village.name, 20),
+            Column(_("Category"), lambda f: f.category.name, 24),
+            Column(_("Severity"), lambda f: f.get_severity_display(), 8),
+            Column(_("Description"), lambda f: f.description, 40, wrap=True),
+            Column(_("Deadline"), lambda f: _date(f.deadline), 11),
+            Column(_("Status"), lambda f: f.get_status_display(), 10),
+            Column(_("Rectification by the township"), lambda f: f.response, 40, wrap=True),
+        ],
+    )
+)

@@ -1,0 +1,77 @@
+"""One FilterSet per model, shared by the inspection pages, the API and the exports."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from inspections.choices import FindingStatus, RoundStatus, Severity
+from inspections.models import Finding, InspectionRound, Visit
+from inspections.selectors import overdue_findings_q
+from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from villages.choices import DivisionLevel
+from villages.models import Division
+
+
+class RoundFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"))
+    status = django_filters.ChoiceFilter(
+        choices=RoundStatus.choices, label=_("Status"), empty_label=_("All")
+    )
+
+    class Meta:
+        model = InspectionRound
+        fields = ["year", "status"]
+
+
+class VisitFilterSet(SearchFilterSet):
+    search_fields = ("village__name__icontains", "summary__icontains")
+    code_field = "village__code"
+    round = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(InspectionRound), label=_("Round"), empty_label=_("All")
+    )
+    township = django_filters.ModelChoiceFilter(
+        field_name="village__township",
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
+    )
+    unannounced = yes_no_all(_("Unannounced"))
+
+    class Meta:
+        model = Visit
+        fields = ["q", "round", "township", "unannounced"]
+
+
+class FindingFilterSet(SearchFilterSet):
+    search_fields = ("description__icontains", "visit__village__name__icontains")
+    code_field = "visit__village__code"
+    round = django_filters.ModelChoiceFilter(
+        field_name="visit__round",
+        queryset=scoped_choices(InspectionRound),
+        label=_("Round"),
+        empty_label=_("All"),
+    )
+    township = django_filters.ModelChoiceFilter(
+        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+        label=_("Township"),
+        empty_label=_("All"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=FindingStatus.choices, label=_("Status"), empty_label=_("All")
+    )
+    severity = django_filters.ChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), empty_label=_("All")
+    )
+    overdue = yes_no_all(_("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = Finding
+        fields = ["q", "round", "township", "status", "severity", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(overdue_findings_q())
+            if value
+            else queryset.exclude(overdue_findings_q())
+        )

@@ -1,0 +1,258 @@
+"""Inspection rounds (一季度一督查一通报): teams, village visits, findings and circulars."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from inspections.choices import FindingStatus, RoundKind, RoundStatus, Severity
+from portal.scoping import ScopedQuerySet, SharedDownQuerySet
+
+
+class InspectionRound(models.Model):
+    """One quarter's inspection of a county: who goes where, and what they found."""
+
+    county = models.ForeignKey(
+        "villages.Division", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=RoundKind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=RoundStatus.choices, default=RoundStatus.PLANNED
+    )
+    # The seed of the random draw of villages, so that the draw can be repeated.
+    draw_seed = models.CharField(_("draw seed"), max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    # Seen by the county's users and its townships (the findings concern them).
+    objects = SharedDownQuerySet.as_manager()
+    scope_path = "county__code"
+
+    class Meta:
+        verbose_name = _("inspection round")
+        verbose_name_plural = _("inspection rounds")
+        ordering = ["-year", "-quarter", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="round_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return _("{year} Q{quarter} {kind}").format(
+            year=self.year, quarter=self.quarter, kind=self.get_kind_display()
+        )
+
+    def get_absolute_url(self):
+        return reverse("round_detail", args=[self.pk])
+
+
+class Team(models.Model):
+    """An inspection team of a round; its members are inspector users."""
+
+    round = models.ForeignKey(
+        InspectionRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="teams"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    leader = models.CharField(_("team leader"), max_length=50, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), related_name="inspection_teams"
+    )
+    villages = models.ManyToManyField(
+        "villages.Village", verbose_name=_("villages to visit"), blank=True, related_name="+"
+    )
+
+    objects = SharedDownQuerySet.as_manager()
+    scope_path = "round__county__code"
+
+    class Meta:
+        verbose_name = _("inspection team")
+        verbose_name_plural = _("inspection teams")
+        ordering = ["round", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="one_team_name_per_round")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Visit(models.Model):
+    """A team's visit to a village: overt or unannounced (明察暗访), with a score."""
+
+    round = models.ForeignKey(
+        InspectionRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="visits"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="visits"
+    )
+    village = models.ForeignKey(
+        "villages.Village", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    visited_on = models.DateField(_("visited on"))
+    unannounced = models.BooleanField(_("unannounced"), default=False)
+    summary = models.TextField(_("summary"))
+    score = models.PositiveSmallIntegerField(
+        _("score"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__code"
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.village} {self.visited_on}"
+
+
+class Finding(models.Model):
+    """A problem found on a visit, owned by a township until an inspector verifies it."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="findings"
+    )
+    category = models.ForeignKey(
+        "rectification.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("description"))
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    township = models.ForeignKey(
+        "villages.Division",
+        verbose_name=_("responsible township"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    deadline = models.DateField(_("deadline"))
+    case = models.ForeignKey(
+        "rectification.Case",
+        verbose_name=_("case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    response = models.TextField(_("rectification by the township"), blank=True)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "visit__village__code"
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self):
+        return self.description[:40]
+
+    def get_absolute_url(self):
+        return reverse("finding_detail", args=[self.pk])
+
+
+class Circular(models.Model):
+    """The round's circular (通报), numbered 〔year〕n号, published and acknowledged."""
+
+    round = models.OneToOneField(
+        InspectionRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="circular"
+    )
+    # The issuing county: numbers run from 1 each year for each county.
+    county = models.ForeignKey(
+        "villages.Division", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = SharedDownQuerySet.as_manager()
+    scope_path = "county__code"
+
+    class Meta:
+        verbose_name = _("circular")
+        verbose_name_plural = _("circulars")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "year", "number"], name="one_circular_number_per_county_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"〔{self.year}〕{self.number}号 {self.title}"
+
+    @property
+    def reference(self):
+        return f"〔{self.year}〕{self.number}号"
+
+
+class Acknowledgement(models.Model):
+    """A township's acknowledgement that it has read the circular."""
+
+    circular = models.ForeignKey(
+        Circular,
+        verbose_name=_("circular"),
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+    )
+    township = models.ForeignKey(
+        "villages.Division", verbose_name=_("township"), on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        constraints = [
+            models.UniqueConstraint(fields=["circular", "township"], name="one_ack_per_township")
+        ]
+
+    def __str__(self):
+        return f"{self.circular} {self.township}"

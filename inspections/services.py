@@ -1,0 +1,385 @@
+"""Writes of the inspections app: rounds and teams, the random draw, visits, findings and
+their life cycle (open → rectifying → verified), circulars and acknowledgements."""
+
+import random
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspections.choices import FindingStatus, RoundStatus
+from inspections.models import Acknowledgement, Circular, Finding, InspectionRound, Team, Visit
+from portal.choices import Role
+from portal.exceptions import TransitionError
+from portal.models import User
+from portal.notifications import notify_many
+from portal.roles import Perm
+from rectification.choices import CaseStatus
+from rectification.models import Case
+from villages.models import Division, Village
+
+ROUND_MOVES = {
+    RoundStatus.PLANNED: (RoundStatus.ACTIVE,),
+    RoundStatus.ACTIVE: (RoundStatus.CLOSED,),
+    RoundStatus.CLOSED: (),
+}
+
+
+def _require(user, perm):
+    if not user.has_role_perm(perm):
+        raise PermissionDenied(_("Your role does not allow this action."))
+
+
+def _lock(model, obj, user):
+    try:
+        return model.objects.visible_to(user).select_for_update().get(pk=obj.pk)
+    except model.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Rounds and teams -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_create(*, acting_user, county, year, quarter, kind, starts_on, ends_on):
+    _require(acting_user, Perm.ROUND_MANAGE)
+    if (
+        county.level != "county"
+        or not Division.objects.visible_to(acting_user).filter(pk=county.pk).exists()
+    ):
+        raise ValidationError({"county": _("Choose a county inside your area.")})
+    inspection = InspectionRound(
+        county=county,
+        year=year,
+        quarter=quarter,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=acting_user,
+    )
+    inspection.full_clean()
+    inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def round_move(*, acting_user, inspection, to):
+    """planned → active → closed; nothing else."""
+    _require(acting_user, Perm.ROUND_MANAGE)
+    inspection = _lock(InspectionRound, inspection, acting_user)
+    if to not in ROUND_MOVES[inspection.status]:
+        raise TransitionError(
+            _("A round that is “{status}” cannot become “{to}”.").format(
+                status=inspection.get_status_display(), to=RoundStatus(to).label
+            )
+        )
+    inspection.status = to
+    inspection.save(update_fields=["status"])
+    return inspection
+
+
+@transaction.atomic
+def team_save(*, acting_user, inspection, name, leader="", members=(), team=None):
+    """A team of inspector users of the county."""
+    _require(acting_user, Perm.ROUND_MANAGE)
+    inspection = _lock(InspectionRound, inspection, acting_user)
+    allowed = set(
+        User.objects.visible_to(acting_user)
+        .filter(role=Role.INSPECTOR, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    strangers = [str(m) for m in members if m.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {
+                "members": _("Not inspectors of this county: {names}").format(
+                    names="、".join(strangers)
+                )
+            }
+        )
+    team = team or Team(round=inspection)
+    team.name, team.leader = name, leader
+    team.full_clean()
+    team.save()
+    team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def team_assign(*, acting_user, team, villages):
+    """Give a team the villages it is to visit (by hand)."""
+    _require(acting_user, Perm.ROUND_MANAGE)
+    team = _lock(Team, team, acting_user)
+    county = team.round.county_id
+    outside = [v.name for v in villages if not v.code.startswith(county)]
+    if outside:
+        raise ValidationError(
+            {"villages": _("Not in the round's county: {names}").format(names="、".join(outside))}
+        )
+    team.villages.set(villages)
+    return team
+
+
+def draw_candidates(inspection):
+    """The villages a random draw chooses from: those with an open case in the county,
+    in code order, so that a seed always gives the same villages."""
+    return list(
+        Village.objects.filter(
+            code__startswith=inspection.county_id,
+            cases__isnull=False,
+        )
+        .exclude(cases__status=CaseStatus.CLOSED)
+        .distinct()
+        .order_by("code")
+    )
+
+
+@transaction.atomic
+def draw_villages(*, acting_user, inspection, count, seed=""):
+    """Draw `count` villages at random and deal them to the teams in turn; the seed is
+    recorded (a new one if none is given) so the draw can be repeated and checked."""
+    _require(acting_user, Perm.ROUND_MANAGE)
+    inspection = _lock(InspectionRound, inspection, acting_user)
+    teams = list(inspection.teams.order_by("name"))
+    if not teams:
+        raise ValidationError(_("Add the teams before drawing the villages."))
+    candidates = draw_candidates(inspection)
+    if count < 1 or count > len(candidates):
+        raise ValidationError(
+            {"count": _("Draw between 1 and {n} villages.").format(n=len(candidates))}
+        )
+    seed = seed or secrets.token_hex(8)
+    drawn = random.Random(seed).sample(candidates, count)
+    for team in teams:
+        team.villages.clear()
+    for index, village in enumerate(drawn):
+        teams[index % len(teams)].villages.add(village)
+    inspection.draw_seed = seed
+    inspection.save(update_fields=["draw_seed"])
+    return drawn
+
+
+# --- Visits and findings ------------------------------------------------------------------------
+
+
+def _on_team(user, team):
+    return team.members.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def visit_record(*, acting_user, team, village, visited_on, unannounced, summary, score=None):
+    """An inspector of the team records a visit to a village of the round's county."""
+    _require(acting_user, Perm.INSPECT)
+    team = _lock(Team, team, acting_user)
+    if not _on_team(acting_user, team):
+        raise PermissionDenied(_("Only members of the team record its visits."))
+    inspection = team.round
+    if inspection.status != RoundStatus.ACTIVE:
+        raise ValidationError(_("Visits are recorded while the round is under way."))
+    if not village.code.startswith(inspection.county_id):
+        raise ValidationError({"village": _("Not in the round's county.")})
+    visit = Visit(
+        round=inspection,
+        team=team,
+        village=village,
+        visited_on=visited_on,
+        unannounced=unannounced,
+        summary=summary,
+        score=score,
+        recorded_by=acting_user,
+    )
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def finding_add(*, acting_user, visit, category, description, severity, deadline, case=None):
+    """A problem found on the visit, for the village's township to rectify by a deadline."""
+    _require(acting_user, Perm.INSPECT)
+    visit = _lock(Visit, visit, acting_user)
+    if not _on_team(acting_user, visit.team):
+        raise PermissionDenied(_("Only members of the team record its findings."))
+    if deadline < visit.visited_on:
+        raise ValidationError({"deadline": _("The deadline cannot precede the visit.")})
+    if case is None:
+        case = (
+            Case.objects.filter(village=visit.village)
+            .exclude(status=CaseStatus.CLOSED)
+            .order_by("-campaign__year")
+            .first()
+        )
+    elif case.village_id != visit.village_id:
+        raise ValidationError({"case": _("That case is another village's.")})
+    finding = Finding(
+        visit=visit,
+        category=category,
+        description=description,
+        severity=severity,
+        township_id=visit.village.township_id,
+        deadline=deadline,
+        case=case,
+    )
+    finding.full_clean()
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_answer(*, acting_user, finding, response):
+    """The township answers with its rectification; the finding is then being rectified."""
+    _require(acting_user, Perm.FINDING_ANSWER)
+    finding = _lock(Finding, finding, acting_user)
+    if finding.status == FindingStatus.VERIFIED:
+        raise TransitionError(_("A verified finding is closed."))
+    if not response.strip():
+        raise ValidationError({"response": _("Say what was done.")})
+    finding.response = response
+    finding.responded_at = timezone.now()
+    finding.status = FindingStatus.RECTIFYING
+    finding.save(update_fields=["response", "responded_at", "status"])
+    return finding
+
+
+@transaction.atomic
+def finding_verify(*, acting_user, finding):
+    """Only an inspector of the round verifies a rectified finding."""
+    _require(acting_user, Perm.INSPECT)
+    finding = _lock(Finding, finding, acting_user)
+    if not Team.objects.filter(round=finding.visit.round, members=acting_user).exists():
+        raise PermissionDenied(_("Only the round's inspectors verify its findings."))
+    if finding.status != FindingStatus.RECTIFYING:
+        raise TransitionError(_("Only a finding the township has answered can be verified."))
+    finding.status = FindingStatus.VERIFIED
+    finding.verified_at = timezone.now()
+    finding.verified_by = acting_user
+    finding.save(update_fields=["status", "verified_at", "verified_by"])
+    return finding
+
+
+# --- Circulars ------------------------------------------------------------------------------
+
+
+def draft_body(inspection):
+    """The circular's text from the round's findings, grouped by township."""
+    findings = (
+        Finding.objects.filter(visit__round=inspection)
+        .select_related("visit__village", "township", "category")
+        .order_by("township__code", "visit__village__code", "pk")
+    )
+    lines = [
+        _(
+            "From {start} to {end}, the county organization department inspected the "
+            "rectification of weak and lax village Party organisations. The problems found "
+            "are circulated as follows, township by township; each township is to rectify "
+            "them by the deadlines given and report."
+        ).format(start=inspection.starts_on.isoformat(), end=inspection.ends_on.isoformat()),
+        "",
+    ]
+    township = None
+    for finding in findings:
+        if finding.township_id != township:
+            township = finding.township_id
+            lines.append(f"{finding.township.name}：")
+        lines.append(
+            _("  {village}: {description} ({category}; rectify by {deadline})").format(
+                village=finding.visit.village.name,
+                description=finding.description,
+                category=finding.category.name,
+                deadline=finding.deadline.isoformat(),
+            )
+        )
+    if township is None:
+        lines.append(_("No problems were found in this round."))
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def circular_draft(*, acting_user, inspection, title=""):
+    """Draft the round's circular with the county's next number for the year."""
+    _require(acting_user, Perm.ROUND_MANAGE)
+    inspection = _lock(InspectionRound, inspection, acting_user)
+    if hasattr(inspection, "circular"):
+        return inspection.circular
+    # Lock the county's circulars of the year so that two drafts never take one number.
+    taken = Circular.objects.select_for_update().filter(
+        county_id=inspection.county_id, year=inspection.year
+    )
+    number = (taken.aggregate(n=Max("number"))["n"] or 0) + 1
+    circular = Circular(
+        round=inspection,
+        county_id=inspection.county_id,
+        year=inspection.year,
+        number=number,
+        title=title
+        or _(
+            "Circular on the inspection of the rectification of weak and lax "
+            "village Party organisations, quarter {quarter} of {year}"
+        ).format(quarter=inspection.quarter, year=inspection.year),
+        body=draft_body(inspection),
+    )
+    circular.full_clean()
+    circular.save()
+    return circular
+
+
+@transaction.atomic
+def circular_update(*, acting_user, circular, title, body):
+    _require(acting_user, Perm.ROUND_MANAGE)
+    circular = _lock(Circular, circular, acting_user)
+    if circular.published_at is not None:
+        raise TransitionError(_("A published circular can no longer be changed."))
+    circular.title, circular.body = title, body
+    circular.full_clean()
+    circular.save(update_fields=["title", "body"])
+    return circular
+
+
+@transaction.atomic
+def circular_publish(*, acting_user, circular):
+    """Publish the circular and tell every township organizer of the county."""
+    _require(acting_user, Perm.ROUND_MANAGE)
+    circular = _lock(Circular, circular, acting_user)
+    if circular.published_at is not None:
+        return circular
+    circular.published_at = timezone.now()
+    circular.save(update_fields=["published_at"])
+    organizers = User.objects.filter(
+        role=Role.TOWNSHIP_ORGANIZER, is_active=True, division__code__startswith=circular.county_id
+    ).values_list("pk", flat=True)
+    notify_many(
+        [
+            (
+                user_id,
+                f"circular:{circular.pk}",
+                _("Circular {reference} published: please read and acknowledge").format(
+                    reference=circular.reference
+                ),
+                circular.title,
+                reverse("circular_detail", args=[circular.pk]),
+            )
+            for user_id in organizers
+        ]
+    )
+    return circular
+
+
+@transaction.atomic
+def circular_acknowledge(*, acting_user, circular):
+    """A township organizer acknowledges the published circular for their township."""
+    _require(acting_user, Perm.FINDING_ANSWER)
+    circular = _lock(Circular, circular, acting_user)
+    if circular.published_at is None:
+        raise ValidationError(_("The circular has not been published yet."))
+    township = acting_user.division
+    if township is None or township.level != "township":
+        raise PermissionDenied(_("A township acknowledges the circular."))
+    acknowledgement, _created = Acknowledgement.objects.get_or_create(
+        circular=circular, township=township, defaults={"by": acting_user}
+    )
+    return acknowledgement

@@ -1,0 +1,456 @@
+"""Pages of the inspections app: rounds, teams and the draw, visits, findings, circulars."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from inspections import selectors, services
+from inspections.choices import (
+    FINDING_STATUS_COLOURS,
+    ROUND_STATUS_COLOURS,
+    SEVERITY_COLOURS,
+    RoundStatus,
+)
+from inspections.docx import circular_document
+from inspections.exports import FINDINGS, VISITS
+from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
+from inspections.forms import (
+    AnswerForm,
+    CircularForm,
+    DrawForm,
+    FindingForm,
+    RoundForm,
+    TeamForm,
+    VisitForm,
+)
+from inspections.models import Circular, Finding, InspectionRound, Visit
+from portal.generic import (
+    ExportView,
+    ObjectDetailView,
+    ObjectListView,
+    PortalMixin,
+    ScopedObjectFormMixin,
+    ScopedObjectMixin,
+    add_service_errors,
+)
+from portal.roles import Perm
+
+COLOURS = {
+    "round_colours": ROUND_STATUS_COLOURS,
+    "finding_colours": FINDING_STATUS_COLOURS,
+    "severity_colours": SEVERITY_COLOURS,
+}
+
+
+class RoundListView(ObjectListView):
+    model = InspectionRound
+    filterset_class = RoundFilterSet
+    template_name = "inspections/round_list.html"
+    extra_context = COLOURS
+
+    def get_queryset(self):
+        return selectors.round_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = self.request.user.has_role_perm(Perm.ROUND_MANAGE)
+        return context
+
+
+class RoundCreateView(PortalMixin, FormView):
+    permission = Perm.ROUND_MANAGE
+    permission_for_reads = True
+    form_class = RoundForm
+    template_name = "inspections/form.html"
+    extra_context = {"heading": gettext_lazy("New inspection round")}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_initial(self):
+        today = timezone.localdate()
+        division = self.request.user.division
+        return {
+            "county": division if division and division.level == "county" else None,
+            "year": today.year,
+            "quarter": (today.month - 1) // 3 + 1,
+            "starts_on": today,
+            "ends_on": today,
+        }
+
+    def form_valid(self, form):
+        try:
+            inspection = services.round_create(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect(inspection)
+
+
+class RoundDetailView(ObjectDetailView):
+    model = InspectionRound
+    template_name = "inspections/round_detail.html"
+    extra_context = COLOURS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        inspection, user = self.object, self.request.user
+        teams = list(selectors.teams_of(inspection))
+        context.update(
+            teams=teams,
+            my_teams=[t for t in teams if any(m.pk == user.pk for m in t.members.all())],
+            visits=selectors.visit_list(user=user).filter(round=inspection),
+            counts=selectors.finding_counts(user=user, inspection=inspection),
+            circular=Circular.objects.filter(round=inspection).first(),
+            can_manage=user.has_role_perm(Perm.ROUND_MANAGE),
+            draw_form=DrawForm(),
+            candidates=len(services.draw_candidates(inspection)),
+            next_status=services.ROUND_MOVES[inspection.status],
+        )
+        return context
+
+
+class _RoundAction(ScopedObjectMixin, View):
+    model = InspectionRound
+    permission = Perm.ROUND_MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        inspection = self.get_object()
+        try:
+            result = self.act(inspection)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(inspection)
+        return result or redirect(inspection)
+
+
+class RoundMoveView(_RoundAction):
+    def act(self, inspection):
+        to = self.request.POST.get("to")
+        if to not in RoundStatus.values:
+            raise ValidationError(_("Unknown status."))
+        services.round_move(acting_user=self.request.user, inspection=inspection, to=to)
+        messages.success(
+            self.request, _("The round is now “{status}”.").format(status=RoundStatus(to).label)
+        )
+
+
+class DrawView(_RoundAction):
+    def act(self, inspection):
+        form = DrawForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Give how many villages to draw."))
+        drawn = services.draw_villages(
+            acting_user=self.request.user, inspection=inspection, **form.cleaned_data
+        )
+        inspection.refresh_from_db()
+        messages.success(
+            self.request,
+            _("{count} villages drawn with seed {seed}.").format(
+                count=len(drawn), seed=inspection.draw_seed
+            ),
+        )
+
+
+class CircularDraftView(_RoundAction):
+    def act(self, inspection):
+        circular = services.circular_draft(acting_user=self.request.user, inspection=inspection)
+        return redirect("circular_detail", pk=circular.pk)
+
+
+class TeamCreateView(ScopedObjectFormMixin, FormView):
+    model = InspectionRound
+    permission = Perm.ROUND_MANAGE
+    permission_for_reads = True
+    form_class = TeamForm
+    template_name = "inspections/form.html"
+    extra_context = {"heading": gettext_lazy("New inspection team")}
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "acting_user": self.request.user,
+            "inspection": self.object,
+        }
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        villages = data.pop("villages")
+        try:
+            team = services.team_save(
+                acting_user=self.request.user,
+                inspection=self.object,
+                name=data["name"],
+                leader=data["leader"],
+                members=list(data["members"]),
+            )
+            services.team_assign(acting_user=self.request.user, team=team, villages=list(villages))
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect(self.object)
+
+
+class VisitCreateView(ScopedObjectFormMixin, FormView):
+    model = InspectionRound
+    permission = Perm.INSPECT
+    permission_for_reads = True
+    form_class = VisitForm
+    template_name = "inspections/form.html"
+    extra_context = {"heading": gettext_lazy("Record a visit")}
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "acting_user": self.request.user,
+            "inspection": self.object,
+        }
+
+    def get_initial(self):
+        return {"visited_on": timezone.localdate()}
+
+    def form_valid(self, form):
+        try:
+            visit = services.visit_record(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect("visit_detail", pk=visit.pk)
+
+
+class VisitListView(ObjectListView):
+    model = Visit
+    filterset_class = VisitFilterSet
+    template_name = "inspections/visit_list.html"
+    export_url_name = "visit_export"
+
+    def get_queryset(self):
+        return selectors.visit_list(user=self.request.user)
+
+
+class VisitExportView(ExportView):
+    export_kind = VISITS.kind
+
+
+class VisitDetailView(ObjectDetailView):
+    model = Visit
+    template_name = "inspections/visit_detail.html"
+    extra_context = COLOURS
+
+    def get_queryset(self):
+        return selectors.visit_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            findings=selectors.finding_list(user=user).filter(visit=self.object),
+            can_add=user.has_role_perm(Perm.INSPECT)
+            and self.object.team.members.filter(pk=user.pk).exists(),
+            finding_form=FindingForm(acting_user=user),
+        )
+        return context
+
+
+class FindingCreateView(ScopedObjectMixin, View):
+    model = Visit
+    permission = Perm.INSPECT
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        visit = self.get_object()
+        form = FindingForm(request.POST, acting_user=request.user)
+        if not form.is_valid():
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            return redirect("visit_detail", pk=visit.pk)
+        try:
+            services.finding_add(acting_user=request.user, visit=visit, **form.cleaned_data)
+            messages.success(request, _("The finding has been recorded."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("visit_detail", pk=visit.pk)
+
+
+class FindingListView(ObjectListView):
+    model = Finding
+    filterset_class = FindingFilterSet
+    template_name = "inspections/finding_list.html"
+    export_url_name = "finding_export"
+    extra_context = COLOURS
+
+    def get_queryset(self):
+        return selectors.finding_list(user=self.request.user).order_by("deadline", "pk")
+
+
+class FindingExportView(ExportView):
+    export_kind = FINDINGS.kind
+
+
+class FindingDetailView(ObjectDetailView):
+    model = Finding
+    template_name = "inspections/finding_detail.html"
+    extra_context = COLOURS
+
+    def get_queryset(self):
+        return selectors.finding_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        from portal.attachments import attachments_of
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            answer_form=AnswerForm(initial={"response": self.object.response}),
+            can_answer=user.has_role_perm(Perm.FINDING_ANSWER) and self.object.status != "verified",
+            can_verify=user.has_role_perm(Perm.INSPECT) and self.object.status == "rectifying",
+            attachments=attachments_of(self.object),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class _FindingAction(ScopedObjectMixin, View):
+    model = Finding
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        finding = self.get_object()
+        try:
+            self.act(finding)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(finding)
+
+
+class FindingAnswerView(_FindingAction):
+    permission = Perm.FINDING_ANSWER
+
+    def act(self, finding):
+        form = AnswerForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Say what was done."))
+        services.finding_answer(
+            acting_user=self.request.user, finding=finding, response=form.cleaned_data["response"]
+        )
+        upload = self.request.FILES.get("file")
+        if upload is not None:
+            from portal.attachments import attachment_add, check_upload
+
+            check_upload(upload)
+            attachment_add(
+                record=finding,
+                scope_code=finding.visit.village_id,
+                upload=upload,
+                acting_user=self.request.user,
+            )
+        messages.success(self.request, _("The rectification has been reported."))
+
+
+class FindingVerifyView(_FindingAction):
+    permission = Perm.INSPECT
+
+    def act(self, finding):
+        services.finding_verify(acting_user=self.request.user, finding=finding)
+        messages.success(self.request, _("The finding is verified."))
+
+
+class CircularListView(PortalMixin, TemplateView):
+    template_name = "inspections/circular_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            circulars=selectors.circular_list(user=self.request.user), **kwargs
+        )
+
+
+class CircularDetailView(ObjectDetailView):
+    """The circular, laid out to be printed; its edit form while it is a draft."""
+
+    model = Circular
+    template_name = "inspections/circular_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, circular = self.request.user, self.object
+        acknowledged = list(circular.acknowledgements.select_related("township", "by"))
+        context.update(
+            can_manage=user.has_role_perm(Perm.ROUND_MANAGE),
+            form=CircularForm(instance=circular),
+            acknowledgements=acknowledged,
+            can_acknowledge=circular.published_at is not None
+            and user.has_role_perm(Perm.FINDING_ANSWER)
+            and user.division_id is not None
+            and len(user.division_id) == 9
+            and not any(a.township_id == user.division_id for a in acknowledged),
+        )
+        return context
+
+
+class _CircularAction(ScopedObjectMixin, View):
+    model = Circular
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        circular = self.get_object()
+        try:
+            self.act(circular)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("circular_detail", pk=circular.pk)
+
+
+class CircularEditView(_CircularAction):
+    permission = Perm.ROUND_MANAGE
+
+    def act(self, circular):
+        form = CircularForm(self.request.POST, instance=Circular(pk=circular.pk))
+        if not form.is_valid():
+            raise ValidationError(_("A circular needs a title and a body."))
+        services.circular_update(
+            acting_user=self.request.user,
+            circular=circular,
+            **{
+                "title": form.cleaned_data["title"],
+                "body": form.cleaned_data["body"],
+            },
+        )
+        messages.success(self.request, _("Saved."))
+
+
+class CircularPublishView(_CircularAction):
+    permission = Perm.ROUND_MANAGE
+
+    def act(self, circular):
+        services.circular_publish(acting_user=self.request.user, circular=circular)
+        messages.success(self.request, _("The circular has been published."))
+
+
+class CircularAcknowledgeView(_CircularAction):
+    permission = Perm.FINDING_ANSWER
+
+    def act(self, circular):
+        services.circular_acknowledge(acting_user=self.request.user, circular=circular)
+        messages.success(self.request, _("Acknowledged."))
+
+
+class CircularDocxView(ScopedObjectMixin, View):
+    model = Circular
+
+    def get(self, request, pk):
+        circular = self.get_object()
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{circular.reference}.docx"
+        )
+        circular_document(circular).save(response)
+        return response

@@ -1,0 +1,231 @@
+"""Inspection rounds, the random draw, visits, the finding life cycle and circulars."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
+
+from inspections import services
+from inspections.models import Circular, Finding
+from portal.exceptions import TransitionError
+from portal.models import Notification
+from rectification.models import Category
+from tests.factories import UserFactory
+from villages.models import Division, Village
+
+WUQING = "120114"
+
+
+@pytest.fixture
+def inspection(county_admin):
+    return services.round_create(
+        acting_user=county_admin,
+        county=Division.objects.get(pk=WUQING),
+        year=2026,
+        quarter=4,
+        kind="random",
+        starts_on=date(2026, 10, 8),
+        ends_on=date(2026, 10, 30),
+    )
+
+
+@pytest.fixture
+def team(inspection, county_admin, inspector):
+    return services.team_save(
+        acting_user=county_admin,
+        inspection=inspection,
+        name="第一督查组",
+        leader="赵立新",
+        members=[inspector],
+    )
+
+
+@pytest.fixture
+def active(inspection, county_admin, team):
+    return services.round_move(acting_user=county_admin, inspection=inspection, to="active")
+
+
+@pytest.fixture
+def visit(active, team, inspector, village_a):
+    return services.visit_record(
+        acting_user=inspector,
+        team=team,
+        village=village_a,
+        visited_on=date(2026, 10, 9),
+        unannounced=True,
+        summary="查阅会议记录，走访党员群众",
+        score=72,
+    )
+
+
+@pytest.fixture
+def finding(visit, inspector):
+    return services.finding_add(
+        acting_user=inspector,
+        visit=visit,
+        category=Category.objects.first(),
+        description="“三会一课”记录不全",
+        severity="serious",
+        deadline=date(2026, 11, 30),
+    )
+
+
+def test_the_round_goes_planned_active_closed_and_never_back(inspection, county_admin, inspector):
+    with pytest.raises(PermissionDenied):
+        services.round_move(acting_user=inspector, inspection=inspection, to="active")
+    services.round_move(acting_user=county_admin, inspection=inspection, to="active")
+    services.round_move(acting_user=county_admin, inspection=inspection, to="closed")
+    with pytest.raises(TransitionError):
+        services.round_move(acting_user=county_admin, inspection=inspection, to="active")
+
+
+def test_a_team_is_made_of_the_countys_inspectors(inspection, county_admin, alice):
+    with pytest.raises(ValidationError):
+        services.team_save(
+            acting_user=county_admin, inspection=inspection, name="二组", members=[alice]
+        )
+
+
+def test_the_random_draw_is_reproduced_by_its_seed(inspection, county_admin, team, list_case):
+    for village in Village.objects.filter(code__startswith="120114101", kind="village")[:12]:
+        list_case(county_admin, village)
+    first = services.draw_villages(
+        acting_user=county_admin, inspection=inspection, count=5, seed="2026Q4"
+    )
+    again = services.draw_villages(
+        acting_user=county_admin, inspection=inspection, count=5, seed="2026Q4"
+    )
+    other = services.draw_villages(
+        acting_user=county_admin, inspection=inspection, count=5, seed="another"
+    )
+    assert [v.code for v in first] == [v.code for v in again]
+    assert [v.code for v in other] != [v.code for v in first]
+    inspection.refresh_from_db()
+    assert inspection.draw_seed == "another"
+    assert sorted(team.villages.values_list("code", flat=True)) == sorted(v.code for v in other)
+    with pytest.raises(ValidationError):
+        services.draw_villages(acting_user=county_admin, inspection=inspection, count=99)
+
+
+def test_only_the_teams_inspectors_record_visits_while_the_round_is_under_way(
+    inspection, team, county_admin, inspector, village_a
+):
+    other = UserFactory(username="inspector2", role="inspector", division_id=WUQING)
+    kwargs = {
+        "team": team,
+        "village": village_a,
+        "visited_on": date(2026, 10, 9),
+        "unannounced": False,
+        "summary": "座谈",
+    }
+    with pytest.raises(ValidationError):
+        services.visit_record(acting_user=inspector, **kwargs)  # the round is only planned
+    services.round_move(acting_user=county_admin, inspection=inspection, to="active")
+    with pytest.raises(PermissionDenied):
+        services.visit_record(acting_user=other, **kwargs)
+    assert services.visit_record(acting_user=inspector, **kwargs).team == team
+
+
+def test_a_finding_is_answered_by_the_township_and_verified_by_an_inspector(
+    case_a, finding, inspector, alice, bob
+):
+    assert finding.township_id == alice.division_id and finding.status == "open"
+    assert finding.case == case_a  # linked to the village's open case
+    with pytest.raises(TransitionError):
+        services.finding_verify(acting_user=inspector, finding=finding)
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.finding_answer(acting_user=bob, finding=finding, response="已整改")
+    services.finding_answer(acting_user=alice, finding=finding, response="已补齐会议记录")
+    with pytest.raises(PermissionDenied):
+        services.finding_verify(acting_user=alice, finding=finding)
+    verified = services.finding_verify(acting_user=inspector, finding=finding)
+    assert verified.status == "verified" and verified.verified_by == inspector
+
+
+def test_the_township_answers_with_evidence_on_the_page(client, finding, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(alice)
+    client.post(
+        reverse("finding_answer", args=[finding.pk]),
+        {"response": "已补齐", "file": SimpleUploadedFile("记录.pdf", b"%PDF-1.4 x")},
+    )
+    finding.refresh_from_db()
+    assert finding.status == "rectifying"
+    assert "记录.pdf" in client.get(finding.get_absolute_url()).content.decode()
+
+
+def test_circulars_are_numbered_per_county_and_year(county_admin, inspection, active, finding):
+    first = services.circular_draft(acting_user=county_admin, inspection=inspection)
+    second_round = services.round_create(
+        acting_user=county_admin,
+        county=Division.objects.get(pk=WUQING),
+        year=2026,
+        quarter=4,
+        kind="unannounced",
+        starts_on=date(2026, 11, 2),
+        ends_on=date(2026, 11, 20),
+    )
+    second = services.circular_draft(acting_user=county_admin, inspection=second_round)
+    next_year = services.round_create(
+        acting_user=county_admin,
+        county=Division.objects.get(pk=WUQING),
+        year=2027,
+        quarter=1,
+        kind="centralised",
+        starts_on=date(2027, 3, 1),
+        ends_on=date(2027, 3, 20),
+    )
+    third = services.circular_draft(acting_user=county_admin, inspection=next_year)
+    assert [c.reference for c in (first, second, third)] == [
+        "〔2026〕1号",
+        "〔2026〕2号",
+        "〔2027〕1号",
+    ]
+    assert "梅厂镇" in first.body and "三会一课" in first.body
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Circular.objects.filter(pk=second.pk).update(number=1)
+
+
+def test_publishing_tells_the_townships_who_acknowledge_it(
+    client, county_admin, alice, bob, inspection
+):
+    circular = services.circular_draft(acting_user=county_admin, inspection=inspection)
+    with pytest.raises(ValidationError):
+        services.circular_acknowledge(acting_user=alice, circular=circular)
+    services.circular_publish(acting_user=county_admin, circular=circular)
+    assert (
+        Notification.objects.filter(user__in=[alice, bob], key=f"circular:{circular.pk}").count()
+        == 2
+    )
+    services.circular_acknowledge(acting_user=alice, circular=circular)
+    services.circular_acknowledge(acting_user=alice, circular=circular)
+    assert circular.acknowledgements.count() == 1
+    with pytest.raises(TransitionError):
+        services.circular_update(acting_user=county_admin, circular=circular, title="改", body="改")
+
+
+def test_the_circular_downloads_as_a_word_document(client, county_admin, alice, inspection):
+    circular = services.circular_draft(acting_user=county_admin, inspection=inspection)
+    client.force_login(alice)
+    response = client.get(reverse("circular_docx", args=[circular.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "〔2026〕1号" in text and circular.title in text and "武清区" in text
+
+
+def test_the_findings_list_exports_what_the_page_shows(client, finding, inspector, bob):
+    client.force_login(inspector)
+    response = client.post(reverse("finding_export") + "?status=open")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(row=3, column=7).value == "“三会一课”记录不全"
+    client.force_login(bob)
+    response = client.post(reverse("finding_export"))
+    assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row == 2
+    assert Finding.objects.count() == 1
