@@ -61,6 +61,13 @@ class RoundListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_role_perm(Perm.ROUND_MANAGE)
+        today = timezone.localdate()
+        context.update(
+            can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
+            this_year=today.year,
+            quarters=[1, 2, 3, 4],
+            last_quarter=max(1, (today.month - 1) // 3),
+        )
         return context
 
 
@@ -454,3 +461,36 @@ class CircularDocxView(ScopedObjectMixin, View):
         )
         circular_document(circular).save(response)
         return response
+
+
+class QuarterlyReportView(PortalMixin, View):
+    """Start (or open) the county's quarterly report from the page: progress, then download."""
+
+    permission = Perm.REPORT_EXPORT
+    http_method_names = ["post"]
+
+    def post(self, request):
+        from django.db import transaction
+
+        from inspections.reports import quarterly_request
+        from portal.choices import ReportStatus
+        from portal.tasks import build_report
+
+        division = request.user.division
+        county = division.code[:6] if division is not None and len(division.code) >= 6 else None
+        try:
+            year, quarter = int(request.POST["year"]), int(request.POST["quarter"])
+            if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
+                raise ValueError
+        except (KeyError, ValueError):
+            messages.error(request, _("Choose a year and a quarter."))
+            return redirect("round_list")
+        if county is None:
+            messages.error(request, _("The quarterly report is a county's; your account has none."))
+            return redirect("round_list")
+        report, created = quarterly_request(
+            county=county, year=year, quarter=quarter, requested_by=request.user
+        )
+        if created or report.status == ReportStatus.FAILED:
+            transaction.on_commit(lambda: build_report.delay(report.pk))
+        return redirect(report)

@@ -40,6 +40,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
         "options": {"expires": 20 * HOUR},
     },
+    "quarterly-report": {
+        # 1 January, April, July and October at 02:00: each county's report on the quarter
+        # just ended (run_job quarterly_report --period YYYY-MM, any month of the quarter).
+        "task": "portal.tasks.run_job",
+        "args": ("quarterly_report",),
+        "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+        "options": {"expires": 20 * HOUR},
+    },
     "notification-digest": {
         # Every day at 07:30: one e-mail per user with their unread notifications.
         "task": "portal.tasks.run_job",

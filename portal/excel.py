@@ -62,8 +62,9 @@ class XlsxTable:
     optional group headers merged over their columns, the header row (frozen, with an
     autofilter), then one row per object, optionally numbered (序号)."""
 
-    def __init__(self, *, sheet_title, title, columns, groups=None, numbered=False):
-        self.workbook = Workbook(write_only=True)
+    def __init__(self, *, sheet_title, title, columns, groups=None, numbered=False, workbook=None):
+        # A table may be one sheet of a larger workbook (the quarterly report).
+        self.workbook = workbook or Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet(title=str(sheet_title)[:31])
         self.numbered = numbered
         self.columns = ([Column(_number_header(), None, 6)] if numbered else []) + list(columns)
@@ -122,9 +123,13 @@ class XlsxTable:
             )
         self.sheet.append(cells)
 
-    def save(self, fileobj):
+    def close(self):
+        """Finish the sheet (its autofilter covers the rows written)."""
         first, last_row = self.header_row, self.header_row + self.rows
         self.sheet.auto_filter.ref = f"A{first}:{self._last}{last_row}"
+
+    def save(self, fileobj):
+        self.close()
         self.workbook.save(fileobj)
 
 

@@ -52,3 +52,22 @@ def register(export):
 
 def get(kind):
     return REGISTRY[kind]
+
+
+# Reports that are not one list: a workbook built by a function of the report.
+BUILDERS = {}
+
+
+@dataclass(frozen=True)
+class ReportBuilder:
+    """`build(report, handle, on_progress(percent)) -> rows` writes the workbook."""
+
+    kind: str
+    title: Any
+    filename: Any
+    build: Callable
+
+
+def register_builder(builder):
+    BUILDERS[builder.kind] = builder
+    return builder

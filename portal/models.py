@@ -84,8 +84,14 @@ class GeneratedReport(models.Model):
     params = models.JSONField(_("filters"), default=dict, blank=True)
     # The requester's scope when asked: the report is visible inside it and built within it.
     scope_code = models.CharField(_("scope"), max_length=12, blank=True)
+    # Empty for a report a periodic job built (the quarterly report).
     requested_by = models.ForeignKey(
-        User, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="reports"
+        User,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+        null=True,
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING

@@ -192,28 +192,33 @@ def report_build(*, report_id):
     GeneratedReport.objects.filter(pk=report.pk).update(
         status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
     )
+
+    def set_progress(percent):
+        # Written straight to the row so the progress bar moves while the file is built.
+        GeneratedReport.objects.filter(pk=report.pk).update(progress=min(99, percent))
+
     try:
-        export = exports.get(report.kind)
-        queryset = export.queryset(report.requested_by, _as_querydict(report.params))
-        total = queryset.count()
-
-        def on_progress(rows):
-            # Written straight to the row so the progress bar moves while the file is built.
-            percent = min(99, rows * 100 // max(total, 1))
-            GeneratedReport.objects.filter(pk=report.pk).update(progress=percent)
-
         with tempfile.TemporaryFile() as handle:
-            rows = _write(
-                export,
-                queryset,
-                handle,
-                user=report.requested_by,
-                on_progress=on_progress,
-                total=total,
-            )
+            if report.kind in exports.BUILDERS:
+                builder = exports.BUILDERS[report.kind]
+                rows = builder.build(report, handle, set_progress)
+                filename = _filename(builder)
+            else:
+                export = exports.get(report.kind)
+                queryset = export.queryset(report.requested_by, _as_querydict(report.params))
+                total = queryset.count()
+                rows = _write(
+                    export,
+                    queryset,
+                    handle,
+                    user=report.requested_by,
+                    on_progress=lambda done: set_progress(done * 100 // max(total, 1)),
+                    total=total,
+                )
+                filename = _filename(export)
             handle.seek(0)
             report.refresh_from_db()
-            report.file.save(_filename(export), File(handle), save=False)
+            report.file.save(filename, File(handle), save=False)
     except Exception:
         logger.exception("report %s failed", report.pk)
         GeneratedReport.objects.filter(pk=report.pk).update(

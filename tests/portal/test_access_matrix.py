@@ -157,6 +157,7 @@ RULES = {
     ),
     "timeliness-api": Rule(api=True),
     "round_list": Rule(),
+    "quarterly_report": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
     "round_create": Rule(read=Perm.ROUND_MANAGE, write=Perm.ROUND_MANAGE),
     "round_detail": Rule(obj="round", seen_from_below=True),
     "round_move": Rule(read=NOT_ALLOWED, write=Perm.ROUND_MANAGE, obj="round"),

@@ -115,3 +115,28 @@ def test_a_real_worker_runs_the_activity_plan_deadline_check(worker):
     assert summary.startswith("activity_plan_deadline 2026-12")
     townships = Village.objects.filter(code__startswith="120114").values("township").distinct()
     assert TimelinessSnapshot.objects.filter(month=date(2026, 12, 1)).count() == townships.count()
+
+
+def test_a_real_worker_builds_the_quarterly_report(worker):
+    from datetime import date
+
+    from inspections.reports import KIND
+    from portal.tasks import run_job
+    from rectification.models import Campaign, Case
+    from villages.models import Village
+
+    campaign = Campaign.objects.create(
+        division_id="120114", year=2026, name="2026", started_on=date(2026, 3, 1)
+    )
+    Case.objects.create(
+        campaign=campaign,
+        village=Village.objects.filter(code__startswith="120114").first(),
+        problems="班子不团结",
+        responsible_person="李秀英",
+        identified_on=date(2026, 3, 1),
+        deadline=date(2026, 12, 31),
+    )
+    summary = run_job.apply_async(args=("quarterly_report", "2026-10")).get(timeout=90)
+    assert summary == "quarterly_report 2026Q4: 1 built"
+    report = GeneratedReport.objects.get(kind=KIND)
+    assert report.status == ReportStatus.DONE and report.file
