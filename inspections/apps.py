@@ -7,4 +7,4 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from inspections import exports, reports  # noqa: F401  registers them and the job
+        from inspections import exports, reports, tasks  # noqa: F401  registers them and the jobs

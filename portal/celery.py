@@ -48,6 +48,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
         "options": {"expires": 20 * HOUR},
     },
+    "overdue-sweep": {
+        # Every day at 01:00: plan tasks, case deadlines and findings past due, one
+        # notification per user (run_job overdue_sweep --period YYYY-MM-DD).
+        "task": "portal.tasks.run_job",
+        "args": ("overdue_sweep",),
+        "schedule": crontab(minute=0, hour=1),
+        "options": {"expires": 12 * HOUR},
+    },
     "notification-digest": {
         # Every day at 07:30: one e-mail per user with their unread notifications.
         "task": "portal.tasks.run_job",

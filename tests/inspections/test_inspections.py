@@ -229,3 +229,19 @@ def test_the_findings_list_exports_what_the_page_shows(client, finding, inspecto
     response = client.post(reverse("finding_export"))
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row == 2
     assert Finding.objects.count() == 1
+
+
+def test_the_overdue_sweep_sends_one_notification_per_user_per_day(
+    finding, alice, bob, county_admin
+):
+    from django.core.management import call_command
+
+    for _ in range(2):
+        call_command("run_job", "overdue_sweep", "--period", "2026-12-15", stdout=io.StringIO())
+    mine = Notification.objects.get(user=alice, key="overdue:2026-12-15")
+    assert mine.title.endswith("督查问题 1 个")
+    assert "三会一课" in mine.body
+    assert Notification.objects.filter(user=county_admin, key="overdue:2026-12-15").count() == 1
+    assert not Notification.objects.filter(user=bob, key="overdue:2026-12-15").exists()
+    call_command("run_job", "overdue_sweep", "--period", "2026-11-15", stdout=io.StringIO())
+    assert not Notification.objects.filter(user=alice, key="overdue:2026-11-15").exists()
