@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
+from inspections import api as inspections_api
 from portal import views
 from rectification import api as rectification_api
 from villages import api as villages_api
@@ -44,6 +45,10 @@ router.register("secretaries", firstsecretary_api.SecretaryViewSet, basename="se
 router.register("assignments", firstsecretary_api.AssignmentViewSet, basename="assignment")
 router.register("worklogs", firstsecretary_api.WorkLogViewSet, basename="worklog")
 router.register("support", firstsecretary_api.SupportViewSet, basename="support")
+router.register("rounds", inspections_api.RoundViewSet, basename="round")
+router.register("visits", inspections_api.VisitViewSet, basename="visit")
+router.register("findings", inspections_api.FindingViewSet, basename="finding")
+router.register("circulars", inspections_api.CircularViewSet, basename="circular")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

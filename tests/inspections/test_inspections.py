@@ -245,3 +245,14 @@ def test_the_overdue_sweep_sends_one_notification_per_user_per_day(
     assert not Notification.objects.filter(user=bob, key="overdue:2026-12-15").exists()
     call_command("run_job", "overdue_sweep", "--period", "2026-11-15", stdout=io.StringIO())
     assert not Notification.objects.filter(user=alice, key="overdue:2026-11-15").exists()
+
+
+def test_the_api_answers_and_verifies_with_the_same_rules(client, finding, alice, inspector):
+    client.force_login(inspector)
+    assert client.post(reverse("finding-verify", args=[finding.pk])).status_code == 409
+    client.force_login(alice)
+    answered = client.post(reverse("finding-answer", args=[finding.pk]), {"response": "已补齐"})
+    assert answered.status_code == 200 and answered.json()["status"] == "rectifying"
+    assert client.post(reverse("finding-verify", args=[finding.pk])).status_code == 403
+    client.force_login(inspector)
+    assert client.post(reverse("finding-verify", args=[finding.pk])).json()["status"] == "verified"
