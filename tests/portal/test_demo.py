@@ -89,3 +89,15 @@ def test_the_demo_shows_activity_plans_timeliness_and_a_bell(demo, client):
     table = client.get(reverse("activity_timeliness"))
     assert any(cell.expected for _township, cells in table.context["rows"] for cell in cells)
     assert Notification.objects.filter(user=organizer).exists()
+
+
+def test_the_demo_has_a_published_circular_and_an_active_round_for_the_inspector(demo, client):
+    from inspections.models import Circular, InspectionRound
+    from portal.models import GeneratedReport, User
+
+    client.force_login(User.objects.get(username="inspector"))
+    active = InspectionRound.objects.get(status="active")
+    page = client.get(active.get_absolute_url())
+    assert page.context["my_teams"] and page.context["visits"]
+    assert Circular.objects.get().published_at is not None
+    assert GeneratedReport.objects.filter(kind="inspections.quarterly", status="done").exists()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from firstsecretary import demo as secretary_demo
+from inspections import demo as inspection_demo
 from portal.choices import Role
 from portal.models import User
 from rectification import demo as ledger_demo
@@ -97,13 +98,16 @@ class Command(BaseCommand):
             secretaries = secretary_demo.load(
                 county=by_name["county"], secretary_user=by_name["secretary"]
             )
-            plans = activity_demo.load(
-                organizers={TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]}
+            organizers = {TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]}
+            plans = activity_demo.load(organizers=organizers)
+            rounds = inspection_demo.load(
+                county=by_name["county"], inspector=by_name["inspector"], organizers=organizers
             )
         self.stdout.write(f"Village facts filled in for {filled} villages.")
         self.stdout.write(f"Ledger: {cases} cases filed in the 2025 and 2026 campaigns.")
         self.stdout.write(f"First secretaries: {secretaries} on the roster.")
         self.stdout.write(f"Activity plans: {plans} monthly plans of six townships.")
+        self.stdout.write(f"Inspections: {rounds} rounds filed.")
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name
