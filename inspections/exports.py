@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from inspections.filtersets import FindingFilterSet, VisitFilterSet
-from inspections.models import Finding, Visit
+from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
+from inspections.models import Finding, InspectionRound, Visit
+from inspections.selectors import round_list
 from portal import exports
 from portal.excel import Column
 
@@ -55,6 +56,28 @@ FINDINGS = exports.register(
             Column(_("Deadline"), lambda f: _date(f.deadline), 11),
             Column(_("Status"), lambda f: f.get_status_display(), 10),
             Column(_("Rectification by the township"), lambda f: f.response, 40, wrap=True),
+        ],
+    )
+)
+
+ROUNDS = exports.register(
+    exports.TableExport(
+        kind="inspections.rounds",
+        title=_("Inspection rounds"),
+        filename=_("rounds"),
+        model=InspectionRound,
+        filterset_class=RoundFilterSet,
+        numbered=True,
+        base=lambda user: round_list(user=user),
+        columns=[
+            Column(_("Round"), lambda r: str(r), 24),
+            Column(_("County"), lambda r: r.county.name, 10),
+            Column(_("Starts on"), lambda r: _date(r.starts_on), 11),
+            Column(_("Ends on"), lambda r: _date(r.ends_on), 11),
+            Column(_("Status"), lambda r: r.get_status_display(), 8),
+            Column(_("Visits"), lambda r: r.visit_count, 7),
+            Column(_("Findings"), lambda r: r.finding_count, 7),
+            Column(_("Draw seed"), lambda r: r.draw_seed, 16),
         ],
     )
 )

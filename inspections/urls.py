@@ -5,6 +5,7 @@ from inspections import views
 urlpatterns = [
     path("rounds/", views.RoundListView.as_view(), name="round_list"),
     path("rounds/new/", views.RoundCreateView.as_view(), name="round_create"),
+    path("rounds/export/", views.RoundExportView.as_view(), name="round_export"),
     path("rounds/quarterly/", views.QuarterlyReportView.as_view(), name="quarterly_report"),
     path("rounds/<int:pk>/", views.RoundDetailView.as_view(), name="round_detail"),
     path("rounds/<int:pk>/move/", views.RoundMoveView.as_view(), name="round_move"),

@@ -19,7 +19,7 @@ from inspections.choices import (
     RoundStatus,
 )
 from inspections.docx import circular_document
-from inspections.exports import FINDINGS, VISITS
+from inspections.exports import FINDINGS, ROUNDS, VISITS
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.forms import (
     AnswerForm,
@@ -53,6 +53,7 @@ class RoundListView(ObjectListView):
     model = InspectionRound
     filterset_class = RoundFilterSet
     template_name = "inspections/round_list.html"
+    export_url_name = "round_export"
     extra_context = COLOURS
 
     def get_queryset(self):
@@ -63,12 +64,15 @@ class RoundListView(ObjectListView):
         context["can_manage"] = self.request.user.has_role_perm(Perm.ROUND_MANAGE)
         today = timezone.localdate()
         context.update(
-            can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
             this_year=today.year,
             quarters=[1, 2, 3, 4],
             last_quarter=max(1, (today.month - 1) // 3),
         )
         return context
+
+
+class RoundExportView(ExportView):
+    export_kind = ROUNDS.kind
 
 
 class RoundCreateView(PortalMixin, FormView):

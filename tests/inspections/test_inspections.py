@@ -256,3 +256,13 @@ def test_the_api_answers_and_verifies_with_the_same_rules(client, finding, alice
     assert client.post(reverse("finding-verify", args=[finding.pk])).status_code == 403
     client.force_login(inspector)
     assert client.post(reverse("finding-verify", args=[finding.pk])).json()["status"] == "verified"
+
+
+def test_the_rounds_list_exports_with_its_seed(client, inspection, county_admin, team, list_case):
+    for village in Village.objects.filter(code__startswith="120114101", kind="village")[:3]:
+        list_case(county_admin, village)
+    services.draw_villages(acting_user=county_admin, inspection=inspection, count=2, seed="s1")
+    client.force_login(county_admin)
+    response = client.post(reverse("round_export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.cell(row=3, column=9).value == "s1"

@@ -183,6 +183,7 @@ RULES = {
         seen_from_below=True,
     ),
     "round_list": Rule(),
+    "round_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
     "quarterly_report": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
     "round_create": Rule(read=Perm.ROUND_MANAGE, write=Perm.ROUND_MANAGE),
     "round_detail": Rule(obj="round", seen_from_below=True),
