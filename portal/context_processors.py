@@ -8,6 +8,7 @@ from portal.roles import Perm
 # (url name, label, permission needed or None)
 NAVIGATION = (
     ("home", _("Home"), None),
+    ("dashboard", _("Dashboard"), None),
     ("screening", _("Screening"), None),
     ("case_list", _("Ledger"), None),
     ("secretary_list", _("First secretaries"), None),

@@ -59,6 +59,7 @@ urlpatterns = [
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"

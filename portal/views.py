@@ -194,3 +194,36 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class DashboardView(PortalMixin, TemplateView):
+    """The campaign for the user's area, or for one township of it (?area=code)."""
+
+    template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        from portal.dashboard import chart_data, dashboard, narrowed
+        from rectification.selectors import campaigns_for
+
+        user = self.request.user
+        reader = narrowed(user, self.request.GET.get("area", ""))
+        campaigns = list(campaigns_for(user).order_by("-year"))
+        chosen = self.request.GET.get("campaign")
+        campaign = next((c for c in campaigns if str(c.pk) == chosen), None) or (
+            campaigns[0] if campaigns else None
+        )
+        figures = dashboard(user=reader, campaign=campaign)
+        area = (
+            village_selectors.Division.objects.filter(pk=reader.scope_prefix).first()
+            if (reader is not user)
+            else village_selectors.scope_division(user=user)
+        )
+        return super().get_context_data(
+            **figures,
+            charts=chart_data(figures),
+            campaigns=campaigns,
+            campaign=campaign,
+            area=area,
+            drilled=reader is not user,
+            **kwargs,
+        )

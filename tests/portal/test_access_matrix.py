@@ -48,6 +48,7 @@ class Rule:
 
 RULES = {
     "home": Rule(),
+    "dashboard": Rule(),
     "login": Rule(
         public={
             "GET": {"anonymous": 200, "*": 302},
