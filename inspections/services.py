@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from inspections.choices import FindingStatus, RoundStatus
 from inspections.models import Acknowledgement, Circular, Finding, InspectionRound, Team, Visit
+from portal.attachments import attachment_add, check_upload
 from portal.choices import Role
 from portal.exceptions import TransitionError
 from portal.models import User
@@ -231,18 +232,28 @@ def finding_add(*, acting_user, visit, category, description, severity, deadline
 
 
 @transaction.atomic
-def finding_answer(*, acting_user, finding, response):
-    """The township answers with its rectification; the finding is then being rectified."""
+def finding_answer(*, acting_user, finding, response, upload=None):
+    """The township answers with its rectification, and optionally an evidence file (type
+    checked by content before anything is written); the finding is then being rectified."""
     _require(acting_user, Perm.FINDING_ANSWER)
     finding = _lock(Finding, finding, acting_user)
     if finding.status == FindingStatus.VERIFIED:
         raise TransitionError(_("A verified finding is closed."))
     if not response.strip():
         raise ValidationError({"response": _("Say what was done.")})
+    if upload is not None:
+        check_upload(upload)
     finding.response = response
     finding.responded_at = timezone.now()
     finding.status = FindingStatus.RECTIFYING
     finding.save(update_fields=["response", "responded_at", "status"])
+    if upload is not None:
+        attachment_add(
+            record=finding,
+            scope_code=finding.visit.village_id,
+            upload=upload,
+            acting_user=acting_user,
+        )
     return finding
 
 

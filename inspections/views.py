@@ -349,19 +349,11 @@ class FindingAnswerView(_FindingAction):
         if not form.is_valid():
             raise ValidationError(_("Say what was done."))
         services.finding_answer(
-            acting_user=self.request.user, finding=finding, response=form.cleaned_data["response"]
+            acting_user=self.request.user,
+            finding=finding,
+            response=form.cleaned_data["response"],
+            upload=self.request.FILES.get("file"),
         )
-        upload = self.request.FILES.get("file")
-        if upload is not None:
-            from portal.attachments import attachment_add, check_upload
-
-            check_upload(upload)
-            attachment_add(
-                record=finding,
-                scope_code=finding.visit.village_id,
-                upload=upload,
-                acting_user=self.request.user,
-            )
         messages.success(self.request, _("The rectification has been reported."))
 
 

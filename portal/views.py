@@ -25,6 +25,7 @@ from portal.generic import (
 from portal.models import Attachment, GeneratedReport, Notification, User
 from portal.roles import Perm
 from villages import selectors as village_selectors
+from villages.models import Division
 
 
 class HomeView(PortalMixin, TemplateView):
@@ -214,7 +215,7 @@ class DashboardView(PortalMixin, TemplateView):
         )
         figures = dashboard(user=reader, campaign=campaign)
         area = (
-            village_selectors.Division.objects.filter(pk=reader.scope_prefix).first()
+            Division.objects.filter(pk=reader.scope_prefix).first()
             if (reader is not user)
             else village_selectors.scope_division(user=user)
         )

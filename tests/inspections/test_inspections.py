@@ -266,3 +266,20 @@ def test_the_rounds_list_exports_with_its_seed(client, inspection, county_admin,
     response = client.post(reverse("round_export"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(row=3, column=9).value == "s1"
+
+
+def test_an_answer_with_a_file_that_is_not_allowed_saves_nothing(client, finding, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.models import Attachment
+
+    client.force_login(alice)
+    response = client.post(
+        reverse("finding_answer", args=[finding.pk]),
+        {"response": "已补齐", "file": SimpleUploadedFile("记录.pdf", b"MZ\x90\x00 program")},
+        follow=True,
+    )
+    assert "只接受" in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.status == "open" and finding.response == ""
+    assert not Attachment.objects.exists()
