@@ -63,6 +63,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: $(VENV)/.runtime messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/deadline_check.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/quarterly_report.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 
 # Re-lock exact versions from the ranges in pyproject.toml, in a throw-away venv.
 lock:

@@ -172,7 +172,20 @@ def write_results(results):
         lines += [f"- {r['label']}: {summary}" for _t, _q, summary in r["runs"]]
     text = "\n".join(lines) + "\n"
     print(text)
-    (ROOT / "bench" / "RESULTS.md").write_text("# Benchmarks\n\n" + text)
+    write_section(text)
+
+
+def write_section(text):
+    """Put a benchmark's section (text starting with its "## " heading) into RESULTS.md,
+    replacing the same section of an earlier run and keeping the others."""
+    results = ROOT / "bench" / "RESULTS.md"
+    existing = results.read_text() if results.exists() else "# Benchmarks\n"
+    heading = text.splitlines()[0]
+    if heading in existing:
+        start = existing.index(heading)
+        end = existing.find("\n## ", start + 1)
+        existing = existing[:start] + (existing[end + 1 :] if end != -1 else "")
+    results.write_text(existing.rstrip() + "\n\n" + text)
 
 
 if __name__ == "__main__":

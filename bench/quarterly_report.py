@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.deadline_check import DIVISIONS, reset_database  # noqa: E402
+from bench.deadline_check import DIVISIONS, reset_database, write_section  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
@@ -294,12 +294,7 @@ def main():
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    results = ROOT / "bench" / "RESULTS.md"
-    existing = results.read_text() if results.exists() else "# Benchmarks\n\n"
-    marker = "## Quarterly inspection report"
-    if marker in existing:
-        existing = existing[: existing.index(marker)]
-    results.write_text(existing.rstrip() + "\n\n" + text)
+    write_section(text)
 
 
 if __name__ == "__main__":

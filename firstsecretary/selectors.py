@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from firstsecretary.choices import FIVE_ONES, SupportKind
@@ -56,14 +56,44 @@ class Presence:
         return self.days_on_site < settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE
 
 
+def _postings_in(*, user, first, following):
+    """The postings in the user's scope that overlap [first, following)."""
+    return (
+        Assignment.objects.visible_to(user)
+        .filter(started_on__lt=following)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
+    )
+
+
+def presence_summary(*, user, month):
+    """(postings in the month, those under the days-on-site threshold) in one query."""
+    first, following = month_bounds(month)
+    days = (
+        WorkLog.objects.filter(
+            assignment=OuterRef("pk"), date__gte=first, date__lt=following, on_site=True
+        )
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    totals = (
+        _postings_in(user=user, first=first, following=following)
+        .annotate(days=Coalesce(Subquery(days), 0))
+        .aggregate(
+            posted=Count("pk"),
+            below=Count("pk", filter=Q(days__lt=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE)),
+        )
+    )
+    return totals["posted"], totals["below"]
+
+
 def presence(*, user, month, below_only=False):
     """Every posting that overlaps the month, with its figures, in one query."""
     first, following = month_bounds(month)
     in_month = Q(logs__date__gte=first, logs__date__lt=following)
     postings = (
-        Assignment.objects.visible_to(user)
-        .filter(started_on__lt=following)
-        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
+        _postings_in(user=user, first=first, following=following)
         .select_related("secretary__unit", "village__township")
         .annotate(
             days_on_site=Count("logs", filter=in_month & Q(logs__on_site=True)),
@@ -150,11 +180,13 @@ def first_secretary_of(village):
     )
 
 
-def coverage(*, user, campaign=None):
+def coverage(*, user, campaign=None, year=None):
     """Rectifying cases with an active first secretary: (with, all) in one query."""
     cases = with_support(Case.objects.visible_to(user).filter(status="rectifying"))
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
+    if year is not None:
+        cases = cases.filter(campaign__year=year)
     totals = cases.aggregate(
         all=Count("pk"), covered=Count("pk", filter=Q(has_first_secretary=True))
     )

@@ -42,10 +42,12 @@ def circular_list(*, user):
     return Circular.objects.visible_to(user).select_related("round", "county")
 
 
-def finding_counts(*, user, inspection=None):
+def finding_counts(*, user, inspection=None, year=None):
     findings = Finding.objects.visible_to(user)
     if inspection is not None:
         findings = findings.filter(visit__round=inspection)
+    if year is not None:
+        findings = findings.filter(visit__round__year=year)
     return findings.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status=FindingStatus.OPEN)),

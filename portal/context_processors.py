@@ -1,26 +1,54 @@
-"""The navigation, by role: each user sees the entries for the work they do."""
+"""The navigation, by role: each user sees the entries for the work they do. Whether an
+entry shows is read off the page's own view (its permission for reads), so the menu can
+never offer a page that would answer 403."""
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from portal.roles import Perm
-
-# (url name, label, permission needed or None)
+# Top-level entries: (url name, label) or (label, [(url name, label), …]) for a menu.
 NAVIGATION = (
-    ("home", _("Home"), None),
-    ("dashboard", _("Dashboard"), None),
-    ("screening", _("Screening"), None),
-    ("case_list", _("Ledger"), None),
-    ("secretary_list", _("First secretaries"), None),
-    ("activity_township", _("Activity plans"), None),
-    ("round_list", _("Inspections"), None),
-    ("worklog", _("My work log"), Perm.WORKLOG_WRITE),
-    ("township_list", _("Townships"), None),
-    ("village_list", _("Villages"), None),
-    ("report_list", _("Exports"), None),
-    ("campaign_list", _("Campaigns and categories"), Perm.CAMPAIGN_MANAGE),
-    ("user_list", _("Users"), Perm.USER_MANAGE),
+    ("home", _("Home")),
+    ("dashboard", _("Dashboard")),
+    (
+        pgettext_lazy("menu", "Rectification"),
+        [
+            ("case_list", _("Ledger")),
+            ("screening", _("Screening")),
+            ("support_overview", _("Support (five ones)")),
+            ("campaign_list", _("Campaigns and categories")),
+        ],
+    ),
+    (
+        _("First secretaries"),
+        [
+            ("secretary_list", _("Roster")),
+            ("presence", pgettext_lazy("menu", "Days in the village")),
+            ("worklog", _("My work log")),
+        ],
+    ),
+    ("activity_township", _("Activity plans")),
+    ("round_list", _("Inspections")),
+    (
+        _("Records"),
+        [
+            ("township_list", _("Townships")),
+            ("village_list", _("Villages")),
+            ("report_list", _("Exports")),
+            ("user_list", _("Users")),
+        ],
+    ),
 )
+
+
+def may_open(user, url_name):
+    """Whether `user` gets the page (not 403) for a GET of the named URL."""
+    view = resolve(reverse(url_name)).func
+    view_class = getattr(view, "view_class", None)
+    permission = getattr(view_class, "permission", None)
+    if permission and getattr(view_class, "permission_for_reads", False):
+        return user.has_role_perm(permission)
+    return True
 
 
 def navigation(request):
@@ -28,11 +56,26 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
-    items = [
-        {"url": reverse(name), "label": label, "active": name == current}
-        for name, label, perm in NAVIGATION
-        if perm is None or user.has_role_perm(perm)
-    ]
+
+    def entry(name, label):
+        return {"url": reverse(name), "label": label, "active": name == current}
+
+    items = []
+    for first, second in NAVIGATION:
+        if isinstance(second, list):
+            children = [entry(name, label) for name, label in second if may_open(user, name)]
+            if len(children) == 1:
+                items.append(children[0])
+            elif children:
+                items.append(
+                    {
+                        "label": first,
+                        "children": children,
+                        "active": any(child["active"] for child in children),
+                    }
+                )
+        elif may_open(user, first):
+            items.append(entry(first, second))
     from portal.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()

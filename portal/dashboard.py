@@ -1,21 +1,33 @@
 """The organization department's dashboard: the whole campaign on one screen, for the
-viewer's area or a township inside it. Every figure comes from an app's selectors, each
-in one query whatever the data size; the page makes a fixed number of queries."""
+viewer's area or any part of it (province → city → county → township, whose villages
+lead to their own pages). Every figure comes from an app's selectors, each in one query
+whatever the data size; the page makes a fixed number of queries."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from firstsecretary.selectors import coverage, missing_support_q, presence, with_support
+from firstsecretary.selectors import (
+    coverage,
+    missing_support_q,
+    presence_summary,
+    with_support,
+)
 from inspections.selectors import finding_counts
 from portal.scoping import scope_prefix
-from rectification.choices import CONVERTED
-from rectification.models import Case
-from rectification.selectors import ledger_statistics
-from villages.models import Division
+from rectification.choices import CONVERTED, CaseStatus
+from rectification.models import Campaign, Case
+from rectification.selectors import behind_q, ledger_statistics, with_overdue_task
+from villages.models import Division, Village
 from villages.selectors import percent, timeliness
 from villages.services import add_months
+
+# The length of the codes one level down from a scope of the given length: the rows of the
+# ranking and the heat map (a township's rows are its villages).
+CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
+MONTHS = 6
 
 
 @dataclass
@@ -27,82 +39,262 @@ class Area:
 
 
 def narrowed(user, code):
-    """The user itself, or a reader limited to `code` when it lies inside the user's area."""
+    """The user itself, or a reader limited to the division `code` when it lies strictly
+    inside the user's area; anything else (wider, malformed, a village) is ignored."""
     prefix = scope_prefix(user)
-    if code and prefix is not None and code.startswith(prefix) and code.isdigit():
+    if (
+        prefix is not None
+        and code.isdigit()
+        and len(code) in (2, 4, 6, 9)
+        and len(code) > len(prefix)
+        and code.startswith(prefix)
+    ):
         return Area(scope_prefix=code)
     return user
 
 
-def dashboard(*, user, campaign=None, today=None):
+def years(user):
+    """The campaign years the user's area has, newest first (one query)."""
+    return list(
+        Campaign.objects.visible_to(user)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+@dataclass
+class Unit:
+    """One row of the ranking: a division (or village) one level below the area."""
+
+    code: str
+    name: str
+    is_village: bool
+    total: int = 0
+    converted: int = 0
+    relapses: int = 0
+    overdue: int = 0
+    missing_five: int = 0
+
+    @property
+    def rate(self):
+        return percent(self.converted, self.total)
+
+
+@dataclass
+class Stage:
+    """A step of the life cycle: cases in it now, and cases that have reached it or gone
+    beyond (the funnel: identified → rectifying → … → closed)."""
+
+    status: str
+    label: str
+    now: int
+    reached: int
+
+
+def dashboard(*, user, year=None, today=None):
+    """Every figure of the dashboard for `user`'s scope (a user or an Area) and a year."""
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
-    months = [add_months(this_month, n) for n in range(-5, 1)]
-    stats = ledger_statistics(user=user, campaign=campaign, today=today)
+    months = [add_months(this_month, n) for n in range(1 - MONTHS, 1)]
+    prefix = scope_prefix(user) or ""
+    depth = CHILD_LENGTH.get(len(prefix), 12)
+    stats = ledger_statistics(user=user, year=year, today=today)
     cases = Case.objects.visible_to(user)
-    if campaign is not None:
-        cases = cases.filter(campaign=campaign)
-    missing_five = with_support(cases.exclude(status="closed")).filter(missing_support_q()).count()
-    covered, rectifying = coverage(user=user, campaign=campaign)
-    last_month = presence(user=user, month=add_months(this_month, -1))
-    plans = timeliness(user=user, months=months)
-    townships = list(Division.objects.visible_to(user).filter(level="township").order_by("code"))
-    ranking_rows = (
-        cases.values("village__township_id")
+    if year is not None:
+        cases = cases.filter(campaign__year=year)
+    rows = (
+        with_support(with_overdue_task(cases, today))
+        .annotate(unit=Substr("village_id", 1, depth))
+        .values("unit")
         .annotate(
             total=Count("pk"),
             converted=Count("pk", filter=Q(status__in=CONVERTED)),
             relapses=Count("pk", filter=Q(listing__gt=1)),
+            overdue=Count("pk", filter=behind_q(today)),
+            missing_five=Count("pk", filter=~Q(status=CaseStatus.CLOSED) & missing_support_q()),
         )
         .order_by()
     )
-    names = {t.code: t.name for t in townships}
+    by_unit = {row.pop("unit"): row for row in rows}
+    plans = timeliness(user=user, months=months, depth=depth)
+    codes = set(by_unit) | {code for code, _month in plans}
+    names = _names(codes, depth)
+    units = {
+        code: Unit(code=code, name=names.get(code, code), is_village=depth == 12)
+        for code in sorted(codes)
+    }
+    for code, figures in by_unit.items():
+        for field, value in figures.items():
+            setattr(units[code], field, value)
     ranking = sorted(
-        (
-            {
-                "code": row["village__township_id"],
-                "name": names.get(row["village__township_id"], row["village__township_id"]),
-                "total": row["total"],
-                "converted": row["converted"],
-                "rate": percent(row["converted"], row["total"]),
-                "relapses": row["relapses"],
-            }
-            for row in ranking_rows
-        ),
-        key=lambda r: (-(r["rate"] or 0), -r["total"], r["code"]),
+        (unit for unit in units.values() if unit.total),
+        key=lambda u: (-(u.rate or 0), -u.total, u.code),
     )
-    heat = [
-        (township, [plans.get((township.code, month)) for month in months])
-        for township in townships
+    heat = [(unit, [plans.get((unit.code, month)) for month in months]) for unit in units.values()]
+    covered, rectifying = coverage(user=user, year=year)
+    statuses = CaseStatus.values
+    funnel = [
+        Stage(
+            status=status,
+            label=label,
+            now=stats.by_status.get(status, 0),
+            reached=sum(stats.by_status.get(later, 0) for later in statuses[index:]),
+        )
+        for index, (status, label) in enumerate(CaseStatus.choices)
     ]
     return {
         "stats": stats,
-        "missing_five": missing_five,
+        "funnel": funnel,
+        "behind": sum(unit.overdue for unit in units.values()),
+        "missing_five": sum(unit.missing_five for unit in units.values()),
         "coverage": (covered, rectifying, percent(covered, rectifying)),
-        "presence": (
-            len(last_month),
-            sum(1 for p in last_month if p.below_threshold),
-        ),
+        "presence": presence_summary(user=user, month=add_months(this_month, -1)),
         "months": months,
         "heat": heat,
-        "findings": finding_counts(user=user),
+        "findings": finding_counts(user=user, year=year),
         "ranking": ranking,
+        "villages_level": depth == 12,
     }
+
+
+def _names(codes, depth):
+    """Names of the ranking's rows in one query."""
+    if not codes:
+        return {}
+    model = Village if depth == 12 else Division
+    return dict(model.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def chart_data(figures):
     """What the charts draw, as plain JSON (json_script in the page, no inline code)."""
-    from rectification.choices import CaseStatus
-
     stats = figures["stats"]
     return {
         "funnel": [
-            {"name": str(label), "value": stats.by_status.get(status, 0)}
-            for status, label in CaseStatus.choices
+            {"name": str(stage.label), "value": stage.reached, "status": stage.status}
+            for stage in figures["funnel"]
         ],
         "categories": [
-            {"name": category.name, "value": count}
+            {"name": category.name, "value": count, "category": category.pk}
             for category, count, _share in stats.by_category
             if count
         ],
+        "ranking": [
+            {"name": unit.name, "value": float(unit.rate or 0), "code": unit.code}
+            for unit in figures["ranking"]
+        ],
     }
+
+
+def workbook(figures, *, place):
+    """The dashboard's tables in one workbook, one sheet each (bytes in a BytesIO)."""
+    import io
+
+    from django.utils.translation import gettext as _
+
+    from portal.excel import Column, XlsxTable
+
+    stats, year = figures["stats"], figures["year"]
+    heading = _("%(place)s, %(year)s campaign") % {"place": place, "year": year or "—"}
+    book = None
+
+    def table(sheet, title, columns, rows):
+        nonlocal book
+        sheet_table = XlsxTable(
+            sheet_title=sheet,
+            title=f"{heading}: {title}",
+            columns=columns,
+            workbook=book,
+        )
+        book = sheet_table.workbook
+        for row in rows:
+            sheet_table.append(row)
+        sheet_table.close()
+
+    covered, rectifying, covered_share = figures["coverage"]
+    posted, below = figures["presence"]
+    findings = figures["findings"]
+    pair = [Column(_("Figure"), lambda r: r[0], 36), Column(_("Value"), lambda r: r[1], 16)]
+    table(
+        _("Overview"),
+        _("main figures"),
+        pair,
+        [
+            (_("Villages and communities"), stats.villages),
+            (_("Villages listed"), stats.cases),
+            (_("Share listed (%)"), stats.listed_share),
+            (_("Transformed or closed"), stats.converted),
+            (_("Conversion rate (%)"), stats.conversion_rate),
+            (_("Relapses"), stats.relapses),
+            (_("Behind schedule"), figures["behind"]),
+            (_("Plan tasks overdue"), stats.overdue_tasks),
+            (_("Five ones incomplete"), figures["missing_five"]),
+            (_("Rectifying villages with a first secretary"), covered),
+            (_("Rectifying villages"), rectifying),
+            (_("First-secretary coverage (%)"), covered_share),
+            (_("First secretaries posted last month"), posted),
+            (_("Under the days-in-the-village threshold"), below),
+            (_("Findings open"), findings["open"]),
+            (_("Findings verified"), findings["verified"]),
+        ],
+    )
+    table(
+        _("By status"),
+        _("cases by status"),
+        [
+            Column(_("Status"), lambda s: s.label, 16),
+            Column(_("Cases now"), lambda s: s.now),
+            Column(_("Reached this step"), lambda s: s.reached),
+        ],
+        figures["funnel"],
+    )
+    table(
+        _("By category"),
+        _("cases by problem category"),
+        [
+            Column(_("Problem category"), lambda r: r[0].name, 40),
+            Column(_("Cases"), lambda r: r[1]),
+            Column(_("Share (%)"), lambda r: r[2]),
+        ],
+        [row for row in stats.by_category if row[1]],
+    )
+    table(
+        _("Ranking"),
+        _("ranked by conversion"),
+        [
+            Column(_("Code"), lambda u: u.code, 14),
+            Column(_("Name"), lambda u: u.name, 24),
+            Column(_("Cases"), lambda u: u.total),
+            Column(_("Transformed or closed"), lambda u: u.converted),
+            Column(_("Conversion rate (%)"), lambda u: u.rate),
+            Column(_("Relapses"), lambda u: u.relapses),
+            Column(_("Behind schedule"), lambda u: u.overdue),
+            Column(_("Five ones incomplete"), lambda u: u.missing_five),
+        ],
+        figures["ranking"],
+    )
+    months = figures["months"]
+    table(
+        _("Activity plans"),
+        _("activity-plan reporting rate (%)"),
+        [Column(_("Name"), lambda r: r[0].name, 24)]
+        + [
+            Column(month.strftime("%Y-%m"), _month_rate(index), 10)
+            for index, month in enumerate(months)
+        ],
+        figures["heat"],
+    )
+    output = io.BytesIO()
+    book.save(output)
+    output.seek(0)
+    return output
+
+
+def _month_rate(index):
+    """A heat-map row's reporting rate for its index-th month (blank before the deadline)."""
+
+    def value(row):
+        figure = row[1][index]
+        return figure.rate if figure is not None and figure.due else None
+
+    return value

@@ -60,6 +60,8 @@ urlpatterns = [
     path("users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/print/", views.DashboardPrintView.as_view(), name="dashboard_print"),
+    path("dashboard/export/", views.DashboardExportView.as_view(), name="dashboard_export"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"

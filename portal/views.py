@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
@@ -24,8 +26,9 @@ from portal.generic import (
 )
 from portal.models import Attachment, GeneratedReport, Notification, User
 from portal.roles import Perm
+from portal.scoping import scope_prefix
 from villages import selectors as village_selectors
-from villages.models import Division
+from villages.models import Division, Village
 
 
 class HomeView(PortalMixin, TemplateView):
@@ -197,34 +200,81 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-class DashboardView(PortalMixin, TemplateView):
-    """The campaign for the user's area, or for one township of it (?area=code)."""
+class DashboardMixin(PortalMixin):
+    """The dashboard's figures for ?year= (a campaign year) and ?area= (a division inside
+    the user's area: the drill-down). The page, its print view and its workbook share it."""
+
+    def dashboard_context(self):
+        from portal import dashboard
+
+        user = self.request.user
+        reader = dashboard.narrowed(user, self.request.GET.get("area", "").strip())
+        years = dashboard.years(user)
+        chosen = self.request.GET.get("year", "")
+        year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+        if year is None and years:
+            year = years[0]
+        figures = dashboard.dashboard(user=reader, year=year)
+        code = scope_prefix(reader)
+        if code and len(code) == 12:  # a first secretary's village
+            area, trail = Village.objects.filter(pk=code).first(), []
+        else:
+            area = (
+                Division.objects.select_related("parent__parent__parent").filter(pk=code).first()
+                if code
+                else None
+            )
+            own = len(scope_prefix(user) or "")
+            trail = [d for d in village_selectors.division_path(area) if len(d.code) >= own]
+        cases_base = reverse("case_list") + "?" + urlencode({"year": year or ""})
+        drilled = reader is not user
+        return {
+            **figures,
+            "cases_base": cases_base,
+            "list_url": cases_base + (f"&q={code}" if drilled else ""),
+            "perms_export": user.has_role_perm(Perm.REPORT_EXPORT),
+            "today": timezone.localdate(),
+            "years": years,
+            "year": year,
+            "area": area,
+            "area_code": code,
+            "trail": trail,
+            "drilled": drilled,
+            "charts": dashboard.chart_data(figures),
+        }
+
+
+class DashboardView(DashboardMixin, TemplateView):
+    """The campaign for the user's area, or for one part of it (?area=code)."""
 
     template_name = "portal/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from portal.dashboard import chart_data, dashboard, narrowed
-        from rectification.selectors import campaigns_for
+        return super().get_context_data(**self.dashboard_context(), **kwargs)
 
-        user = self.request.user
-        reader = narrowed(user, self.request.GET.get("area", ""))
-        campaigns = list(campaigns_for(user).order_by("-year"))
-        chosen = self.request.GET.get("campaign")
-        campaign = next((c for c in campaigns if str(c.pk) == chosen), None) or (
-            campaigns[0] if campaigns else None
+
+class DashboardPrintView(DashboardView):
+    """The same figures as tables on paper: no navigation, no controls, charts in SVG."""
+
+    template_name = "portal/dashboard_print.html"
+
+
+class DashboardExportView(DashboardMixin, View):
+    """The dashboard's tables, one sheet each, in one workbook (small: always streamed)."""
+
+    permission = Perm.REPORT_EXPORT
+    http_method_names = ["post"]
+
+    def post(self, request):
+        from portal.dashboard import workbook
+
+        context = self.dashboard_context()
+        content = workbook(context, place=_area_name(context["area"]))
+        name = _("dashboard")
+        return FileResponse(
+            content, as_attachment=True, filename=f"{name}-{context['year'] or ''}.xlsx"
         )
-        figures = dashboard(user=reader, campaign=campaign)
-        area = (
-            Division.objects.filter(pk=reader.scope_prefix).first()
-            if (reader is not user)
-            else village_selectors.scope_division(user=user)
-        )
-        return super().get_context_data(
-            **figures,
-            charts=chart_data(figures),
-            campaigns=campaigns,
-            campaign=campaign,
-            area=area,
-            drilled=reader is not user,
-            **kwargs,
-        )
+
+
+def _area_name(area):
+    return area.name if area is not None else _("Whole country")

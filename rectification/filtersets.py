@@ -1,13 +1,12 @@
 """One FilterSet per model, shared by the ledger page, the API and the Excel export."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
 from rectification.choices import CaseStatus, Grade
 from rectification.models import Campaign, Case, Category, VillageRating
-from rectification.selectors import overdue_cases_q
+from rectification.selectors import behind_q
 from villages.choices import DivisionLevel
 from villages.models import Division
 
@@ -33,6 +32,7 @@ class CaseFilterSet(SearchFilterSet):
         label=_("Problem category"),
         empty_label=_("All"),
     )
+    year = django_filters.NumberFilter(field_name="campaign__year", label=_("Year"))
     overdue = yes_no_all(_("Overdue"), method="filter_overdue")
     relapse = yes_no_all(_("Listed again"), method="filter_relapse")
     ordering = django_filters.OrderingFilter(
@@ -54,12 +54,12 @@ class CaseFilterSet(SearchFilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "campaign", "township", "status", "category", "overdue", "relapse"]
+        fields = ["q", "year", "campaign", "township", "status", "category", "overdue", "relapse"]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        condition = overdue_cases_q() | Q(has_overdue_task=True)
+        condition = behind_q()
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_relapse(self, queryset, name, value):

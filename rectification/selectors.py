@@ -25,16 +25,25 @@ def overdue_cases_q(today=None):
     return Q(deadline__lt=today) & ~Q(status__in=CONVERTED)
 
 
+def with_overdue_task(queryset, today=None):
+    """Annotate cases with has_overdue_task (a task of theirs is overdue), in the same query."""
+    overdue_task = PlanTask.objects.filter(overdue_tasks_q(today), plan__case=OuterRef("pk"))
+    return queryset.annotate(has_overdue_task=Exists(overdue_task))
+
+
+def behind_q(today=None):
+    """Cases behind schedule, as the ledger's "overdue" filter shows them: past their own
+    deadline, or with an overdue plan task (needs with_overdue_task)."""
+    return overdue_cases_q(today) | Q(has_overdue_task=True)
+
+
 def case_list(*, user):
     """The ledger rows a user may see, with what the list shows, in a fixed number of queries."""
-    overdue_task = PlanTask.objects.filter(overdue_tasks_q(), plan__case=OuterRef("pk"))
-    return (
+    return with_overdue_task(
         Case.objects.visible_to(user)
         .select_related("village__township", "campaign")
         .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
-        .annotate(has_overdue_task=Exists(overdue_task))
-        .order_by("village__code", "-campaign__year")
-    )
+    ).order_by("village__code", "-campaign__year")
 
 
 def case_detail(*, user):
@@ -76,7 +85,7 @@ class LedgerStatistics:
         return percent(self.converted, self.cases)
 
 
-def ledger_statistics(*, user, campaign=None, today=None, village_kinds=None):
+def ledger_statistics(*, user, campaign=None, year=None, today=None, village_kinds=None):
     """Counts by status and category, share of villages listed, conversion, overdue.
 
     `village_kinds` narrows the denominator (seed 004 counts gacha and village committees,
@@ -85,6 +94,8 @@ def ledger_statistics(*, user, campaign=None, today=None, village_kinds=None):
     cases = Case.objects.visible_to(user)
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
+    if year is not None:
+        cases = cases.filter(campaign__year=year)
     villages = Village.objects.visible_to(user)
     if village_kinds:
         villages = villages.filter(kind__in=village_kinds)
@@ -109,9 +120,7 @@ def ledger_statistics(*, user, campaign=None, today=None, village_kinds=None):
         relapses=totals["relapses"],
         overdue_cases=totals["overdue"],
         overdue_tasks=PlanTask.objects.visible_to(user)
-        .filter(
-            overdue_tasks_q(today=today), **({"plan__case__campaign": campaign} if campaign else {})
-        )
+        .filter(overdue_tasks_q(today=today), plan__case__in=cases)
         .count(),
     )
 

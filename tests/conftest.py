@@ -135,3 +135,14 @@ def persona(request, db):
         return None if name == "anonymous" else request.getfixturevalue(name)
 
     return get
+
+
+@pytest.fixture
+def demo(db, settings):
+    """The demo `make run` loads: Wuqing's campaigns, people, plans and inspections."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())

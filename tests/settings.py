@@ -16,3 +16,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="portal-test-static-")
 # Tasks run in-process unless a test starts a real worker (tests/portal/test_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# The live server of the browser tests mounts a media handler at MEDIA_URL; the portal
+# itself has none (files are streamed by views after a scope check), so give it a path
+# nothing links to.
+MEDIA_URL = "/media-not-served/"

@@ -1,7 +1,8 @@
-"""The activity-plan part of the demo: three months of reporting history in six Wuqing
-townships (mostly on time, some late, a few missing), activities held with the county
-sitting in on some, and next month half filed in 梅厂镇, so the township page, the
-timeliness table and the bell all have something to show. Runs once."""
+"""The activity-plan part of the demo: six months of reporting history in every Wuqing
+township (most townships nearly always on time, a few lagging: some late, some missing),
+activities held with the county sitting in on some, and next month half filed in 梅厂镇,
+so the township page, the timeliness table, the dashboard's heat map and the bell all
+have something to show. Runs once."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -12,7 +13,11 @@ from portal.jobs import run
 from villages import services
 from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Village
 
-TOWNSHIPS = ["120114101", "120114102", "120114103", "120114104", "120114105", "120114106"]
+MONTHS = 6
+# Where the activities held are recorded too (the township and village pages show them).
+RECORDED = ("120114101", "120114102", "120114103", "120114104", "120114105", "120114106")
+# How often a township's villages miss a month or file late: most are diligent.
+HABITS = ((0.01, 0.03), (0.02, 0.05), (0.03, 0.08), (0.08, 0.12), (0.2, 0.15))
 TOPICS = [
     ("theme_day", "主题党日：重温入党誓词"),
     ("party_lesson", "书记讲党课：发展壮大村级集体经济"),
@@ -24,20 +29,23 @@ TOPICS = [
 
 def load(*, organizers):
     """organizers: {township code: organizer} for next month's plans in their township."""
-    villages = list(Village.objects.filter(township_id__in=TOWNSHIPS).order_by("code"))
+    villages = list(Village.objects.filter(code__startswith="120114").order_by("code"))
     if ActivityPlan.objects.filter(village__in=villages).exists():
         return 0
     this_month = timezone.localdate().replace(day=1)
-    history = [services.add_months(this_month, n) for n in (-2, -1, 0)]
+    history = [services.add_months(this_month, n) for n in range(1 - MONTHS, 1)]
     plans, items, records = [], [], []
     for village in villages:
         rng = random.Random(village.code)
+        missing, late_share = random.Random(village.township_id).choices(
+            HABITS, weights=(10, 8, 5, 2, 1)
+        )[0]
         for month in history:
             roll = rng.random()
-            if roll < 0.06:
-                continue  # missing
+            if roll < missing:
+                continue
             due = services.due_by(month)
-            late = roll > 0.9
+            late = roll > 1 - late_share
             when = (
                 due + timedelta(hours=rng.randint(2, 60))
                 if late
@@ -59,7 +67,8 @@ def load(*, organizers):
                 )
             )
             held = plan.month.replace(day=day)
-            if held <= timezone.localdate() and rng.random() < 0.8:
+            recorded = plan.village_id[:9] in RECORDED
+            if recorded and held <= timezone.localdate() and rng.random() < 0.8:
                 records.append(
                     ActivityRecord(
                         village_id=plan.village_id,

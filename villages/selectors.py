@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from villages.choices import DivisionLevel, PlanState, VillageKind
@@ -103,15 +104,18 @@ def expected_q(month, prefix=""):
     )
 
 
-def timeliness(*, user, months, now=None):
-    """{(township code, month): Timeliness} for every township in scope: one query for the
-    expected villages, one per month for the submissions, whatever the number of villages."""
+def timeliness(*, user, months, now=None, depth=9):
+    """{(unit code, month): Timeliness} for every unit in scope — townships by default, or
+    the divisions (or villages) whose codes are `depth` long: one query for the expected
+    villages, one for the submissions, whatever the number of villages or months."""
     from villages.services import due_by, due_date
 
     now = now or timezone.now()
+    unit = F("township_id") if depth == 9 else Substr("code", 1, depth)
     by_added = (
         Village.objects.visible_to(user)
-        .values("township_id", "added_on")
+        .annotate(unit=unit)
+        .values("unit", "added_on")
         .annotate(n=Count("code"))
         .order_by()
     )
@@ -119,25 +123,27 @@ def timeliness(*, user, months, now=None):
     for row in by_added:
         for month in months:
             if row["added_on"] is None or row["added_on"] <= due_date(month):
-                key = (row["township_id"], month)
+                key = (row["unit"], month)
                 figures.setdefault(key, Timeliness(due=now >= due_by(month)))
                 figures[key].expected += row["n"]
+    plan_unit = F("village__township_id") if depth == 9 else Substr("village_id", 1, depth)
+    expected = Q()
     for month in months:
-        submitted = (
-            ActivityPlan.objects.visible_to(user)
-            .filter(month=month, submitted_at__isnull=False)
-            .filter(expected_q(month, "village__"))
-            .values("village__township_id")
-            .annotate(
-                on_time=Count("pk", filter=Q(late=False)), late=Count("pk", filter=Q(late=True))
-            )
-            .order_by()
-        )
-        for row in submitted:
-            key = (row["village__township_id"], month)
-            figures.setdefault(key, Timeliness(due=now >= due_by(month)))
-            figures[key].on_time += row["on_time"]
-            figures[key].late += row["late"]
+        expected |= Q(month=month) & expected_q(month, "village__")
+    submitted = (
+        ActivityPlan.objects.visible_to(user)
+        .filter(month__in=months, submitted_at__isnull=False)
+        .filter(expected)
+        .annotate(unit=plan_unit)
+        .values("unit", "month")
+        .annotate(on_time=Count("pk", filter=Q(late=False)), late=Count("pk", filter=Q(late=True)))
+        .order_by()
+    )
+    for row in submitted:
+        key = (row["unit"], row["month"])
+        figures.setdefault(key, Timeliness(due=now >= due_by(row["month"])))
+        figures[key].on_time += row["on_time"]
+        figures[key].late += row["late"]
     return figures
 
 

@@ -1,3 +1,8 @@
 """The ledger's fixtures, for the dashboard's figures."""
 
-from tests.rectification.conftest import campaign, categories, list_case  # noqa: F401
+from tests.rectification.conftest import (  # noqa: F401
+    campaign,
+    categories,
+    list_case,
+    region_of_seed_004,
+)

@@ -49,6 +49,8 @@ class Rule:
 RULES = {
     "home": Rule(),
     "dashboard": Rule(),
+    "dashboard_print": Rule(),
+    "dashboard_export": Rule(read=NOT_ALLOWED, write=Perm.REPORT_EXPORT),
     "login": Rule(
         public={
             "GET": {"anonymous": 200, "*": 302},

@@ -11,12 +11,6 @@ from portal.models import User
 from villages.models import Division, Village
 
 
-@pytest.fixture
-def demo(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
-
-
 def test_loading_the_demo_twice_changes_nothing(demo):
     before = (Division.objects.count(), Village.objects.count(), User.objects.count())
     facts = list(Village.objects.order_by("code").values_list("households", "secretary_name"))

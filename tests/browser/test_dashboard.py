@@ -1,0 +1,51 @@
+"""The county's dashboard in Chromium: charts drawn, figures that lead to their lists,
+drill-down to a township, the print view. Screenshots in var/artifacts/."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_county_reviews_the_dashboard_and_follows_a_bar(page):
+    log_in(page, "county")
+    page.goto("/dashboard/")
+    page.wait_for_selector(".chart svg rect")
+    # Both charts are drawn as SVG with the Chinese labels of their bars.
+    funnel = page.locator('[data-chart="funnel"] svg')
+    labels = funnel.text_content()
+    assert "整顿中" in labels and "已销号" in labels
+    assert page.locator('[data-chart="categories"] svg text').count() > 4
+    listed = int(page.locator('[data-figure="listed"] .display-6').inner_text())
+    assert listed > 10
+    shot = screenshot(page, "dashboard-county", full_page=True)
+    assert shot.stat().st_size > 50_000
+    # A click on the "rectifying" bar opens the ledger of the cases now rectifying.
+    box = funnel.locator("text", has_text="整顿中").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] + 60, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/ledger/\?year=\d{4}&status=rectifying"))
+    rows = page.locator("table tbody tr")
+    assert rows.count() > 0
+    assert all("整顿中" in text for text in rows.all_inner_texts())
+
+
+def test_drilling_down_to_a_township_and_printing(page):
+    log_in(page, "county")
+    page.goto("/dashboard/")
+    first = page.locator("#ranking tbody tr td a").first
+    township = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"area=\d{9}"))
+    assert township in page.locator("h1").inner_text()
+    assert page.locator(".breadcrumb").inner_text().startswith("武清区")
+    # A township's rows are its villages, each leading to the village page.
+    assert page.locator("#ranking tbody a[href^='/villages/']").count() > 0
+    page.get_by_role("link", name="打印版").click()
+    page.wait_for_selector(".chart svg rect")
+    page.emulate_media(media="print")
+    assert not page.locator("nav.navbar").is_visible()
+    assert not page.get_by_role("button", name="打印").is_visible()
+    screenshot(page, "dashboard-township-print", full_page=True)

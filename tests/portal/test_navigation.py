@@ -1,0 +1,39 @@
+"""The menu: grouped so it fits one line, and never offering a page that answers 403."""
+
+import pytest
+from django.urls import reverse
+
+PERSONAS = ["county_admin", "alice", "inspector", "secretary", "viewer", "superuser"]
+
+
+def _links(items):
+    for item in items:
+        yield from item.get("children", [item])
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_every_menu_entry_opens_for_whoever_sees_it(client, persona, name):
+    user = persona(name)
+    client.force_login(user)
+    items = client.get(reverse("home")).context["nav_items"]
+    links = list(_links(items))
+    assert len(items) <= 8, "the top bar must fit one line at 1,400 px"
+    for link in links:
+        assert client.get(link["url"]).status_code == 200, link
+
+
+def test_the_menu_follows_the_role(client, persona):
+    labels = {}
+    for name in ("county_admin", "alice", "secretary"):
+        client.force_login(persona(name))
+        items = client.get(reverse("home")).context["nav_items"]
+        labels[name] = {str(link["label"]) for link in _links(items)}
+    assert "用户管理" in labels["county_admin"] and "用户管理" not in labels["alice"]
+    assert "我的民情日记" in labels["secretary"] and "我的民情日记" not in labels["county_admin"]
+
+
+def test_the_current_page_is_marked_in_its_menu(client, county_admin):
+    client.force_login(county_admin)
+    items = client.get(reverse("screening")).context["nav_items"]
+    menu = next(item for item in items if item.get("children"))
+    assert menu["active"] and [c["active"] for c in menu["children"]].count(True) == 1
