@@ -60,10 +60,12 @@ stack: $(VENV)/.runtime messages
 # Benchmarks on PostgreSQL with the real divisions (not part of `make test`): figures are
 # printed and written to bench/RESULTS.md. The database named here is dropped and rebuilt.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
-bench: $(VENV)/.runtime messages
+bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/deadline_check.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/quarterly_report.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
+	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/compare.py
 
 # Re-lock exact versions from the ranges in pyproject.toml, in a throw-away venv.
 lock:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.deadline_check import DIVISIONS, reset_database, write_section  # noqa: E402
+from bench.common import DIVISIONS, reset_database, write_section  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
@@ -71,7 +71,7 @@ def main():
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench.quarterly_report import generate
+    from bench import datasets
     from portal.models import User
     from villages.models import Division
     from villages.services import divisions_import
@@ -86,7 +86,7 @@ def main():
     override_settings(STORAGES=plain).enable()
     call_command("migrate", verbosity=0)
     divisions_import(source_dir=DIVISIONS, prefix="15")
-    sizes = generate()
+    sizes = datasets.province()
     county = Division.objects.filter(level="county").order_by("code").first()
     township = Division.objects.filter(level="township", parent=county).order_by("code").first()
     rows = []

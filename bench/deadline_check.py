@@ -17,33 +17,14 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DIVISIONS = Path(os.environ.get("DIVISIONS_DIR", ROOT.parent / "shared" / "data" / "divisions"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
 os.environ.pop("REDIS_URL", None)  # the job runs in-process
 
-
-def reset_database(url):
-    import psycopg2
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        dbname="postgres",
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+from bench.common import DIVISIONS, reset_database, write_section  # noqa: E402
 
 
 def main():
@@ -173,19 +154,6 @@ def write_results(results):
     text = "\n".join(lines) + "\n"
     print(text)
     write_section(text)
-
-
-def write_section(text):
-    """Put a benchmark's section (text starting with its "## " heading) into RESULTS.md,
-    replacing the same section of an earlier run and keeping the others."""
-    results = ROOT / "bench" / "RESULTS.md"
-    existing = results.read_text() if results.exists() else "# Benchmarks\n"
-    heading = text.splitlines()[0]
-    if heading in existing:
-        start = existing.index(heading)
-        end = existing.find("\n## ", start + 1)
-        existing = existing[:start] + (existing[end + 1 :] if end != -1 else "")
-    results.write_text(existing.rstrip() + "\n\n" + text)
 
 
 if __name__ == "__main__":

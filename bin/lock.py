@@ -30,7 +30,8 @@ def main():
         dev = [line for line in freeze(pip) if line not in runtime]
     (ROOT / "requirements.txt").write_text(
         "# Exact versions installed by `make` (runtime). Regenerate with `make lock`.\n"
-        + "\n".join(runtime) + "\n"
+        + "\n".join(runtime)
+        + "\n"
     )
     (ROOT / "requirements-dev.txt").write_text(
         "# Exact versions of the test and lint tools, on top of requirements.txt. "

@@ -2,6 +2,8 @@
 entry shows is read off the page's own view (its permission for reads), so the menu can
 never offer a page that would answer 403."""
 
+import functools
+
 from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -41,14 +43,18 @@ NAVIGATION = (
 )
 
 
+@functools.cache
+def _read_permission(url_name):
+    """The permission a GET of the named page needs, read off its view (None: any user)."""
+    view_class = getattr(resolve(reverse(url_name)).func, "view_class", None)
+    permission = getattr(view_class, "permission", None)
+    return permission if getattr(view_class, "permission_for_reads", False) else None
+
+
 def may_open(user, url_name):
     """Whether `user` gets the page (not 403) for a GET of the named URL."""
-    view = resolve(reverse(url_name)).func
-    view_class = getattr(view, "view_class", None)
-    permission = getattr(view_class, "permission", None)
-    if permission and getattr(view_class, "permission_for_reads", False):
-        return user.has_role_perm(permission)
-    return True
+    permission = _read_permission(url_name)
+    return permission is None or user.has_role_perm(permission)
 
 
 def navigation(request):

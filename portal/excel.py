@@ -53,6 +53,16 @@ def _cell(ws, value, font=None, fill=None, alignment=None):
     return cell
 
 
+def _needs_cell(value):
+    """Whether a value must go through _cell (a formula trigger, a time zone, lazy text);
+    anything else is appended as it is, which is several times faster in write-only mode."""
+    if isinstance(value, str):
+        return value.startswith(FORMULA_TRIGGERS)
+    if isinstance(value, datetime.datetime):
+        return value.tzinfo is not None
+    return _is_lazy(value)
+
+
 def _is_lazy(value):
     return type(value).__name__ == "__proxy__"
 
@@ -115,12 +125,12 @@ class XlsxTable:
 
     def append(self, obj):
         self.rows += 1
-        values = [self.rows] if self.numbered else []
-        cells = [_cell(self.sheet, value) for value in values]
-        for column in self.columns[len(values) :]:
-            cells.append(
-                _cell(self.sheet, column.value(obj), alignment=WRAPPED if column.wrap else None)
-            )
+        cells = [self.rows] if self.numbered else []
+        for column in self.columns[len(cells) :]:
+            value = column.value(obj)
+            if column.wrap or _needs_cell(value):
+                value = _cell(self.sheet, value, alignment=WRAPPED if column.wrap else None)
+            cells.append(value)
         self.sheet.append(cells)
 
     def close(self):

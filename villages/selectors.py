@@ -111,6 +111,7 @@ def timeliness(*, user, months, now=None, depth=9):
     from villages.services import due_by, due_date
 
     now = now or timezone.now()
+    due = {month: now >= due_by(month) for month in months}
     unit = F("township_id") if depth == 9 else Substr("code", 1, depth)
     by_added = (
         Village.objects.visible_to(user)
@@ -124,7 +125,7 @@ def timeliness(*, user, months, now=None, depth=9):
         for month in months:
             if row["added_on"] is None or row["added_on"] <= due_date(month):
                 key = (row["unit"], month)
-                figures.setdefault(key, Timeliness(due=now >= due_by(month)))
+                figures.setdefault(key, Timeliness(due=due[month]))
                 figures[key].expected += row["n"]
     plan_unit = F("village__township_id") if depth == 9 else Substr("village_id", 1, depth)
     expected = Q()
@@ -141,7 +142,7 @@ def timeliness(*, user, months, now=None, depth=9):
     )
     for row in submitted:
         key = (row["unit"], row["month"])
-        figures.setdefault(key, Timeliness(due=now >= due_by(row["month"])))
+        figures.setdefault(key, Timeliness(due=due[row["month"]]))
         figures[key].on_time += row["on_time"]
         figures[key].late += row["late"]
     return figures

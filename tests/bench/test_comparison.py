@@ -1,0 +1,81 @@
+"""The benchmark compares like with like: the afternoon admin shows the same rows as the
+ledger page, django-import-export writes the same rows and columns as our export, the
+hand-written anti-join finds the same missing plans as the deadline check, and the list of
+URLs whose queries are counted covers every page and API list."""
+
+import io
+from datetime import date
+
+import pytest
+from django.http import QueryDict
+from django.urls import clear_url_caches, reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from bench import compare
+from portal import exports, services
+from villages.models import ActivityPlan, Village
+from villages.selectors import missing_plans
+from villages.services import due_date
+
+
+@pytest.fixture
+def bench_urls(settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    clear_url_caches()
+    yield
+    clear_url_caches()
+
+
+@pytest.fixture
+def ledger(list_case, alice, bob, county_admin):
+    villages = list(Village.objects.filter(code__startswith="12011410").order_by("code")[:6])
+    for village in villages:
+        list_case(alice if village.township_id == alice.division_id else bob, village)
+    return villages
+
+
+def test_the_admin_changelist_shows_the_rows_the_ledger_shows(
+    client, bench_urls, ledger, county_admin, superuser
+):
+    client.force_login(county_admin)
+    ours = client.get("/ledger/?year=2026").context["page_obj"].object_list
+    client.force_login(superuser)
+    theirs = client.get("/bench/admin/rectification/case/?campaign__year=2026&q=120114")
+    assert theirs.status_code == 200
+    assert {c.pk for c in theirs.context["cl"].result_list} == {c.pk for c in ours}
+    assert "hello" in client.get("/bench/hello/").content.decode()
+
+
+def test_import_export_writes_the_same_rows_and_columns(ledger, superuser):
+    handle = io.BytesIO()
+    rows = services.export_write(
+        handle, kind="rectification.ledger", params=QueryDict(""), acting_user=superuser
+    )
+    queryset = exports.get("rectification.ledger").queryset(superuser, QueryDict(""))
+    dataset = compare.iie_resource().export(queryset)
+    ours = load_workbook(handle).active
+    header = [cell.value for cell in ours[3]][1:]  # after the title, the groups and 序号
+    assert rows == len(dataset) == len(ledger)
+    assert len(dataset.headers) == len(header) == 17
+    codes = sorted(row[3] for row in ours.iter_rows(min_row=4, values_only=True))
+    assert codes == sorted(dataset["村代码"]) == sorted(v.code for v in ledger)
+
+
+def test_the_anti_join_finds_what_the_deadline_check_finds(village_a, superuser):
+    from django.db import connection
+
+    month = date(2026, 12, 1)
+    ActivityPlan.objects.create(village=village_a, month=month, submitted_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(compare.ANTI_JOIN, [due_date(month), month])
+        floor = cursor.fetchone()[0]
+    ours = missing_plans(user=superuser, month=month).count()
+    assert floor == ours == Village.objects.count() - 1
+
+
+def test_every_page_and_api_list_is_counted():
+    names = compare.list_urls()
+    paths = {reverse(name) for name in names}
+    assert {"/ledger/", "/dashboard/", "/villages/", "/api/v1/cases/", "/api/v1/villages/"} <= paths
+    assert not any("<" in path for path in paths)
