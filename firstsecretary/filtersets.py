@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
@@ -28,6 +30,7 @@ class FirstSecretaryFilterSet(SearchFilterSet):
         model = FirstSecretary
         fields = ["q", "unit", "township", "posted"]
 
+    @extend_schema_field(OpenApiTypes.STR)  # a township's code
     def filter_township(self, queryset, name, value):
         if value is None:
             return queryset

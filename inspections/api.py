@@ -1,6 +1,8 @@
 """The inspections API: rounds (+ move, draw), visits, findings (+ answer, verify),
 circulars (+ publish, acknowledge). Every write is the page's service."""
 
+from drf_spectacular.plumbing import build_array_type, build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -101,7 +103,11 @@ class RoundViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         )
         return Response(RoundSerializer(inspection).data)
 
-    @extend_schema(request=DrawSerializer, responses={200: serializers.ListField()})
+    @extend_schema(
+        request=DrawSerializer,
+        # The codes of the villages drawn.
+        responses={200: build_array_type(build_basic_type(OpenApiTypes.STR))},
+    )
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):
         """Draw villages at random; the same seed draws the same villages."""

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.CookieLocaleMiddleware",
@@ -201,6 +202,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name per choice set, where several models' fields share a name ("kind", "status").
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "rectification.choices.CaseStatus",
+        "PlanStatusEnum": "rectification.choices.PlanStatus",
+        "RoundStatusEnum": "inspections.choices.RoundStatus",
+        "FindingStatusEnum": "inspections.choices.FindingStatus",
+        "ProjectStatusEnum": "firstsecretary.choices.ProjectStatus",
+        "VillageKindEnum": "villages.choices.VillageKind",
+        "ActivityKindEnum": "villages.choices.ActivityKind",
+        "RoundKindEnum": "inspections.choices.RoundKind",
+        "UnitKindEnum": "firstsecretary.choices.UnitKind",
+        "LogKindEnum": "firstsecretary.choices.LogKind",
+        "SupportKindEnum": "firstsecretary.choices.SupportKind",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------
@@ -274,6 +289,19 @@ if env_bool("DJANGO_HTTPS", False):
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
+    # The preload list is for public domains; an intranet host name cannot be on it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default=(
+        # Style attributes only are allowed inline: ECharts' SVG charts are drawn with them
+        # (they cannot run code); <style> elements and every script come from the portal.
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "style-src-attr 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+)
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
 from inspections import api as inspections_api
 from portal import views
+from portal.api import ApiDocsView
 from rectification import api as rectification_api
 from villages import api as villages_api
 
@@ -84,6 +85,6 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/timeliness/", villages_api.TimelinessView.as_view(), name="timeliness-api"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]

@@ -75,9 +75,19 @@ def page(chromium, demo_server):
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on(
         "console",
-        lambda message: message.type == "error" and problems.append(f"console: {message.text}"),
+        lambda message: (
+            message.type == "error"
+            and problems.append(f"console on {page.url}: {message.text[:160]}")
+        ),
     )
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    # A request cut short by the next navigation is aborted, not failed.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            request.failure != "net::ERR_ABORTED"
+            and problems.append(f"failed: {request.url} ({request.failure})")
+        ),
+    )
     page.on(
         "response",
         lambda response: (

@@ -41,3 +41,45 @@ def test_debug_runs_with_a_development_key_in_shanghai_time():
 def test_the_interface_defaults_to_simplified_chinese():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k7Vq2mZ9rT4xW8bN1cF6hJ3pL0sD5gY2aE9uQ7iO4tR8wX1zC6vB3nM0kH5jG2fA",
+    "DJANGO_ALLOWED_HOSTS": "zuzhibu.wuqing.gov.cn",
+    "DJANGO_HTTPS": "true",
+}
+
+
+def test_the_deployment_check_passes_with_production_settings():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.pop("DATABASE_URL", None)
+    environment.update(PRODUCTION)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_behind_https_cookies_are_secure_and_hsts_is_sent():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import portal.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+            " s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_AGE)",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+            **PRODUCTION,
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "31536000", "True", str(8 * 3600)]
