@@ -378,8 +378,8 @@ def list_urls():
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, pattern.namespace or namespace)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                if pattern.pattern.converters or "(?P<" in str(pattern.pattern):
-                    continue
+                if pattern.pattern.converters or pattern.pattern.regex.groups:
+                    continue  # takes parameters
                 names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
     walk(get_resolver("portal.urls").url_patterns)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from firstsecretary.models import (
     Assignment,
@@ -24,7 +25,7 @@ class FirstSecretaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     list_display = ("secretary", "village", "started_on", "planned_end", "actual_end")
     raw_id_fields = ("secretary", "village")
 

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from firstsecretary.choices import (
     Education,
@@ -125,6 +126,7 @@ class Assignment(models.Model):
     actual_end = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
 
+    history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
     scope_path = "village__code"
 

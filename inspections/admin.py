@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from inspections.models import Acknowledgement, Circular, Finding, InspectionRound, Team, Visit
 
@@ -22,7 +23,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "township", "severity", "deadline", "status")
     raw_id_fields = ("visit", "category", "township", "case", "verified_by")
 

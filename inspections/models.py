@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from inspections.choices import FindingStatus, RoundKind, RoundStatus, Severity
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet
@@ -174,6 +175,7 @@ class Finding(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
     scope_path = "visit__village__code"
 

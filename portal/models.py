@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.choices import ReportStatus, Role
 from portal.roles import role_has_perm
@@ -44,6 +45,8 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    # Password hashes and log-in times stay out of the history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
     objects = PortalUserManager()
     scope_path = "division__code"
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from rectification.models import (
     Acceptance,
@@ -38,7 +39,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(SimpleHistoryAdmin):
     list_display = ("village", "campaign", "status", "deadline", "listing")
     list_filter = ("status", "campaign")
     search_fields = ("village__name", "village__code")
@@ -54,7 +55,7 @@ class PlanTaskInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(SimpleHistoryAdmin):
     list_display = ("case", "status", "submitted_at", "reviewed_at")
     raw_id_fields = ("case", "submitted_by", "reviewed_by")
     inlines = [PlanTaskInline]

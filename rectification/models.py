@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
 from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
@@ -181,6 +182,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Who changed the ledger row and when (the workflow has its own CaseEvent trail).
+    history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
     scope_path = "village__code"
 
@@ -279,6 +282,7 @@ class Plan(models.Model):
     review_comment = models.TextField(_("review comment"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
     scope_path = "case__village__code"
 
@@ -314,6 +318,7 @@ class PlanTask(models.Model):
     note = models.TextField(_("progress note"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
     scope_path = "plan__case__village__code"
 

@@ -1,0 +1,129 @@
+"""The work as people do it, in Chromium: a township organizer lists a village, files its
+plan and next month's activity plan; the county approves the plan and finds the case
+rectifying on the ledger and the dashboard; an inspector records a finding and downloads
+the findings workbook, which is opened and checked. Screenshots in var/artifacts/."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from rectification.models import Case
+from tests.browser.conftest import ARTIFACTS, log_in, screenshot
+from villages.models import ActivityPlan, Village
+from villages.services import add_months
+
+pytestmark = pytest.mark.browser
+
+
+def submit(page, form_selector):
+    page.locator(f"{form_selector} button[type=submit]").first.click()
+
+
+def test_a_village_is_listed_planned_and_approved(page):
+    free = (
+        Village.objects.filter(township_id="120114101")
+        .exclude(cases__status__in=["identified", "rectifying", "acceptance_requested"])
+        .exclude(cases__campaign__year=2026)
+        .order_by("-code")
+        .first()
+    )
+    # The township organizer of 梅厂镇 lists the village.
+    log_in(page, "meichang")
+    page.goto("/ledger/new/")
+    campaign = page.locator("select[name=campaign] option", has_text="2026").first
+    page.select_option("select[name=campaign]", value=campaign.get_attribute("value"))
+    page.select_option("select[name=village]", value=free.code)
+    page.locator("input[name=categories]").first.check()
+    page.fill("textarea[name=basic_situation]", "党员28名，户籍460户，村集体收入薄弱。")
+    page.fill("textarea[name=problems]", "村党组织书记长期缺职，班子不团结。")
+    page.fill("textarea[name=measures]", "选派第一书记，配齐班子，规范三会一课。")
+    page.fill("input[name=responsible_person]", "王建国")
+    page.fill("input[name=identified_on]", "2026-11-20")
+    page.fill("input[name=deadline]", "2027-06-30")
+    submit(page, "main form[method=post]")
+    page.wait_for_url(re.compile(r"/ledger/\d+/$"))
+    case = Case.objects.get(village=free, campaign__year=2026)
+    assert free.name in page.locator("h1").inner_text()
+    # …drafts the plan with one task, and submits it to the county.
+    page.goto(f"/ledger/{case.pk}/plan/")
+    page.fill("textarea[name=goal]", "半年内配齐班子，年底前转化。")
+    page.fill("textarea[name=tasks-0-measure]", "召开党员大会补选村党组织书记")
+    page.fill("input[name=tasks-0-owner]", "镇组织委员")
+    page.fill("input[name=tasks-0-due_on]", "2027-01-31")
+    submit(page, "main form[method=post]")
+    page.wait_for_url(f"**/ledger/{case.pk}/")
+    submit(page, f"form[action='/ledger/{case.pk}/plan/submit/']")
+    page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.plan.status == "submitted"
+    screenshot(page, "journey-1-township-plan-submitted", full_page=True)
+
+    # …and files next month's activity plan of a village that has none yet.
+    month = add_months(timezone.localdate().replace(day=1), 1)
+    village = (
+        Village.objects.filter(township_id="120114101")
+        .exclude(activity_plans__month=month)
+        .order_by("code")
+        .first()
+    )
+    page.goto(f"/activity/{village.code}/{month.year}-{month.month}/")
+    page.fill("input[name=items-0-date]", month.replace(day=8).isoformat())
+    page.select_option("select[name=items-0-kind]", value="theme_day")
+    page.fill("input[name=items-0-topic]", "主题党日：重温入党誓词")
+    page.fill("input[name=items-0-place]", "村党群服务中心")
+    page.locator("main form[method=post] button[name=submit]").click()
+    page.wait_for_load_state()
+    plan = ActivityPlan.objects.get(village=village, month=month)
+    assert plan.submitted_at is not None and not plan.late
+    assert plan.items.count() == 1
+
+    # The county approves the plan: the case is rectifying.
+    page.context.clear_cookies()
+    log_in(page, "county")
+    page.goto(f"/ledger/{case.pk}/")
+    page.check("input[name=decision][value=approve]")
+    submit(page, f"form[action='/ledger/{case.pk}/plan/review/']")
+    page.wait_for_load_state()
+    case.refresh_from_db()
+    assert case.status == "rectifying" and case.plan.status == "approved"
+    assert "整顿中" in page.locator("main").inner_text()
+    screenshot(page, "journey-2-county-plan-approved", full_page=True)
+    page.goto(f"/ledger/?year=2026&q={free.code}")
+    assert page.locator("table tbody tr").count() == 1
+    page.goto("/dashboard/")
+    page.wait_for_selector(".chart svg rect")
+
+
+def test_an_inspector_records_a_finding_and_downloads_the_excel(page):
+    from openpyxl import load_workbook
+
+    from inspections.models import Finding, Visit
+
+    visit = Visit.objects.filter(
+        round__status="active", team__members__username="inspector"
+    ).first()
+    log_in(page, "inspector")
+    page.goto(f"/visits/{visit.pk}/")  # the finding form is on the visit's page
+    category = page.locator("select[name=category] option[value]:not([value=''])").first
+    page.select_option("select[name=category]", value=category.get_attribute("value"))
+    page.fill("textarea[name=description]", "党员活动室长期锁门，群众反映办事找不到人。")
+    page.select_option("select[name=severity]", value="serious")
+    page.fill("input[name=deadline]", "2026-12-31")
+    submit(page, f"form[action='/visits/{visit.pk}/findings/']")
+    page.wait_for_load_state()
+    finding = Finding.objects.get(description__startswith="党员活动室长期锁门")
+    assert finding.visit == visit and finding.severity == "serious"
+    # The findings list, exported to Excel: the new finding is in the workbook.
+    page.goto(f"/findings/?q={visit.village_id}")
+    with page.expect_download() as download:
+        submit(page, "form[action^='/findings/export/']")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "journey-3-findings.xlsx"
+    download.value.save_as(path)
+    sheet = load_workbook(path).active
+    texts = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert "党员活动室长期锁门，群众反映办事找不到人。" in texts
+    assert visit.village.name in texts
+    screenshot(page, "journey-3-inspector-finding", full_page=True)
