@@ -63,6 +63,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=30, hour=7),
         "options": {"expires": 12 * HOUR},
     },
+    "resend-reports": {
+        # Every 5 minutes: reports recorded while Redis was unreachable are sent again.
+        "task": "portal.tasks.resend_reports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     "purge-expired-reports": {
         # Every day at 03:30: delete generated reports older than REPORT_RETENTION_DAYS.
         "task": "portal.tasks.purge_expired_reports",

@@ -176,10 +176,32 @@ def export_start(*, kind, params, acting_user):
         requested_by=acting_user,
         row_count=total,
     )
+    transaction.on_commit(lambda: report_send(report.pk))
+    return ExportOutcome(report=report)
+
+
+def report_send(report_id):
+    """Hand a recorded report to the workers. When the broker cannot be reached the page
+    still answers: the report stays pending, and `reports_resend` (every few minutes)
+    sends it once the broker is back. Publishing retries are capped in the settings."""
     from portal.tasks import build_report
 
-    transaction.on_commit(lambda: build_report.delay(report.pk))
-    return ExportOutcome(report=report)
+    try:
+        build_report.delay(report_id)
+    except Exception:  # kombu OperationalError, redis ConnectionError, timeouts
+        logger.warning("report %s recorded but not sent: the broker is unreachable", report_id)
+        return False
+    return True
+
+
+def reports_resend(*, older_than_minutes=2):
+    """Send again the reports still pending after a while (sent while the broker was down,
+    or lost with it). A report built twice is built once: report_build is idempotent."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    pending = GeneratedReport.objects.filter(
+        status=ReportStatus.PENDING, created_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(pending) if report_send(pk))
 
 
 def _as_querydict(params):

@@ -12,6 +12,12 @@ def build_report(report_id):
 
 
 @shared_task
+def resend_reports():
+    """Reports recorded while the broker was down are sent once it is back."""
+    return services.reports_resend()
+
+
+@shared_task
 def purge_expired_reports():
     return services.reports_purge_expired()
 
