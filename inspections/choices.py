@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoundKind(models.TextChoices):
@@ -33,7 +34,8 @@ SEVERITY_COLOURS = {Severity.MINOR: "info", Severity.SERIOUS: "warning", Severit
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # Not the plain "Open", which is also a link's verb (查看).
+    OPEN = "open", pgettext_lazy("finding status", "Open")
     RECTIFYING = "rectifying", _("Being rectified")
     VERIFIED = "verified", _("Verified")
 
