@@ -14,10 +14,10 @@ from portal.models import GeneratedReport
 
 
 def _reset_connections():
-    """Drop the pooled broker connections so the next publish uses the current URL."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Forget the app's broker pools so the next publish uses the current URL. They are
+    not closed: kombu keeps one pool per URL for the whole process, and the real broker's
+    is used again once the URL is restored."""
+    app._pool = None
     app.amqp._producer_pool = None
 
 
