@@ -69,6 +69,8 @@ class WorkLogSerializer(serializers.ModelSerializer):
         model = WorkLog
         fields = ["id", "assignment", "date", "on_site", "households_visited", "kind", "summary"]
         read_only_fields = ["assignment"]
+        # Presence is counted from on_site: a log must say it, never assume absence.
+        extra_kwargs = {"on_site": {"required": True}, "households_visited": {"default": 0}}
         validators = []
 
 

@@ -17,6 +17,13 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
+    def filter_queryset(self, queryset):
+        # The FilterSet narrows lists. An object's own address ignores it: a list filter
+        # may rely on the list's annotations, and ?status= on /cases/7/ means nothing.
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass

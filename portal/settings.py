@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.openapi.document_errors",
+    ],
     # One name per choice set, where several models' fields share a name ("kind", "status").
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "rectification.choices.CaseStatus",

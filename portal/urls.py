@@ -29,6 +29,9 @@ class DivisionCodeConverter:
 
 register_converter(DivisionCodeConverter, "code")
 
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants to scope and test twice.
 router.include_format_suffixes = False

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views import View
+from django.views import View, defaults
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
@@ -190,6 +190,20 @@ class NotificationReadView(PortalMixin, View):
             return redirect(note.url if note.url.startswith("/") else "notifications")
         mine.update(read_at=timezone.now())
         return redirect("notifications")
+
+
+def page_not_found(request, exception):
+    """An unknown /api/ address answers JSON like the rest of the API; pages get 404.html."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("No such address in the API.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """A crash answers without a trace: JSON under /api/, 500.html elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+    return defaults.server_error(request)
 
 
 @require_GET

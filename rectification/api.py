@@ -317,7 +317,7 @@ class CaseViewSet(
         """The county closes a transformed case after consolidation (销号)."""
         return self._transition(request, "close")
 
-    @extend_schema(request=AcceptanceSerializer, responses=AcceptanceSerializer)
+    @extend_schema(request=AcceptanceSerializer, responses={201: AcceptanceSerializer})
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):
         """The county records the acceptance review: pass ⇒ transformed, fail ⇒ rectifying."""
@@ -330,7 +330,7 @@ class CaseViewSet(
         return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request={"multipart/form-data": EvidenceSerializer}, responses=AttachmentSerializer
+        request={"multipart/form-data": EvidenceSerializer}, responses={201: AttachmentSerializer}
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def evidence(self, request, pk=None):
@@ -354,8 +354,8 @@ class CaseViewSet(
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=EventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         """The case's full history."""
         case = self.get_object()
