@@ -246,7 +246,20 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.3,
     "interval_max": 0.5,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# A task is acknowledged when it ends (acks_late). If the whole worker dies mid-task, Redis
+# hands the unacknowledged task to the next worker after the visibility timeout, which must
+# outlast the longest task (CELERY_TASK_TIME_LIMIT) or a running task is delivered twice.
+# (A pool child that dies is requeued at once: reject_on_worker_lost.)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for such tasks every interval × throttle seconds: kombu's 10 × 10 for
+    # an hour's timeout, proportionally sooner for a short one (the worker-kill tests).
+    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 360)),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule itself is one list in portal/celery.py.
 
