@@ -2,19 +2,15 @@
 with apt-get by .ci/run; never a downloaded browser) against a live server with the demo
 loaded. Screenshots are saved in var/artifacts/ (BROWSER_ARTIFACTS to change it)."""
 
-import importlib
-import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
-from django.test import override_settings
 
 from portal.management.commands.load_demo import DEMO_PASSWORD
+from tests.live import load_demo_committed
 
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", Path(settings.BASE_DIR) / "var" / "artifacts"))
 
@@ -52,14 +48,8 @@ def chromium(django_db_setup):
 
 @pytest.fixture
 def demo_server(transactional_db, live_server):
-    """The demo `make run` loads, served by a live server thread. The flush after a
-    transactional test empties every table, the rows the migrations wrote too (the
-    national problem categories and the acceptance checklist): they are written again.
-    (Serialized rollback cannot do it here: Playwright's greenlet sees other connections.)"""
-    seed = importlib.import_module("rectification.migrations.0002_seed_categories_and_checklist")
-    seed.seed(apps, None)
-    with override_settings(DEBUG=True):  # the demo refuses to load outside debug
-        call_command("load_demo", stdout=io.StringIO())
+    """The demo `make run` loads, served by a live server thread."""
+    load_demo_committed()
     return live_server
 
 

@@ -11,36 +11,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from openpyxl import load_workbook
 
 from portal import services
 from portal.celery import app as celery_app
 from portal.choices import ReportStatus
 from portal.models import GeneratedReport
+from tests.live import database_url, require_services
 from villages.models import Village
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _database_url():
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _require_services():
-    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
-        reason = "a real worker needs REDIS_URL and a PostgreSQL DATABASE_URL"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def _start_worker(*, pool="solo", env=None):
@@ -49,7 +32,7 @@ def _start_worker(*, pool="solo", env=None):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_SECRET_KEY": "worker-test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": os.environ["REDIS_URL"],
         "PORTAL_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **(env or {}),
@@ -90,7 +73,7 @@ def _stop(process):
 @pytest.fixture
 def workers(wuqing):
     """Start real workers with `workers(pool=..., env=...)`; all are stopped at the end."""
-    _require_services()
+    require_services()
     started = []
 
     def start(**kwargs):
