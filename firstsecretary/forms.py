@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from firstsecretary.choices import EvaluationGrade
 from firstsecretary.models import DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from portal.choices import Role
+from portal.fields import LONG_TEXT_MAX
 from portal.models import User
 from rectification.forms import DATE
 from villages.models import Division, Village
@@ -83,7 +84,10 @@ class EvaluationForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     grade = forms.ChoiceField(label=_("Grade"), choices=EvaluationGrade.choices)
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from firstsecretary import services
 from firstsecretary.choices import Education, Gender
-from firstsecretary.models import Assignment, DispatchUnit
+from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary
 from portal import imports
 from portal.import_views import UploadForm
-from portal.imports import CellError, ImportColumn, parse_date, parse_int
+from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
 from rectification.imports import _check_villages, parse_code
 from villages.models import Division
@@ -116,7 +116,15 @@ ROSTER_IMPORT = imports.register(
         check=check_roster,
         commit=commit_roster,
         columns=[
-            ImportColumn("name", gettext_lazy("Name"), None, True, "王磊", 10),
+            ImportColumn(
+                "name",
+                gettext_lazy("Name"),
+                None,
+                True,
+                "王磊",
+                10,
+                max_length=field_max_length(FirstSecretary, "name"),
+            ),
             ImportColumn("gender", gettext_lazy("Gender"), _choice(Gender.choices), True, "男", 6),
             ImportColumn(
                 "birth_year", gettext_lazy("Year of birth"), parse_int(1950, 2010), True, 1988, 8
@@ -132,8 +140,24 @@ ROSTER_IMPORT = imports.register(
             ImportColumn(
                 "unit", gettext_lazy("Dispatching unit"), parse_unit, True, "区财政局", 20
             ),
-            ImportColumn("position", gettext_lazy("Position in the unit"), None, False, "科员", 12),
-            ImportColumn("phone", gettext_lazy("Phone"), None, False, "13800000000", 14),
+            ImportColumn(
+                "position",
+                gettext_lazy("Position in the unit"),
+                None,
+                False,
+                "科员",
+                12,
+                max_length=field_max_length(FirstSecretary, "position"),
+            ),
+            ImportColumn(
+                "phone",
+                gettext_lazy("Phone"),
+                None,
+                False,
+                "13800000000",
+                14,
+                max_length=field_max_length(FirstSecretary, "phone"),
+            ),
             ImportColumn(
                 "village", gettext_lazy("Village code"), parse_code, False, "120114101001", 15
             ),

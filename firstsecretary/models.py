@@ -18,6 +18,7 @@ from firstsecretary.choices import (
     UnitKind,
     UnitLevel,
 )
+from portal.fields import long_text
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
 
 
@@ -172,7 +173,7 @@ class WorkLog(models.Model):
     on_site = models.BooleanField(_("in the village"), default=True)
     households_visited = models.PositiveSmallIntegerField(_("households visited"), default=0)
     kind = models.CharField(_("kind of work"), max_length=12, choices=LogKind.choices)
-    summary = models.TextField(_("what was done"))
+    summary = long_text(_("what was done"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -203,7 +204,7 @@ class Evaluation(models.Model):
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     grade = models.CharField(_("grade"), max_length=12, choices=EvaluationGrade.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = long_text(_("comment"), blank=True)
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("evaluated by"),

@@ -307,7 +307,13 @@ class SupportOverviewView(PortalMixin, TemplateView):
             .exclude(status=CaseStatus.CLOSED)
             .select_related("village__township", "campaign")
         ).order_by("village__code")
-        campaign = campaigns_for(user).filter(pk=self.request.GET.get("campaign") or None).first()
+        chosen = self.request.GET.get("campaign", "")
+        # ?campaign=abc is no campaign, not a 500.
+        campaign = (
+            campaigns_for(user).filter(pk=chosen).first()
+            if chosen.isascii() and chosen.isdigit()
+            else None
+        )
         if campaign is not None:
             cases = cases.filter(campaign=campaign)
         only_missing = self.request.GET.get("missing", "true") != "false"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.choices import Role
+from portal.fields import LONG_TEXT_MAX
 from portal.models import User
 from rectification.forms import DATE
 from rectification.models import Category
@@ -79,7 +80,11 @@ class FindingForm(forms.ModelForm):
 
 
 class AnswerForm(forms.Form):
-    response = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    response = forms.CharField(
+        label=_("What was done"),
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class CircularForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inspections.choices import FindingStatus, RoundKind, RoundStatus, Severity
+from portal.fields import DOCUMENT_TEXT_MAX, long_text
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet
 
 
@@ -107,7 +108,7 @@ class Visit(models.Model):
     )
     visited_on = models.DateField(_("visited on"))
     unannounced = models.BooleanField(_("unannounced"), default=False)
-    summary = models.TextField(_("summary"))
+    summary = long_text(_("summary"))
     score = models.PositiveSmallIntegerField(
         _("score"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
@@ -143,7 +144,7 @@ class Finding(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    description = models.TextField(_("description"))
+    description = long_text(_("description"))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     township = models.ForeignKey(
         "villages.Division",
@@ -163,7 +164,7 @@ class Finding(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
-    response = models.TextField(_("rectification by the township"), blank=True)
+    response = long_text(_("rectification by the township"), blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -204,7 +205,7 @@ class Circular(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"))
+    body = long_text(_("body"), max_length=DOCUMENT_TEXT_MAX)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     objects = SharedDownQuerySet.as_manager()

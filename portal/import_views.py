@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from portal import imports
+from portal.attachments import sniff
 from portal.generic import PortalMixin, ScopedObjectMixin
 from portal.models import ImportBatch
 from portal.scoping import scope_prefix
@@ -40,6 +41,17 @@ class UploadForm(forms.Form):
             )
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload the .xlsx template, filled in."))
+        # The name is the user's word; the content decides (a renamed PNG, CSV or zip).
+        upload.seek(0)
+        kind = sniff(upload.read(8), upload)
+        upload.seek(0)
+        if kind != "xlsx":
+            raise forms.ValidationError(
+                _(
+                    "The file's content is not an Excel workbook (.xlsx): download the "
+                    "template, fill it in and upload it."
+                )
+            )
         return upload
 
     def context(self):

@@ -38,6 +38,8 @@ class ImportColumn:
     required: bool = False
     example: Any = ""
     width: int = 16
+    # The model field's limit: a longer cell is marked in the preview, not refused at commit.
+    max_length: int | None = None
 
 
 @dataclass
@@ -88,6 +90,11 @@ def register(spec):
 
 def get(kind):
     return REGISTRY[kind]
+
+
+def field_max_length(model, name):
+    """The max_length of a model's field, for an ImportColumn's max_length."""
+    return model._meta.get_field(name).max_length
 
 
 # --- Reading cells ---------------------------------------------------------------------------
@@ -185,6 +192,12 @@ def _read_row(spec, line, cells, context):
             row.data[column.key] = None
             continue
         try:
+            if column.max_length and len(raw) > column.max_length:
+                raise CellError(
+                    _("At most {limit} characters; this cell has {count}.").format(
+                        limit=column.max_length, count=len(raw)
+                    )
+                )
             row.data[column.key] = column.parse(raw, context) if column.parse else raw
         except CellError as error:
             row.errors[column.key] = str(error)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import LONG_TEXT_MAX
 from rectification.models import AcceptanceCriterion, Case, Category, PlanTask
 from rectification.selectors import campaigns_for
 from villages.models import Division, Village
@@ -61,7 +62,10 @@ class CaseForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     on = forms.DateField(label=_("Date"), required=False, widget=DATE)
 
@@ -70,6 +74,7 @@ class PlanForm(forms.Form):
     goal = forms.CharField(
         label=_("Goal of the rectification"),
         required=False,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -99,13 +104,16 @@ class PlanReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Comment"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class TaskProgressForm(forms.Form):
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
-    note = forms.CharField(label=_("Progress note"), required=False)
+    note = forms.CharField(label=_("Progress note"), required=False, max_length=LONG_TEXT_MAX)
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DATE)
 
 
@@ -116,7 +124,9 @@ class AcceptanceForm(forms.Form):
     satisfaction = forms.DecimalField(
         label=_("Satisfaction survey (%)"), min_value=0, max_value=100, decimal_places=1
     )
-    conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.CharField(
+        label=_("Conclusion"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from portal import imports
 from portal.import_views import UploadForm
-from portal.imports import CellError, ImportColumn, parse_date, parse_int
+from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
 from rectification import services
 from rectification.choices import CaseStatus
@@ -152,10 +152,22 @@ LEDGER_IMPORT = imports.register(
                 30,
             ),
             ImportColumn(
-                "basic_situation", gettext_lazy("Basic situation"), None, False, "党员32名", 30
+                "basic_situation",
+                gettext_lazy("Basic situation"),
+                None,
+                False,
+                "党员32名",
+                30,
+                max_length=field_max_length(Case, "basic_situation"),
             ),
             ImportColumn(
-                "problems", gettext_lazy("Problems"), None, True, "“三会一课”落实不到位", 30
+                "problems",
+                gettext_lazy("Problems"),
+                None,
+                True,
+                "“三会一课”落实不到位",
+                30,
+                max_length=field_max_length(Case, "problems"),
             ),
             ImportColumn(
                 "measures",
@@ -164,9 +176,16 @@ LEDGER_IMPORT = imports.register(
                 False,
                 "镇党委书记包村",
                 30,
+                max_length=field_max_length(Case, "measures"),
             ),
             ImportColumn(
-                "responsible_person", gettext_lazy("Person responsible"), None, True, "李秀英", 12
+                "responsible_person",
+                gettext_lazy("Person responsible"),
+                None,
+                True,
+                "李秀英",
+                12,
+                max_length=field_max_length(Case, "responsible_person"),
             ),
             ImportColumn(
                 "township_leader",
@@ -175,6 +194,7 @@ LEDGER_IMPORT = imports.register(
                 False,
                 "王建军",
                 12,
+                max_length=field_max_length(Case, "township_leader"),
             ),
             ImportColumn(
                 "county_leader",
@@ -183,6 +203,7 @@ LEDGER_IMPORT = imports.register(
                 False,
                 "张立国",
                 12,
+                max_length=field_max_length(Case, "county_leader"),
             ),
             ImportColumn(
                 "identified_on", gettext_lazy("Listed on"), parse_date, False, "2026-03-10", 12

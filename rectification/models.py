@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.fields import long_text
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
 from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
 
@@ -150,9 +151,9 @@ class Case(models.Model):
     status = models.CharField(
         _("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.IDENTIFIED
     )
-    basic_situation = models.TextField(_("basic situation"), blank=True)
-    problems = models.TextField(_("problems"))
-    measures = models.TextField(_("rectification measures"), blank=True)
+    basic_situation = long_text(_("basic situation"), blank=True)
+    problems = long_text(_("problems"))
+    measures = long_text(_("rectification measures"), blank=True)
     responsible_person = models.CharField(_("person responsible"), max_length=50)
     township_leader = models.CharField(_("township leader in charge"), max_length=50, blank=True)
     county_leader = models.CharField(_("county-level contact leader"), max_length=50, blank=True)
@@ -231,7 +232,7 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = long_text(_("comment"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "case__village__code"
@@ -260,7 +261,7 @@ class Plan(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
-    goal = models.TextField(_("goal"), blank=True)
+    goal = long_text(_("goal"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,7 +280,7 @@ class Plan(models.Model):
         blank=True,
         related_name="+",
     )
-    review_comment = models.TextField(_("review comment"), blank=True)
+    review_comment = long_text(_("review comment"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     history = HistoricalRecords()
@@ -300,7 +301,7 @@ class PlanTask(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks"
     )
-    measure = models.TextField(_("measure"))
+    measure = long_text(_("measure"))
     owner = models.CharField(_("owner"), max_length=50)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -315,7 +316,7 @@ class PlanTask(models.Model):
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    note = models.TextField(_("progress note"), blank=True)
+    note = long_text(_("progress note"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     history = HistoricalRecords()
@@ -375,7 +376,7 @@ class Acceptance(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    conclusion = models.TextField(_("conclusion"))
+    conclusion = long_text(_("conclusion"))
     passed = models.BooleanField(_("passed"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 

@@ -1,5 +1,6 @@
 """Pages of the ledger: the list, one page per case, and the forms that call the services."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -205,7 +206,9 @@ class _TransitionView(_CaseActionView):
 
     def act(self, case):
         form = TransitionForm(self.request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            # A malformed date or an oversize comment is refused, not silently dropped.
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
         services.case_transition(
             case=case,
             action=self.action,
@@ -321,15 +324,14 @@ class EvidenceUploadView(_CaseActionView):
         upload = self.request.FILES.get("file")
         if upload is None:
             raise ValidationError(_("Choose a file to upload."))
-        task = None
-        if self.request.POST.get("task"):
-            task = (
-                PlanTask.objects.visible_to(self.request.user)
-                .filter(pk=self.request.POST["task"])
-                .first()
-            )
-            if task is None:
-                raise ValidationError(_("This task is not part of the case's plan."))
+        # A field, not a lookup by hand: an id that is not a number is refused, not a 500.
+        task_field = forms.ModelChoiceField(
+            queryset=PlanTask.objects.visible_to(self.request.user), required=False
+        )
+        try:
+            task = task_field.clean(self.request.POST.get("task"))
+        except ValidationError:
+            raise ValidationError(_("This task is not part of the case's plan.")) from None
         services.evidence_add(case=case, acting_user=self.request.user, upload=upload, task=task)
         messages.success(self.request, _("The file has been added."))
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import long_text
 from portal.scoping import ScopedQuerySet
 from villages.choices import ActivityKind, DivisionLevel, PartyOrgType, VillageKind
 
@@ -202,7 +203,7 @@ class ActivityRecord(models.Model):
     attendance = models.PositiveSmallIntegerField(_("members present"))
     absentees = models.CharField(_("absent, and why"), max_length=300, blank=True)
     instructor_present = models.BooleanField(_("township instructor present"), default=False)
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = long_text(_("minutes"), blank=True)
     county_sat_in = models.BooleanField(_("county sat in"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

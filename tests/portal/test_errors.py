@@ -58,3 +58,13 @@ def test_list_filters_on_an_object_address_are_ignored(client, county_admin, cas
     events = client.get(f"/api/v1/cases/{case_a.pk}/events/", {"overdue": "false"})
     assert events.status_code == 200
     assert isinstance(events.json(), list)
+
+
+def test_a_request_too_large_answers_the_portal_400_page(client, county_admin, settings):
+    """Over DATA_UPLOAD_MAX_MEMORY_SIZE (or too many fields) Django refuses the request; the
+    user sees why in Chinese, not a bare "Bad Request"."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(county_admin)
+    response = client.post("/ledger/new/", {"problems": "x" * 5000})
+    assert response.status_code == 400
+    assert "请求未能处理" in response.content.decode()

@@ -140,11 +140,10 @@ def test_a_change_between_preview_and_confirm_rolls_everything_back(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"village,name\n120114101001,x\n", "不是 Excel"),
         (workbook([["120114101001", "x"]], headers=["村代码", "名称"]), "模板"),
         (workbook([]), "没有"),
     ],
-    ids=["csv-renamed", "wrong-headers", "no-rows"],
+    ids=["wrong-headers", "no-rows"],
 )
 def test_a_file_that_is_not_the_template_is_refused_whole(
     client, alice, campaign, content, message
@@ -180,6 +179,12 @@ def test_an_oversize_or_misnamed_upload_is_refused_at_the_form(client, alice, ca
         {"campaign": campaign.pk, "file": SimpleUploadedFile("台账.xlsx", b"")},
     )
     assert "空文件" in str(response.context["form"].errors["file"])
+    response = client.post(
+        reverse("case_import"),
+        {"campaign": campaign.pk, "file": SimpleUploadedFile("台账.xlsx", b"village,name\n")},
+    )
+    assert "不是Excel工作簿" in str(response.context["form"].errors["file"])
+    assert not ImportBatch.objects.exists()
 
 
 def test_another_township_cannot_open_the_preview(client, alice, bob, campaign, villages_a):
