@@ -1,11 +1,24 @@
 """Forms of the portal's own pages; choices are narrowed to the user's scope."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import Role
 from villages.choices import DivisionLevel
 from villages.models import Division, Village
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the user name's length checked before authenticate():
+    Django only sets the widget's maxlength, and django-axes records a failed attempt's
+    user name in a 255-character column (a longer one was a 500 on PostgreSQL)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class _UserFieldsForm(forms.Form):

@@ -11,6 +11,7 @@ from firstsecretary import api as firstsecretary_api
 from inspections import api as inspections_api
 from portal import views
 from portal.api import ApiDocsView
+from portal.forms import LoginForm
 from rectification import api as rectification_api
 from villages import api as villages_api
 
@@ -56,7 +57,13 @@ router.register("circulars", inspections_api.CircularViewSet, basename="circular
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
