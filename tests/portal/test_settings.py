@@ -83,3 +83,16 @@ def test_behind_https_cookies_are_secure_and_hsts_is_sent():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "31536000", "True", str(8 * 3600)]
+
+
+def test_every_variable_the_settings_read_is_explained_in_env_example():
+    """An operator learns the knobs from .env.example: a new one must be listed there."""
+    import re
+    from pathlib import Path
+
+    base = Path(settings.BASE_DIR)
+    source = (base / "portal" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.[a-z_]+)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (base / ".env.example").read_text(), re.M))
+    assert len(read) > 20
+    assert read - listed == set()
