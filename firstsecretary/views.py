@@ -40,8 +40,9 @@ from portal.generic import (
 )
 from portal.roles import Perm
 from rectification.choices import CASE_STATUS_COLOURS, CaseStatus
+from rectification.filtersets import CaseFilterSet
 from rectification.models import Case
-from rectification.selectors import campaigns_for
+from rectification.selectors import with_overdue_task
 
 FIVE_LABELS = {
     **dict(SupportKind.choices),
@@ -302,30 +303,29 @@ class SupportOverviewView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        today = timezone.localdate()
         cases = selectors.with_support(
-            Case.objects.visible_to(user)
-            .exclude(status=CaseStatus.CLOSED)
-            .select_related("village__township", "campaign")
+            with_overdue_task(
+                Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED), today
+            ).select_related("village__township", "campaign")
         ).order_by("village__code")
-        chosen = self.request.GET.get("campaign", "")
-        # ?campaign=abc is no campaign, not a 500.
-        campaign = (
-            campaigns_for(user).filter(pk=chosen).first()
-            if chosen.isascii() and chosen.isdigit()
-            else None
-        )
-        if campaign is not None:
-            cases = cases.filter(campaign=campaign)
+        # The ledger's FilterSet: ?year=&q=<area> from the dashboard's card narrows the
+        # list as it narrows the ledger; a malformed value is ignored.
+        cases = CaseFilterSet(self.request.GET, queryset=cases, request=self.request).qs
         only_missing = self.request.GET.get("missing", "true") != "false"
         if only_missing:
             cases = cases.filter(selectors.missing_support_q())
         rows = [
             (case, [getattr(case, f"has_{kind}") for kind in FIVE_ONES]) for case in cases[:500]
         ]
+        toggle = self.request.GET.copy()
+        toggle["missing"] = "false" if only_missing else "true"
         return super().get_context_data(
             rows=rows,
+            count=len(rows) if len(rows) < 500 else cases.count(),
             headers=[FIVE_LABELS[kind] for kind in FIVE_ONES],
             only_missing=only_missing,
+            toggle_query=toggle.urlencode(),
             status_colours=CASE_STATUS_COLOURS,
             **kwargs,
         )

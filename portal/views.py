@@ -246,6 +246,9 @@ class DashboardMixin(PortalMixin):
             **figures,
             "cases_base": cases_base,
             "list_url": cases_base + (f"&q={code}" if drilled else ""),
+            "support_url": reverse("support_overview")
+            + "?"
+            + urlencode({"year": year or "", **({"q": code} if drilled else {})}),
             "perms_export": user.has_role_perm(Perm.REPORT_EXPORT),
             "today": timezone.localdate(),
             "years": years,

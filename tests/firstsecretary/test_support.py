@@ -106,3 +106,20 @@ def test_only_the_county_manages_supporters(client, case_a, alice):
         reverse("support_add", args=[case_a.pk]), {"kind": "enterprise", "name": "企业"}
     )
     assert response.status_code == 403
+
+
+def test_the_overview_narrows_like_the_ledger_and_keeps_it_when_toggled(
+    client, case_a, county_admin
+):
+    client.force_login(county_admin)
+    url = reverse("support_overview")
+    township = case_a.village.township_id
+    assert client.get(url, {"q": township}).context["count"] == 1
+    assert client.get(url, {"q": "120114102", "year": 2026}).context["count"] == 0
+    assert client.get(url, {"year": 1999}).context["count"] == 0
+    page = client.get(url, {"q": township, "year": 2026})
+    assert "1 个整顿对象" in page.content.decode()
+    toggle = page.context["toggle_query"]
+    assert f"q={township}" in toggle and "year=2026" in toggle and "missing=false" in toggle
+    # The ledger's list filters need its annotations: ?overdue= must not fail here either.
+    assert client.get(url, {"overdue": "true"}).status_code == 200

@@ -292,3 +292,21 @@ def test_the_charts_are_drawn_from_static_files_and_page_data(
         assert "<script>" not in html.replace(
             '<script id="dashboard-data" type="application/json">', ""
         )
+
+
+def test_the_five_ones_card_links_to_the_cases_it_counts(
+    client, county_admin, list_case, alice, bob, village_a, village_b
+):
+    list_case(alice, village_a)
+    list_case(bob, village_b)
+    client.force_login(county_admin)
+    page = client.get(reverse("dashboard"), {"area": alice.division_id})
+    link = f"{reverse('support_overview')}?year=2026&q={alice.division_id}"
+    assert f'href="{link}" data-figure="five"' in page.content.decode().replace("&amp;", "&")
+    listed = client.get(link)
+    assert listed.context["count"] == page.context["missing_five"] == 1
+    assert [case.village for case, _flags in listed.context["rows"]] == [village_a]
+    # Undrilled, the county's card counts both townships, and so does its list.
+    county = client.get(reverse("dashboard"))
+    assert client.get(county.context["support_url"]).context["count"] == 2
+    assert county.context["missing_five"] == 2
