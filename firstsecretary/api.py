@@ -120,6 +120,8 @@ class SecretaryViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
             user=fields.pop("user", None),
             **fields,
         )
+        # Read back through the list's queryset: is_posted is its annotation.
+        secretary = self.get_queryset().get(pk=secretary.pk)
         return Response(SecretarySerializer(secretary).data, status=status.HTTP_201_CREATED)
 
 

@@ -146,3 +146,21 @@ def test_a_township_sees_the_secretaries_posted_in_its_villages_only(
     client.force_login(bob)
     assert list(client.get(reverse("secretary_list")).context["object_list"]) == []
     assert client.get(reverse("secretary_detail", args=[unposted.pk])).status_code == 404
+
+
+def test_a_secretary_added_through_the_api_reads_back_as_listed(client, county_admin, unit):
+    """The create answered without is_posted (the list's annotation), against its schema."""
+    client.force_login(county_admin)
+    body = {
+        "county": "120114",
+        "name": "李娜",
+        "gender": "female",
+        "birth_year": 1990,
+        "education": "postgraduate",
+        "unit": unit.pk,
+    }
+    created = client.post("/api/v1/secretaries/", body, content_type="application/json")
+    assert created.status_code == 201
+    listed = client.get("/api/v1/secretaries/").json()["results"]
+    assert created.json() == next(row for row in listed if row["id"] == created.json()["id"])
+    assert created.json()["is_posted"] is False

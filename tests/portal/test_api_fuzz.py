@@ -87,22 +87,75 @@ def _visible_ids(app, cookies, path):
     return [row.get("id", row.get("code")) for row in response.json["results"]]
 
 
-def _strategy(operation, ids):
-    """Valid and invalid examples, for random ids and for ids the persona can see."""
-    modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    parts = [operation.as_strategy(generation_mode=mode) for mode in modes]
-    names = [p.name for p in operation.path_parameters]
-    if names and ids:
-        name = names[0]
-        parts += [
-            st.sampled_from(ids).flatmap(
-                lambda value, mode=mode: operation.as_strategy(
-                    generation_mode=mode, path_parameters={name: value}
+# Body fields that name another object, and the list of the objects the persona can see.
+REFERENCES = {
+    "village": "villages",
+    "mentor_village": "villages",
+    "campaign": "campaigns",
+    "categories": "categories",
+    "category": "categories",
+    "secretary": "secretaries",
+    "unit": "units",
+    "case": "cases",
+    "task": "tasks",
+    "visit": "visits",
+}
+
+
+def _references(app, cookies, user):
+    """{field: [values]} for REFERENCES, as the persona sees them, and their own county."""
+    found = {
+        field: _visible_ids(app, cookies, f"/api/v1/{path}/") for field, path in REFERENCES.items()
+    }
+    found["county"] = [user.division_id[:6]] if user.division_id else []
+    return {field: values for field, values in found.items() if values}
+
+
+def _referring(case, references):
+    """The valid body, with its references pointing at objects the persona can see."""
+    body = case.body if isinstance(case.body, dict) else {}
+    fields = [field for field in body if field in references]
+    if not fields:
+        return st.just(case)
+    choices = {
+        field: (
+            st.lists(st.sampled_from(references[field]), min_size=1, max_size=3, unique=True)
+            if isinstance(body[field], list)
+            else st.sampled_from(references[field])
+        )
+        for field in fields
+    }
+
+    def replaced(values):
+        case.body = {**body, **values}
+        return case
+
+    return st.fixed_dictionaries(choices).map(replaced)
+
+
+def _strategy(operation, ids, references):
+    """Valid and invalid examples, for random ids and for ids the persona can see; and
+    valid bodies whose references point at real objects, so that creates and actions get
+    past validation into the services."""
+    strategies = {}
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        strategies[mode] = [operation.as_strategy(generation_mode=mode)]
+        names = [p.name for p in operation.path_parameters]
+        if names and ids:
+            strategies[mode].append(
+                st.sampled_from(ids).flatmap(
+                    lambda value, mode=mode, name=names[0]: operation.as_strategy(
+                        generation_mode=mode, path_parameters={name: value}
+                    )
                 )
             )
-            for mode in modes
-        ]
-    return st.one_of(parts)
+    referring = [
+        valid.flatmap(lambda case: _referring(case, references))
+        for valid in strategies[GenerationMode.POSITIVE]
+    ]
+    return st.one_of(
+        *strategies[GenerationMode.POSITIVE], *strategies[GenerationMode.NEGATIVE], *referring
+    )
 
 
 def _list_path(path):
@@ -118,12 +171,14 @@ def test_api_answers_every_generated_request_as_its_schema_says(
 
     settings.DEBUG = False  # the demo turns it on; the answers must be production's
 
-    cookies, headers = _session(client, User.objects.get(username=FUZZED[who]))
+    user = User.objects.get(username=FUZZED[who])
+    cookies, headers = _session(client, user)
     app = get_wsgi_application()
     served = _get(app, cookies, "/api/schema/?format=json")
     assert served.status_code == 200, served.get_data(as_text=True)[:500]
     schema = schemathesis.openapi.from_dict(served.json)
     schema.app = app
+    references = _references(app, cookies, user)
 
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 70, "every API operation is fuzzed"
@@ -141,7 +196,7 @@ def test_api_answers_every_generated_request_as_its_schema_says(
             database=None,
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=_strategy(operation, ids))
+        @given(case=_strategy(operation, ids, references))
         def fuzz(case):
             response = case.call(headers=headers, cookies=cookies)
             statuses[response.status_code] += 1
