@@ -9,8 +9,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from firstsecretary.choices import FIVE_ONES, SupportKind
 from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog
+from rectification.choices import CaseStatus
 from rectification.models import Case
-from rectification.selectors import percent
+from rectification.selectors import percent, with_overdue_task
 
 
 def month_bounds(month):
@@ -160,6 +161,20 @@ def missing_support_q():
     for kind in FIVE_ONES:
         condition |= Q(**{f"has_{kind}": False})
     return condition
+
+
+def five_ones_incomplete_q():
+    """An open case with any of the five ones missing: the dashboard's card and the
+    support overview count the same cases (needs with_support)."""
+    return ~Q(status=CaseStatus.CLOSED) & missing_support_q()
+
+
+def open_cases_with_support(user, today):
+    """The cases not closed out that `user` may see, annotated for the five ones and for
+    the ledger's list filters (so the ledger's FilterSet applies to them)."""
+    return with_support(
+        with_overdue_task(Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED), today)
+    ).select_related("village__township", "campaign")
 
 
 def five_ones(case):

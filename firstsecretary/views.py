@@ -39,10 +39,9 @@ from portal.generic import (
     add_service_errors,
 )
 from portal.roles import Perm
-from rectification.choices import CASE_STATUS_COLOURS, CaseStatus
+from rectification.choices import CASE_STATUS_COLOURS
 from rectification.filtersets import CaseFilterSet
 from rectification.models import Case
-from rectification.selectors import with_overdue_task
 
 FIVE_LABELS = {
     **dict(SupportKind.choices),
@@ -303,18 +302,15 @@ class SupportOverviewView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        today = timezone.localdate()
-        cases = selectors.with_support(
-            with_overdue_task(
-                Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED), today
-            ).select_related("village__township", "campaign")
-        ).order_by("village__code")
+        cases = selectors.open_cases_with_support(user, timezone.localdate()).order_by(
+            "village__code"
+        )
         # The ledger's FilterSet: ?year=&q=<area> from the dashboard's card narrows the
         # list as it narrows the ledger; a malformed value is ignored.
         cases = CaseFilterSet(self.request.GET, queryset=cases, request=self.request).qs
         only_missing = self.request.GET.get("missing", "true") != "false"
         if only_missing:
-            cases = cases.filter(selectors.missing_support_q())
+            cases = cases.filter(selectors.five_ones_incomplete_q())
         rows = [
             (case, [getattr(case, f"has_{kind}") for kind in FIVE_ONES]) for case in cases[:500]
         ]

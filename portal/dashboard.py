@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from firstsecretary.selectors import (
     coverage,
-    missing_support_q,
+    five_ones_incomplete_q,
     presence_summary,
     with_support,
 )
@@ -112,7 +112,7 @@ def dashboard(*, user, year=None, today=None):
             converted=Count("pk", filter=Q(status__in=CONVERTED)),
             relapses=Count("pk", filter=Q(listing__gt=1)),
             overdue=Count("pk", filter=behind_q(today)),
-            missing_five=Count("pk", filter=~Q(status=CaseStatus.CLOSED) & missing_support_q()),
+            missing_five=Count("pk", filter=five_ones_incomplete_q()),
         )
         .order_by()
     )

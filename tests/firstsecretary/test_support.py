@@ -123,3 +123,35 @@ def test_the_overview_narrows_like_the_ledger_and_keeps_it_when_toggled(
     assert f"q={township}" in toggle and "year=2026" in toggle and "missing=false" in toggle
     # The ledger's list filters need its annotations: ?overdue= must not fail here either.
     assert client.get(url, {"overdue": "true"}).status_code == 200
+
+
+def test_a_township_sees_only_its_own_cases_in_the_overview(
+    client, list_case, alice, bob, village_a, village_b
+):
+    list_case(alice, village_a)
+    list_case(bob, village_b)
+    for user, village in ((alice, village_a), (bob, village_b)):
+        client.force_login(user)
+        page = client.get(reverse("support_overview"), {"missing": "false"})
+        assert [case.village for case, _flags in page.context["rows"]] == [village]
+        # Naming the other township narrows to nothing: it is not widened to it.
+        other = village_b if village == village_a else village_a
+        assert (
+            client.get(reverse("support_overview"), {"q": other.township_id}).context["count"] == 0
+        )
+
+
+def test_the_overview_costs_the_same_queries_for_one_case_or_many(
+    client, county_admin, list_case, alice, django_assert_max_num_queries
+):
+    villages = list(Village.objects.filter(township_id=alice.division_id).order_by("code")[:6])
+    list_case(alice, villages[0])
+    client.force_login(county_admin)
+    with django_assert_max_num_queries(20) as one:
+        client.get(reverse("support_overview"))
+    for village in villages[1:]:
+        list_case(alice, village)
+    with django_assert_max_num_queries(20) as many:
+        page = client.get(reverse("support_overview"))
+    assert page.context["count"] == 6
+    assert len(many.captured_queries) == len(one.captured_queries)
