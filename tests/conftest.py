@@ -5,9 +5,12 @@ the organizers of two Wuqing townships (alice in 梅厂镇, bob in 大碱厂镇)
 a first secretary of one village in 梅厂镇, a read-only leader, a superuser, and anonymous.
 """
 
+import os
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from portal.celery import app as celery_app
@@ -35,6 +38,22 @@ def load_wuqing():
         Division.objects.update_or_create(
             code=code, defaults={"name": name, "level": level, "parent_id": parent}
         )
+
+
+def pytest_configure(config):
+    """`PORTAL_TEST_CLOCK=2028-02-29T12:00+08:00 pytest` runs the whole suite on that day
+    (the clock ticks on from there): no test may depend on the day it runs, and
+    `make test-clocks` proves it on the days that break such tests (the 26th, the 31st,
+    New Year's Day, a leap day)."""
+    clock = os.environ.get("PORTAL_TEST_CLOCK")
+    if clock:
+        config._portal_clock = time_machine.travel(datetime.fromisoformat(clock), tick=True)
+        config._portal_clock.start()
+
+
+def pytest_report_header(config):
+    clock = os.environ.get("PORTAL_TEST_CLOCK")
+    return f"clock pinned to {clock} (PORTAL_TEST_CLOCK)" if clock else None
 
 
 @pytest.fixture(scope="session")

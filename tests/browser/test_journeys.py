@@ -4,14 +4,15 @@ rectifying on the ledger and the dashboard; an inspector records a finding and d
 the findings workbook, which is opened and checked. Screenshots in var/artifacts/."""
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from rectification.models import Case
 from tests.browser.conftest import ARTIFACTS, log_in, screenshot
 from villages.models import ActivityPlan, Village
-from villages.services import add_months
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,17 @@ def submit(page, form_selector):
     page.locator(f"{form_selector} button[type=submit]").first.click()
 
 
-def test_a_village_is_listed_planned_and_approved(page):
+@pytest.fixture
+def november_20th():
+    """The journey happens on 20 November 2026, before the 25th: next month's activity plan
+    is on time whatever day the suite runs. Set before the demo is loaded, so the demo is
+    that day's too; the clock ticks on from there (timeouts still work)."""
+    moment = datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+def test_a_village_is_listed_planned_and_approved(november_20th, page):
     free = (
         Village.objects.filter(township_id="120114101")
         .exclude(cases__status__in=["identified", "rectifying", "acceptance_requested"])
@@ -60,7 +71,7 @@ def test_a_village_is_listed_planned_and_approved(page):
     screenshot(page, "journey-1-township-plan-submitted", full_page=True)
 
     # …and files next month's activity plan of a village that has none yet.
-    month = add_months(timezone.localdate().replace(day=1), 1)
+    month = date(2026, 12, 1)
     village = (
         Village.objects.filter(township_id="120114101")
         .exclude(activity_plans__month=month)
