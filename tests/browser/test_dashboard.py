@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from rectification.models import Case
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
@@ -66,3 +67,39 @@ def test_the_pages_keep_to_the_content_security_policy(page):
     page.wait_for_url(re.compile(r"/ledger/\d+/"))
     page.goto("/api/docs/")
     page.wait_for_selector(".swagger-ui .info")
+
+
+# The browsable API: the root, lists with their filter and create forms, an object with
+# its edit form, and a view that is not a viewset.
+API_PAGES = [
+    "/api/v1/",
+    "/api/v1/cases/",
+    "/api/v1/villages/?page_size=5",
+    "/api/v1/secretaries/",
+    "/api/v1/rounds/",
+    "/api/v1/timeliness/",
+]
+
+
+def test_the_browsable_api_keeps_to_the_content_security_policy(page):
+    """The API's own HTML pages, as the county administrator reads them in a browser; a
+    violation (the code highlighter's inline <style>, say) is a console error."""
+    log_in(page, "county")
+    for path in API_PAGES:
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert "style-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_selector(".response-info")
+    # An object's page carries the forms to change it (PUT, PATCH, DELETE).
+    case = Case.objects.filter(village__code__startswith="120114").order_by("pk").first()
+    page.goto(f"/api/v1/cases/{case.pk}/")
+    page.wait_for_selector("form")
+
+
+def test_the_admin_keeps_to_the_content_security_policy(page):
+    log_in(page, "admin")
+    for path in ["/admin/", "/admin/rectification/case/", "/admin/portal/user/"]:
+        response = page.goto(path)
+        assert response.status == 200, path
+    page.locator("#result_list tbody a").first.click()
+    page.wait_for_selector("form")
