@@ -60,9 +60,11 @@ class VisitForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(round=inspection, members=acting_user)
+        teams = Team.objects.filter(round=inspection, members=acting_user)
+        self.fields["team"].queryset = teams
+        # Only the villages on the user's teams' lists (the service checks the team's own).
         self.fields["village"].queryset = Village.objects.filter(
-            code__startswith=inspection.county_id
+            pk__in=Team.villages.through.objects.filter(team__in=teams).values("village")
         ).order_by("code")
 
 

@@ -174,7 +174,9 @@ def _on_team(user, team):
 
 @transaction.atomic
 def visit_record(*, acting_user, team, village, visited_on, unannounced, summary, score=None):
-    """An inspector of the team records a visit to a village of the round's county."""
+    """An inspector of the team records a visit to a village on the team's list. A village
+    off the list is refused: the list is the round's plan, which the county department
+    sets (by hand or by the recorded draw); a visit elsewhere would be a plan nobody made."""
     _require(acting_user, Perm.INSPECT)
     team = _lock(Team, team, acting_user)
     if not _on_team(acting_user, team):
@@ -184,6 +186,15 @@ def visit_record(*, acting_user, team, village, visited_on, unannounced, summary
         raise ValidationError(_("Visits are recorded while the round is under way."))
     if not village.code.startswith(inspection.county_id):
         raise ValidationError({"village": _("Not in the round's county.")})
+    if not team.villages.filter(pk=village.pk).exists():
+        raise ValidationError(
+            {
+                "village": _(
+                    "{village} is not on this team's list of villages to visit; the county "
+                    "organization department decides which villages a team visits."
+                ).format(village=village.name)
+            }
+        )
     visit = Visit(
         round=inspection,
         team=team,

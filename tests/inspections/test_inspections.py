@@ -35,14 +35,16 @@ def inspection(county_admin):
 
 
 @pytest.fixture
-def team(inspection, county_admin, inspector):
-    return services.team_save(
+def team(inspection, county_admin, inspector, village_a):
+    team = services.team_save(
         acting_user=county_admin,
         inspection=inspection,
         name="第一督查组",
         leader="赵立新",
         members=[inspector],
     )
+    # Visits are recorded only to the villages on the team's list.
+    return services.team_assign(acting_user=county_admin, team=team, villages=[village_a])
 
 
 @pytest.fixture

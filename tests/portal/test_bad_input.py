@@ -189,6 +189,7 @@ def world(
     )
     team = Team.objects.create(round=inspection, name="第一组")
     team.members.add(inspector)
+    team.villages.add(villages[0], villages[1])  # a visit goes only to the team's villages
     visit = Visit.objects.create(
         round=inspection, team=team, village=villages[0], visited_on=date(2026, 10, 9), summary="查"
     )
