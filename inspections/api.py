@@ -31,6 +31,14 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "draw_seed"]
 
+    def to_representation(self, instance):
+        # The seed reproduces the draw: only who may know the whole plan reads it.
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not selectors.plan_known(user=request.user, inspection=instance):
+            data["draw_seed"] = ""
+        return data
+
 
 class MoveSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=["active", "closed"])
@@ -85,11 +93,18 @@ class RoundViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     filterset_class = RoundFilterSet
     permission = Perm.ROUND_MANAGE
 
+    def get_queryset(self):
+        # The rounds the user may know of, with whether they may know the plan.
+        return selectors.round_list(user=self.request.user)
+
     def create(self, request):
         data = RoundSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         inspection = services.round_create(acting_user=request.user, **data.validated_data)
-        return Response(RoundSerializer(inspection).data, status=status.HTTP_201_CREATED)
+        return Response(
+            RoundSerializer(inspection, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=MoveSerializer, responses=RoundSerializer)
     @action(detail=True, methods=["post"])
@@ -101,7 +116,7 @@ class RoundViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         inspection = services.round_move(
             acting_user=request.user, inspection=inspection, to=data.validated_data["to"]
         )
-        return Response(RoundSerializer(inspection).data)
+        return Response(RoundSerializer(inspection, context=self.get_serializer_context()).data)
 
     @extend_schema(
         request=DrawSerializer,

@@ -77,7 +77,8 @@ ROUNDS = exports.register(
             Column(_("Status"), lambda r: r.get_status_display(), 8),
             Column(_("Visits"), lambda r: r.visit_count, 7),
             Column(_("Findings"), lambda r: r.finding_count, 7),
-            Column(_("Draw seed"), lambda r: r.draw_seed, 16),
+            # The seed reproduces the draw: only for who may know the whole plan.
+            Column(_("Draw seed"), lambda r: r.draw_seed if r.plan_known else "", 16),
         ],
     )
 )

@@ -3,14 +3,119 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inspections.choices import FindingStatus, RoundKind, RoundStatus, Severity
 from portal.fields import DOCUMENT_TEXT_MAX, long_text
-from portal.scoping import ScopedQuerySet, SharedDownQuerySet
+from portal.roles import Perm
+from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
+
+# Who may know what of an inspection, beyond scope by division: the rule is written out in
+# `inspections.selectors`; these querysets are its one implementation, so that every page,
+# API endpoint, export, count, form choice and service lookup (all go through
+# `visible_to`) applies it alike.
+
+ANNOUNCED = (RoundStatus.ACTIVE, RoundStatus.CLOSED)
+VILLAGE_CODE_LENGTH = 12
+
+
+def knows_all_inspections(user):
+    """The county department (whoever manages rounds: county administrators, superusers)
+    knows every round, plan, visit and draft circular of its area."""
+    has_role_perm = getattr(user, "has_role_perm", None)
+    return bool(has_role_perm and has_role_perm(Perm.ROUND_MANAGE))
+
+
+def _rounds_inspected_by(user):
+    """The rounds on whose teams `user` is: a round's own inspectors know it all."""
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return Team.objects.none().values("round")
+    return Team.objects.filter(members__pk=pk).values("round")
+
+
+def _known_visits(user, path=""):
+    """A visit (at `path`) that a user outside the county department may know of, inside
+    their scope: one that has happened, or one of a round they inspect."""
+    return Q(**{f"{path}visited_on__lte": timezone.localdate()}) | Q(
+        **{f"{path}round__in": _rounds_inspected_by(user)}
+    )
+
+
+class RoundQuerySet(SharedDownQuerySet):
+    def visible_to(self, user):
+        """The department and the round's inspectors know the round from the start; a
+        township or a county-level reader an overt round once announced; anyone an
+        unannounced round once a visit in their area has happened (a first secretary,
+        any round, only that way)."""
+        visible = super().visible_to(user)
+        prefix = scope_prefix(user)
+        if prefix is None or knows_all_inspections(user):
+            return visible
+        visited = Visit.objects.filter(
+            round=OuterRef("pk"),
+            village__code__startswith=prefix,
+            visited_on__lte=timezone.localdate(),
+        )
+        known = Q(pk__in=_rounds_inspected_by(user)) | Q(Exists(visited))
+        if len(prefix) < VILLAGE_CODE_LENGTH:
+            known |= Q(status__in=ANNOUNCED) & ~Q(kind=RoundKind.UNANNOUNCED)
+        return visible.filter(known)
+
+    def with_plan_known(self, user):
+        """Annotate `plan_known`: whether `user` may know the whole plan (every team's
+        villages and the draw seed): the department, the round's inspectors, and for an
+        announced overt round the readers of the whole county."""
+        if knows_all_inspections(user):
+            return self.annotate(plan_known=Value(True, output_field=BooleanField()))
+        prefix = scope_prefix(user)
+        known = Q(pk__in=_rounds_inspected_by(user))
+        if prefix is not None:
+            known |= (
+                Q(status__in=ANNOUNCED)
+                & ~Q(kind=RoundKind.UNANNOUNCED)
+                & Q(county__code__startswith=prefix)
+            )
+        return self.annotate(plan_known=Case(When(known, then=Value(True)), default=Value(False)))
+
+
+class TeamQuerySet(SharedDownQuerySet):
+    def visible_to(self, user):
+        """The teams of the rounds the user may know of (their villages are the plan: see
+        `inspections.selectors.round_plan`)."""
+        return super().visible_to(user).filter(round__in=InspectionRound.objects.visible_to(user))
+
+
+class VisitQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """In scope, and known: to the department always, to the round's inspectors for
+        their rounds, to everyone else once it has happened."""
+        visible = super().visible_to(user)
+        if scope_prefix(user) is None or knows_all_inspections(user):
+            return visible
+        return visible.filter(_known_visits(user))
+
+
+class FindingQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A finding is known with its visit."""
+        visible = super().visible_to(user)
+        if scope_prefix(user) is None or knows_all_inspections(user):
+            return visible
+        return visible.filter(_known_visits(user, path="visit__"))
+
+
+class CircularQuerySet(SharedDownQuerySet):
+    def visible_to(self, user):
+        """Until published, a circular exists for the county department only."""
+        visible = super().visible_to(user)
+        if knows_all_inspections(user):
+            return visible
+        return visible.filter(published_at__isnull=False)
 
 
 class InspectionRound(models.Model):
@@ -41,8 +146,9 @@ class InspectionRound(models.Model):
         related_name="+",
     )
 
-    # Seen by the county's users and its townships (the findings concern them).
-    objects = SharedDownQuerySet.as_manager()
+    # Seen by the county's users and its townships (the findings concern them), as far
+    # as they may know of it (RoundQuerySet).
+    objects = RoundQuerySet.as_manager()
     scope_path = "county__code"
 
     class Meta:
@@ -79,7 +185,7 @@ class Team(models.Model):
         "villages.Village", verbose_name=_("villages to visit"), blank=True, related_name="+"
     )
 
-    objects = SharedDownQuerySet.as_manager()
+    objects = TeamQuerySet.as_manager()
     scope_path = "round__county__code"
 
     class Meta:
@@ -120,7 +226,7 @@ class Visit(models.Model):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = VisitQuerySet.as_manager()
     scope_path = "village__code"
 
     class Meta:
@@ -177,7 +283,7 @@ class Finding(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = ScopedQuerySet.as_manager()
+    objects = FindingQuerySet.as_manager()
     scope_path = "visit__village__code"
 
     class Meta:
@@ -208,7 +314,7 @@ class Circular(models.Model):
     body = long_text(_("body"), max_length=DOCUMENT_TEXT_MAX)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
-    objects = SharedDownQuerySet.as_manager()
+    objects = CircularQuerySet.as_manager()
     scope_path = "county__code"
 
     class Meta:

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -76,7 +77,11 @@ def summary_rows(county, year, quarter):
     findings = {
         row["township_id"]: row
         for row in Finding.objects.filter(
-            visit__round__county_id=county, visit__round__year=year, visit__round__quarter=quarter
+            visit__round__county_id=county,
+            visit__round__year=year,
+            visit__round__quarter=quarter,
+            # The report is read county-wide: only visits that have happened (see selectors).
+            visit__visited_on__lte=timezone.localdate(),
         )
         .values("township_id")
         .annotate(
@@ -159,7 +164,14 @@ def build(report, handle, set_progress):
     summary.close()
     set_progress(25)
     count = len(rows)
-    in_quarter = Q(round__county_id=county, round__year=year, round__quarter=quarter)
+    # The report is read county-wide: only the visits that have happened (see selectors).
+    happened = timezone.localdate()
+    in_quarter = Q(
+        round__county_id=county,
+        round__year=year,
+        round__quarter=quarter,
+        visited_on__lte=happened,
+    )
     sections = [
         (LEDGER, LEDGER.base(reader)),
         (
@@ -168,6 +180,7 @@ def build(report, handle, set_progress):
                 visit__round__county_id=county,
                 visit__round__year=year,
                 visit__round__quarter=quarter,
+                visit__visited_on__lte=happened,
             ).select_related("visit__village", "visit__round", "township", "category"),
         ),
         (

@@ -1,26 +1,115 @@
-"""Reads of the inspections app."""
+"""Reads of the inspections app.
 
-from django.db.models import Count, Q
+Who may know what, inside a county
+----------------------------------
+
+Scope by division says whose inspections a user sees at all; an inspection is worth
+something only if the inspected do not know beforehand where it goes, so on top of scope:
+
+* The county department (county administrators, at county level or above, and
+  superusers) knows everything of its area: every round from when it is planned, every
+  team's villages (the plan) and the draw seed, every visit and finding, draft circulars.
+* A round's own inspectors (members of any of its teams) know that round as the
+  department does: its plan, its seed, all its visits, also those dated ahead.
+* Everyone else in scope — township organizers, first secretaries, leaders (viewers) and
+  inspectors who are not on the round — learns after the fact:
+
+  - a visit, with its findings, only once it has happened (visited on or before today),
+    and only in their own area (a township its villages, a first secretary his village,
+    a county-level reader the county);
+  - an overt round (集中督查, 随机抽查: 明察) once it is announced (under way or closed), if
+    they are a township or wider; an unannounced round (暗访), and any round for a first
+    secretary, only once a visit in their area has happened;
+  - of an announced overt round's plan, the villages in their own area: a township never
+    sees another township's targets, a county-level reader sees them all; a first
+    secretary no plan. The plan of an unannounced round, never. The draw seed (with the
+    candidates it reproduces the draw) only who may know the whole plan.
+
+* A circular exists for the county department only until it is published; then for
+  everyone in scope (it is circulated to the whole county).
+
+Every count (the rounds list and its export, a round's findings, the dashboard) counts what
+the user may know. The rule is implemented once, in the models' `visible_to` querysets
+(`inspections.models`), which the pages, the API, the exports, the form choices and the
+services' lookups all use; what is about the plan is here (`round_plan`, `plan_known`).
+Notifications follow from it: a circular is announced to the townships only when published,
+and an overdue finding's deadline never precedes its visit, so it is after the fact.
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from inspections.choices import FindingStatus
-from inspections.models import Circular, Finding, InspectionRound, Team, Visit
+from inspections.choices import FindingStatus, RoundKind
+from inspections.models import (
+    ANNOUNCED,
+    VILLAGE_CODE_LENGTH,
+    Circular,
+    Finding,
+    InspectionRound,
+    Team,
+    Visit,
+)
+from portal.scoping import scope_prefix
+from villages.models import Village
+
+
+def _count(queryset, group):
+    """A correlated count, so that each row counts only what the user may know."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group).annotate(n=Count("pk")).values("n")),
+        0,
+        output_field=IntegerField(),
+    )
 
 
 def round_list(*, user):
+    """The rounds the user may know of, with the visits and findings they may know of
+    counted, and `plan_known` (whether they may know the whole plan and the draw seed)."""
+    visits = Visit.objects.visible_to(user).filter(round=OuterRef("pk"))
+    findings = Finding.objects.visible_to(user).filter(visit__round=OuterRef("pk"))
     return (
         InspectionRound.objects.visible_to(user)
+        .with_plan_known(user)
         .select_related("county")
         .annotate(
-            visit_count=Count("visits", distinct=True),
-            finding_count=Count("visits__findings", distinct=True),
+            visit_count=_count(visits, "round"),
+            finding_count=_count(findings, "visit__round"),
         )
         .order_by("-year", "-quarter", "-pk")  # aggregate queries drop Meta.ordering
     )
 
 
-def teams_of(inspection):
-    return Team.objects.filter(round=inspection).prefetch_related("members", "villages")
+def plan_known(*, user, inspection):
+    """Whether `user` may know the round's whole plan and its draw seed."""
+    known = getattr(inspection, "plan_known", None)
+    if known is None:
+        known = (
+            InspectionRound.objects.with_plan_known(user)
+            .filter(pk=inspection.pk)
+            .values_list("plan_known", flat=True)
+            .first()
+        )
+    return bool(known)
+
+
+def round_plan(*, user, inspection):
+    """The round's teams, each with the villages to visit that `user` may know of; None
+    when the user may know nothing of the plan (see the module's docstring)."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return None
+    villages = Village.objects.order_by("code")
+    if not plan_known(user=user, inspection=inspection):
+        overt = inspection.kind != RoundKind.UNANNOUNCED and inspection.status in ANNOUNCED
+        if not overt or len(prefix) >= VILLAGE_CODE_LENGTH:
+            return None
+        villages = villages.filter(code__startswith=prefix)
+    return list(
+        Team.objects.filter(round=inspection).prefetch_related(
+            "members", Prefetch("villages", queryset=villages)
+        )
+    )
 
 
 def visit_list(*, user):

@@ -106,23 +106,32 @@ class RoundCreateView(PortalMixin, FormView):
 
 
 class RoundDetailView(ObjectDetailView):
+    """The round as far as the reader may know it: the plan (teams' villages) and the
+    visits follow `inspections.selectors` (who may know what)."""
+
     model = InspectionRound
     template_name = "inspections/round_detail.html"
     extra_context = COLOURS
 
+    def get_queryset(self):
+        return selectors.round_list(user=self.request.user)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         inspection, user = self.object, self.request.user
-        teams = list(selectors.teams_of(inspection))
+        plan = selectors.round_plan(user=user, inspection=inspection)
+        can_manage = user.has_role_perm(Perm.ROUND_MANAGE)
         context.update(
-            teams=teams,
-            my_teams=[t for t in teams if any(m.pk == user.pk for m in t.members.all())],
+            teams=plan or [],
+            plan_hidden=plan is None,
+            plan_partial=plan is not None and not inspection.plan_known,
+            my_teams=[t for t in plan or [] if any(m.pk == user.pk for m in t.members.all())],
             visits=selectors.visit_list(user=user).filter(round=inspection),
             counts=selectors.finding_counts(user=user, inspection=inspection),
-            circular=Circular.objects.filter(round=inspection).first(),
-            can_manage=user.has_role_perm(Perm.ROUND_MANAGE),
+            circular=selectors.circular_list(user=user).filter(round=inspection).first(),
+            can_manage=can_manage,
             draw_form=DrawForm(),
-            candidates=len(services.draw_candidates(inspection)),
+            candidates=len(services.draw_candidates(inspection)) if can_manage else 0,
             next_status=services.ROUND_MOVES[inspection.status],
         )
         return context
