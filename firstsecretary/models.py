@@ -41,7 +41,13 @@ class DispatchUnit(models.Model):
         verbose_name_plural = _("dispatching units")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "name"], name="one_unit_name_per_county")
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="one_unit_name_per_county",
+                violation_error_message=_(
+                    "The county's roster already has a dispatching unit of this name."
+                ),
+            )
         ]
 
     def __str__(self):
@@ -140,11 +146,15 @@ class Assignment(models.Model):
                 fields=["secretary"],
                 condition=Q(actual_end__isnull=True),
                 name="one_active_assignment_per_secretary",
+                violation_error_message=_(
+                    "This first secretary is already posted to a village; end that posting first."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["village"],
                 condition=Q(actual_end__isnull=True),
                 name="one_active_first_secretary_per_village",
+                violation_error_message=_("This village already has a first secretary."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end__gte=F("started_on")), name="assignment_planned_after_start"
@@ -184,7 +194,11 @@ class WorkLog(models.Model):
         verbose_name_plural = _("work logs")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "date"], name="one_log_per_day"),
+            models.UniqueConstraint(
+                fields=["assignment", "date"],
+                name="one_log_per_day",
+                violation_error_message=_("This day is already in the work log."),
+            ),
         ]
 
     def __str__(self):
@@ -221,7 +235,13 @@ class Evaluation(models.Model):
         verbose_name_plural = _("evaluations")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["secretary", "year"], name="one_evaluation_per_year")
+            models.UniqueConstraint(
+                fields=["secretary", "year"],
+                name="one_evaluation_per_year",
+                violation_error_message=_(
+                    "This first secretary is already evaluated for this year."
+                ),
+            )
         ]
 
     def __str__(self):

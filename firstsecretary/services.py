@@ -20,6 +20,7 @@ from firstsecretary.models import (
     WorkLog,
 )
 from portal.choices import Role
+from portal.constraints import service_transaction
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
@@ -41,7 +42,7 @@ def _county_in_scope(user, county):
 # --- The roster ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def unit_save(*, acting_user, county, name, level, kind, unit=None):
     """Add or rename a dispatching unit of the county's roster."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
@@ -56,7 +57,7 @@ def unit_save(*, acting_user, county, name, level, kind, unit=None):
 SECRETARY_FIELDS = ("name", "gender", "birth_year", "education", "unit", "position", "phone")
 
 
-@transaction.atomic
+@service_transaction
 def secretary_save(*, acting_user, county, secretary=None, user=None, **fields):
     """Add a first secretary to the county's roster, or correct their record."""
     _require(acting_user, Perm.SECRETARY_MANAGE)

@@ -193,7 +193,11 @@ class Team(models.Model):
         verbose_name_plural = _("inspection teams")
         ordering = ["round", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "name"], name="one_team_name_per_round")
+            models.UniqueConstraint(
+                fields=["round", "name"],
+                name="one_team_name_per_round",
+                violation_error_message=_("This round already has a team of this name."),
+            )
         ]
 
     def __str__(self):
@@ -323,7 +327,11 @@ class Circular(models.Model):
         ordering = ["-year", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["county", "year", "number"], name="one_circular_number_per_county_year"
+                fields=["county", "year", "number"],
+                name="one_circular_number_per_county_year",
+                violation_error_message=_(
+                    "This number is already taken by another circular of the county this year."
+                ),
             ),
         ]
 
@@ -360,7 +368,11 @@ class Acknowledgement(models.Model):
         verbose_name = _("acknowledgement")
         verbose_name_plural = _("acknowledgements")
         constraints = [
-            models.UniqueConstraint(fields=["circular", "township"], name="one_ack_per_township")
+            models.UniqueConstraint(
+                fields=["circular", "township"],
+                name="one_ack_per_township",
+                violation_error_message=_("This township has already acknowledged the circular."),
+            )
         ]
 
     def __str__(self):

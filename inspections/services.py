@@ -16,6 +16,7 @@ from inspections.choices import FindingStatus, RoundStatus
 from inspections.models import Acknowledgement, Circular, Finding, InspectionRound, Team, Visit
 from portal.attachments import attachment_add, check_upload
 from portal.choices import Role
+from portal.constraints import service_transaction
 from portal.exceptions import TransitionError
 from portal.models import User
 from portal.notifications import notify_many
@@ -84,7 +85,7 @@ def round_move(*, acting_user, inspection, to):
     return inspection
 
 
-@transaction.atomic
+@service_transaction
 def team_save(*, acting_user, inspection, name, leader="", members=(), team=None):
     """A team of inspector users of the county."""
     _require(acting_user, Perm.ROUND_MANAGE)
@@ -321,17 +322,18 @@ def draft_body(inspection):
     return "\n".join(lines)
 
 
-@transaction.atomic
+@service_transaction
 def circular_draft(*, acting_user, inspection, title=""):
     """Draft the round's circular with the county's next number for the year."""
     _require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     if hasattr(inspection, "circular"):
         return inspection.circular
-    # Lock the county's circulars of the year so that two drafts never take one number.
-    taken = Circular.objects.select_for_update().filter(
-        county_id=inspection.county_id, year=inspection.year
-    )
+    # Two rounds of one county drafted at once must not take one number. The county's row is
+    # the lock: locking the year's circulars locks nothing when there are none yet (and Django
+    # drops FOR UPDATE from an aggregate), so both drafts took 〔year〕1号 and one was a 500.
+    Division.objects.select_for_update().filter(pk=inspection.county_id).first()
+    taken = Circular.objects.filter(county_id=inspection.county_id, year=inspection.year)
     number = (taken.aggregate(n=Max("number"))["n"] or 0) + 1
     circular = Circular(
         round=inspection,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal import exports
 from portal.choices import ReportStatus, Role
+from portal.constraints import service_transaction
 from portal.excel import XlsxTable
 from portal.models import GeneratedReport, User
 from portal.scoping import in_scope, scope_prefix
@@ -54,7 +55,7 @@ def _set_password(user, password):
     user.set_password(password)
 
 
-@transaction.atomic
+@service_transaction
 def user_create(
     *, acting_user, username, password, role, division, village=None, display_name="", phone=""
 ):
@@ -75,7 +76,7 @@ def user_create(
     return user
 
 
-@transaction.atomic
+@service_transaction
 def user_update(
     *,
     user,

@@ -37,7 +37,9 @@ class Campaign(models.Model):
         ordering = ["-year", "division"]
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "year"], name="one_campaign_per_county_year"
+                fields=["division", "year"],
+                name="one_campaign_per_county_year",
+                violation_error_message=_("This county already has a campaign for this year."),
             )
         ]
 
@@ -127,7 +129,11 @@ class VillageRating(models.Model):
         verbose_name_plural = _("village ratings")
         ordering = ["-year", "village"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "year"], name="one_rating_per_village_year"),
+            models.UniqueConstraint(
+                fields=["village", "year"],
+                name="one_rating_per_village_year",
+                violation_error_message=_("This village already has a rating for this year."),
+            ),
             models.CheckConstraint(condition=Q(stars__lte=10), name="rating_stars_at_most_10"),
         ]
 
@@ -193,7 +199,12 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["village"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "village"], name="one_case_per_village"),
+            models.UniqueConstraint(
+                fields=["campaign", "village"],
+                name="one_case_per_village",
+                # The words of case_create's own check: a listing that lost a race reads the same.
+                violation_error_message=_("This village is already on this campaign's ledger."),
+            ),
             models.CheckConstraint(
                 condition=Q(deadline__gte=F("identified_on")), name="case_deadline_after_listing"
             ),

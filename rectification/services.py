@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.attachments import attachment_add
+from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.roles import Perm
 from rectification.choices import CaseStatus, Grade, PlanStatus
@@ -222,7 +223,7 @@ def _check_categories(user, categories):
         raise ValidationError({"categories": _("Choose categories in use in your county.")})
 
 
-@transaction.atomic
+@service_transaction
 def case_create(*, acting_user, campaign, village, categories, identified_on=None, **fields):
     """List a village on a campaign's ledger; a village closed before counts as a relapse."""
     _require(acting_user, Perm.CASE_CHANGE)
@@ -485,7 +486,7 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
 # --- Campaigns and categories --------------------------------------------------------------
 
 
-@transaction.atomic
+@service_transaction
 def campaign_create(*, acting_user, division, year, name, started_on):
     """Open a county's yearly campaign (one per county and year)."""
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
@@ -508,7 +509,7 @@ def campaign_create(*, acting_user, division, year, name, started_on):
     return campaign
 
 
-@transaction.atomic
+@service_transaction
 def category_save(*, acting_user, category=None, name, group, order=0, active=True):
     """Add or change a problem category; one in use on cases is retired, not deleted."""
     _require(acting_user, Perm.CATEGORY_MANAGE)

@@ -144,7 +144,13 @@ class ActivityPlan(models.Model):
         verbose_name_plural = _("activity plans")
         ordering = ["-month", "village"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "month"], name="one_plan_per_village_month"),
+            models.UniqueConstraint(
+                fields=["village", "month"],
+                name="one_plan_per_village_month",
+                violation_error_message=_(
+                    "This village already has an activity plan for this month."
+                ),
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="plan_month_is_first_day"),
         ]
 
