@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Attachment
+from portal.uploads import check_zip_directory
 
 KINDS = {
     "pdf": (".pdf",),
@@ -24,7 +25,9 @@ KINDS = {
 
 
 def sniff(head, handle):
-    """The file's real type from its first bytes (and, for Office files, its parts)."""
+    """The file's real type from its first bytes (and, for Office files, its parts).
+
+    A zip with an oversized directory is refused with a ValidationError, not read."""
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\xff\xd8\xff"):
@@ -32,10 +35,11 @@ def sniff(head, handle):
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"PK\x03\x04"):
+        # zipfile reads the whole directory on opening: bound it first (ValidationError).
+        check_zip_directory(handle)
         try:
-            handle.seek(0)
             names = set(zipfile.ZipFile(handle).namelist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
             return None
         if "[Content_Types].xml" in names:
             if "word/document.xml" in names:
@@ -55,7 +59,10 @@ def check_upload(upload):
             {"file": _("The file is larger than {mb} MB.").format(mb=settings.ATTACHMENT_MAX_MB)}
         )
     upload.seek(0)
-    kind = sniff(upload.read(16), upload)
+    try:
+        kind = sniff(upload.read(16), upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     upload.seek(0)
     if kind is None:
         raise ValidationError(

@@ -6,6 +6,7 @@ gives them URLs; the permission is checked first (403), then the batch's scope (
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -82,15 +83,18 @@ class ImportUploadView(PortalMixin, FormView):
         )
 
     def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        batch = ImportBatch.objects.create(
-            kind=self.import_kind,
-            file=upload,
-            original_name=upload.name[:200],
-            context=form.context(),
-            scope_code=scope_prefix(self.request.user) or "",
-            uploaded_by=self.request.user,
-        )
+        try:
+            batch = imports.batch_create(
+                spec=self.spec(),
+                upload=form.cleaned_data["file"],
+                context=form.context(),
+                scope_code=scope_prefix(self.request.user) or "",
+                acting_user=self.request.user,
+            )
+        except ValidationError as error:
+            # Beyond a limit, damaged or no workbook: refused here, nothing kept.
+            form.add_error("file", error)
+            return self.form_invalid(form)
         return redirect(self.preview_url_name, pk=batch.pk)
 
 
@@ -132,8 +136,8 @@ class ImportPreviewView(_BatchMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         batch = self.get_object()
         spec = imports.get(self.import_kind)
-        with batch.file.open("rb") as handle:
-            preview = imports.read(spec, handle, self.import_context(batch))
+        # What was read at upload, checked again: the file is never parsed twice.
+        preview = imports.preview(spec, batch, self.import_context(batch))
         return self.render_to_response(self.preview_context(batch, spec, preview))
 
     def preview_context(self, batch, spec, preview):
@@ -156,8 +160,7 @@ class ImportConfirmView(ImportPreviewView):
         if batch.committed_at:
             messages.info(request, _("This file was already imported."))
             return redirect(spec.done_url)
-        with batch.file.open("rb") as handle:
-            preview, written = imports.commit(spec, handle, self.import_context(batch))
+        preview, written = imports.commit(spec, batch, self.import_context(batch))
         if not written:
             return self.render_to_response(self.preview_context(batch, spec, preview))
         batch.committed_at = timezone.now()

@@ -3,16 +3,27 @@
 An app registers an `ImportSpec` (columns, how to read each cell, how to check a row,
 how to commit the rows through its services). Nothing is written until the user
 confirms, and then all rows are written or none: the commit runs in one transaction and
-any refusal rolls it back. The file is read again at confirmation, so what is committed
-is what was checked against the database as it is then.
+any refusal rolls it back.
+
+The workbook is read once, at upload (`batch_create`), and bounded before and while it is
+read, so that a small file cannot hold a worker (`read_workbook`): the zip's directory
+and every part's unzipped size and compression ratio before anything is unzipped; then
+every XML part streamed through expat, counting rows (blank ones included), columns,
+cells and characters, and stopping at the first limit passed; only then openpyxl, in
+read-only mode and told how many rows and columns to read. A file beyond a limit is
+refused at the upload form, with the limit and the figure. What was read (each row's
+cell texts) is kept on the ImportBatch: the preview and the confirmation check those
+texts against the database as it is then, and never open the file again.
 """
 
 import datetime
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +33,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from portal.excel import HEADER_FILL, HEADER_FONT
+from portal.models import ImportBatch
+from portal.uploads import MB, check_zip_directory, megabytes
 
 REGISTRY = {}
 
@@ -137,50 +150,425 @@ def parse_int(low, high):
     return parse
 
 
-# --- Preview and commit ----------------------------------------------------------------------
+# --- Reading the workbook, once and bounded ---------------------------------------------------
 
 
-def read(spec, handle, context):
-    """Read and check an uploaded workbook: an ImportPreview with every error found."""
-    preview = ImportPreview()
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        preview.file_errors.append(_("This is not an Excel workbook (.xlsx)."))
-        return preview
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [text(value) for value in next(rows, ())]
-        while header and not header[-1]:
-            header.pop()
-        if header != spec.headers:
-            preview.file_errors.append(
-                _("The columns are “{found}”; the template's are “{expected}”.").format(
-                    found="、".join(header), expected="、".join(spec.headers)
+@dataclass(frozen=True)
+class Limits:
+    """How much of an uploaded workbook is read at most (settings IMPORT_MAX_*)."""
+
+    upload_mb: int
+    unzipped_mb: int
+    part_mb: int
+    zip_ratio: int  # for a part above 1 MB unzipped
+    rows: int  # rows with data
+    sheet_rows: int  # rows of a sheet, blank ones and the declared range included
+    columns: int
+    cells: int
+    cell_chars: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            upload_mb=settings.IMPORT_MAX_MB,
+            unzipped_mb=settings.IMPORT_MAX_UNZIPPED_MB,
+            part_mb=settings.IMPORT_MAX_PART_MB,
+            zip_ratio=settings.IMPORT_MAX_ZIP_RATIO,
+            rows=settings.IMPORT_MAX_ROWS,
+            sheet_rows=settings.IMPORT_MAX_SHEET_ROWS,
+            columns=settings.IMPORT_MAX_COLUMNS,
+            cells=settings.IMPORT_MAX_CELLS,
+            cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+        )
+
+    @property
+    def elements(self):
+        # XML elements in all parts: a cell is <c>, <v> and perhaps <f> or <is><t>; the
+        # allowance covers styles, theme and relationships.
+        return 4 * self.cells + 20000
+
+
+# Parts that are archives themselves: a workbook never needs one to be imported.
+NESTED_ARCHIVES = (
+    ".zip", ".xlsx", ".xlsm", ".xlsb", ".xltx", ".docx", ".docm", ".pptx", ".jar", ".gz",
+    ".tgz", ".bz2", ".xz", ".7z", ".rar", ".cab",
+)  # fmt: skip
+_CHUNK = 64 * 1024
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,10})")
+# The ways a file that passed the checks can still fail inside openpyxl or zipfile.
+_BROKEN = (
+    InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError,
+    IndexError, ValueError, TypeError, AttributeError, SyntaxError,
+)  # fmt: skip
+
+
+def _refuse(message):
+    raise ValidationError(message)
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _damaged(name):
+    return _(
+        "The workbook is damaged (part {name}): open it in Excel or WPS, save it again and "
+        "upload that."
+    ).format(name=name[:80])
+
+
+def _check_members(archive, limits):
+    """The zip's directory: names, methods, unzipped sizes and ratios, before unzipping."""
+    seen = set()
+    total = 0
+    for info in archive.infolist():
+        name, lowered = info.filename, info.filename.lower()
+        parts = name.split("/")
+        if (
+            name in seen
+            or name.startswith("/")
+            or any(char in name for char in "\\:\x00")
+            or ".." in parts
+        ):
+            _refuse(
+                _(
+                    "A part of the workbook has an unusual name ({name}): open it in Excel "
+                    "or WPS, save it again and upload that."
+                ).format(name=name[:80])
+            )
+        seen.add(name)
+        if info.flag_bits & 0x1 or info.compress_type not in (
+            zipfile.ZIP_STORED,
+            zipfile.ZIP_DEFLATED,
+        ):
+            _refuse(
+                _(
+                    "A part of the workbook ({name}) is encrypted or compressed in an unusual "
+                    "way: open it in Excel or WPS, save it again and upload that."
+                ).format(name=name[:80])
+            )
+        if lowered.endswith(NESTED_ARCHIVES):
+            _refuse(
+                _(
+                    "The workbook contains another archive ({name}); files inside files are "
+                    "not accepted."
+                ).format(name=name[:80])
+            )
+        if lowered.endswith("vbaproject.bin"):
+            _refuse(_("The workbook contains macros; upload an .xlsx without macros."))
+        total += info.file_size
+    if total > limits.unzipped_mb * MB:
+        _refuse(
+            _("The workbook unpacks to {size} MB; at most {limit} MB are accepted.").format(
+                size=megabytes(total), limit=limits.unzipped_mb
+            )
+        )
+    for info in archive.infolist():
+        if info.file_size > limits.part_mb * MB:
+            _refuse(
+                _(
+                    "A part of the workbook ({name}) unpacks to {size} MB; at most {limit} MB "
+                    "are accepted for one part."
+                ).format(
+                    name=info.filename[:80], size=megabytes(info.file_size), limit=limits.part_mb
                 )
             )
-            return preview
-        limit = settings.IMPORT_MAX_ROWS
-        for line, values in enumerate(rows, start=2):
-            cells = [text(value) for value in values[: len(spec.columns)]]
-            if not any(cells):
-                continue
-            if len(preview.rows) >= limit:
-                preview.file_errors.append(
-                    _("More than {limit} rows: split the file.").format(limit=limit)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MB and ratio > limits.zip_ratio:
+            _refuse(
+                _(
+                    "A part of the workbook ({name}) is compressed {ratio:,.0f} times; at most "
+                    "{limit} times is accepted (a compression bomb)."
+                ).format(name=info.filename[:80], ratio=ratio, limit=limits.zip_ratio)
+            )
+
+
+class _Scan:
+    """Stream every XML part through expat, counting, and refuse at the first limit passed.
+
+    Nothing is kept but counters: a part is never held whole, whatever it declares."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.elements = 0
+        self.max_elements = limits.elements
+        self.cells = 0
+        self.texts = 0
+
+    def part(self, archive, info):
+        self.rows = self.last_row = self.row_cells = 0
+        self.cell = None  # the cell (or shared text) whose characters are being counted
+        self.chars = self.run = 0
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        # Excel never writes a DTD: entities are how an XML file expands (billion laughs).
+        parser.StartDoctypeDeclHandler = self._doctype
+        parser.EntityDeclHandler = self._doctype
+        parser.StartElementHandler = self._start
+        parser.CharacterDataHandler = self._data
+        try:
+            with archive.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            # Not XML, or unzipping gives other bytes than the directory declares (its
+            # size or checksum): zipfile never unzips more than the declared size.
+            _refuse(_damaged(info.filename))
+
+    def _doctype(self, *args):
+        _refuse(
+            _(
+                "The workbook contains a document type declaration, which Excel and WPS "
+                "never write; it is not accepted."
+            )
+        )
+
+    def _start(self, name, attrs):
+        # Called for every element: kept cheap (no end handler; a cell's characters are
+        # counted from its start to the next cell's).
+        self.run = 0
+        self.elements += 1
+        limits = self.limits
+        tag = name[name.rfind("}") + 1 :]
+        if tag == "c":
+            self._cell(attrs.get("r", ""))
+        elif tag == "row":
+            self._row(attrs.get("r"))
+        elif tag == "si":
+            self.texts += 1
+            if self.texts > limits.cells:
+                _refuse(
+                    _("The workbook has more than {limit} different texts.").format(
+                        limit=limits.cells
+                    )
                 )
-                preview.rows = []
-                return preview
-            cells += [""] * (len(spec.columns) - len(cells))
-            preview.rows.append(_read_row(spec, line, cells, context))
+            self.cell, self.chars = "", 0
+        elif tag == "dimension":
+            self._dimension(attrs.get("ref", ""))
+        if self.elements > self.max_elements:
+            _refuse(
+                _(
+                    "The workbook has more than {limit} XML elements; it is not an ordinary "
+                    "spreadsheet."
+                ).format(limit=limits.elements)
+            )
+
+    def _row(self, ref):
+        limits = self.limits
+        self.rows += 1
+        self.cell = None
+        if ref is None:
+            self.last_row += 1
+        elif ref.isascii() and ref.isdigit() and len(ref) <= 10:
+            self.last_row = int(ref)
+        else:
+            _refuse(_damaged("row"))
+        self.row_cells = 0
+        if self.rows > limits.sheet_rows or self.last_row > limits.sheet_rows:
+            _refuse(
+                _(
+                    "The sheet has more than {limit} rows, blank rows included: delete the "
+                    "empty rows below the data, or split the file."
+                ).format(limit=limits.sheet_rows)
+            )
+
+    def _cell(self, ref):
+        limits = self.limits
+        self.cells += 1
+        self.row_cells += 1
+        match = _CELL_REF.fullmatch(ref)
+        column = _column_number(match[1]) if match else self.row_cells
+        if self.cells > limits.cells:
+            _refuse(_("The workbook has more than {limit} cells.").format(limit=limits.cells))
+        if column > limits.columns or self.row_cells > limits.columns:
+            _refuse(
+                _(
+                    "Row {row} of the sheet reaches column {column}; at most {limit} "
+                    "columns are accepted."
+                ).format(
+                    row=self.last_row,
+                    column=max(column, self.row_cells),
+                    limit=limits.columns,
+                )
+            )
+        self.cell, self.chars = ref or str(self.last_row), 0
+
+    def _dimension(self, ref):
+        limits = self.limits
+        last = ref.rpartition(":")[2]
+        match = _CELL_REF.fullmatch(last)
+        if match and int(match[2]) > limits.sheet_rows:
+            _refuse(
+                _(
+                    "The sheet declares {rows:,} rows ({ref}); at most {limit} are "
+                    "accepted, blank rows included."
+                ).format(rows=int(match[2]), ref=ref[:40], limit=limits.sheet_rows)
+            )
+        if match and _column_number(match[1]) > limits.columns:
+            _refuse(
+                _(
+                    "The sheet declares {columns:,} columns ({ref}); at most {limit} are accepted."
+                ).format(
+                    columns=_column_number(match[1]),
+                    ref=ref[:40],
+                    limit=limits.columns,
+                )
+            )
+
+    def _data(self, text):
+        self.run += len(text)
+        if self.cell is not None:
+            self.chars += len(text)
+        if max(self.chars, self.run) > self.limits.cell_chars:
+            if self.cell:
+                _refuse(
+                    _("Cell {cell} has more than {limit} characters.").format(
+                        cell=self.cell[:20], limit=self.limits.cell_chars
+                    )
+                )
+            _refuse(
+                _("A text in the workbook has more than {limit} characters.").format(
+                    limit=self.limits.cell_chars
+                )
+            )
+
+
+def _looks_like_xml(archive, info):
+    """A part openpyxl might parse as XML, whatever its name; a nested zip is refused."""
+    if info.is_dir():
+        return False
+    try:
+        with archive.open(info) as stream:
+            head = stream.read(64)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        _refuse(_damaged(info.filename))
+    if head.startswith(b"PK\x03\x04"):
+        _refuse(
+            _(
+                "The workbook contains another archive ({name}); files inside files are "
+                "not accepted."
+            ).format(name=info.filename[:80])
+        )
+    lowered = info.filename.lower()
+    return (
+        lowered.endswith((".xml", ".rels"))
+        or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+        or head.lstrip()[:1] == b"<"
+        or (head and not head.lstrip())
+    )
+
+
+def _bounded_rows(handle, limits):
+    """The first sheet's rows as values, from openpyxl, once the file has passed the scan."""
+    handle.seek(0)
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except _BROKEN:
+        _refuse(_("This is not an Excel workbook (.xlsx)."))
+    sheet = None
+    try:
+        sheet = workbook.worksheets[0]
+        # Told where to stop: openpyxl fills gaps between rows with blank ones.
+        yield from sheet.iter_rows(
+            max_row=limits.sheet_rows, max_col=limits.columns, values_only=True
+        )
+    except _BROKEN:
+        _refuse(_damaged(getattr(sheet, "title", "workbook")))
     finally:
         workbook.close()
-    if not preview.rows:
-        preview.file_errors.append(_("The file has no rows to import."))
-        return preview
-    spec.check(preview.rows, context)
-    return preview
+
+
+def read_workbook(spec, handle, limits=None):
+    """Read an uploaded workbook once, within the limits: (rows, file_errors).
+
+    Each row is [line, [text, …]] with one text per column of the spec. A file beyond a
+    limit, damaged, or no workbook at all raises ValidationError, and is read no further;
+    the wrong columns, too many rows or none are file errors for the preview.
+    """
+    limits = limits or Limits.from_settings()
+    check_zip_directory(handle)
+    try:
+        archive = zipfile.ZipFile(handle)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        _refuse(_("This is not an Excel workbook (.xlsx)."))
+    with archive:
+        _check_members(archive, limits)
+        scan = _Scan(limits)
+        for info in archive.infolist():
+            if _looks_like_xml(archive, info):
+                scan.part(archive, info)
+    rows = _bounded_rows(handle, limits)
+    header = [text(value) for value in next(rows, ())]
+    while header and not header[-1]:
+        header.pop()
+    if header != spec.headers:
+        rows.close()
+        return [], [
+            _("The columns are “{found}”; the template's are “{expected}”.").format(
+                found="、".join(header), expected="、".join(spec.headers)
+            )
+        ]
+    read = []
+    width = len(spec.columns)
+    for line, values in enumerate(rows, start=2):
+        cells = [text(value) for value in values[:width]]
+        if not any(cells):
+            continue
+        if len(read) >= limits.rows:
+            rows.close()
+            return [], [_("More than {limit} rows: split the file.").format(limit=limits.rows)]
+        read.append([line, cells + [""] * (width - len(cells))])
+    if not read:
+        return [], [_("The file has no rows to import.")]
+    return read, []
+
+
+# --- Upload, preview and commit ----------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_create(*, spec, upload, context, scope_code, acting_user):
+    """Read an uploaded workbook once and keep the file with what was read.
+
+    Raises ValidationError for a file refused whole (beyond a limit, damaged, not a
+    workbook): then nothing is kept.
+    """
+    rows, file_errors = read_workbook(spec, upload)
+    upload.seek(0)
+    return ImportBatch.objects.create(
+        kind=spec.kind,
+        file=upload,
+        original_name=upload.name[:200],
+        context=context,
+        scope_code=scope_code,
+        uploaded_by=acting_user,
+        rows=rows,
+        file_errors=file_errors,
+    )
+
+
+def preview(spec, batch, context):
+    """The batch's rows, parsed and checked against the database as it is now.
+
+    Reads what was kept at upload, never the file."""
+    result = ImportPreview(file_errors=list(batch.file_errors or []))
+    rows = batch.rows
+    if rows is None or any(len(cells) != len(spec.columns) for _line, cells in rows):
+        result.file_errors.append(
+            _("This file was uploaded before the portal kept what it read: upload it again.")
+        )
+    if result.file_errors:
+        return result
+    result.rows = [_read_row(spec, line, cells, context) for line, cells in rows]
+    if not result.rows:
+        result.file_errors.append(_("The file has no rows to import."))
+        return result
+    spec.check(result.rows, context)
+    return result
 
 
 def _read_row(spec, line, cells, context):
@@ -204,20 +592,20 @@ def _read_row(spec, line, cells, context):
     return row
 
 
-def commit(spec, handle, context):
-    """Check the file again and write every row, or none: (preview, rows written)."""
-    preview = read(spec, handle, context)
-    if not preview.ok:
-        return preview, 0
+def commit(spec, batch, context):
+    """Check the batch's rows again and write every row, or none: (preview, rows written)."""
+    result = preview(spec, batch, context)
+    if not result.ok:
+        return result, 0
     try:
         with transaction.atomic():
-            written = spec.commit(preview.rows, context)
+            written = spec.commit(result.rows, context)
     except ValidationError as error:
-        preview.file_errors.append(
+        result.file_errors.append(
             _("Nothing was imported: {error}").format(error=" ".join(error.messages))
         )
-        return preview, 0
-    return preview, written
+        return result, 0
+    return result, written
 
 
 def template(spec):

@@ -144,6 +144,11 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     rows_written = models.PositiveIntegerField(_("rows imported"), null=True, blank=True)
+    # The file is read once, at upload: its rows' cell texts ([line, [text, …]]) and what
+    # was wrong with the file as a whole. The preview and the confirmation read these,
+    # never the file. Empty (None) for a batch uploaded before they were kept.
+    rows = models.JSONField(_("rows read"), null=True, blank=True, editable=False)
+    file_errors = models.JSONField(_("file errors"), default=list, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "scope_code"

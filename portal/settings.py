@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # Records the signed-in user on every history entry written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view or the CSRF check reads the body: an oversized upload is refused unread.
+    "portal.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -289,9 +291,24 @@ REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 # Excel imports: at most this many rows per file, and this many megabytes.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
 IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)
+# An uploaded workbook is bounded before and while it is read (portal/imports.py), so that
+# a small file that unpacks to gigabytes or declares millions of rows is refused at once:
+# megabytes once unzipped (all parts, and the largest part), how many times a part may be
+# compressed (a part above 1 MB), rows of a sheet counting blank ones and the declared
+# range, columns, cells, and characters in a cell (Excel's own limit is 32,767).
+IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=30)
+IMPORT_MAX_PART_MB = env.int("IMPORT_MAX_PART_MB", default=10)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+IMPORT_MAX_SHEET_ROWS = env.int("IMPORT_MAX_SHEET_ROWS", default=10000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=64)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=50000)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32767)
 
 # Evidence files: the largest upload in megabytes (types are checked by content).
 ATTACHMENT_MAX_MB = env.int("ATTACHMENT_MAX_MB", default=10)
+# Office files (.xlsx, .docx, imports and evidence): most parts in the zip, checked from its
+# end record before the zip's directory is read.
+UPLOAD_MAX_ZIP_MEMBERS = env.int("UPLOAD_MAX_ZIP_MEMBERS", default=1000)
 
 # First secretaries: fewest days on site in a month before the county is told, and how
 # many weak villages one excellent village secretary may mentor (seed 000: 2–3).
