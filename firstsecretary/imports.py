@@ -4,6 +4,7 @@ Same preview-and-confirm as the ledger: every error by cell, then all rows or no
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +15,7 @@ from portal import imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
+from portal.validators import validate_phone
 from rectification.imports import _check_villages, parse_code
 from villages.models import Division
 
@@ -35,6 +37,15 @@ def _county(context):
         .filter(level="county", pk=context.get("county"))
         .first()
     )
+
+
+def parse_phone(raw, context=None):
+    """The model's own check, shown in the cell at preview rather than refused at commit."""
+    try:
+        validate_phone(raw)
+    except ValidationError as error:
+        raise CellError(" ".join(error.messages)) from None
+    return raw
 
 
 def parse_unit(raw, context):
@@ -152,7 +163,7 @@ ROSTER_IMPORT = imports.register(
             ImportColumn(
                 "phone",
                 gettext_lazy("Phone"),
-                None,
+                parse_phone,
                 False,
                 "13800000000",
                 14,

@@ -18,7 +18,7 @@ from firstsecretary.choices import (
     UnitKind,
     UnitLevel,
 )
-from portal.fields import long_text
+from portal.fields import long_text, phone_field
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
 
 
@@ -91,7 +91,7 @@ class FirstSecretary(models.Model):
         related_name="secretaries",
     )
     position = models.CharField(_("position in the unit"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = phone_field(_("phone"))
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("portal user"),

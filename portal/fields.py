@@ -1,7 +1,10 @@
-"""Model fields shared by the apps: free text with a length the services enforce."""
+"""Model fields shared by the apps: free text with a length the services enforce, and
+telephone numbers."""
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+
+from portal.validators import validate_phone
 
 # A text area (problems, measures, minutes, a finding, a comment): room for any ledger cell
 # or note, but not for a pasted file. Forms, the API and full_clean() all refuse longer.
@@ -19,4 +22,11 @@ def long_text(verbose_name, *, max_length=LONG_TEXT_MAX, **kwargs):
         max_length=max_length,
         validators=[MaxLengthValidator(max_length)],
         **kwargs,
+    )
+
+
+def phone_field(verbose_name, **kwargs):
+    """A telephone number, optional, checked by validate_phone wherever it is written."""
+    return models.CharField(
+        verbose_name, max_length=20, blank=True, validators=[validate_phone], **kwargs
     )
