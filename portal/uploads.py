@@ -17,6 +17,7 @@ import struct
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,7 @@ class UploadLimitMiddleware:
 
     Django would otherwise read the whole body (to disk, for files) before a view could
     check the file's size: a 2 GB upload would hold a worker for as long as it takes to
-    send. A body without a Content-Length is not read by Django at all.
+    send. A body without a Content-Length is not read by Django at all. JSON under /api/.
     """
 
     def __init__(self, get_response):
@@ -58,12 +59,13 @@ class UploadLimitMiddleware:
             length = 0
         limit = largest_upload()
         if length > limit:
-            return render(
-                request,
-                "413.html",
-                {"size": megabytes(length), "limit": megabytes(limit)},
-                status=413,
-            )
+            message = _(
+                "The upload is {size} MB; the portal accepts at most {limit} MB. Nothing was "
+                "read or saved: go back and choose a smaller file."
+            ).format(size=megabytes(length), limit=megabytes(limit))
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "413.html", {"message": message}, status=413)
         return self.get_response(request)
 
 
