@@ -233,6 +233,19 @@ def quarterly_request(*, county, year, quarter, requested_by=None):
     return report, created
 
 
+def quarterly_ask(*, county, year, quarter, acting_user):
+    """The report button: the county's report for the quarter, queued to be built when it
+    is new or failed, through the path that tolerates Redis being down (report_queue)."""
+    from portal.services import report_queue
+
+    report, created = quarterly_request(
+        county=county, year=year, quarter=quarter, requested_by=acting_user
+    )
+    if created or report.status == ReportStatus.FAILED:
+        report_queue(report)
+    return report
+
+
 def _previous_quarter(today):
     quarter = (today.month - 1) // 3 + 1
     year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)

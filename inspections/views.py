@@ -475,11 +475,7 @@ class QuarterlyReportView(PortalMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        from django.db import transaction
-
-        from inspections.reports import quarterly_request
-        from portal.choices import ReportStatus
-        from portal.tasks import build_report
+        from inspections.reports import quarterly_ask
 
         division = request.user.division
         county = division.code[:6] if division is not None and len(division.code) >= 6 else None
@@ -493,9 +489,5 @@ class QuarterlyReportView(PortalMixin, View):
         if county is None:
             messages.error(request, _("The quarterly report is a county's; your account has none."))
             return redirect("round_list")
-        report, created = quarterly_request(
-            county=county, year=year, quarter=quarter, requested_by=request.user
-        )
-        if created or report.status == ReportStatus.FAILED:
-            transaction.on_commit(lambda: build_report.delay(report.pk))
+        report = quarterly_ask(county=county, year=year, quarter=quarter, acting_user=request.user)
         return redirect(report)

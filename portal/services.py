@@ -5,6 +5,7 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -177,22 +178,31 @@ def export_start(*, kind, params, acting_user):
         requested_by=acting_user,
         row_count=total,
     )
-    transaction.on_commit(lambda: report_send(report.pk))
+    report_queue(report)
     return ExportOutcome(report=report)
 
 
-def report_send(report_id):
-    """Hand a recorded report to the workers. When the broker cannot be reached the page
-    still answers: the report stays pending, and `reports_resend` (every few minutes)
-    sends it once the broker is back. Publishing retries are capped in the settings."""
-    from portal.tasks import build_report
+def report_queue(report):
+    """The one way a request asks for a report to be built: the pending row is the durable
+    record, and it is sent once the transaction commits. With Redis down the page still
+    answers at once: the report stays pending and `reports_resend` (every five minutes)
+    sends it when Redis is back. A failed report asked for again starts over as pending,
+    so that the sweeper finds it too."""
+    if report.status == ReportStatus.FAILED:
+        GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.FAILED).update(
+            status=ReportStatus.PENDING, progress=0, error="", finished_at=None
+        )
+        report.refresh_from_db()
+    transaction.on_commit(partial(report_send, report.pk))
+    return report
 
-    try:
-        build_report.delay(report_id)
-    except Exception:  # kombu OperationalError, redis ConnectionError, timeouts
-        logger.warning("report %s recorded but not sent: the broker is unreachable", report_id)
-        return False
-    return True
+
+def report_send(report_id):
+    """Hand a recorded report to the workers now; False (and it stays pending) when Redis
+    cannot take it within about a second (portal.tasks.send)."""
+    from portal.tasks import build_report, send
+
+    return send(build_report, report_id)
 
 
 def reports_resend(*, older_than_minutes=2):

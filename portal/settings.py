@@ -120,10 +120,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One Redis serves the Celery broker, its result backend and the cache. Redis down must make
+# the portal slower, never broken: every use of it gives up within a second (the timeouts
+# below and TASK_SEND_TIMEOUT), and work a request hands to the workers is recorded in the
+# database first (portal.tasks.send). Sessions and the login lock-out live in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Fails open: a Redis that cannot answer is a cache miss (portal/cache.py).
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -249,8 +258,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A page that sends work must answer even when Redis is down: publishing gives up after
-# two quick retries (about a second) and the work stays recorded (see report_send).
+# Nothing reads a task's result: progress is in the database (GeneratedReport). Without
+# this every send first subscribes to the result backend, which with Redis down retries
+# for about 20 s and then leaves the process unable to send ("must be restarted").
+CELERY_TASK_IGNORE_RESULT = True
+# Whoever asks for a result explicitly (the worker tests) waits seconds, not 20 retries.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.3,
+        "interval_max": 0.5,
+    }
+}
+# A request hands work over through portal.tasks.send: its own connection, each attempt
+# giving up after TASK_SEND_TIMEOUT seconds, one retry (a connection Redis dropped). With
+# Redis refused, down or hung a page answers within about a second; the work stays
+# recorded and the sweeper (resend-reports, every 5 minutes) sends it when Redis is back.
+TASK_SEND_TIMEOUT = 0.5
+# Beat and the workers publish with the pooled connection and these retries.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

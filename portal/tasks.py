@@ -1,8 +1,40 @@
-"""Background jobs of the portal: thin wrappers that take ids and call a service."""
+"""Background jobs of the portal: thin wrappers that take ids and call a service, and
+`send`, the one way a request hands work to them."""
 
-from celery import shared_task
+import logging
+
+from celery import current_app, shared_task
+from django.conf import settings
+from kombu.exceptions import KombuError
 
 from portal import services
+
+logger = logging.getLogger(__name__)
+
+
+def send(task, *args):
+    """Publish `task(*args)` to the workers; False if Redis cannot take it within about a
+    second. Never waits longer and never touches the result backend, so a page that hands
+    over work answers with Redis down. The work must already be recorded in the database,
+    with a sweeper that sends it again while it is pending (reports: resend_reports)."""
+    timeout = settings.TASK_SEND_TIMEOUT
+    try:
+        # A connection of its own, with the short timeouts: the pool is beat's and the
+        # workers'. (In-process when eager: `make run` without Redis, and the tests.)
+        with current_app.connection_for_write(
+            transport_options={"socket_connect_timeout": timeout, "socket_timeout": timeout}
+        ) as connection:
+            task.apply_async(
+                args,
+                connection=connection,
+                ignore_result=True,
+                retry=True,
+                retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_max": 0.1},
+            )
+    except (KombuError, OSError) as error:  # refused, timed out, reset: kombu wraps them
+        logger.warning("%s%r not sent: Redis is unreachable (%s)", task.name, args, error)
+        return False
+    return True
 
 
 @shared_task(acks_late=True)

@@ -124,7 +124,8 @@ def test_a_real_worker_runs_the_activity_plan_deadline_check(worker):
     from portal.tasks import run_job
     from villages.models import TimelinessSnapshot, Village
 
-    result = run_job.apply_async(args=("activity_plan_deadline", "2026-12"))
+    # Results are ignored unless asked for (CELERY_TASK_IGNORE_RESULT): this test asks.
+    result = run_job.apply_async(args=("activity_plan_deadline", "2026-12"), ignore_result=False)
     summary = result.get(timeout=90)
     assert summary.startswith("activity_plan_deadline 2026-12")
     townships = Village.objects.filter(code__startswith="120114").values("township").distinct()
@@ -150,7 +151,9 @@ def test_a_real_worker_builds_the_quarterly_report(worker):
         identified_on=date(2026, 3, 1),
         deadline=date(2026, 12, 31),
     )
-    summary = run_job.apply_async(args=("quarterly_report", "2026-10")).get(timeout=90)
+    summary = run_job.apply_async(args=("quarterly_report", "2026-10"), ignore_result=False).get(
+        timeout=90
+    )
     assert summary == "quarterly_report 2026Q4: 1 built"
     report = GeneratedReport.objects.get(kind=KIND)
     assert report.status == ReportStatus.DONE and report.file
