@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.choices import ReportStatus, Role
+from portal.fields import phone_field
 from portal.roles import role_has_perm
 from portal.scoping import ScopedQuerySet
 
@@ -25,7 +26,7 @@ class User(AbstractUser):
     """A person using the portal: one role, acting within one division (or one village)."""
 
     display_name = models.CharField(_("full name"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = phone_field(_("phone"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     division = models.ForeignKey(
         "villages.Division",

@@ -11,8 +11,9 @@ from openpyxl import Workbook
 
 from firstsecretary.imports import ROSTER_IMPORT
 from firstsecretary.models import DispatchUnit, FirstSecretary
-from portal.models import ImportBatch
+from portal.models import ImportBatch, User
 from portal.validators import validate_phone
+from tests.conftest import TOWNSHIP_B
 
 EXPLAINED = (
     "请填写11位手机号码（如13812345678）或带区号的固定电话"
@@ -92,6 +93,28 @@ def test_the_secretary_page_refuses_a_bad_number_by_its_field(client, county_adm
     )
     assert response.status_code == 302
     assert FirstSecretary.objects.get().phone == "0532-88881234-801"
+
+
+def test_the_user_page_refuses_a_bad_number_on_create_and_edit(client, county_admin, bob):
+    client.force_login(county_admin)
+    user = {
+        "username": "wangfang",
+        "display_name": "王芳",
+        "phone": "办公室电话",
+        "role": "township_organizer",
+        "division": TOWNSHIP_B,
+        "village": "",
+        "password": "Meichang-2026-sure",
+    }
+    response = client.post(reverse("user_create"), user)
+    assert response.context["form"].errors["phone"] == [EXPLAINED]
+    assert not User.objects.filter(username="wangfang").exists()
+    edit = {k: v for k, v in user.items() if k not in ("username", "password")}
+    edit.update(is_active="on", display_name="王志刚", phone="022-2939")
+    response = client.post(reverse("user_edit", args=[bob.pk]), edit)
+    assert response.context["form"].errors["phone"] == [EXPLAINED]
+    bob.refresh_from_db()
+    assert bob.phone == ""
 
 
 def test_the_api_refuses_a_bad_number_with_400(client, county_admin, unit):
