@@ -202,7 +202,7 @@ def report_send(report_id):
     cannot take it within about a second (portal.tasks.send)."""
     from portal.tasks import build_report, send
 
-    return send(build_report, report_id)
+    return send(build_report, (report_id,))
 
 
 def reports_resend(*, older_than_minutes=2):

@@ -12,11 +12,12 @@ from portal import services
 logger = logging.getLogger(__name__)
 
 
-def send(task, *args):
-    """Publish `task(*args)` to the workers; False if Redis cannot take it within about a
-    second. Never waits longer and never touches the result backend, so a page that hands
-    over work answers with Redis down. The work must already be recorded in the database,
-    with a sweeper that sends it again while it is pending (reports: resend_reports)."""
+def send(task, args=(), kwargs=None, **options):
+    """Publish `task(*args, **kwargs)` to the workers (`options` as for apply_async); False
+    if Redis cannot take it within about a second. Never waits longer and never touches
+    the result backend, so a page that hands over work answers with Redis down. Work that
+    must not be lost is recorded in the database first, with a sweeper that sends it again
+    while it is pending (reports: resend_reports)."""
     timeout = settings.TASK_SEND_TIMEOUT
     try:
         # A connection of its own, with the short timeouts: the pool is beat's and the
@@ -26,13 +27,15 @@ def send(task, *args):
         ) as connection:
             task.apply_async(
                 args,
+                kwargs,
+                **options,
                 connection=connection,
                 ignore_result=True,
                 retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_max": 0.1},
             )
     except (KombuError, OSError) as error:  # refused, timed out, reset: kombu wraps them
-        logger.warning("%s%r not sent: Redis is unreachable (%s)", task.name, args, error)
+        logger.warning("%s%r not sent: Redis is unreachable (%s)", task.name, tuple(args), error)
         return False
     return True
 

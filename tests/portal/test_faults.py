@@ -341,6 +341,33 @@ def test_with_the_whole_redis_down_pages_and_logging_in_answer_at_once(
         assert "请查收" in client.get(reverse("notifications")).content.decode()
 
 
+def test_with_the_whole_redis_down_running_a_job_from_the_admin_says_it_was_not_started(
+    client, superuser, settings, timed
+):
+    """django-celery-beat's "Run selected tasks" button: with Redis down the admin is told
+    at once, in Chinese, which jobs did not start; with Redis back they start."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    job = PeriodicTask.objects.create(
+        name="resend-reports",
+        task="portal.tasks.resend_reports",
+        crontab=CrontabSchedule.objects.create(minute="*/5"),
+    )
+    changelist = reverse("admin:django_celery_beat_periodictask_changelist")
+    run = {"action": "run_tasks", "_selected_action": [job.pk]}
+    _empty_the_queue()
+    client.force_login(superuser)
+    with redis_down(settings):
+        response = timed("admin: run selected jobs", "post", changelist, run)
+        assert response.status_code == 302
+        page = client.get(changelist).content.decode()
+        assert "无法连接 Redis，以下任务未启动：resend-reports。" in page
+    with redis_back():
+        client.post(changelist, run)
+        assert "已启动：resend-reports。" in client.get(changelist).content.decode()
+        assert _work_off_the_queue() == ["portal.tasks.resend_reports"]
+
+
 def test_with_redis_down_the_cache_reads_as_a_miss_and_forgets_writes_at_once(settings):
     with redis_down(settings):
         started = time.monotonic()
