@@ -1,7 +1,8 @@
 """Load the demo: Wuqing District's real divisions and one user per role.
 
 Safe to run again: divisions are upserted, users are found by name and their demo
-password reset, village facts are only filled where still empty.
+password reset, village facts are only filled where still empty; a second run changes
+no row of any table (the audit trail's included).
 """
 
 import random
@@ -141,20 +142,31 @@ class Command(BaseCommand):
             .first()
         )
         for username, name, role, division, village in DEMO_USERS:
-            user, _created = User.objects.get_or_create(username=username)
-            user.display_name = name
-            user.role = role
-            user.division_id = division
-            user.village = first_village if village else None
-            user.is_active = True
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+            user = _demo_user(
+                username,
+                display_name=name,
+                role=role,
+                division_id=division,
+                village_id=first_village.pk if village else None,
+                is_active=True,
+            )
             users.append(user)
-        admin, _created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True}
-        )
-        admin.is_staff = admin.is_superuser = True
-        admin.display_name = "系统管理员"
-        admin.set_password(DEMO_PASSWORD)
-        admin.save()
+        _demo_user("admin", display_name="系统管理员", is_staff=True, is_superuser=True)
         return users
+
+
+def _demo_user(username, **fields):
+    """Create a demo user, or bring one up to date. One whose fields and password are
+    already the demo's is not saved again: every save writes a row of the audit trail."""
+    user = User.objects.filter(username=username).first() or User(username=username)
+    changed = user._state.adding
+    for name, value in fields.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed = True
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        changed = True
+    if changed:
+        user.save()
+    return user
