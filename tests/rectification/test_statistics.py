@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.choices import Role
 from rectification.choices import CaseStatus
 from rectification.selectors import ledger_statistics, percent
+from tests.factories import UserFactory
 
 
 def test_the_statistics_reproduce_seed_004(region_of_seed_004):
@@ -32,10 +34,16 @@ def test_the_statistics_reproduce_seed_004(region_of_seed_004):
 
 def test_each_figure_is_one_query_whatever_the_size(region_of_seed_004):
     admin, campaign = region_of_seed_004
-    with CaptureQueriesContext(connection) as queries:
-        ledger_statistics(user=admin, campaign=campaign)
-    # villages, the case aggregate, categories, overdue tasks: four figures, four queries.
-    assert len(queries) == 4
+    # One township of the banner (130 cases, all of one category), then the whole banner
+    # (1,129 cases of four): villages, the case aggregate, categories, overdue tasks.
+    township = UserFactory(username="sumu2", role=Role.TOWNSHIP_ORGANIZER, division_id="159901002")
+    measured = []
+    for user in (township, admin):
+        with CaptureQueriesContext(connection) as queries:
+            stats = ledger_statistics(user=user, campaign=campaign)
+        categories = sum(1 for _category, n, _share in stats.by_category if n)
+        measured.append((stats.cases, categories, len(queries)))
+    assert measured == [(130, 1, 4), (1_129, 4, 4)]
 
 
 def test_overdue_cases_are_those_past_deadline_and_not_converted(region_of_seed_004):
@@ -57,6 +65,11 @@ def test_a_scope_without_cases_has_no_rate_rather_than_a_division_by_zero(alice)
 def test_percent_rounds_half_up():
     assert percent(987, 1129) == Decimal("87.4")
     assert percent(1, 8) == Decimal("12.5")
+    # Exactly half at the last place: up (四舍五入), not to the even neighbour.
+    assert percent(1, 16) == Decimal("6.3")  # 6.25
+    assert percent(1, 80) == Decimal("1.3")  # 1.25
+    assert percent(1, 2000) == Decimal("0.1")  # 0.05
+    assert percent(5, 8, places=0) == Decimal("63")  # 62.5
     assert percent(1, 0) is None
 
 
