@@ -225,11 +225,16 @@ def test_the_circular_downloads_as_a_word_document(client, county_admin, alice, 
     assert "〔2026〕1号" in text and circular.title in text and "武清区" in text
 
 
-def test_the_findings_list_exports_what_the_page_shows(client, finding, inspector, bob):
+def test_the_findings_list_exports_what_the_page_shows(client, finding, inspector, alice, bob):
     client.force_login(inspector)
     response = client.post(reverse("finding_export") + "?status=open")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(row=3, column=7).value == "“三会一课”记录不全"
+    # The finding's own township has it in its export; another township has nothing.
+    client.force_login(alice)
+    response = client.post(reverse("finding_export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert (sheet.max_row, sheet.cell(row=3, column=7).value) == (3, "“三会一课”记录不全")
     client.force_login(bob)
     response = client.post(reverse("finding_export"))
     assert load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.max_row == 2

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from portal import services
 from portal.choices import ReportStatus
 from portal.models import GeneratedReport
-from tests.conftest import TOWNSHIP_A
+from tests.conftest import TOWNSHIP_A, TOWNSHIP_B
 from villages.models import Village
 
 
@@ -42,6 +42,17 @@ def test_a_small_export_downloads_the_filtered_list_at_once(client, alice):
 
 def test_an_export_never_leaves_the_users_scope(client, bob):
     client.force_login(bob)
+    own = list(
+        Village.objects.filter(township_id=TOWNSHIP_B)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    # Unfiltered, and filtered by his own township: exactly bob's villages.
+    for query in ("", f"?township={TOWNSHIP_B}"):
+        response = client.post(reverse("village_export") + query)
+        _sheet, rows = read_rows(b"".join(response.streaming_content))
+        assert [row[0] for row in rows[2:]] == own, query
+    assert own
     # bob asks for township A's villages: the filter is refused, the file is empty.
     response = client.post(reverse("village_export") + f"?township={TOWNSHIP_A}")
     _sheet, rows = read_rows(b"".join(response.streaming_content))

@@ -33,16 +33,24 @@ def test_the_export_looks_like_the_paper_ledger(client, alice, case_a):
     assert row[14] == "已列入" and row[13] == "2026-12-31"
 
 
-def test_the_export_applies_the_lists_filters_and_scope(client, alice, bob, list_case, case_a):
+def test_the_export_applies_the_lists_filters_and_scope(
+    client, alice, bob, list_case, case_a, village_b
+):
     second = Village.objects.filter(township_id=case_a.village.township_id).exclude(
         pk=case_a.village_id
     )[0]
     list_case(alice, second)
+    list_case(bob, village_b)
     client.force_login(alice)
     sheet = export(client, f"?q={second.code}")
     assert [row[3] for row in sheet.iter_rows(min_row=4, values_only=True)] == [second.code]
+    sheet = export(client)
+    codes = sorted(row[3] for row in sheet.iter_rows(min_row=4, values_only=True))
+    assert codes == sorted([case_a.village_id, second.code])
+    # bob's own case, and nothing of another township.
     client.force_login(bob)
-    assert export(client).max_row == 3  # headers only: nothing of another township
+    sheet = export(client)
+    assert [row[3] for row in sheet.iter_rows(min_row=4, values_only=True)] == [village_b.code]
 
 
 def test_the_export_does_not_query_per_row(client, county_admin, list_case, village_a):

@@ -67,6 +67,9 @@ def test_the_screening_page_links_each_candidate_to_a_prefilled_listing(client, 
 
 def test_another_township_sees_none_of_the_candidates(client, alice, bob, village_a):
     services.rating_set(acting_user=alice, village=village_a, year=2026, stars=3)
+    client.force_login(alice)
+    response = client.get(reverse("screening"), {"year": 2026})
+    assert [r.village_id for r in response.context["candidates"]] == [village_a.code]
     client.force_login(bob)
     response = client.get(reverse("screening"), {"year": 2026})
     assert list(response.context["candidates"]) == []

@@ -35,6 +35,10 @@ def test_another_townships_village_is_not_found(client, alice, village_b):
 
 def test_filtering_by_another_township_shows_nothing_and_says_why(client, alice):
     client.force_login(alice)
+    own = client.get(reverse("village_list"), {"township": TOWNSHIP_A})
+    assert own.context["page_obj"].paginator.count == (
+        Village.objects.filter(township_id=TOWNSHIP_A).count()
+    )
     response = client.get(reverse("village_list"), {"township": TOWNSHIP_B})
     assert codes_on_page(response) == []
     assert "township" in response.context["filter"].form.errors
