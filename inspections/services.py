@@ -173,6 +173,12 @@ def _on_team(user, team):
     return team.members.filter(pk=user.pk).exists()
 
 
+def may_record_visits(user, inspection):
+    """Whether `user` records visits in this round: an inspector on one of its teams. The
+    visit form answers 403 to anyone else, before they fill it in for nothing."""
+    return user.has_role_perm(Perm.INSPECT) and inspection.teams.filter(members=user).exists()
+
+
 @transaction.atomic
 def visit_record(*, acting_user, team, village, visited_on, unannounced, summary, score=None):
     """An inspector of the team records a visit to a village on the team's list. A village

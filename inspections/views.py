@@ -1,7 +1,7 @@
 """Pages of the inspections app: rounds, teams and the draw, visits, findings, circulars."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -226,6 +226,12 @@ class VisitCreateView(ScopedObjectFormMixin, FormView):
     form_class = VisitForm
     template_name = "inspections/form.html"
     extra_context = {"heading": gettext_lazy("Record a visit")}
+
+    def get_object(self):
+        inspection = super().get_object()
+        if not services.may_record_visits(self.request.user, inspection):
+            raise PermissionDenied
+        return inspection
 
     def get_form_kwargs(self):
         return {

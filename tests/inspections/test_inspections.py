@@ -133,6 +133,18 @@ def test_only_the_teams_inspectors_record_visits_while_the_round_is_under_way(
     assert services.visit_record(acting_user=inspector, **kwargs).team == team
 
 
+def test_the_visit_form_is_refused_to_an_inspector_on_no_team_of_the_round(
+    client, active, inspector
+):
+    other = UserFactory(username="inspector2", role="inspector", division_id=WUQING)
+    url = reverse("visit_create", args=[active.pk])
+    client.force_login(other)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"summary": "座谈"}).status_code == 403
+    client.force_login(inspector)
+    assert client.get(url).status_code == 200
+
+
 def test_a_finding_is_answered_by_the_township_and_verified_by_an_inspector(
     case_a, finding, inspector, alice, bob
 ):

@@ -349,8 +349,8 @@ round_draw                 GET   login  405    405    405    405    405    405  
                            POST  login  ok     ok     404    403    403    403    403    403
 team_create                GET   login  ok     ok     404    403    403    403    403    403
                            POST  login  ok     ok     404    403    403    403    403    403
-visit_create               GET   login  ok     403    403    403    403    ok     403    403
-                           POST  login  ok     403    403    403    403    ok     403    403
+visit_create               GET   login  403    403    403    403    403    403    403    403
+                           POST  login  403    403    403    403    403    403    403    403
 visit_list                 GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 visit_export               GET   login  405    405    405    405    405    405    405    405
