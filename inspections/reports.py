@@ -233,6 +233,17 @@ def quarterly_request(*, county, year, quarter, requested_by=None):
     return report, created
 
 
+def quarterly_county_of(user):
+    """The county whose quarterly report `user` may ask for: their own, when they work at
+    county level (the department, its inspectors and leaders). A township's or a village's
+    account gets None: the workbook covers every township of the county, which they may
+    not read."""
+    division = getattr(user, "division", None)
+    if division is None or len(division.code) != 6:
+        return None
+    return division.code
+
+
 def quarterly_ask(*, county, year, quarter, acting_user):
     """The report button: the county's report for the quarter, queued to be built when it
     is new or failed, through the path that tolerates Redis being down (report_queue)."""

@@ -31,6 +31,7 @@ from inspections.forms import (
     VisitForm,
 )
 from inspections.models import Circular, Finding, InspectionRound, Visit
+from inspections.reports import quarterly_ask, quarterly_county_of
 from portal.generic import (
     ExportView,
     ObjectDetailView,
@@ -62,6 +63,9 @@ class RoundListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_role_perm(Perm.ROUND_MANAGE)
+        context["can_ask_quarterly"] = context["can_export"] and bool(
+            quarterly_county_of(self.request.user)
+        )
         today = timezone.localdate()
         context.update(
             this_year=today.year,
@@ -481,10 +485,7 @@ class QuarterlyReportView(PortalMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        from inspections.reports import quarterly_ask
-
-        division = request.user.division
-        county = division.code[:6] if division is not None and len(division.code) >= 6 else None
+        county = quarterly_county_of(request.user)
         try:
             year, quarter = int(request.POST["year"]), int(request.POST["quarter"])
             if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
@@ -493,7 +494,13 @@ class QuarterlyReportView(PortalMixin, View):
             messages.error(request, _("Choose a year and a quarter."))
             return redirect("round_list")
         if county is None:
-            messages.error(request, _("The quarterly report is a county's; your account has none."))
+            messages.error(
+                request,
+                _(
+                    "The quarterly report covers a whole county; it is asked for by "
+                    "county-level accounts."
+                ),
+            )
             return redirect("round_list")
         report = quarterly_ask(county=county, year=year, quarter=quarter, acting_user=request.user)
         return redirect(report)

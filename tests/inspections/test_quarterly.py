@@ -151,3 +151,15 @@ def test_the_county_starts_the_report_from_the_page(
     assert response["Location"] == report.get_absolute_url()
     report.refresh_from_db()
     assert report.status == "done" and report.requested_by == county_admin
+
+
+def test_a_township_is_not_offered_the_countys_report_and_cannot_ask_for_it(
+    client, known, alice, inspector
+):
+    client.force_login(alice)
+    assert "quarterly" not in client.get(reverse("round_list")).content.decode()
+    response = client.post(reverse("quarterly_report"), {"year": 2026, "quarter": 4}, follow=True)
+    assert "季度督查报告覆盖全县" in response.content.decode()
+    assert not GeneratedReport.objects.filter(kind=KIND).exists()
+    client.force_login(inspector)
+    assert reverse("quarterly_report") in client.get(reverse("round_list")).content.decode()
