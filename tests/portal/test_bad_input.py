@@ -940,10 +940,9 @@ GARBAGE_POST = {
 
 @pytest.mark.parametrize("url_name", sorted(PAGES))
 def test_garbage_never_reaches_a_trace(client, superuser, village_a, alice, url_name):
-    from tests.portal.test_access_matrix import RULES, _objects
+    from tests.portal.test_access_matrix import URL_OBJECT, _objects
 
-    rule = RULES[url_name]
-    kwargs = _objects(village_a, alice)[rule.obj][0] if rule.obj else {}
+    kwargs = _objects(village_a, alice)[URL_OBJECT[url_name]] if url_name in URL_OBJECT else {}
     url = reverse(url_name, kwargs=kwargs)
     for user in (superuser, alice):
         client.force_login(user)
