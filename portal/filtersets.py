@@ -25,6 +25,19 @@ def scoped_choices(model, **filters):
     return queryset
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """Sorts by the chosen columns, then by the list's own order and the key, so that pages
+    never shift between requests. A choice that names no column (`?ordering=,`) keeps the
+    list's own order: django-filter would clear it, leaving pages in no defined order."""
+
+    def filter(self, qs, value):
+        chosen = [self.get_ordering_value(param) for param in value or () if param]
+        if not chosen:
+            return qs
+        own = list(qs.query.order_by or qs.model._meta.ordering)
+        return qs.order_by(*chosen, *own, "pk")
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """Adds `q`: a name contains the text, or a code starts with it."""
 

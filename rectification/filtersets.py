@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from portal.filtersets import OrderingFilter, SearchFilterSet, scoped_choices, yes_no_all
 from rectification.choices import CaseStatus, Grade
 from rectification.models import Campaign, Case, Category, VillageRating
 from rectification.selectors import behind_q
@@ -35,7 +35,7 @@ class CaseFilterSet(SearchFilterSet):
     year = django_filters.NumberFilter(field_name="campaign__year", label=_("Year"))
     overdue = yes_no_all(_("Overdue"), method="filter_overdue")
     relapse = yes_no_all(_("Listed again"), method="filter_relapse")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("village__code", "village"),
             ("deadline", "deadline"),

@@ -11,6 +11,7 @@ from rectification import services
 from rectification.choices import CaseStatus, PlanStatus
 from rectification.models import AcceptanceCriterion, Campaign, CaseEvent
 from tests.rectification.conftest import TASKS
+from villages.models import Village
 
 
 def scores(total):
@@ -324,3 +325,22 @@ def test_the_case_page_offers_only_the_actions_the_user_may_take(
         case=rectifying_case, action="request_acceptance", acting_user=county_admin
     )
     assert "录入考核验收" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("ordering", [",", ",,", "status", "-deadline"])
+def test_the_ledger_keeps_a_defined_order_whatever_the_sort_asked(
+    client, list_case, county_admin, alice, ordering
+):
+    """`?ordering=,` cleared the order (a 500 under the fuzzer, shifting pages in
+    production); a sort on a column with ties must still page the same way every time."""
+    villages = Village.objects.filter(township_id="120114101").order_by("code")[:5]
+    for village in villages:
+        list_case(alice, village)  # the same status and deadline: every sort is a tie
+    client.force_login(county_admin)
+    pages = [
+        client.get(reverse("case-list"), {"ordering": ordering, "page_size": 2, "page": page})
+        for page in (1, 2, 3)
+    ]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    codes = [row["village"] for page in pages for row in page.json()["results"]]
+    assert codes == [village.code for village in villages]
