@@ -1,14 +1,59 @@
 """Template helpers: Bootstrap classes on form widgets, badges for choices."""
 
 from django import forms, template
+from django.forms.boundfield import BoundWidget
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
+
+
+@register.filter
+def widget_kind(field):
+    """"checkbox" for one tick box (its label goes after it), "choices" for a list of
+    tick boxes or radio buttons, "input" for anything else."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple is one too
+        return "choices"
+    return "input"
+
+
+def _choices(field):
+    """Each option of a tick-box list or radio group as Bootstrap's form-check: the input
+    with form-check-input and its own label. (Given form-control, as text inputs are, a
+    check box draws as an empty bar and ticking it shows nothing.)"""
+    widget = field.field.widget
+    css = "form-check-input" + (" is-invalid" if field.errors else "")
+    attrs = field.build_widget_attrs({"class": css})
+    if field.auto_id:
+        attrs["id"] = field.auto_id
+    options = widget.subwidgets(field.html_name, field.value(), attrs=attrs)
+    renderer = field.form.renderer
+    return format_html(
+        '<div class="choice-list">{}</div>',
+        format_html_join(
+            "",
+            '<div class="form-check form-check-inline">{}<label class="form-check-label" '
+            'for="{}">{}</label></div>',
+            (
+                (
+                    BoundWidget(widget, option, renderer).tag(wrap_label=False),
+                    option["attrs"].get("id", ""),
+                    option["label"],
+                )
+                for option in options
+            ),
+        ),
+    )
 
 
 @register.filter
 def bs(field):
     """Render a bound field with the Bootstrap class its widget needs."""
     widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return _choices(field)
     if isinstance(widget, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):

@@ -45,7 +45,15 @@ def test_a_village_is_listed_planned_and_approved(november_20th, page):
     campaign = page.locator("select[name=campaign] option", has_text="2026").first
     page.select_option("select[name=campaign]", value=campaign.get_attribute("value"))
     page.select_option("select[name=village]", value=free.code)
-    page.locator("input[name=categories]").first.check()
+    # A problem category is a tick box the size of one, with its name beside it, and
+    # ticking it shows (drawn with the text-input class, it was an empty bar).
+    category = page.locator("input[name=categories]").first
+    category.check()
+    box = category.bounding_box()
+    assert box["width"] < 30 and box["height"] < 30, box
+    assert category.is_checked()
+    label = page.locator(f"label[for='{category.get_attribute('id')}']")
+    assert label.is_visible() and label.inner_text().strip()
     page.fill("textarea[name=basic_situation]", "党员28名，户籍460户，村集体收入薄弱。")
     page.fill("textarea[name=problems]", "村党组织书记长期缺职，班子不团结。")
     page.fill("textarea[name=measures]", "选派第一书记，配齐班子，规范三会一课。")
