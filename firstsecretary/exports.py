@@ -21,7 +21,7 @@ def _village(secretary):
 
 def _since(secretary):
     posting = _posting(secretary)
-    return posting.started_on.isoformat() if posting else ""
+    return posting.started_on if posting else None
 
 
 ROSTER = exports.register(

@@ -1,17 +1,13 @@
 """Excel exports of the inspection lists, from the same FilterSets as their pages."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.models import Finding, InspectionRound, Visit
 from inspections.selectors import round_list
 from portal import exports
 from portal.excel import Column
-
-
-def _date(value):
-    return value.isoformat() if value else ""
-
 
 VISITS = exports.register(
     exports.TableExport(
@@ -27,7 +23,7 @@ VISITS = exports.register(
             Column(_("Team"), lambda v: v.team.name, 10),
             Column(_("Township / street"), lambda v: v.village.township.name, 14),
             Column(_("Village"), lambda v: v.village.name, 20),
-            Column(_("Visited on"), lambda v: _date(v.visited_on), 11),
+            Column(_("Visited on"), lambda v: v.visited_on, 15),
             Column(_("Unannounced"), lambda v: _("yes") if v.unannounced else "", 8),
             Column(_("Score"), lambda v: v.score, 6),
             Column(_("Summary"), lambda v: v.summary, 50, wrap=True),
@@ -53,7 +49,7 @@ FINDINGS = exports.register(
             Column(_("Category"), lambda f: f.category.name, 24),
             Column(_("Severity"), lambda f: f.get_severity_display(), 8),
             Column(_("Description"), lambda f: f.description, 40, wrap=True),
-            Column(_("Deadline"), lambda f: _date(f.deadline), 11),
+            Column(pgettext_lazy("finding", "Deadline"), lambda f: f.deadline, 15),
             Column(_("Status"), lambda f: f.get_status_display(), 10),
             Column(_("Rectification by the township"), lambda f: f.response, 40, wrap=True),
         ],
@@ -72,8 +68,8 @@ ROUNDS = exports.register(
         columns=[
             Column(_("Round"), lambda r: str(r), 24),
             Column(_("County"), lambda r: r.county.name, 10),
-            Column(_("Starts on"), lambda r: _date(r.starts_on), 11),
-            Column(_("Ends on"), lambda r: _date(r.ends_on), 11),
+            Column(_("Starts on"), lambda r: r.starts_on, 15),
+            Column(_("Ends on"), lambda r: r.ends_on, 15),
             Column(_("Status"), lambda r: r.get_status_display(), 8),
             Column(_("Visits"), lambda r: r.visit_count, 7),
             Column(_("Findings"), lambda r: r.finding_count, 7),

@@ -22,10 +22,6 @@ def _heading(user):
     return gettext("{area}ledger of weak and lax village Party organisations").format(area=area)
 
 
-def _date(value):
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
 LEDGER = exports.register(
     exports.TableExport(
         kind="rectification.ledger",
@@ -54,11 +50,11 @@ LEDGER = exports.register(
             Column(_("Person responsible"), lambda c: c.responsible_person, 10),
             Column(_("Township leader in charge"), lambda c: c.township_leader, 10),
             Column(_("County-level contact leader"), lambda c: c.county_leader, 10),
-            Column(_("Listed on"), lambda c: _date(c.identified_on), 11),
-            Column(_("Deadline"), lambda c: _date(c.deadline), 11),
+            Column(_("Listed on"), lambda c: c.identified_on, 15),
+            Column(_("Deadline"), lambda c: c.deadline, 15),
             Column(_("Status"), lambda c: c.get_status_display(), 10),
-            Column(_("Transformed on"), lambda c: _date(c.transformed_on), 11),
-            Column(_("Closed on"), lambda c: _date(c.closed_on), 11),
+            Column(_("Transformed on"), lambda c: c.transformed_on, 15),
+            Column(_("Closed on"), lambda c: c.closed_on, 15),
             Column(_("Times listed"), lambda c: c.listing, 8),
         ],
     )

@@ -1,6 +1,7 @@
 """The ledger exported in the layout of the paper ledger, from the list's own filters."""
 
 import io
+from datetime import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,7 +31,7 @@ def test_the_export_looks_like_the_paper_ledger(client, alice, case_a):
     row = [c.value for c in sheet[4]]
     assert row[0] == 1 and row[2] == case_a.village.name
     assert row[5] == "；".join(c.name for c in case_a.categories.order_by("order"))
-    assert row[14] == "已列入" and row[13] == "2026-12-31"
+    assert row[14] == "已列入" and row[13] == datetime(2026, 12, 31)
 
 
 def test_the_export_applies_the_lists_filters_and_scope(
