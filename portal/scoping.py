@@ -50,3 +50,11 @@ class SharedDownQuerySet(ScopedQuerySet):
         return self.filter(
             models.Q(**{f"{path}__startswith": prefix}) | models.Q(**{f"{path}__in": ancestors})
         )
+
+
+class NationalQuerySet(models.QuerySet):
+    """For rules set once for the whole country (the acceptance checklist): every user with
+    an area sees them all, a user with none (inactive, no role) nothing."""
+
+    def visible_to(self, user):
+        return self.none() if scope_prefix(user) is None else self.all()

@@ -42,6 +42,9 @@ router.register("activity-plans", villages_api.ActivityPlanViewSet, basename="ac
 router.register("activity-records", villages_api.ActivityRecordViewSet, basename="activity-record")
 router.register("campaigns", rectification_api.CampaignViewSet, basename="campaign")
 router.register("categories", rectification_api.CategoryViewSet, basename="category")
+router.register(
+    "acceptance-criteria", rectification_api.CriterionViewSet, basename="acceptance-criterion"
+)
 router.register("cases", rectification_api.CaseViewSet, basename="case")
 router.register("tasks", rectification_api.TaskViewSet, basename="task")
 router.register("ratings", rectification_api.RatingViewSet, basename="rating")

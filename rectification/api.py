@@ -17,6 +17,7 @@ from rectification import selectors, services
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     Acceptance,
+    AcceptanceCriterion,
     Campaign,
     Case,
     CaseEvent,
@@ -25,13 +26,37 @@ from rectification.models import (
     PlanTask,
     VillageRating,
 )
-from villages.models import Village
+from villages.models import Division, Village
 
 
 class CampaignSerializer(serializers.ModelSerializer):
+    """Opening a campaign: the county is one of the caller's (the page's rule)."""
+
     class Meta:
         model = Campaign
         fields = ["id", "division", "year", "name", "started_on"]
+        # One campaign per county and year is the service's rule, with a message in Chinese.
+        validators = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)  # None: schema generation
+        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level="county")
+
+
+class CampaignUpdateSerializer(serializers.ModelSerializer):
+    """What may change once opened: the name and the start; county and year stay."""
+
+    class Meta:
+        model = Campaign
+        fields = ["name", "started_on"]
+        extra_kwargs = {name: {"required": False} for name in fields}
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["id", "name", "points", "order", "active"]
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -229,9 +254,43 @@ class RatingSerializer(serializers.ModelSerializer):
         read_only_fields = ["grade"]
 
 
-class CampaignViewSet(ScopedReadOnlyViewSet):
+class CampaignViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The campaigns of the caller's area; the county opens and renames them (the page's
+    service, campaign_create / campaign_update)."""
+
     queryset = Campaign.objects.select_related("division")
     serializer_class = CampaignSerializer
+    permission = Perm.CAMPAIGN_MANAGE
+
+    def create(self, request):
+        data = CampaignSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        campaign = services.campaign_create(acting_user=request.user, **data.validated_data)
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CampaignUpdateSerializer, responses=CampaignSerializer)
+    def partial_update(self, request, pk=None):
+        campaign = self.get_object()
+        data = CampaignUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {"name": campaign.name, "started_on": campaign.started_on}
+        fields.update(data.validated_data)
+        campaign = services.campaign_update(acting_user=request.user, campaign=campaign, **fields)
+        return Response(CampaignSerializer(campaign).data)
+
+
+class CriterionViewSet(ScopedReadOnlyViewSet):
+    """The acceptance checklist (考核验收): the ids are the keys of an acceptance's
+    `scores`; every item in use (active) must be scored, up to its points."""
+
+    queryset = AcceptanceCriterion.objects.all()
+    serializer_class = CriterionSerializer
 
 
 class CategoryViewSet(ScopedReadOnlyViewSet):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.fields import long_text
-from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
+from portal.scoping import NationalQuerySet, ScopedQuerySet, SharedDownQuerySet, scope_prefix
 from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
 
 
@@ -353,6 +353,8 @@ class AcceptanceCriterion(models.Model):
     points = models.PositiveSmallIntegerField(_("points"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+
+    objects = NationalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("acceptance criterion")

@@ -510,6 +510,22 @@ def campaign_create(*, acting_user, division, year, name, started_on):
 
 
 @service_transaction
+def campaign_update(*, acting_user, campaign, name, started_on):
+    """Rename a campaign or correct its start; its county and year, which its cases hang
+    on, stay as opened."""
+    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    counties = Division.objects.visible_to(acting_user)
+    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties)
+    campaign = campaign.first()
+    if campaign is None:
+        raise Http404
+    campaign.name, campaign.started_on = name, started_on
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@service_transaction
 def category_save(*, acting_user, category=None, name, group, order=0, active=True):
     """Add or change a problem category; one in use on cases is retired, not deleted."""
     _require(acting_user, Perm.CATEGORY_MANAGE)

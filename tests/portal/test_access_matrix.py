@@ -38,7 +38,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.models import Attachment, GeneratedReport, ImportBatch, Notification
-from rectification.models import Campaign, Case, Category, Plan, PlanTask, VillageRating
+from rectification.models import (
+    AcceptanceCriterion,
+    Campaign,
+    Case,
+    Category,
+    Plan,
+    PlanTask,
+    VillageRating,
+)
 from tests.conftest import PERSONAS
 from villages.models import ActivityPlan, ActivityRecord, Village
 
@@ -150,8 +158,13 @@ category_create            GET   login  ok     ok     ok     403    403    403  
 category_edit              GET   login  ok     ok     404    403    403    403    403    403
                            POST  login  ok     ok     404    403    403    403    403    403
 campaign-list              GET   403    ok     ok     ok     ok     ok     ok     ok     ok
-                           POST  403    405    405    405    405    405    405    405    405
+                           POST  403    ok     ok     ok     403    403    403    403    403
 campaign-detail            GET   403    ok     ok     404    ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+                           PATCH 403    ok     ok     404    403    403    403    403    403
+acceptance-criterion-list  GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+acceptance-criterion-detail GET  403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    405    405    405    405    405    405    405    405
 category-list              GET   403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    405    405    405    405    405    405    405    405
@@ -435,6 +448,7 @@ URL_OBJECT = {
     "assignment-detail": "assignment",
     "assignment-end": "assignment",
     "assignment_end": "assignment",
+    "acceptance-criterion-detail": "criterion",
     "attachment_download": "attachment",
     "campaign-detail": "campaign",
     "case-acceptance": "case",
@@ -689,6 +703,7 @@ def _objects(village_a, alice):
         "ledger_import": {"pk": batches["rectification.ledger"].pk},
         "rating_import": {"pk": batches["rectification.ratings"].pk},
         "campaign": {"pk": campaign.pk},
+        "criterion": {"pk": AcceptanceCriterion.objects.first().pk},
         "category": {"pk": Category.objects.first().pk},
         "case": {"pk": case.pk},
         "task": {"pk": task.pk},

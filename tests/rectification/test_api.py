@@ -1,0 +1,122 @@
+"""The ledger's API as a county's script uses it: open a campaign, rename it, read the
+acceptance checklist and post the scores by its ids."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from rectification import services
+from rectification.models import Campaign
+
+
+def test_a_county_opens_a_campaign_through_the_api(client, county_admin):
+    client.force_login(county_admin)
+    response = client.post(
+        reverse("campaign-list"),
+        {
+            "division": "120114",
+            "year": 2027,
+            "name": "武清区2027年度整顿",
+            "started_on": "2027-03-01",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    campaign = Campaign.objects.get(pk=response.json()["id"])
+    assert (campaign.division_id, campaign.year, campaign.name) == (
+        "120114",
+        2027,
+        "武清区2027年度整顿",
+    )
+
+
+def test_a_second_campaign_for_the_same_year_is_refused_by_the_service(
+    client, county_admin, campaign
+):
+    client.force_login(county_admin)
+    response = client.post(
+        reverse("campaign-list"),
+        {"division": "120114", "year": 2026, "name": "重复", "started_on": "2026-04-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "year" in response.json()
+    assert Campaign.objects.filter(year=2026).count() == 1
+
+
+def test_a_county_cannot_open_a_campaign_for_another_county(client, other_county_admin):
+    client.force_login(other_county_admin)
+    response = client.post(
+        reverse("campaign-list"),
+        {"division": "120114", "year": 2027, "name": "越权", "started_on": "2027-03-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "division" in response.json()
+    assert not Campaign.objects.filter(year=2027).exists()
+
+
+def test_a_township_may_read_campaigns_but_not_open_one(client, alice, campaign):
+    client.force_login(alice)
+    assert client.get(reverse("campaign-list")).json()["count"] == 1
+    response = client.post(
+        reverse("campaign-list"),
+        {"division": "120114", "year": 2027, "name": "越权", "started_on": "2027-03-01"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+
+
+def test_a_county_renames_its_campaign_but_not_its_year(client, county_admin, campaign):
+    client.force_login(county_admin)
+    response = client.patch(
+        reverse("campaign-detail", args=[campaign.pk]),
+        {"name": "武清区2026年度软弱涣散村党组织整顿", "year": 2030},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    campaign.refresh_from_db()
+    assert campaign.name == "武清区2026年度软弱涣散村党组织整顿"
+    assert campaign.year == 2026
+    assert campaign.started_on == date(2026, 3, 1)
+
+
+def test_another_county_cannot_find_the_campaign_to_rename(client, other_county_admin, campaign):
+    client.force_login(other_county_admin)
+    response = client.patch(
+        reverse("campaign-detail", args=[campaign.pk]),
+        {"name": "越权"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    campaign.refresh_from_db()
+    assert campaign.name == "武清区2026年度整顿"
+
+
+def test_the_checklist_ids_are_listed_and_scores_posted_by_them(
+    client, rectifying_case, alice, county_admin
+):
+    services.case_transition(case=rectifying_case, action="request_acceptance", acting_user=alice)
+    client.force_login(county_admin)
+    listed = client.get(reverse("acceptance-criterion-list")).json()["results"]
+    active = [item for item in listed if item["active"]]
+    assert active and all(
+        set(item) == {"id", "name", "points", "order", "active"} for item in listed
+    )
+    response = client.post(
+        reverse("case-acceptance", args=[rectifying_case.pk]),
+        {
+            "reviewed_on": "2026-11-01",
+            "scores": {str(item["id"]): item["points"] for item in active},
+            "satisfaction": "95.0",
+            "conclusion": "整改到位",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["total"] == sum(item["points"] for item in active)
+    assert response.json()["passed"] is True
+
+
+def test_the_checklist_is_refused_to_anonymous_scripts(client):
+    assert client.get(reverse("acceptance-criterion-list")).status_code == 403
