@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
 from inspections import api as inspections_api
-from portal import views
+from portal import choosers, views
 from portal.api import ApiDocsView
 from portal.forms import LoginForm
 from rectification import api as rectification_api
@@ -91,6 +91,7 @@ urlpatterns = [
     path(
         "attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"
     ),
+    path("choose/<slug:source>/", choosers.ChooserSearchView.as_view(), name="chooser_search"),
     path("", include("villages.urls")),
     path("", include("rectification.urls")),
     path("", include("firstsecretary.urls")),

@@ -88,6 +88,9 @@ set_language               GET   302    302    302    302    302    302    302  
 healthz                    GET   ok     ok     ok     ok     ok     ok     ok     ok     ok
                            POST  405    405    405    405    405    405    405    405    405
                            PATCH 405    405    405    405    405    405    405    405    405
+# A chooser's search: any logged-in user, answering only from the user's own scope.
+chooser_search             GET   login  ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  login  405    405    405    405    405    405    405    405
 notifications              GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 notifications_read_all     GET   login  405    405    405    405    405    405    405    405
@@ -438,6 +441,7 @@ api_docs                   GET   403    ok     ok     ok     ok     ok     ok   
 
 # The object each URL with parameters is requested on (a key of `_objects`).
 URL_OBJECT = {
+    "chooser_search": "chooser",
     "activity-plan-detail": "activity_plan",
     "activity-plan-submit": "activity_plan",
     "activity-record-detail": "record",
@@ -683,6 +687,7 @@ def _objects(village_a, alice):
         round=inspection, county_id="120114", year=2026, number=1, title="通报", body="正文"
     )
     return {
+        "chooser": {"source": "villages"},
         "round": {"pk": inspection.pk},
         "visit": {"pk": visit.pk},
         "finding": {"pk": finding.pk},

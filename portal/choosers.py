@@ -1,0 +1,330 @@
+"""Searchable, scoped choosers for choices that grow with the area (villages, townships,
+users): a text box that asks the server for at most `LIMIT` matches, instead of a <select>
+that carries every village of a county (745) or a province (14,592) in the page.
+
+A *source* is a named, scoped queryset: `SOURCES["villages"].choices(user, params)`. The
+form field and the search endpoint take their choices from the same source, so the list a
+user can pick from is the list the server accepts; the field validates a posted value
+against it like any ModelChoiceField (an out-of-scope code is "not one of the choices").
+
+Without JavaScript the chooser is a plain text box: type a code, or a name that is unique
+among the choices. static/portal/chooser.js turns it into a search box with a list of
+matches (and, for several values, a list of the chosen ones with a remove button).
+"""
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from portal.choices import Role
+from portal.models import User
+from villages.models import Division, Village
+
+# The most matches the endpoint returns: enough to pick from, small enough to read.
+LIMIT = 20
+# Separators of several typed values in the plain text box (ASCII and Chinese).
+SEPARATORS = ",，、;； \n\t"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a chooser's choices come from: `queryset(user, params)` is already scoped."""
+
+    name: str
+    queryset: object
+    label: object = str
+    search_fields: tuple = ("name__icontains",)
+    code_field: str = "pk"
+    exact_field: str = "name"
+    params: tuple = field(default=())
+
+    def choices(self, user, params=None):
+        params = {k: str(v) for k, v in (params or {}).items() if k in self.params and v}
+        return self.queryset(user, params)
+
+    def search(self, queryset, text):
+        """At most LIMIT + 1 matches of `text` by name or code (the extra one says "more")."""
+        text = normalise(text)
+        if text:
+            condition = Q()
+            for lookup in self.search_fields:
+                condition |= Q(**{lookup: text})
+            if text.isdigit():
+                condition |= Q(**{f"{self.code_field}__startswith": text})
+            queryset = queryset.filter(condition)
+        return list(queryset[: LIMIT + 1])
+
+
+SOURCES = {}
+
+
+def register(name, queryset, **kwargs):
+    """Declare a source; apps call this in their forms module for their own sources."""
+    SOURCES[name] = Source(name=name, queryset=queryset, **kwargs)
+    return SOURCES[name]
+
+
+def normalise(text):
+    """Full-width digits and letters (１２０１) as ASCII, surrounding spaces dropped."""
+    return unicodedata.normalize("NFKC", str(text or "")).strip()
+
+
+# --- The widget and the fields --------------------------------------------------------------
+
+
+class Chooser(forms.TextInput):
+    """A text box for a code or a name, which chooser.js turns into a search box.
+
+    The chosen values' labels come from the field's queryset (one query for the chosen
+    ones only); the list of every choice is never rendered."""
+
+    def __init__(self, source, params=None, *, multiple=False, attrs=None):
+        super().__init__(attrs)
+        self.source = source
+        self.params = dict(params or {})
+        self.multiple = multiple
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.params = dict(self.params)
+        return copy
+
+    def url(self):
+        query = urlencode({k: v for k, v in self.params.items() if v not in (None, "")})
+        return reverse("chooser_search", args=[self.source.name]) + (f"?{query}" if query else "")
+
+    def _values(self, value):
+        if value in (None, ""):
+            return []
+        if isinstance(value, (list, tuple)):
+            return [str(v) for v in value if v not in (None, "")]
+        return [str(value)]
+
+    def chosen(self, value):
+        """[(value, label)] of the current value(s) that are among the choices."""
+        values = self._values(value)
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        if not values or queryset is None:
+            return []
+        found = {str(obj.pk): obj for obj in queryset.filter(pk__in=values)}
+        return [(v, self.source.label(found[v])) for v in values if v in found]
+
+    def format_value(self, value):
+        return " ".join(self._values(value)) or None
+
+    def value_from_datadict(self, data, files, name):
+        if self.multiple:
+            if hasattr(data, "getlist"):
+                raw = " ".join(data.getlist(name))
+            else:
+                raw = data.get(name) or ""
+                raw = " ".join(raw) if isinstance(raw, (list, tuple)) else raw
+            return split(raw)
+        return data.get(name)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.chosen(value)
+        attrs = {
+            **(attrs or {}),
+            "autocomplete": "off",
+            "placeholder": _("Code or name") if not self.multiple else _("Codes or names"),
+        }
+        box = super().render(name, value, attrs, renderer)
+        described = (attrs.get("id") or name) + "-chosen"
+        listing = format_html_join(
+            "", '<li data-value="{}">{}</li>', ((v, label) for v, label in chosen)
+        )
+        return format_html(
+            '<div class="chooser" data-chooser-url="{}" data-chooser-multiple="{}" '
+            'data-chooser-chosen="{}" data-chooser-none="{}" data-chooser-more="{}" '
+            'data-chooser-remove="{}">{}'
+            '<ul class="chooser-chosen list-unstyled small text-muted mb-0" id="{}">{}</ul></div>',
+            self.url(),
+            "1" if self.multiple else "",
+            json.dumps([{"value": v, "label": str(label)} for v, label in chosen]),
+            _("No match in your area."),
+            _("More matches: type more of the name or code."),
+            _("Remove"),
+            box,
+            described,
+            listing,
+        )
+
+
+def split(raw):
+    """Typed values, separated by commas, 、, semicolons or spaces."""
+    text = normalise(raw)
+    for separator in SEPARATORS:
+        text = text.replace(separator, " ")
+    return [part for part in text.split(" ") if part]
+
+
+def _resolve(queryset, source, value):
+    """A typed value as a primary key: a code as it is, or a name unique in the choices."""
+    value = normalise(value)
+    try:
+        if not value or queryset.filter(pk=value).exists():
+            return value
+    except (ValueError, TypeError, ValidationError):
+        pass  # not a key of this model (a user name for users): try it as a name
+    matches = list(queryset.filter(**{source.exact_field: value}).values_list("pk", flat=True)[:2])
+    return str(matches[0]) if len(matches) == 1 else value
+
+
+class ChooserField(forms.ModelChoiceField):
+    """One object from a source, chosen by search; validated against the scoped source."""
+
+    def __init__(self, source, params=None, **kwargs):
+        self.source = SOURCES[source] if isinstance(source, str) else source
+        kwargs.setdefault("widget", Chooser(self.source, params))
+        kwargs.pop("null_value", None)
+        kwargs.setdefault("queryset", Village.objects.none())
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return super().to_python(_resolve(self.queryset, self.source, value))
+
+    def label_from_instance(self, obj):
+        return self.source.label(obj)
+
+
+class MultipleChooserField(forms.ModelMultipleChoiceField):
+    """Several objects from a source; each typed value is a code or a unique name."""
+
+    def __init__(self, source, params=None, **kwargs):
+        self.source = SOURCES[source] if isinstance(source, str) else source
+        kwargs.setdefault("widget", Chooser(self.source, params, multiple=True))
+        kwargs.setdefault("queryset", Village.objects.none())
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value and not isinstance(value, (list, tuple)):
+            value = split(value)
+        value = [_resolve(self.queryset, self.source, v) for v in value or []]
+        return super().clean(value)
+
+    def label_from_instance(self, obj):
+        return self.source.label(obj)
+
+
+def chooser_field(source, user, *, like=None, multiple=False, **params):
+    """A chooser field for `source` narrowed to `user` (and `params`), taking label,
+    required and help text from `like` (the form field it replaces)."""
+    source = SOURCES[source]
+    kwargs = {}
+    if like is not None:
+        kwargs = {"label": like.label, "required": like.required, "help_text": like.help_text}
+    cls = MultipleChooserField if multiple else ChooserField
+    chosen = cls(source, params, queryset=source.choices(user, params), **kwargs)
+    return chosen
+
+
+class ChooserFilter(django_filters.ModelChoiceFilter):
+    """A filter-bar choice searched like a chooser (`?township=120114101`, as before)."""
+
+    field_class = ChooserField
+
+    def __init__(self, source, params=None, **kwargs):
+        def choices(request):
+            return SOURCES[source].choices(getattr(request, "user", None), params)
+
+        kwargs.setdefault("queryset", choices)
+        super().__init__(source=source, params=params, **kwargs)
+
+
+# --- The search endpoint ---------------------------------------------------------------------
+
+
+class ChooserSearchView(LoginRequiredMixin, View):
+    """`GET /choose/<source>/?q=…`: at most LIMIT matches in the user's scope, as JSON
+    ({"results": [{"value", "label"}], "more": bool}). An unknown source is 404."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, source):
+        found = SOURCES.get(source)
+        if found is None:
+            raise Http404
+        try:
+            queryset = found.choices(request.user, request.GET)
+            matches = found.search(queryset, request.GET.get("q", ""))
+        except (ValueError, TypeError, ObjectDoesNotExist, ValidationError):
+            raise Http404 from None
+        results = [{"value": str(obj.pk), "label": str(found.label(obj))} for obj in matches]
+        return JsonResponse({"results": results[:LIMIT], "more": len(results) > LIMIT})
+
+
+# --- The sources every app shares --------------------------------------------------------------
+
+
+def village_label(village):
+    return f"{village.township.name} · {village.name}（{village.code}）"
+
+
+def _villages(user, params):
+    """Villages in the user's scope; `within` narrows to a division (a round's county)."""
+    queryset = Village.objects.visible_to(user).select_related("township").order_by("code")
+    if params.get("within"):
+        queryset = queryset.filter(code__startswith=params["within"])
+    return queryset
+
+
+def _divisions(user, params):
+    """Divisions in the user's scope; `level` one level or several ("county,township")."""
+    queryset = Division.objects.visible_to(user).select_related("parent").order_by("code")
+    if params.get("level"):
+        queryset = queryset.filter(level__in=params["level"].split(","))
+    return queryset
+
+
+def division_label(division):
+    parent = division.parent.name if division.parent_id else ""
+    return f"{parent} · {division.name}（{division.code}）" if parent else division.name
+
+
+def _users(user, params):
+    """Active users in the user's scope; `role` narrows to one role."""
+    queryset = User.objects.visible_to(user).filter(is_active=True).order_by("username")
+    if params.get("role"):
+        if params["role"] not in Role.values:
+            raise ValueError(params["role"])
+        queryset = queryset.filter(role=params["role"])
+    return queryset
+
+
+def user_label(person):
+    name = person.display_name or person.username
+    return f"{name}（{person.username}）"
+
+
+register(
+    "villages",
+    _villages,
+    label=village_label,
+    search_fields=("name__icontains", "township__name__icontains"),
+    params=("within",),
+)
+register("divisions", _divisions, label=division_label, params=("level",))
+register(
+    "users",
+    _users,
+    label=user_label,
+    search_fields=("display_name__icontains", "username__icontains"),
+    code_field="username",
+    exact_field="username",
+    params=("role",),
+)
