@@ -1,7 +1,7 @@
 """Excel exports of the first-secretary app: the roster, and a month's presence."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from firstsecretary.filtersets import FirstSecretaryFilterSet
 from firstsecretary.models import FirstSecretary
@@ -17,6 +17,11 @@ def _posting(secretary):
 def _village(secretary):
     posting = _posting(secretary)
     return f"{posting.village.township.name} {posting.village.name}" if posting else ""
+
+
+def _posting_value(secretary, attribute):
+    posting = _posting(secretary)
+    return getattr(posting, attribute) if posting else None
 
 
 def _since(secretary):
@@ -36,7 +41,7 @@ ROSTER = exports.register(
             "assignments__village__township"
         ),
         columns=[
-            Column(gettext_lazy("Name"), lambda s: s.name, 10),
+            Column(pgettext_lazy("person", "Name"), lambda s: s.name, 10),
             Column(gettext_lazy("Gender"), lambda s: s.get_gender_display(), 6),
             Column(gettext_lazy("Year of birth"), lambda s: s.birth_year, 8),
             Column(gettext_lazy("Education"), lambda s: s.get_education_display(), 10),
@@ -44,7 +49,10 @@ ROSTER = exports.register(
             Column(gettext_lazy("Position in the unit"), lambda s: s.position, 14),
             Column(gettext_lazy("Phone"), lambda s: s.phone, 14),
             Column(gettext_lazy("Village"), _village, 24),
-            Column(gettext_lazy("Posted since"), _since, 12),
+            # The import's own columns: the roster exported is imported back as it is.
+            Column(gettext_lazy("Village code"), lambda s: _posting_value(s, "village_id"), 15),
+            Column(gettext_lazy("Posted since"), _since, 15),
+            Column(gettext_lazy("Planned end"), lambda s: _posting_value(s, "planned_end"), 15),
         ],
     )
 )

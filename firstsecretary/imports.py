@@ -3,10 +3,12 @@
 Same preview-and-confirm as the ledger: every error by cell, then all rows or none.
 """
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from firstsecretary import services
 from firstsecretary.choices import Education, Gender
@@ -16,7 +18,7 @@ from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
 from portal.validators import validate_phone
-from rectification.imports import _check_villages, parse_code
+from rectification.imports import _check_villages, example_village, parse_code
 from villages.models import Division
 
 
@@ -41,6 +43,7 @@ def _county(context):
 
 def parse_phone(raw, context=None):
     """The model's own check, shown in the cell at preview rather than refused at commit."""
+    raw = imports.digits(raw)  # １３８… typed with a Chinese input method
     try:
         validate_phone(raw)
     except ValidationError as error:
@@ -55,6 +58,17 @@ def parse_unit(raw, context):
     if raw not in context["_units"]:
         raise CellError(_("No dispatching unit {name} on the county's roster.").format(name=raw))
     return context["_units"][raw]
+
+
+def _examples(user):
+    """The template's example row: a village and a dispatching unit of the user's county."""
+    example = example_village(user)
+    unit = DispatchUnit.objects.filter(county__in=_counties(user)).order_by("pk").first()
+    return {**example, **({"unit": unit.name} if unit else {})}
+
+
+def _counties(user):
+    return Division.objects.visible_to(user).filter(level="county")
 
 
 def check_roster(rows, context):
@@ -126,10 +140,11 @@ ROSTER_IMPORT = imports.register(
         done_url="secretary_list",
         check=check_roster,
         commit=commit_roster,
+        examples=_examples,
         columns=[
             ImportColumn(
                 "name",
-                gettext_lazy("Name"),
+                pgettext_lazy("person", "Name"),
                 None,
                 True,
                 "王磊",
@@ -173,10 +188,16 @@ ROSTER_IMPORT = imports.register(
                 "village", gettext_lazy("Village code"), parse_code, False, "120114101001", 15
             ),
             ImportColumn(
-                "started_on", gettext_lazy("Started on"), parse_date, False, "2026-03-01", 12
+                "started_on",
+                gettext_lazy("Posted since"),  # as the roster's export heads it
+                parse_date,
+                False,
+                date(2026, 3, 1),
+                12,
+                aliases=(gettext_lazy("Started on"),),
             ),
             ImportColumn(
-                "planned_end", gettext_lazy("Planned end"), parse_date, False, "2028-02-28", 12
+                "planned_end", gettext_lazy("Planned end"), parse_date, False, date(2028, 2, 28), 12
             ),
         ],
     )

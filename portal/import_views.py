@@ -111,7 +111,7 @@ class ImportTemplateView(PortalMixin, View):
         from django.utils.http import content_disposition_header
 
         response["Content-Disposition"] = content_disposition_header(True, filename)
-        imports.template(spec).save(response)
+        imports.template(spec, request.user).save(response)
         return response
 
 

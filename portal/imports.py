@@ -18,6 +18,7 @@ texts against the database as it is then, and never open the file again.
 
 import datetime
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from portal.excel import HEADER_FILL, HEADER_FONT
+from portal.excel import DATE_FORMAT, HEADER_FILL, HEADER_FONT, print_setup
 from portal.models import ImportBatch
 from portal.uploads import MB, check_zip_directory, megabytes
 
@@ -53,6 +54,11 @@ class ImportColumn:
     width: int = 16
     # The model field's limit: a longer cell is marked in the preview, not refused at commit.
     max_length: int | None = None
+    # Older headers of the same column, still accepted (a template downloaded last year).
+    aliases: tuple = ()
+
+    def accepts(self, header):
+        return header in {_header_key(str(h)) for h in (self.header, *self.aliases)}
 
 
 @dataclass
@@ -90,6 +96,9 @@ class ImportSpec:
     # Extra form fields' values the import needs (e.g. the campaign), as context keys.
     context_keys: tuple = ()
     done_url: str = "home"
+    # user -> {key: value}: the template's example row in the user's own area (a village he
+    # may import for, a dispatching unit of his county), over each column's `example`.
+    examples: Callable | None = None
 
     @property
     def headers(self):
@@ -126,10 +135,17 @@ def text(value):
 
 
 DATE_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_SPACES = re.compile(r"\s+")
+
+
+def digits(raw):
+    """A code or a number as typed with a Chinese input method: full-width digits and
+    letters (１２０１…) made ASCII (NFKC), and every space (full-width ones too) removed."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", raw))
 
 
 def parse_date(raw, context=None):
-    match = DATE_PATTERN.match(raw)
+    match = DATE_PATTERN.match(digits(raw))
     if not match:
         raise CellError(_("Not a date: write it as 2026-12-31."))
     try:
@@ -140,6 +156,7 @@ def parse_date(raw, context=None):
 
 def parse_int(low, high):
     def parse(raw, context=None):
+        raw = digits(raw)
         if not re.fullmatch(r"-?\d+", raw):
             raise CellError(_("Not a whole number."))
         value = int(raw)
@@ -502,29 +519,60 @@ def read_workbook(spec, handle, limits=None):
             if _looks_like_xml(archive, info):
                 scan.part(archive, info)
     rows = _bounded_rows(handle, limits)
-    header = [text(value) for value in next(rows, ())]
-    while header and not header[-1]:
-        header.pop()
-    if header != spec.headers:
+    positions, first_line, found = None, 0, []
+    for first_line, values in enumerate(rows, start=1):
+        header = [_header_key(text(value)) for value in values]
+        positions = _positions(spec, header)
+        if positions is not None:
+            break
+        if not found and any(header):
+            found = header
+        if first_line >= HEADER_SEARCH_ROWS:
+            break
+    if positions is None:
         rows.close()
+        while found and not found[-1]:
+            found.pop()
         return [], [
             _("The columns are “{found}”; the template's are “{expected}”.").format(
-                found="、".join(header), expected="、".join(spec.headers)
+                found="、".join(found), expected="、".join(spec.headers)
             )
         ]
     read = []
-    width = len(spec.columns)
-    for line, values in enumerate(rows, start=2):
-        cells = [text(value) for value in values[:width]]
+    for line, values in enumerate(rows, start=first_line + 1):
+        cells = [text(values[i]) if i is not None and i < len(values) else "" for i in positions]
         if not any(cells):
             continue
         if len(read) >= limits.rows:
             rows.close()
             return [], [_("More than {limit} rows: split the file.").format(limit=limits.rows)]
-        read.append([line, cells + [""] * (width - len(cells))])
+        read.append([line, cells])
     if not read:
         return [], [_("The file has no rows to import.")]
     return read, []
+
+
+# The header row is looked for in the first rows: an exported list has its title (merged
+# over the columns) and group headers above it.
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_key(header):
+    # A header wrapped on two lines in Excel (Alt+Enter), or padded with spaces.
+    return _SPACES.sub("", header)
+
+
+def _positions(spec, header):
+    """Where each of the spec's columns is in a row of headers, or None when the row is not
+    the header row (a required column is missing). Other columns (an export's 序号, status
+    or dates of its own) are ignored; an optional column left out reads as empty."""
+    positions = []
+    for column in spec.columns:
+        index = next((i for i, h in enumerate(header) if h and column.accepts(h)), None)
+        if index is None and column.required:
+            return None
+        positions.append(index)
+    return positions
 
 
 # --- Upload, preview and commit ----------------------------------------------------------------
@@ -608,16 +656,29 @@ def commit(spec, batch, context):
     return result, written
 
 
-def template(spec):
-    """The workbook to fill in: the header row and one example row."""
+def template(spec, user=None):
+    """The workbook to fill in: the header row and one example row, in `user`'s own area.
+
+    The example's dates are typed dates and its numbers numbers, as in the exports."""
+    examples = spec.examples(user) if spec.examples and user is not None else {}
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(spec.title)[:31]
     sheet.append(spec.headers)
-    sheet.append([str(column.example) for column in spec.columns])
+    sheet.append([_example(examples.get(column.key, column.example)) for column in spec.columns])
     for index, column in enumerate(spec.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         sheet.column_dimensions[cell.column_letter].width = column.width
+        example = sheet.cell(row=2, column=index)
+        if isinstance(example.value, datetime.date):
+            example.number_format = DATE_FORMAT
     sheet.freeze_panes = "A2"
+    print_setup(sheet, title_rows=1)
     return workbook
+
+
+def _example(value):
+    if isinstance(value, (int, float, datetime.date)):
+        return value
+    return str(value)

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import exports
 from portal.excel import Column
-from rectification.filtersets import CaseFilterSet
-from rectification.models import Case
-from rectification.selectors import case_list
+from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
+from rectification.models import Case, VillageRating
+from rectification.selectors import case_list, rating_list
 
 
 def _categories(case):
@@ -56,6 +56,29 @@ LEDGER = exports.register(
             Column(_("Transformed on"), lambda c: c.transformed_on, 15),
             Column(_("Closed on"), lambda c: c.closed_on, 15),
             Column(_("Times listed"), lambda c: c.listing, 8),
+        ],
+    )
+)
+
+
+RATINGS = exports.register(
+    exports.TableExport(
+        kind="rectification.ratings",
+        title=_("Star ratings of villages"),
+        filename=_("star-ratings"),
+        model=VillageRating,
+        filterset_class=VillageRatingFilterSet,
+        base=lambda user: rating_list(user=user).order_by("-year", "village__code"),
+        numbered=True,
+        columns=[
+            Column(_("Township / street"), lambda r: r.village.township.name, 14),
+            # The import's columns, under the import's headers: exported, edited, imported.
+            Column(_("Village code"), lambda r: r.village_id, 15),
+            Column(_("Village"), lambda r: r.village.name, 22),
+            Column(_("Year"), lambda r: r.year, 8),
+            Column(_("Stars"), lambda r: r.stars, 8),
+            Column(_("Grade"), lambda r: r.get_grade_display(), 8),
+            Column(_("Rated at"), lambda r: r.rated_at, 20),
         ],
     )
 )

@@ -5,6 +5,7 @@ calls the same services as the pages, so an import cannot do what a form could n
 """
 
 import re
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -18,10 +19,12 @@ from rectification import services
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case, Category
 from rectification.selectors import campaigns_for
+from villages.choices import VillageKind
 from villages.models import Village
 
 
 def parse_code(raw, context=None):
+    raw = imports.digits(raw)  # １２０１… typed with a Chinese input method
     if not re.fullmatch(r"\d{12}", raw):
         raise CellError(_("A village code has 12 digits."))
     return raw
@@ -75,6 +78,18 @@ def _check_villages(rows, user, *, duplicate_key):
                         code=code, name=found[code].name
                     )
     return found
+
+
+def example_village(user):
+    """The template's example: a village the user may import for, not one of Wuqing's."""
+    villages = Village.objects.visible_to(user).order_by("code")
+    village = villages.filter(kind=VillageKind.VILLAGE).first() or villages.first()
+    return {"village": village.code, "village_name": village.name} if village else {}
+
+
+def _ledger_examples(user):
+    category = Category.objects.visible_to(user).filter(active=True).order_by("order").first()
+    return {**example_village(user), **({"categories": category.name} if category else {})}
 
 
 # --- The ledger ------------------------------------------------------------------------------
@@ -138,6 +153,7 @@ LEDGER_IMPORT = imports.register(
         context_keys=("campaign",),
         check=check_ledger,
         commit=commit_ledger,
+        examples=_ledger_examples,
         columns=[
             ImportColumn(
                 "village", gettext_lazy("Village code"), parse_code, True, "120114101001", 15
@@ -206,9 +222,11 @@ LEDGER_IMPORT = imports.register(
                 max_length=field_max_length(Case, "county_leader"),
             ),
             ImportColumn(
-                "identified_on", gettext_lazy("Listed on"), parse_date, False, "2026-03-10", 12
+                "identified_on", gettext_lazy("Listed on"), parse_date, False, date(2026, 3, 10), 12
             ),
-            ImportColumn("deadline", gettext_lazy("Deadline"), parse_date, True, "2026-12-31", 12),
+            ImportColumn(
+                "deadline", gettext_lazy("Deadline"), parse_date, True, date(2026, 12, 31), 12
+            ),
         ],
     )
 )
@@ -258,6 +276,7 @@ RATING_IMPORT = imports.register(
         done_url="screening",
         check=check_ratings,
         commit=commit_ratings,
+        examples=example_village,
         columns=[
             ImportColumn(
                 "village", gettext_lazy("Village code"), parse_code, True, "120114101001", 15

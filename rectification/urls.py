@@ -42,6 +42,7 @@ urlpatterns = [
     path("categories/<int:pk>/edit/", views.CategoryEditView.as_view(), name="category_edit"),
     path("screening/", views.ScreeningView.as_view(), name="screening"),
     path("screening/rate/", views.RatingCreateView.as_view(), name="rating_create"),
+    path("screening/export/", views.RatingExportView.as_view(), name="rating_export"),
     path("screening/import/", views.RatingImportView.as_view(), name="rating_import"),
     path(
         "screening/import/template/",

@@ -28,7 +28,7 @@ from portal.models import User
 from portal.roles import Perm
 from rectification import panels, selectors, services
 from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
-from rectification.exports import LEDGER
+from rectification.exports import LEDGER, RATINGS
 from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
 from rectification.forms import (
     AcceptanceForm,
@@ -398,6 +398,7 @@ class ScreeningView(ObjectListView):
     model = VillageRating
     filterset_class = VillageRatingFilterSet
     template_name = "rectification/screening.html"
+    export_url_name = "rating_export"
 
     def get_queryset(self):
         return selectors.rating_list(user=self.request.user).order_by("-year", "village__code")
@@ -474,6 +475,10 @@ class CaseImportPreviewView(_LedgerImport, import_views.ImportPreviewView):
 
 class CaseImportConfirmView(_LedgerImport, import_views.ImportConfirmView):
     pass
+
+
+class RatingExportView(ExportView):
+    export_kind = RATINGS.kind
 
 
 class _RatingImport:
