@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from portal import digest  # noqa: F401  registers the daily digest job
+        # Registered on import: the daily digest job, the API token's schema extension.
+        from portal import digest, openapi  # noqa: F401

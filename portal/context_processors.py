@@ -8,6 +8,8 @@ from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.choices import Role
+
 # Top-level entries: (url name, label) or (label, [(url name, label), …]) for a menu.
 NAVIGATION = (
     ("home", _("Home")),
@@ -41,6 +43,21 @@ NAVIGATION = (
         ],
     ),
 )
+
+
+# The user menu (under the user's name): (url name, label, who sees it).
+USER_MENU = (
+    ("api_tokens", _("My API tokens"), lambda user: True),
+    # The API's documentation is in English and for whoever wires systems together: the
+    # administrators', not every official's menu (the page itself stays open to scripts'
+    # authors who are given its address).
+    ("api_docs", _("API documentation"), lambda user: is_administrator(user)),
+)
+
+
+def is_administrator(user):
+    """A superuser or a county organization department's administrator."""
+    return user.is_active and (user.is_superuser or user.role == Role.COUNTY_ADMIN)
 
 
 @functools.cache
@@ -85,4 +102,5 @@ def navigation(request):
     from portal.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_items": items, "unread_notifications": unread}
+    user_menu = [entry(name, label) for name, label, shown in USER_MENU if shown(user)]
+    return {"nav_items": items, "user_menu": user_menu, "unread_notifications": unread}

@@ -5,10 +5,36 @@ portal.api imports those views (a cycle otherwise).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import pagination, permissions, status
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, pagination, permissions, status
 from rest_framework.response import Response
 
 from portal.exceptions import StaleEditError, TransitionError
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <key>` (or `Bearer <key>`): a key the user created on the
+    page “My API tokens”. The request acts as that user, with the same scope and role."""
+
+    keywords = (b"token", b"bearer")
+
+    def authenticate(self, request):
+        words = authentication.get_authorization_header(request).split()
+        if not words or words[0].lower() not in self.keywords:
+            return None  # not ours: the session, or anonymous
+        if len(words) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the key after “Token”, with no spaces."))
+        try:
+            key = words[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked API token.")) from None
+        # Imported here: DRF imports this module while it loads, before the apps are ready.
+        from portal.services import api_token_user
+
+        user = api_token_user(key=key, request=request._request)
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked API token."))
+        return (user, None)
 
 
 class RolePermission(permissions.BasePermission):

@@ -65,3 +65,11 @@ class UserUpdateForm(_UserFieldsForm):
         required=False,
         help_text=_("Leave empty to keep the current password."),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What the token is for"),
+        max_length=50,
+        help_text=_("For example: the township's monthly upload script."),
+    )

@@ -238,3 +238,27 @@ class DigestLog(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.day}"
+
+
+class ApiToken(models.Model):
+    """A key a user's scripts send instead of logging in (Authorization: Token <key>).
+
+    Only the key's SHA-256 digest is kept: the key is shown once, when created, and a
+    stolen database yields no usable key. The prefix lets its owner tell keys apart."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    digest = models.CharField(_("SHA-256 digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

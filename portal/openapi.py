@@ -8,6 +8,24 @@ when a state change is refused (portal.drf.exception_handler) and 415 for a body
 is not JSON (or multipart, where a file is sent).
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """portal.drf.TokenAuthentication in the schema (and Swagger UI's Authorize button)."""
+
+    target_class = "portal.drf.TokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A key from “My API tokens” (user menu): "
+            "`Authorization: Bearer <key>` or `Authorization: Token <key>`.",
+        }
+
+
 ERROR = {
     "type": "object",
     "description": "Field names (or `detail`) with the reasons, in the user's language.",

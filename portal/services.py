@@ -1,7 +1,9 @@
 """Writes of the portal's own records: users and generated reports."""
 
+import hashlib
 import io
 import logging
+import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +22,7 @@ from portal import exports
 from portal.choices import ReportStatus, Role
 from portal.constraints import service_transaction
 from portal.excel import XlsxTable
-from portal.models import GeneratedReport, User
+from portal.models import ApiToken, GeneratedReport, User
 from portal.scoping import in_scope, scope_prefix
 
 logger = logging.getLogger(__name__)
@@ -291,3 +294,50 @@ def reports_purge_expired(*, now=None):
         report.delete()
         deleted += 1
     return deleted
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+# A token's last use is written at most this often: a script's every call is not a write.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def api_token_digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, acting_user, name):
+    """A new key for `acting_user`'s scripts: (token, key). The key is returned this once
+    and never kept: only its digest is stored."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken(user=acting_user, name=name, prefix=key[:8], digest=api_token_digest(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, acting_user, token_id):
+    """Revoke one of `acting_user`'s own tokens: it is refused from now on. Another
+    user's token is not found (404), whoever asks."""
+    deleted, _rows = ApiToken.objects.filter(pk=token_id, user=acting_user).delete()
+    if not deleted:
+        raise Http404
+
+
+def api_token_user(*, key, request):
+    """The user a script authenticates as with `key`, or None: an unknown or revoked key,
+    an inactive user, or a user name locked out after failed logins (django-axes) is
+    refused like a wrong password. The token's scope is its user's, nothing more."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    token = ApiToken.objects.select_related("user").filter(digest=api_token_digest(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    if AxesProxyHandler.is_locked(request, {"username": token.user.get_username()}):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -207,7 +207,12 @@ USE_TZ = True
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The session for the browser; an API token (portal.drf.TokenAuthentication) for scripts.
+    # The session comes first: a request with neither is answered 403, not 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "portal.drf.TokenAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.drf.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "portal.drf.Pagination",

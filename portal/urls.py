@@ -85,6 +85,12 @@ urlpatterns = [
         views.NotificationReadView.as_view(),
         name="notification_read",
     ),
+    path("account/api-tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
+    path(
+        "account/api-tokens/<int:pk>/revoke/",
+        views.ApiTokenRevokeView.as_view(),
+        name="api_token_revoke",
+    ),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"),

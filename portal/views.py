@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from portal import selectors, services
 from portal.filtersets import UserFilterSet
-from portal.forms import UserCreateForm, UserUpdateForm
+from portal.forms import ApiTokenForm, UserCreateForm, UserUpdateForm
 from portal.generic import (
     ObjectDetailView,
     ObjectListView,
@@ -24,7 +24,7 @@ from portal.generic import (
     ScopedObjectFormMixin,
     add_service_errors,
 )
-from portal.models import Attachment, GeneratedReport, Notification, User
+from portal.models import ApiToken, Attachment, GeneratedReport, Notification, User
 from portal.roles import Perm
 from portal.scoping import scope_prefix
 from villages import selectors as village_selectors
@@ -161,6 +161,41 @@ class AttachmentDownloadView(ObjectDetailView):
         return FileResponse(
             attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
         )
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+class ApiTokenListView(PortalMixin, FormView):
+    """The user's own API tokens, and a new one: its key is in the answer to its creation
+    only (no redirect that would have to carry it, nothing kept but its digest)."""
+
+    form_class = ApiTokenForm
+    template_name = "portal/api_tokens.html"
+
+    def get_context_data(self, **kwargs):
+        tokens = ApiToken.objects.filter(user=self.request.user)
+        return super().get_context_data(tokens=tokens, **kwargs)
+
+    def form_valid(self, form):
+        token, key = services.api_token_create(
+            acting_user=self.request.user, name=form.cleaned_data["name"]
+        )
+        context = self.get_context_data(form=self.form_class(), new_token=token, new_key=key)
+        response = self.render_to_response(context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(PortalMixin, View):
+    """Revoke one of the user's own tokens; another user's is not found."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        services.api_token_revoke(acting_user=request.user, token_id=pk)
+        messages.success(request, _("The token has been revoked: scripts using it are refused."))
+        return redirect("api_tokens")
 
 
 class NotificationListView(PortalMixin, TemplateView):

@@ -37,7 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
-from portal.models import Attachment, GeneratedReport, ImportBatch, Notification
+from portal.models import ApiToken, Attachment, GeneratedReport, ImportBatch, Notification
 from rectification.models import (
     AcceptanceCriterion,
     Campaign,
@@ -67,7 +67,8 @@ MATRIX = """
                                  anon   root   county jimo   alice  bob    insp   secr   viewer
 
 # The shell: every logged-in user reads the home page, the dashboard and their notices;
-# exports need the export right (not a first secretary); a notice is its owner's alone.
+# exports need the export right (not a first secretary); a notice is its owner's alone,
+# and so is an API token.
 home                       GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 dashboard                  GET   login  ok     ok     ok     ok     ok     ok     ok     ok
@@ -96,6 +97,10 @@ notifications              GET   login  ok     ok     ok     ok     ok     ok   
 notifications_read_all     GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     ok     ok     ok
 notification_read          GET   login  405    405    405    405    405    405    405    405
+                           POST  login  404    404    404    ok     404    404    404    404
+api_tokens                 GET   login  ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  login  ok     ok     ok     ok     ok     ok     ok     ok
+api_token_revoke           GET   login  405    405    405    405    405    405    405    405
                            POST  login  404    404    404    ok     404    404    404    404
 report_list                GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
@@ -453,6 +458,7 @@ URL_OBJECT = {
     "activity_sit_in": "record",
     "assignment-detail": "assignment",
     "assignment-end": "assignment",
+    "api_token_revoke": "api_token",
     "assignment_end": "assignment",
     "acceptance-criterion-detail": "criterion",
     "attachment_download": "attachment",
@@ -658,6 +664,7 @@ def _objects(village_a, alice):
         attendance=25,
     )
     note = Notification.objects.create(user=alice, key="matrix", title="测试", url="/")
+    api_token = ApiToken.objects.create(user=alice, name="脚本", prefix="abcdefgh", digest="0" * 64)
     activity_plan = ActivityPlan.objects.create(village=village_a, month=date(2026, 12, 1))
     inspection = InspectionRound.objects.create(
         county_id="120114",
@@ -711,6 +718,7 @@ def _objects(village_a, alice):
         "rating_import": {"pk": batches["rectification.ratings"].pk},
         "campaign": {"pk": campaign.pk},
         "criterion": {"pk": AcceptanceCriterion.objects.first().pk},
+        "api_token": {"pk": api_token.pk},
         "category": {"pk": Category.objects.first().pk},
         "case": {"pk": case.pk},
         "task": {"pk": task.pk},
