@@ -757,6 +757,7 @@ NO_FIELDS = {
     "round_export": "an export",
     "visit_export": "an export",
     "finding_export": "an export",
+    "rating_export": "an export",
 }
 
 
