@@ -7,9 +7,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from portal.choosers import ChooserFilter
 from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
 from villages.choices import DivisionLevel
-from villages.models import Division
 
 
 class FirstSecretaryFilterSet(SearchFilterSet):
@@ -18,9 +18,10 @@ class FirstSecretaryFilterSet(SearchFilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=scoped_choices(DispatchUnit), label=_("Dispatching unit"), empty_label=_("All")
     )
-    township = django_filters.ModelChoiceFilter(
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         method="filter_township",
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
         label=_("Township"),
         empty_label=_("All"),
     )

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from firstsecretary.choices import EvaluationGrade
 from firstsecretary.models import DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from portal import choosers
 from portal.choices import Role
 from portal.fields import LONG_TEXT_MAX
-from portal.models import User
 from rectification.forms import DATE
 from villages.models import Division, Village
 
@@ -35,10 +35,10 @@ class SecretaryForm(forms.ModelForm):
             level="county"
         )
         self.fields["unit"].queryset = DispatchUnit.objects.visible_to(acting_user)
-        self.fields["user"].queryset = User.objects.visible_to(acting_user).filter(
-            role=Role.FIRST_SECRETARY
-        )
         self.fields["user"].required = False
+        self.fields["user"] = choosers.chooser_field(
+            "users", acting_user, like=self.fields["user"], role=Role.FIRST_SECRETARY
+        )
 
 
 class UnitForm(forms.ModelForm):
@@ -62,10 +62,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = (
-            Village.objects.visible_to(acting_user).select_related("township").order_by("code")
+        self.fields["village"] = choosers.chooser_field(
+            "villages", acting_user, like=self.fields["village"]
         )
-        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
 
 
 class EndForm(forms.Form):
@@ -98,8 +97,9 @@ class SupportForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor_village"].queryset = Village.objects.visible_to(acting_user).order_by(
-            "code"
+        # Searched, not listed: the case page carried every village of the area here.
+        self.fields["mentor_village"] = choosers.chooser_field(
+            "villages", acting_user, like=self.fields["mentor_village"]
         )
 
 

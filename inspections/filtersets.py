@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from inspections.choices import FindingStatus, RoundStatus, Severity
 from inspections.models import Finding, InspectionRound, Visit
 from inspections.selectors import overdue_findings_q
+from portal.choosers import ChooserFilter
 from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
 from villages.choices import DivisionLevel
-from villages.models import Division
 
 
 class RoundFilterSet(django_filters.FilterSet):
@@ -28,9 +28,10 @@ class VisitFilterSet(SearchFilterSet):
     round = django_filters.ModelChoiceFilter(
         queryset=scoped_choices(InspectionRound), label=_("Round"), empty_label=_("All")
     )
-    township = django_filters.ModelChoiceFilter(
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         field_name="village__township",
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
         label=_("Township"),
         empty_label=_("All"),
     )
@@ -50,8 +51,9 @@ class FindingFilterSet(SearchFilterSet):
         label=_("Round"),
         empty_label=_("All"),
     )
-    township = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         label=_("Township"),
         empty_label=_("All"),
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
+from portal import choosers
 from portal.choices import Role
 from portal.fields import LONG_TEXT_MAX
 from portal.models import User
@@ -36,10 +37,15 @@ class TeamForm(forms.ModelForm):
         self.fields["members"].queryset = User.objects.visible_to(acting_user).filter(
             role=Role.INSPECTOR, is_active=True
         )
-        self.fields["villages"].queryset = Village.objects.filter(
-            code__startswith=inspection.county_id
-        ).order_by("code")
         self.fields["villages"].required = False
+        # The round's county has hundreds of villages: searched, not listed.
+        self.fields["villages"] = choosers.chooser_field(
+            "villages",
+            acting_user,
+            like=self.fields["villages"],
+            multiple=True,
+            within=inspection.county_id,
+        )
 
 
 class DrawForm(forms.Form):
@@ -50,6 +56,28 @@ class DrawForm(forms.Form):
         required=False,
         help_text=_("Leave empty for a new draw; give a recorded seed to repeat one."),
     )
+
+
+def _team_villages(user, params):
+    """The villages on the lists of the user's teams in one round (`round`, its id)."""
+    on_teams = Team.villages.through.objects.filter(
+        team__round_id=int(params["round"]), team__members=user
+    )
+    return (
+        Village.objects.visible_to(user)
+        .filter(pk__in=on_teams.values("village"))
+        .select_related("township")
+        .order_by("code")
+    )
+
+
+choosers.register(
+    "team-villages",
+    _team_villages,
+    label=choosers.village_label,
+    search_fields=("name__icontains", "township__name__icontains"),
+    params=("round",),
+)
 
 
 class VisitForm(forms.ModelForm):
@@ -63,9 +91,9 @@ class VisitForm(forms.ModelForm):
         teams = Team.objects.filter(round=inspection, members=acting_user)
         self.fields["team"].queryset = teams
         # Only the villages on the user's teams' lists (the service checks the team's own).
-        self.fields["village"].queryset = Village.objects.filter(
-            pk__in=Team.villages.through.objects.filter(team__in=teams).values("village")
-        ).order_by("code")
+        self.fields["village"] = choosers.chooser_field(
+            "team-villages", acting_user, like=self.fields["village"], round=inspection.pk
+        )
 
 
 class FindingForm(forms.ModelForm):

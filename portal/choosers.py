@@ -34,6 +34,9 @@ from villages.models import Division, Village
 
 # The most matches the endpoint returns: enough to pick from, small enough to read.
 LIMIT = 20
+# Up to this many choices a plain <select> is the better chooser (a county's townships, a
+# team's villages); beyond it the search box, whose page carries only the chosen value.
+SMALL = 40
 # Separators of several typed values in the plain text box (ASCII and Chinese).
 SEPARATORS = ",，、;； \n\t"
 
@@ -183,6 +186,13 @@ def _resolve(queryset, source, value):
     return str(matches[0]) if len(matches) == 1 else value
 
 
+def _compact(field, widget_class):
+    """A short list of choices is offered as a plain <select> (one COUNT query to know)."""
+    if isinstance(field.widget, Chooser) and field.queryset.count() <= SMALL:
+        field.widget = widget_class(attrs=field.widget.attrs)
+        field.widget.choices = field.choices
+
+
 class ChooserField(forms.ModelChoiceField):
     """One object from a source, chosen by search; validated against the scoped source."""
 
@@ -192,6 +202,7 @@ class ChooserField(forms.ModelChoiceField):
         kwargs.pop("null_value", None)
         kwargs.setdefault("queryset", Village.objects.none())
         super().__init__(**kwargs)
+        _compact(self, forms.Select)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -210,6 +221,7 @@ class MultipleChooserField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("widget", Chooser(self.source, params, multiple=True))
         kwargs.setdefault("queryset", Village.objects.none())
         super().__init__(**kwargs)
+        _compact(self, forms.SelectMultiple)
 
     def clean(self, value):
         if value and not isinstance(value, (list, tuple)):
@@ -228,9 +240,10 @@ def chooser_field(source, user, *, like=None, multiple=False, **params):
     kwargs = {}
     if like is not None:
         kwargs = {"label": like.label, "required": like.required, "help_text": like.help_text}
+        if getattr(like, "empty_label", None) is not None and not multiple:
+            kwargs["empty_label"] = like.empty_label
     cls = MultipleChooserField if multiple else ChooserField
-    chosen = cls(source, params, queryset=source.choices(user, params), **kwargs)
-    return chosen
+    return cls(source, params, queryset=source.choices(user, params), **kwargs)
 
 
 class ChooserFilter(django_filters.ModelChoiceFilter):
@@ -262,7 +275,7 @@ class ChooserSearchView(LoginRequiredMixin, View):
         try:
             queryset = found.choices(request.user, request.GET)
             matches = found.search(queryset, request.GET.get("q", ""))
-        except (ValueError, TypeError, ObjectDoesNotExist, ValidationError):
+        except (KeyError, ValueError, TypeError, ObjectDoesNotExist, ValidationError):
             raise Http404 from None
         results = [{"value": str(obj.pk), "label": str(found.label(obj))} for obj in matches]
         return JsonResponse({"results": results[:LIMIT], "more": len(results) > LIMIT})

@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal import choosers
 from portal.choices import Role
 from villages.choices import DivisionLevel
 from villages.models import Division, Village
@@ -37,12 +38,16 @@ class _UserFieldsForm(forms.Form):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = (
-            Division.objects.visible_to(acting_user)
-            .exclude(level=DivisionLevel.PROVINCE)
-            .order_by("code")
+        # A province has a thousand townships and fourteen thousand villages: searched.
+        self.fields["division"] = choosers.chooser_field(
+            "divisions",
+            acting_user,
+            like=self.fields["division"],
+            level=",".join([DivisionLevel.CITY, DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP]),
         )
-        self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")
+        self.fields["village"] = choosers.chooser_field(
+            "villages", acting_user, like=self.fields["village"]
+        )
 
 
 class UserCreateForm(_UserFieldsForm):

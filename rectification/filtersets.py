@@ -3,12 +3,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal.choosers import ChooserFilter
 from portal.filtersets import OrderingFilter, SearchFilterSet, scoped_choices, yes_no_all
 from rectification.choices import CaseStatus, Grade
 from rectification.models import Campaign, Case, Category, VillageRating
 from rectification.selectors import behind_q
 from villages.choices import DivisionLevel
-from villages.models import Division
 
 
 class CaseFilterSet(SearchFilterSet):
@@ -17,9 +17,10 @@ class CaseFilterSet(SearchFilterSet):
     campaign = django_filters.ModelChoiceFilter(
         queryset=scoped_choices(Campaign), label=_("Campaign"), empty_label=_("All")
     )
-    township = django_filters.ModelChoiceFilter(
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         field_name="village__township",
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
         label=_("Township"),
         empty_label=_("All"),
     )
@@ -72,9 +73,10 @@ class VillageRatingFilterSet(SearchFilterSet):
     search_fields = ("village__name__icontains",)
     code_field = "village__code"
     year = django_filters.NumberFilter(label=_("Year"))
-    township = django_filters.ModelChoiceFilter(
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         field_name="village__township",
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
         label=_("Township"),
         empty_label=_("All"),
     )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import choosers
 from portal.fields import LONG_TEXT_MAX
 from rectification.models import AcceptanceCriterion, Case, Category, PlanTask
 from rectification.selectors import campaigns_for
@@ -50,10 +51,10 @@ class CaseForm(forms.ModelForm):
         self.fields["categories"].queryset = Category.objects.visible_to(acting_user).filter(
             active=True
         )
-        self.fields["village"].queryset = (
-            Village.objects.visible_to(acting_user).select_related("township").order_by("code")
-        )
-        self.fields["village"].label_from_instance = lambda v: f"{v.township.name} · {v.name}"
+        if not self.instance.pk:
+            self.fields["village"] = choosers.chooser_field(
+                "villages", acting_user, like=self.fields["village"]
+            )
         if self.instance.pk:
             # Which village and campaign a case is about never changes: list it again instead.
             for name in ("campaign", "village", "identified_on"):
@@ -152,7 +153,9 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")
+        self.fields["village"] = choosers.chooser_field(
+            "villages", acting_user, like=self.fields["village"]
+        )
 
 
 class CampaignForm(forms.Form):

@@ -3,7 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from portal.choosers import ChooserFilter
+from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import ActivityKind, DivisionLevel, VillageKind
 from villages.models import ActivityRecord, Division, Village
 
@@ -12,9 +13,7 @@ class DivisionFilterSet(SearchFilterSet):
     level = django_filters.ChoiceFilter(
         choices=DivisionLevel.choices, label=_("Level"), empty_label=_("All")
     )
-    parent = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Division), label=_("Parent division"), empty_label=_("All")
-    )
+    parent = ChooserFilter("divisions", label=_("Parent division"), empty_label=_("All"))
 
     class Meta:
         model = Division
@@ -22,8 +21,9 @@ class DivisionFilterSet(SearchFilterSet):
 
 
 class VillageFilterSet(SearchFilterSet):
-    township = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         label=_("Township"),
         empty_label=_("All"),
     )
@@ -39,9 +39,10 @@ class VillageFilterSet(SearchFilterSet):
 class ActivityRecordFilterSet(SearchFilterSet):
     search_fields = ("topic__icontains", "village__name__icontains")
     code_field = "village__code"
-    township = django_filters.ModelChoiceFilter(
+    township = ChooserFilter(
+        "divisions",
+        {"level": DivisionLevel.TOWNSHIP},
         field_name="village__township",
-        queryset=scoped_choices(Division, level=DivisionLevel.TOWNSHIP),
         label=_("Township"),
         empty_label=_("All"),
     )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal import choosers
 from villages.models import ActivityPlanItem, ActivityRecord, Village
 
 
@@ -62,4 +63,6 @@ class ActivityRecordForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = Village.objects.visible_to(acting_user).order_by("code")
+        self.fields["village"] = choosers.chooser_field(
+            "villages", acting_user, like=self.fields["village"]
+        )

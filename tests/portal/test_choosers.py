@@ -1,0 +1,223 @@
+"""Choosers that grow with the area are searched, not listed, and only ever offer (and
+accept) what the form's own scope allows: the visit form the team's villages, the case page
+no village list at all, the search endpoint the reader's own area."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from inspections import services as inspections
+from portal import choosers
+from villages.models import Division, Village
+
+SEARCH = "chooser_search"
+# Three villages of 梅厂镇 put on the inspector's team by hand, and two of 大碱厂镇 on a team
+# he is not on.
+TEAM_VILLAGES = ["120114101204", "120114101205", "120114101206"]
+OTHER_TEAM_VILLAGES = ["120114102201", "120114102202"]
+
+
+def options(html, name):
+    """The values of the <option>s of the <select name=name> in a page."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no <select name={name}> in the page"
+    return [v for v in re.findall(r'<option value="([^"]*)"', select.group(1)) if v]
+
+
+@pytest.fixture
+def active_round(county_admin, inspector):
+    inspection = inspections.round_create(
+        acting_user=county_admin,
+        county=Division.objects.get(pk="120114"),
+        year=2026,
+        quarter=4,
+        kind="random",
+        starts_on=date(2026, 10, 8),
+        ends_on=date(2026, 10, 30),
+    )
+    team = inspections.team_save(
+        acting_user=county_admin,
+        inspection=inspection,
+        name="第一督查组",
+        leader="赵立新",
+        members=[inspector],
+    )
+    inspections.team_assign(
+        acting_user=county_admin,
+        team=team,
+        villages=list(Village.objects.filter(pk__in=TEAM_VILLAGES)),
+    )
+    other = inspections.team_save(
+        acting_user=county_admin,
+        inspection=inspection,
+        name="第二督查组",
+        leader="钱进",
+        members=[],
+    )
+    inspections.team_assign(
+        acting_user=county_admin,
+        team=other,
+        villages=list(Village.objects.filter(pk__in=OTHER_TEAM_VILLAGES)),
+    )
+    return inspections.round_move(acting_user=county_admin, inspection=inspection, to="active")
+
+
+def test_the_visit_form_offers_exactly_the_villages_of_the_inspectors_team(
+    client, active_round, inspector
+):
+    client.force_login(inspector)
+    page = client.get(reverse("visit_create", args=[active_round.pk])).content.decode()
+    assert options(page, "village") == TEAM_VILLAGES
+    assert page.count("<option") < 10
+
+
+def test_a_visit_to_a_village_of_another_team_is_refused_under_the_field(
+    client, active_round, inspector
+):
+    client.force_login(inspector)
+    team = active_round.teams.get(name="第一督查组")
+    response = client.post(
+        reverse("visit_create", args=[active_round.pk]),
+        {
+            "team": team.pk,
+            "village": OTHER_TEAM_VILLAGES[0],
+            "visited_on": "2026-10-09",
+            "summary": "座谈",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["village"]
+    assert not active_round.visits.exists()
+
+
+def test_the_team_form_searches_the_countys_villages_instead_of_listing_them(
+    client, active_round, county_admin
+):
+    client.force_login(county_admin)
+    page = client.get(reverse("team_create", args=[active_round.pk])).content.decode()
+    assert 'class="chooser"' in page
+    assert "郭罗庄" not in page  # one of the county's 745 villages: none is listed
+    assert page.count("<option") < 20
+
+
+def test_the_case_page_of_a_county_reader_carries_no_list_of_villages(
+    client, county_admin, case_a, village_b
+):
+    client.force_login(county_admin)
+    page = client.get(case_a.get_absolute_url()).content.decode()
+    # The supporters' card offers a paired village (结对帮扶村): searched, not listed. Before,
+    # its hidden <select> held the county's 745 villages (48 KB).
+    assert "mentor_village" in page and 'class="chooser"' in page
+    assert page.count("<option") <= 20
+    assert len(page.encode()) < 25_000  # 12.7 KB when written
+    assert village_b.code not in page and village_b.name not in page
+
+
+def test_the_search_answers_from_the_readers_own_area_only(client, alice, county_admin):
+    url = reverse(SEARCH, args=["villages"])
+    client.force_login(alice)
+    # 大碱厂村委会 is in township B: alice (township A) cannot find it, by name or by code.
+    assert client.get(url, {"q": "大碱厂村"}).json() == {"results": [], "more": False}
+    assert client.get(url, {"q": "120114102201"}).json()["results"] == []
+    assert client.get(url, {"q": "郭罗庄"}).json()["results"] == [
+        {"value": "120114101204", "label": "梅厂镇 · 郭罗庄村委会（120114101204）"}
+    ]
+    client.force_login(county_admin)
+    found = client.get(url, {"q": "大碱厂村"}).json()["results"]
+    assert {"value": "120114102201", "label": "大碱厂镇 · 大碱厂村委会（120114102201）"} in found
+
+
+def test_the_search_takes_full_width_digits_of_a_code(client, alice):
+    client.force_login(alice)
+    found = client.get(reverse(SEARCH, args=["villages"]), {"q": "１２０１１４１０１２０４"})
+    assert [r["value"] for r in found.json()["results"]] == ["120114101204"]
+
+
+def test_the_search_answers_at_most_twenty_matches(client, county_admin):
+    client.force_login(county_admin)
+    answer = client.get(reverse(SEARCH, args=["villages"]), {"q": "村委会"}).json()
+    assert len(answer["results"]) == 20 and answer["more"] is True
+
+
+def test_the_team_villages_search_knows_only_the_inspectors_own_teams(
+    client, active_round, inspector
+):
+    client.force_login(inspector)
+    url = reverse(SEARCH, args=["team-villages"])
+    found = client.get(url, {"round": active_round.pk, "q": "村"}).json()["results"]
+    assert [r["value"] for r in found] == TEAM_VILLAGES
+    assert client.get(url, {"q": "村"}).status_code == 404  # which round?
+
+
+def test_the_search_needs_a_login_and_a_known_source(client, alice):
+    url = reverse(SEARCH, args=["villages"])
+    response = client.get(url, {"q": "村"})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    client.force_login(alice)
+    assert client.get(reverse(SEARCH, args=["everything"]), {"q": "村"}).status_code == 404
+
+
+def test_a_posted_village_outside_the_readers_area_is_refused_under_its_field(
+    client, alice, campaign, categories, village_b
+):
+    client.force_login(alice)
+    response = client.post(
+        reverse("case_create"),
+        {
+            "campaign": campaign.pk,
+            "village": village_b.code,
+            "categories": [c.pk for c in categories],
+            "problems": "班子不团结",
+            "responsible_person": "李秀英",
+            "identified_on": "2026-03-10",
+            "deadline": "2026-12-31",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["village"]
+    assert not village_b.cases.exists()
+
+
+def test_without_javascript_a_unique_name_or_a_code_chooses_the_village(
+    client, alice, campaign, categories
+):
+    client.force_login(alice)
+    data = {
+        "campaign": campaign.pk,
+        "categories": [c.pk for c in categories],
+        "problems": "班子不团结",
+        "responsible_person": "李秀英",
+        "identified_on": "2026-03-10",
+        "deadline": "2026-12-31",
+    }
+    client.post(reverse("case_create"), {**data, "village": "郭罗庄村委会"})
+    client.post(reverse("case_create"), {**data, "village": "１２０１１４１０１２０５"})
+    listed = Village.objects.filter(cases__isnull=False).values_list("code", flat=True)
+    assert sorted(listed) == ["120114101204", "120114101205"]
+
+
+def test_the_ledger_filters_a_township_typed_as_its_code(client, county_admin, case_a):
+    client.force_login(county_admin)
+    page = client.get(reverse("case_list"), {"township": "120114101"})
+    assert list(page.context["object_list"]) == [case_a]
+    page = client.get(reverse("case_list"), {"township": "120114102"})
+    assert list(page.context["object_list"]) == []
+
+
+def test_a_short_list_stays_a_select_and_a_long_one_becomes_a_search(
+    client, county_admin, alice, monkeypatch
+):
+    # Wuqing's 37 townships are a short list; a province's thousand are not (here: a
+    # short list of 20 at most stands for it).
+    client.force_login(county_admin)
+    page = client.get(reverse("case_list")).content.decode()
+    assert len(options(page, "township")) == 37
+    monkeypatch.setattr(choosers, "SMALL", 20)
+    page = client.get(reverse("case_list")).content.decode()
+    assert '<select name="township"' not in page
+    assert 'data-chooser-url="/choose/divisions/?level=township"' in page
+    client.force_login(alice)
+    found = client.get(reverse(SEARCH, args=["divisions"]), {"level": "township", "q": "镇"})
+    assert [r["value"] for r in found.json()["results"]] == ["120114101"]
