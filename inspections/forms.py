@@ -54,6 +54,7 @@ class DrawForm(forms.Form):
         label=_("Seed"),
         max_length=40,
         required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("empty: a new draw")}),
         help_text=_("Leave empty for a new draw; give a recorded seed to repeat one."),
     )
 
@@ -114,6 +115,36 @@ class AnswerForm(forms.Form):
         label=_("What was done"),
         max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # Checked by content in the service; a field, so its refusal stands under it.
+    file = forms.FileField(label=_("File (PDF, JPEG, PNG, .docx, .xlsx)"), required=False)
+
+
+class VerifyForm(forms.Form):
+    """An inspector's verdict on the township's answer: verified, or sent back (the
+    comment then says why: required by the service)."""
+
+    decision = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[
+            ("verify", _("Verified: close the finding")),
+            ("send_back", _("Send back for re-rectification")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when sending back: the township reads it."),
+    )
+
+
+class QuarterlyForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"), choices=[(q, q) for q in (1, 2, 3, 4)], coerce=int
     )
 
 

@@ -302,6 +302,43 @@ class Finding(models.Model):
         return reverse("finding_detail", args=[self.pk])
 
 
+class FindingReviewQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A review is known with its finding."""
+        return self.filter(finding__in=Finding.objects.visible_to(user))
+
+
+class FindingReview(models.Model):
+    """An inspector's check of the township's answer: verified (核实销号), or sent back for
+    re-rectification (退回重新整改) with the reason. Kept, so the finding's page shows the
+    township every verdict and why, not only the last status."""
+
+    finding = models.ForeignKey(
+        Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    verified = models.BooleanField(_("verified"))
+    comment = long_text(_("comment"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    objects = FindingReviewQuerySet.as_manager()
+    scope_path = "finding__visit__village__code"
+
+    class Meta:
+        verbose_name = _("finding review")
+        verbose_name_plural = _("finding reviews")
+        ordering = ["reviewed_at", "pk"]
+
+    def __str__(self):
+        return str(self.finding)
+
+
 class Circular(models.Model):
     """The round's circular (通报), numbered 〔year〕n号, published and acknowledged."""
 

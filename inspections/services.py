@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.choices import FindingStatus, RoundStatus
-from inspections.models import Acknowledgement, Circular, Finding, InspectionRound, Team, Visit
+from inspections.models import (
+    Acknowledgement,
+    Circular,
+    Finding,
+    FindingReview,
+    InspectionRound,
+    Team,
+    Visit,
+)
 from portal.attachments import attachment_add, check_upload
 from portal.choices import Role
 from portal.constraints import service_transaction
@@ -275,19 +283,80 @@ def finding_answer(*, acting_user, finding, response, upload=None):
     return finding
 
 
-@transaction.atomic
-def finding_verify(*, acting_user, finding):
-    """Only an inspector of the round verifies a rectified finding."""
+def is_inspector_of(user, inspection):
+    """Whether `user` is an inspector on one of the round's teams: who judges its findings."""
+    return (
+        user.has_role_perm(Perm.INSPECT)
+        and Team.objects.filter(round_id=inspection.pk, members=user).exists()
+    )
+
+
+def may_verify(user, finding):
+    """Whether `user` is offered the verdict on `finding` (核实销号 or 退回): an inspector of
+    its round, once the township has answered. `_answered_finding` enforces the same."""
+    return finding.status == FindingStatus.RECTIFYING and is_inspector_of(user, finding.visit.round)
+
+
+def _answered_finding(acting_user, finding):
+    """The finding, locked, if `acting_user` is one of its round's inspectors and the
+    township has answered it: only then is there something to verify or send back."""
     _require(acting_user, Perm.INSPECT)
     finding = _lock(Finding, finding, acting_user)
-    if not Team.objects.filter(round=finding.visit.round, members=acting_user).exists():
+    if not is_inspector_of(acting_user, finding.visit.round):
         raise PermissionDenied(_("Only the round's inspectors verify its findings."))
     if finding.status != FindingStatus.RECTIFYING:
         raise TransitionError(_("Only a finding the township has answered can be verified."))
+    return finding
+
+
+def _review(finding, acting_user, verified, comment):
+    review = FindingReview(
+        finding=finding, verified=verified, comment=comment.strip(), reviewed_by=acting_user
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def finding_verify(*, acting_user, finding, comment=""):
+    """An inspector of the round verifies the rectification (核实销号): the finding is closed;
+    the verdict and its comment are kept among the finding's reviews."""
+    finding = _answered_finding(acting_user, finding)
     finding.status = FindingStatus.VERIFIED
     finding.verified_at = timezone.now()
     finding.verified_by = acting_user
     finding.save(update_fields=["status", "verified_at", "verified_by"])
+    _review(finding, acting_user, True, comment)
+    return finding
+
+
+@transaction.atomic
+def finding_send_back(*, acting_user, finding, comment):
+    """An inspector of the round finds the rectification wanting and sends it back to the
+    township (退回重新整改): the finding is open again until the township answers anew. The
+    reason is required, kept among the reviews and sent to the township's organizers."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the rectification is sent back.")})
+    finding = _answered_finding(acting_user, finding)
+    finding.status = FindingStatus.OPEN
+    finding.save(update_fields=["status"])
+    review = _review(finding, acting_user, False, comment)
+    organizers = User.objects.filter(
+        role=Role.TOWNSHIP_ORGANIZER, is_active=True, division_id=finding.township_id
+    ).values_list("pk", flat=True)
+    notify_many(
+        [
+            (
+                user_id,
+                f"finding-sent-back:{review.pk}",
+                _("A finding was sent back for re-rectification"),
+                review.comment,
+                reverse("finding_detail", args=[finding.pk]),
+            )
+            for user_id in organizers
+        ]
+    )
     return finding
 
 

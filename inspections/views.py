@@ -26,14 +26,17 @@ from inspections.forms import (
     CircularForm,
     DrawForm,
     FindingForm,
+    QuarterlyForm,
     RoundForm,
     TeamForm,
+    VerifyForm,
     VisitForm,
 )
 from inspections.models import Circular, Finding, InspectionRound, Visit
 from inspections.reports import quarterly_ask, quarterly_county_of
 from portal.generic import (
     ExportView,
+    FormActionView,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -67,10 +70,9 @@ class RoundListView(ObjectListView):
             quarterly_county_of(self.request.user)
         )
         today = timezone.localdate()
-        context.update(
-            this_year=today.year,
-            quarters=[1, 2, 3, 4],
-            last_quarter=max(1, (today.month - 1) // 3),
+        context["quarterly_form"] = QuarterlyForm(
+            initial={"year": today.year, "quarter": max(1, (today.month - 1) // 3)},
+            auto_id="q-%s",
         )
         return context
 
@@ -134,7 +136,7 @@ class RoundDetailView(ObjectDetailView):
             counts=selectors.finding_counts(user=user, inspection=inspection),
             circular=selectors.circular_list(user=user).filter(round=inspection).first(),
             can_manage=can_manage,
-            draw_form=DrawForm(),
+            draw_form=DrawForm(auto_id="draw-%s"),
             candidates=len(services.draw_candidates(inspection)) if can_manage else 0,
             next_status=services.ROUND_MOVES[inspection.status],
         )
@@ -167,11 +169,21 @@ class RoundMoveView(_RoundAction):
         )
 
 
-class DrawView(_RoundAction):
-    def act(self, inspection):
-        form = DrawForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Give how many villages to draw."))
+class DrawView(FormActionView):
+    model = InspectionRound
+    permission = Perm.ROUND_MANAGE
+    form_class = DrawForm
+    page_view = RoundDetailView
+    form_name = "draw_form"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "auto_id": "draw-%s"}
+
+    def get_queryset(self):
+        return selectors.round_list(user=self.request.user)
+
+    def form_valid(self, form):
+        inspection = self.object
         drawn = services.draw_villages(
             acting_user=self.request.user, inspection=inspection, **form.cleaned_data
         )
@@ -182,6 +194,7 @@ class DrawView(_RoundAction):
                 count=len(drawn), seed=inspection.draw_seed
             ),
         )
+        return redirect(inspection)
 
 
 class CircularDraftView(_RoundAction):
@@ -290,23 +303,20 @@ class VisitDetailView(ObjectDetailView):
         return context
 
 
-class FindingCreateView(ScopedObjectMixin, View):
+class FindingCreateView(FormActionView):
     model = Visit
     permission = Perm.INSPECT
-    http_method_names = ["post"]
+    form_class = FindingForm
+    page_view = VisitDetailView
+    form_name = "finding_form"
 
-    def post(self, request, pk):
-        visit = self.get_object()
-        form = FindingForm(request.POST, acting_user=request.user)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-            return redirect("visit_detail", pk=visit.pk)
-        try:
-            services.finding_add(acting_user=request.user, visit=visit, **form.cleaned_data)
-            messages.success(request, _("The finding has been recorded."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("visit_detail", pk=visit.pk)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def form_valid(self, form):
+        services.finding_add(acting_user=self.request.user, visit=self.object, **form.cleaned_data)
+        messages.success(self.request, _("The finding has been recorded."))
+        return redirect("visit_detail", pk=self.object.pk)
 
 
 class FindingListView(ObjectListView):
@@ -340,48 +350,69 @@ class FindingDetailView(ObjectDetailView):
         context.update(
             answer_form=AnswerForm(initial={"response": self.object.response}),
             can_answer=user.has_role_perm(Perm.FINDING_ANSWER) and self.object.status != "verified",
-            can_verify=user.has_role_perm(Perm.INSPECT) and self.object.status == "rectifying",
+            can_verify=services.may_verify(user, self.object),
+            verify_form=VerifyForm(),
+            reviews=self.object.reviews.select_related("reviewed_by"),
             attachments=attachments_of(self.object),
             today=timezone.localdate(),
         )
         return context
 
 
-class _FindingAction(ScopedObjectMixin, View):
+class _FindingAction(FormActionView):
     model = Finding
-    http_method_names = ["post"]
+    page_view = FindingDetailView
 
-    def post(self, request, pk):
-        finding = self.get_object()
-        try:
-            self.act(finding)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect(finding)
+    def get_queryset(self):
+        return selectors.finding_list(user=self.request.user)
 
 
 class FindingAnswerView(_FindingAction):
     permission = Perm.FINDING_ANSWER
+    form_class = AnswerForm
+    form_name = "answer_form"
 
-    def act(self, finding):
-        form = AnswerForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Say what was done."))
+    def form_valid(self, form):
         services.finding_answer(
             acting_user=self.request.user,
-            finding=finding,
+            finding=self.object,
             response=form.cleaned_data["response"],
-            upload=self.request.FILES.get("file"),
+            upload=form.cleaned_data["file"],
         )
         messages.success(self.request, _("The rectification has been reported."))
+        return redirect(self.object)
 
 
 class FindingVerifyView(_FindingAction):
-    permission = Perm.INSPECT
+    """核实销号, or 退回重新整改 with the reason: both from one form of the finding's page."""
 
-    def act(self, finding):
-        services.finding_verify(acting_user=self.request.user, finding=finding)
-        messages.success(self.request, _("The finding is verified."))
+    permission = Perm.INSPECT
+    form_class = VerifyForm
+    form_name = "verify_form"
+
+    def get_object(self):
+        # Not an inspector of the round: 403 before the form, as the service would answer.
+        finding = super().get_object()
+        if not services.is_inspector_of(self.request.user, finding.visit.round):
+            raise PermissionDenied
+        return finding
+
+    def form_valid(self, form):
+        comment = form.cleaned_data["comment"]
+        if form.cleaned_data["decision"] == "verify":
+            services.finding_verify(
+                acting_user=self.request.user, finding=self.object, comment=comment
+            )
+            messages.success(self.request, _("The finding is verified."))
+        else:
+            services.finding_send_back(
+                acting_user=self.request.user, finding=self.object, comment=comment
+            )
+            messages.success(
+                self.request,
+                _("The finding has been sent back to the township for re-rectification."),
+            )
+        return redirect(self.object)
 
 
 class CircularListView(PortalMixin, TemplateView):
@@ -429,22 +460,25 @@ class _CircularAction(ScopedObjectMixin, View):
         return redirect("circular_detail", pk=circular.pk)
 
 
-class CircularEditView(_CircularAction):
+class CircularEditView(FormActionView):
+    model = Circular
     permission = Perm.ROUND_MANAGE
+    form_class = CircularForm
+    page_view = CircularDetailView
 
-    def act(self, circular):
-        form = CircularForm(self.request.POST, instance=Circular(pk=circular.pk))
-        if not form.is_valid():
-            raise ValidationError(_("A circular needs a title and a body."))
+    def get_form_kwargs(self):
+        # Not the object itself: validating the form would write the input onto it.
+        return {**super().get_form_kwargs(), "instance": Circular(pk=self.object.pk)}
+
+    def form_valid(self, form):
         services.circular_update(
             acting_user=self.request.user,
-            circular=circular,
-            **{
-                "title": form.cleaned_data["title"],
-                "body": form.cleaned_data["body"],
-            },
+            circular=self.object,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
         )
         messages.success(self.request, _("Saved."))
+        return redirect("circular_detail", pk=self.object.pk)
 
 
 class CircularPublishView(_CircularAction):
@@ -478,21 +512,29 @@ class CircularDocxView(ScopedObjectMixin, View):
         return response
 
 
-class QuarterlyReportView(PortalMixin, View):
-    """Start (or open) the county's quarterly report from the page: progress, then download."""
+class QuarterlyReportView(FormActionView):
+    """Start (or open) the county's quarterly report from the page: progress, then download.
+    The form is on the rounds' list."""
 
     permission = Perm.REPORT_EXPORT
-    http_method_names = ["post"]
+    form_class = QuarterlyForm
+    page_view = RoundListView
+    page_url_name = "round_list"
+    form_name = "quarterly_form"
 
-    def post(self, request):
+    def get_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "auto_id": "q-%s"}
+
+    def page_kwargs(self):
+        return {}
+
+    def form_valid(self, form):
+        request = self.request
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         county = quarterly_county_of(request.user)
-        try:
-            year, quarter = int(request.POST["year"]), int(request.POST["quarter"])
-            if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-                raise ValueError
-        except (KeyError, ValueError):
-            messages.error(request, _("Choose a year and a quarter."))
-            return redirect("round_list")
         if county is None:
             messages.error(
                 request,

@@ -6,8 +6,9 @@ object is looked up through `Model.objects.visible_to(user)`; a missing permissi
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -85,6 +86,64 @@ class ScopedObjectFormMixin(ScopedObjectMixin):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("object", self.object)
         return super().get_context_data(**kwargs)
+
+
+class FormActionView(ScopedObjectMixin, View):
+    """A form shown on another page (the object's page) that posts here.
+
+    Valid, and accepted by the service (`form_valid`): its answer, a redirect. Invalid, or
+    refused by the service (a ValidationError, put under its field by `add_service_errors`):
+    the page the form lives on (`page_view`, its template and context) is shown again at
+    this address with this BOUND form in place of its empty one (`put_form`), so what was
+    typed stays and each error stands under its field. A redirect with a banner would lose
+    both. The answer is 200, as Django's FormView answers a form page's invalid post
+    everywhere else in the portal: the same form, the same answer, wherever it is shown.
+    """
+
+    http_method_names = ["post"]
+    form_class = None
+    # The view of the page the form lives on (a DetailView by pk, or a list), and the name
+    # its context gives the form.
+    page_view = None
+    form_name = "form"
+    # The page's URL name, where its template has relative links (a list's filter bar).
+    page_url_name = None
+
+    def get_form_kwargs(self):
+        return {"data": self.request.POST, "files": self.request.FILES}
+
+    def get_form(self):
+        return self.form_class(**self.get_form_kwargs())
+
+    def page_kwargs(self):
+        """The URL arguments of the page the form lives on: by default the object's own."""
+        return {"pk": self.object.pk}
+
+    def put_form(self, context, form):
+        context[self.form_name] = form
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                return self.form_valid(form)
+            except ValidationError as error:
+                add_service_errors(form, error)
+        return self.form_invalid(form)
+
+    def form_valid(self, form):
+        raise NotImplementedError
+
+    def form_invalid(self, form):
+        page = self.page_view()
+        page.setup(self.request, **self.page_kwargs())
+        response = page.get(self.request, **page.kwargs)
+        self.put_form(response.context_data, form)
+        if self.page_url_name:
+            # A list's filter bar and page links are relative: they lead to the list.
+            response.context_data["page_path"] = reverse(self.page_url_name, kwargs=page.kwargs)
+        return response
 
 
 class ObjectListView(ScopedMixin, FilterView):

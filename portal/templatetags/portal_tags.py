@@ -80,7 +80,8 @@ def page_url(context, page):
     """The current list's URL with another page number, keeping the filters."""
     query = context["request"].GET.copy()
     query["page"] = page
-    return "?" + query.urlencode()
+    # A list shown again under a form's address (FormActionView) links to the list.
+    return context.get("page_path", "") + "?" + query.urlencode()
 
 
 @register.filter

@@ -40,8 +40,8 @@ from firstsecretary.models import (
     SupportLink,
     WorkLog,
 )
-from inspections.forms import AnswerForm, CircularForm, DrawForm, FindingForm
-from inspections.models import Circular, Finding, InspectionRound, Team, Visit
+from inspections.forms import AnswerForm, CircularForm, DrawForm, FindingForm, VerifyForm
+from inspections.models import Circular, Finding, FindingReview, InspectionRound, Team, Visit
 from portal.choices import Role
 from portal.models import Attachment, GeneratedReport, ImportBatch, User
 from rectification import services as case_services
@@ -691,6 +691,14 @@ FORMS = {
             ),
         ),
     ),
+    "finding_verify": Form(
+        persona="inspector",
+        url=lambda w: reverse("finding_verify", args=[w.finding.pk]),
+        valid=lambda w: {"decision": "send_back", "comment": "会议记录仍不完整"},
+        watch=lambda w: [Finding.objects.all(), FindingReview.objects.all()],
+        forms=((VerifyForm, ""),),
+        extra=(("sent back without a reason", {"comment": "  "}, 200),),
+    ),
     "circular_edit": Form(
         persona="county_admin",
         url=lambda w: reverse("circular_edit", args=[w.circular.pk]),
@@ -737,7 +745,6 @@ NO_FIELDS = {
     "activity_copy": "copies last month's plan (the month is in the URL)",
     "activity_sit_in": "toggles the county's sit-in",
     "circular_draft": "drafts the circular from the round's findings",
-    "finding_verify": "verifies a finding",
     "circular_publish": "publishes a circular",
     "circular_acknowledge": "acknowledges a circular",
     # Imports: the upload pages are swept as forms of files below, the rest are buttons.
