@@ -72,6 +72,13 @@ class EndForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown in a table row without labels: the fields say what they are.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
+        self.fields["reason"].widget.attrs["placeholder"] = _("Reason (recall, term ended…)")
+
 class WorkLogForm(forms.ModelForm):
     class Meta:
         model = WorkLog

@@ -32,6 +32,7 @@ from firstsecretary.models import Assignment, FirstSecretary, SupportLink
 from portal import import_views
 from portal.generic import (
     ExportView,
+    FormActionView,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -68,6 +69,10 @@ class SecretaryExportView(ExportView):
     export_kind = ROSTER.kind
 
 
+# The posting's end form sits in a table row: its own ids, the same bound or not.
+END_FORM_ID = "end-%s"
+
+
 class SecretaryDetailView(ObjectDetailView):
     model = FirstSecretary
     template_name = "firstsecretary/secretary_detail.html"
@@ -89,7 +94,7 @@ class SecretaryDetailView(ObjectDetailView):
             evaluations=secretary.evaluations.select_related("evaluated_by"),
             can_manage=user.has_role_perm(Perm.SECRETARY_MANAGE),
             assign_form=AssignForm(acting_user=user, initial={"started_on": today}),
-            end_form=EndForm(initial={"ended_on": today}),
+            end_form=EndForm(initial={"ended_on": today}, auto_id=END_FORM_ID),
             evaluation_form=EvaluationForm(initial={"year": today.year}),
         )
         return context
@@ -161,38 +166,25 @@ class UnitCreateView(_ManageFormView):
         return redirect("secretary_list")
 
 
-class _SecretaryAction(ScopedObjectMixin, View):
-    """A POST from a form of the secretary's page; refusals come back as a message."""
+class _SecretaryAction(FormActionView):
+    """A form of the secretary's page: done, back to the page; refused, the page again with
+    what was typed and the errors under their fields."""
 
     model = FirstSecretary
     permission = Perm.SECRETARY_MANAGE
-    http_method_names = ["post"]
-    form_class = None
+    page_view = SecretaryDetailView
 
-    def post(self, request, pk):
-        obj = self.get_object()
-        form = self.form_class(request.POST, **self.form_kwargs())
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        else:
-            try:
-                self.act(obj, form.cleaned_data)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-        return redirect("secretary_detail", pk=self.secretary_pk(obj))
-
-    def form_kwargs(self):
-        return {}
-
-    def secretary_pk(self, obj):
-        return obj.pk
+    def form_valid(self, form):
+        self.act(self.object, form.cleaned_data)
+        return redirect("secretary_detail", **self.page_kwargs())
 
 
 class AssignView(_SecretaryAction):
     form_class = AssignForm
+    form_name = "assign_form"
 
-    def form_kwargs(self):
-        return {"acting_user": self.request.user}
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
 
     def act(self, secretary, data):
         services.assignment_start(acting_user=self.request.user, secretary=secretary, **data)
@@ -202,17 +194,22 @@ class AssignView(_SecretaryAction):
 class EndAssignmentView(_SecretaryAction):
     model = Assignment
     form_class = EndForm
+    form_name = "end_form"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "auto_id": END_FORM_ID}
+
+    def page_kwargs(self):
+        return {"pk": self.object.secretary_id}
 
     def act(self, assignment, data):
         services.assignment_end(acting_user=self.request.user, assignment=assignment, **data)
         messages.success(self.request, _("The posting has ended; it stays in the history."))
 
-    def secretary_pk(self, assignment):
-        return assignment.secretary_id
-
 
 class EvaluateView(_SecretaryAction):
     form_class = EvaluationForm
+    form_name = "evaluation_form"
 
     def act(self, secretary, data):
         services.evaluation_set(acting_user=self.request.user, secretary=secretary, **data)
@@ -327,30 +324,37 @@ class SupportOverviewView(PortalMixin, TemplateView):
         )
 
 
-class SupportAddView(ScopedObjectMixin, View):
+class SupportAddView(FormActionView):
+    """The supporters' card of the case page posts here."""
+
     model = Case
     permission = Perm.SUPPORT_MANAGE
     http_method_names = ["post"]
 
-    def post(self, request, pk):
-        case = self.get_object()
-        form = SupportForm(request.POST, acting_user=request.user)
-        if not form.is_valid():
-            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-            return redirect(case)
-        try:
-            services.support_add(acting_user=request.user, case=case, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("The supporter has been added."))
-        return redirect(case)
+    @property
+    def page_view(self):
+        from rectification.views import CaseDetailView
+
+        return CaseDetailView
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def put_form(self, context, form):
+        for _template, panel in context["panels"]:
+            if "support_form" in panel:
+                panel.update(support_form=form, support_open=True)
+
+    def form_valid(self, form):
+        services.support_add(acting_user=self.request.user, case=self.object, **form.cleaned_data)
+        messages.success(self.request, _("The supporter has been added."))
+        return redirect(self.object)
 
 
 class SupportRemoveView(ScopedObjectMixin, View):
     model = SupportLink
     permission = Perm.SUPPORT_MANAGE
-    http_method_names = ["post"]
+    form_class = SupportForm
 
     def post(self, request, pk):
         link = self.get_object()
