@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# In-process, a task runs inside the request that sends it (the tests) or, with this on
+# (`make run`), in a thread of the web process once the request has handed it over, as a
+# worker would: the page answers at once and a background report shows its progress bar.
+TASKS_IN_THREAD = env_bool("TASKS_IN_THREAD", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -2,9 +2,11 @@
 `send`, the one way a request hands work to them."""
 
 import logging
+import threading
 
 from celery import current_app, shared_task
 from django.conf import settings
+from django.db import connections
 from kombu.exceptions import KombuError
 
 from portal import services
@@ -18,6 +20,12 @@ def send(task, args=(), kwargs=None, **options):
     the result backend, so a page that hands over work answers with Redis down. Work that
     must not be lost is recorded in the database first, with a sweeper that sends it again
     while it is pending (reports: resend_reports)."""
+    if current_app.conf.task_always_eager and settings.TASKS_IN_THREAD:
+        # `make run`: no worker, so a thread of this process is one (see _run_in_thread).
+        threading.Thread(
+            target=_run_in_thread, args=(task, args, kwargs or {}), name=task.name, daemon=True
+        ).start()
+        return True
     timeout = settings.TASK_SEND_TIMEOUT
     try:
         # A connection of its own, with the short timeouts: the pool is beat's and the
@@ -38,6 +46,17 @@ def send(task, args=(), kwargs=None, **options):
         logger.warning("%s%r not sent: Redis is unreachable (%s)", task.name, tuple(args), error)
         return False
     return True
+
+
+def _run_in_thread(task, args, kwargs):
+    """Run a task as a worker would, beside the request that sent it: the request answers
+    at once and the task's progress shows on the page meanwhile (TASKS_IN_THREAD)."""
+    try:
+        task.apply(args, kwargs, throw=True)
+    except Exception:
+        logger.exception("%s%r failed", task.name, tuple(args))
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 @shared_task(acks_late=True)
