@@ -5,7 +5,7 @@ from django_celery_beat import admin as celery_beat_admin
 from django_celery_beat.models import PeriodicTask
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.models import GeneratedReport, User
+from portal.models import ApiToken, GeneratedReport, User
 
 
 @admin.register(User)
@@ -25,6 +25,22 @@ class GeneratedReportAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "scope_code", "requested_by", "status", "created_at")
     list_filter = ("status", "kind")
     raw_id_fields = ("requested_by",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Seen and revoked (deleted) here; created only by their user, who alone sees the key."""
+
+    list_display = ("name", "prefix", "user", "created_at", "last_used_at")
+    search_fields = ("user__username", "name", "prefix")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+    exclude = ("digest",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # django-celery-beat's "Run selected tasks" publishes with the workers' pool and retries

@@ -131,3 +131,13 @@ def test_the_token_of_a_locked_out_user_is_refused(client, db):
     for _ in range(5):
         client.post(reverse("login"), {"username": "lixiuying", "password": "wrong"})
     assert _script(key).get(reverse("village-list")).status_code == 403
+
+
+def test_the_admin_lists_tokens_without_their_digest(client, alice, superuser):
+    _create(client, alice, name="梅厂镇脚本")
+    token = ApiToken.objects.get(user=alice)
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:portal_apitoken_changelist")).content.decode()
+    assert "梅厂镇脚本" in listing
+    detail = client.get(reverse("admin:portal_apitoken_change", args=[token.pk])).content.decode()
+    assert token.digest not in listing + detail
