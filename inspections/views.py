@@ -18,7 +18,7 @@ from inspections.choices import (
     SEVERITY_COLOURS,
     RoundStatus,
 )
-from inspections.docx import circular_document
+from inspections.docx import circular_document, document_number
 from inspections.exports import FINDINGS, ROUNDS, VISITS
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.forms import (
@@ -506,7 +506,7 @@ class CircularDocxView(ScopedObjectMixin, View):
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         )
         response["Content-Disposition"] = content_disposition_header(
-            True, f"{circular.reference}.docx"
+            True, f"{document_number(circular)}.docx"
         )
         circular_document(circular).save(response)
         return response

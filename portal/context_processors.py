@@ -40,6 +40,7 @@ NAVIGATION = (
             ("village_list", _("Villages")),
             ("report_list", _("Exports")),
             ("user_list", _("Users")),
+            ("county_settings", _("County settings")),
         ],
     ),
 )

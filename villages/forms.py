@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import choosers
-from villages.models import ActivityPlanItem, ActivityRecord, Village
+from villages.models import ActivityPlanItem, ActivityRecord, Division, Village
 
 
 class VillageForm(forms.ModelForm):
@@ -66,3 +66,11 @@ class ActivityRecordForm(forms.ModelForm):
         self.fields["village"] = choosers.chooser_field(
             "villages", acting_user, like=self.fields["village"]
         )
+
+
+class CountySettingsForm(forms.ModelForm):
+    """What a county sets for itself: the abbreviation in its circulars' numbers."""
+
+    class Meta:
+        model = Division
+        fields = ["document_abbreviation"]

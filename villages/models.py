@@ -24,6 +24,18 @@ class Division(models.Model):
         blank=True,
         related_name="children",
     )
+    # A county's issuing-organ abbreviation (发文机关代字) in its documents' numbers, as in
+    # 武组通〔2026〕1号; empty: derived from the county's name (villages.organs).
+    document_abbreviation = models.CharField(
+        _("abbreviation in document numbers"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "The issuing organ's abbreviation in the number of a circular, as in "
+            "武组通〔2026〕1号. Left empty: the first character of the county's name "
+            "followed by 组通."
+        ),
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "code"

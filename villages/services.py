@@ -538,3 +538,35 @@ def activity_record_sit_in(*, acting_user, record, sat_in=True):
     )
     if not updated:
         raise Http404
+
+
+# --- A county's own settings -----------------------------------------------------------------
+
+
+def user_county(user):
+    """The county a user works in (their division or its ancestor at county level), or None
+    for a user above or outside any county."""
+    division = getattr(user, "division", None)
+    while division is not None and division.level != DivisionLevel.COUNTY:
+        if division.level in (DivisionLevel.PROVINCE, DivisionLevel.CITY):
+            return None
+        division = division.parent
+    return division
+
+
+@transaction.atomic
+def county_settings_update(*, county, acting_user, document_abbreviation):
+    """Set the county's abbreviation in its circulars' numbers (武组通); empty: derived."""
+    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    locked = (
+        Division.objects.visible_to(acting_user)
+        .select_for_update()
+        .filter(pk=county.pk, level=DivisionLevel.COUNTY)
+        .first()
+    )
+    if locked is None:
+        raise Http404
+    locked.document_abbreviation = document_abbreviation.strip()
+    locked.full_clean()
+    locked.save(update_fields=["document_abbreviation"])
+    return locked

@@ -25,7 +25,7 @@ from portal.generic import (
     add_service_errors,
 )
 from portal.roles import Perm
-from villages import selectors, services
+from villages import organs, selectors, services
 from villages.choices import PLAN_STATE_COLOURS, VILLAGE_KIND_COLOURS, DivisionLevel, PlanState
 from villages.exports import VILLAGE_LIST, timeliness_workbook
 from villages.filtersets import ActivityRecordFilterSet, DivisionFilterSet, VillageFilterSet
@@ -33,6 +33,7 @@ from villages.forms import (
     ActivityItemFormSet,
     ActivityPlanForm,
     ActivityRecordForm,
+    CountySettingsForm,
     MonthField,
     VillageForm,
 )
@@ -385,3 +386,55 @@ class TimelinessExportView(TimelinessView):
                 month=months[-1].strftime("%Y-%m")
             ),
         )
+
+class CountySettingsView(PortalMixin, FormView):
+    """The county's own settings, set by its organization department."""
+
+    permission = Perm.CAMPAIGN_MANAGE
+    permission_for_reads = True
+    form_class = CountySettingsForm
+    template_name = "villages/county_settings.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.county = None
+        if request.user.is_authenticated:
+            # A county's own people set their county; above it (a city, the administrator),
+            # the county is chosen with ?county=, by default the first in the user's area.
+            self.county = services.user_county(request.user)
+            if self.county is None:
+                counties = Division.objects.visible_to(request.user).filter(
+                    level=DivisionLevel.COUNTY
+                )
+                chosen = request.GET.get("county")
+                self.county = (counties.filter(pk=chosen) if chosen else counties).first()
+                if self.county is None:
+                    raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Division.objects.get(pk=self.county.pk)}
+
+    def get_success_url(self):
+        return f"{reverse('county_settings')}?county={self.county.pk}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            county=self.county,
+            organ=organs.organ(self.county),
+            issuer=organs.issuer(self.county),
+            derived=organs.derived_abbreviation(self.county),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.county_settings_update(
+                county=self.county,
+                acting_user=self.request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.get_success_url())
