@@ -89,12 +89,14 @@ def presence_summary(*, user, month):
     return totals["posted"], totals["below"]
 
 
-def presence(*, user, month, below_only=False):
-    """Every posting that overlaps the month, with its figures, in one query."""
+def presence(*, user, month, below_only=False, within=""):
+    """Every posting that overlaps the month, with its figures, in one query; `within` a
+    division code narrows it to that part of the user's area (the dashboard's drill-down)."""
     first, following = month_bounds(month)
     in_month = Q(logs__date__gte=first, logs__date__lt=following)
     postings = (
         _postings_in(user=user, first=first, following=following)
+        .filter(village__code__startswith=within)
         .select_related("secretary__unit", "village__township")
         .annotate(
             days_on_site=Count("logs", filter=in_month & Q(logs__on_site=True)),
@@ -196,8 +198,10 @@ def first_secretary_of(village):
 
 
 def coverage(*, user, campaign=None, year=None):
-    """Rectifying cases with an active first secretary: (with, all) in one query."""
-    cases = with_support(Case.objects.visible_to(user).filter(status="rectifying"))
+    """Listed villages not yet closed out that have an active first secretary: (with, all)
+    in one query. A secretary is posted as soon as the village is listed, long before its
+    plan is approved, so every open case counts, not only those already rectifying."""
+    cases = with_support(Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED))
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
     if year is not None:

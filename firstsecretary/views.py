@@ -269,10 +269,17 @@ class PresenceView(PortalMixin, TemplateView):
         from django.conf import settings
 
         form, month = self.month()
+        # ?below=true&q=<division> come from the dashboard's presence figures.
+        within = self.request.GET.get("q", "").strip()
         return super().get_context_data(
             form=form,
             month=month,
-            rows=selectors.presence(user=self.request.user, month=month),
+            rows=selectors.presence(
+                user=self.request.user,
+                month=month,
+                below_only=self.request.GET.get("below") == "true",
+                within=within if within.isdigit() else "",
+            ),
             threshold=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE,
             can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
             **kwargs,
@@ -308,6 +315,10 @@ class SupportOverviewView(PortalMixin, TemplateView):
         only_missing = self.request.GET.get("missing", "true") != "false"
         if only_missing:
             cases = cases.filter(selectors.five_ones_incomplete_q())
+        # The dashboard's coverage figure opens the open cases with (or without) a secretary.
+        posted = self.request.GET.get("first_secretary")
+        if posted in ("true", "false"):
+            cases = cases.filter(has_first_secretary=posted == "true")
         rows = [
             (case, [getattr(case, f"has_{kind}") for kind in FIVE_ONES]) for case in cases[:500]
         ]

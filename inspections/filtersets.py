@@ -64,10 +64,12 @@ class FindingFilterSet(SearchFilterSet):
         choices=Severity.choices, label=_("Severity"), empty_label=_("All")
     )
     overdue = yes_no_all(_("Overdue"), method="filter_overdue")
+    # The dashboard counts the findings of a campaign year: its link carries the year.
+    year = django_filters.NumberFilter(field_name="visit__round__year", label=_("Year"))
 
     class Meta:
         model = Finding
-        fields = ["q", "round", "township", "status", "severity", "overdue"]
+        fields = ["q", "round", "township", "status", "severity", "overdue", "year"]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

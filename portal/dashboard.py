@@ -5,7 +5,7 @@ whatever the data size; the page makes a fixed number of queries."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -17,11 +17,17 @@ from firstsecretary.selectors import (
 )
 from inspections.selectors import finding_counts
 from portal.scoping import scope_prefix
-from rectification.choices import CONVERTED, CaseStatus
+from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case
-from rectification.selectors import behind_q, ledger_statistics, with_overdue_task
+from rectification.selectors import (
+    behind_q,
+    converted_q,
+    ledger_statistics,
+    relapse_q,
+    with_overdue_task,
+)
 from villages.models import Division, Village
-from villages.selectors import percent, timeliness
+from villages.selectors import Timeliness, percent, plan_months, timeliness, timeliness_legend
 from villages.services import add_months
 
 # The length of the codes one level down from a scope of the given length: the rows of the
@@ -96,7 +102,8 @@ def dashboard(*, user, year=None, today=None):
     """Every figure of the dashboard for `user`'s scope (a user or an Area) and a year."""
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
-    months = [add_months(this_month, n) for n in range(1 - MONTHS, 1)]
+    # The timeliness page's window: up to the month being planned (due by the 25th).
+    months = plan_months(today, MONTHS)
     prefix = scope_prefix(user) or ""
     depth = CHILD_LENGTH.get(len(prefix), 12)
     stats = ledger_statistics(user=user, year=year, today=today)
@@ -109,8 +116,8 @@ def dashboard(*, user, year=None, today=None):
         .values("unit")
         .annotate(
             total=Count("pk"),
-            converted=Count("pk", filter=Q(status__in=CONVERTED)),
-            relapses=Count("pk", filter=Q(listing__gt=1)),
+            converted=Count("pk", filter=converted_q()),
+            relapses=Count("pk", filter=relapse_q()),
             overdue=Count("pk", filter=behind_q(today)),
             missing_five=Count("pk", filter=five_ones_incomplete_q()),
         )
@@ -131,8 +138,11 @@ def dashboard(*, user, year=None, today=None):
         (unit for unit in units.values() if unit.total),
         key=lambda u: (-(u.rate or 0), -u.total, u.code),
     )
-    heat = [(unit, [plans.get((unit.code, month)) for month in months]) for unit in units.values()]
-    covered, rectifying = coverage(user=user, year=year)
+    heat = [
+        (unit, [plans.get((unit.code, month), Timeliness()) for month in months])
+        for unit in units.values()
+    ]
+    covered, open_cases = coverage(user=user, year=year)
     statuses = CaseStatus.values
     funnel = [
         Stage(
@@ -148,13 +158,51 @@ def dashboard(*, user, year=None, today=None):
         "funnel": funnel,
         "behind": sum(unit.overdue for unit in units.values()),
         "missing_five": sum(unit.missing_five for unit in units.values()),
-        "coverage": (covered, rectifying, percent(covered, rectifying)),
+        "coverage": (covered, open_cases, percent(covered, open_cases)),
         "presence": presence_summary(user=user, month=add_months(this_month, -1)),
         "months": months,
         "heat": heat,
+        "timeliness_legend": timeliness_legend(),
         "findings": finding_counts(user=user, year=year),
         "ranking": ranking,
         "villages_level": depth == 12,
+    }
+
+
+def figure_links(*, year, code, drilled, today=None):
+    """The list behind each figure of the dashboard: every link carries the year and, when
+    drilled down, the area, and adds the figure's own filter (the filter and the figure
+    share one definition in the app's selectors, so the list's total is the figure)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    today = today or timezone.localdate()
+    area = {"q": code} if drilled else {}
+
+    def url(name, dated=True, **params):
+        leading = {"year": year or ""} if dated else {}
+        return reverse(name) + "?" + urlencode({**leading, **area, **params})
+
+    last_month = add_months(today.replace(day=1), -1).strftime("%Y-%m")
+    return {
+        "listed": url("case_list"),
+        "listed_villages": url("case_list", administrative="true"),
+        "listed_communities": url("case_list", administrative="false"),
+        "villages": url("village_list", dated=False, administrative="true"),
+        "communities": url("village_list", dated=False, administrative="false"),
+        "converted": url("case_list", converted="true"),
+        "relapses": url("case_list", relapse="true"),
+        "behind": url("case_list", overdue="true"),
+        "five": url("support_overview"),
+        "open_cases": url("support_overview", missing="false"),
+        "covered": url("support_overview", missing="false", first_secretary="true"),
+        "findings_open": url("finding_list", status="open"),
+        "findings_verified": url("finding_list", status="verified"),
+        "posted": url("presence", dated=False, month=last_month),
+        "below": url("presence", dated=False, month=last_month, below="true"),
+        # The charts add the bar's key to these.
+        "funnel": url("case_list") + "&reached=",
+        "category": url("case_list") + "&category=",
     }
 
 
@@ -202,7 +250,7 @@ def workbook(figures, *, place):
         nonlocal book
         sheet_table = XlsxTable(
             sheet_title=sheet,
-            title=f"{heading}: {title}",
+            title=f"{heading}：{title}",
             columns=columns,
             workbook=book,
         )
@@ -211,7 +259,7 @@ def workbook(figures, *, place):
             sheet_table.append(row)
         sheet_table.close()
 
-    covered, rectifying, covered_share = figures["coverage"]
+    covered, open_cases, covered_share = figures["coverage"]
     posted, below = figures["presence"]
     findings = figures["findings"]
     pair = [Column(_("Figure"), lambda r: r[0], 36), Column(_("Value"), lambda r: r[1], 16)]
@@ -220,17 +268,20 @@ def workbook(figures, *, place):
         _("main figures"),
         pair,
         [
-            (_("Villages and communities"), stats.villages),
+            (_("Administrative villages (village committees and gacha)"), stats.villages),
+            (_("Urban communities (counted apart)"), stats.communities),
             (_("Villages listed"), stats.cases),
-            (_("Share listed (%)"), stats.listed_share),
+            (_("Administrative villages listed"), stats.village_cases),
+            (_("Share of administrative villages listed (%)"), stats.listed_share),
+            (_("Communities listed"), stats.community_cases),
             (_("Transformed or closed"), stats.converted),
             (_("Conversion rate (%)"), stats.conversion_rate),
             (_("Relapses"), stats.relapses),
             (_("Behind schedule"), figures["behind"]),
             (_("Plan tasks overdue"), stats.overdue_tasks),
             (_("Five ones incomplete"), figures["missing_five"]),
-            (_("Rectifying villages with a first secretary"), covered),
-            (_("Rectifying villages"), rectifying),
+            (_("Listed villages not yet closed, with a first secretary"), covered),
+            (_("Listed villages not yet closed"), open_cases),
             (_("First-secretary coverage (%)"), covered_share),
             (_("First secretaries posted last month"), posted),
             (_("Under the days-in-the-village threshold"), below),
@@ -291,10 +342,11 @@ def workbook(figures, *, place):
 
 
 def _month_rate(index):
-    """A heat-map row's reporting rate for its index-th month (blank before the deadline)."""
+    """A heat-map row's reporting rate for its index-th month (blank before the deadline,
+    and before the county's first plan: no data)."""
 
     def value(row):
         figure = row[1][index]
-        return figure.rate if figure is not None and figure.due else None
+        return figure.rate if figure.due and figure.expected else None
 
     return value

@@ -284,6 +284,8 @@ class DashboardMixin(PortalMixin):
             "support_url": reverse("support_overview")
             + "?"
             + urlencode({"year": year or "", **({"q": code} if drilled else {})}),
+            "links": dashboard.figure_links(year=year, code=code, drilled=drilled),
+            "support_base": reverse("support_overview") + "?" + urlencode({"year": year or ""}),
             "perms_export": user.has_role_perm(Perm.REPORT_EXPORT),
             "today": timezone.localdate(),
             "years": years,

@@ -7,8 +7,9 @@ from portal.choosers import ChooserFilter
 from portal.filtersets import OrderingFilter, SearchFilterSet, scoped_choices, yes_no_all
 from rectification.choices import CaseStatus, Grade
 from rectification.models import Campaign, Case, Category, VillageRating
-from rectification.selectors import behind_q
+from rectification.selectors import behind_q, converted_q, reached_q, relapse_q
 from villages.choices import DivisionLevel
+from villages.selectors import administrative_q
 
 
 class CaseFilterSet(SearchFilterSet):
@@ -36,6 +37,17 @@ class CaseFilterSet(SearchFilterSet):
     year = django_filters.NumberFilter(field_name="campaign__year", label=_("Year"))
     overdue = yes_no_all(_("Overdue"), method="filter_overdue")
     relapse = yes_no_all(_("Listed again"), method="filter_relapse")
+    # The dashboard's figures open these lists: each filter is the figure's own definition.
+    converted = yes_no_all(_("Transformed or closed"), method="filter_converted")
+    reached = django_filters.ChoiceFilter(
+        choices=CaseStatus.choices,
+        label=_("Reached the step"),
+        empty_label=_("All"),
+        method="filter_reached",
+    )
+    administrative = yes_no_all(
+        _("Administrative village (not a community)"), method="filter_administrative"
+    )
     ordering = OrderingFilter(
         fields=(
             ("village__code", "village"),
@@ -55,7 +67,19 @@ class CaseFilterSet(SearchFilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "year", "campaign", "township", "status", "category", "overdue", "relapse"]
+        fields = [
+            "q",
+            "year",
+            "campaign",
+            "township",
+            "status",
+            "category",
+            "overdue",
+            "relapse",
+            "converted",
+            "reached",
+            "administrative",
+        ]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -66,7 +90,21 @@ class CaseFilterSet(SearchFilterSet):
     def filter_relapse(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(listing__gt=1) if value else queryset.filter(listing=1)
+        return queryset.filter(relapse_q()) if value else queryset.exclude(relapse_q())
+
+    def filter_converted(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(converted_q()) if value else queryset.exclude(converted_q())
+
+    def filter_reached(self, queryset, name, value):
+        return queryset.filter(reached_q(value)) if value else queryset
+
+    def filter_administrative(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = administrative_q("village__")
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
 class VillageRatingFilterSet(SearchFilterSet):

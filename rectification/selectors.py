@@ -8,7 +8,7 @@ from django.utils import timezone
 from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
 from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask, VillageRating
 from villages.models import Village
-from villages.selectors import percent
+from villages.selectors import administrative_q, percent
 
 
 def overdue_tasks_q(today=None):
@@ -23,6 +23,23 @@ def overdue_cases_q(today=None):
     """Cases past their deadline that are not transformed or closed."""
     today = today or timezone.localdate()
     return Q(deadline__lt=today) & ~Q(status__in=CONVERTED)
+
+
+def converted_q():
+    """Cases converted (转化): transformed or already closed out. The dashboard's conversion
+    figure and the ledger's "converted" filter both use it."""
+    return Q(status__in=CONVERTED)
+
+
+def relapse_q():
+    """Cases of a village listed again after a close-out."""
+    return Q(listing__gt=1)
+
+
+def reached_q(status):
+    """Cases at `status` or any later step of the life cycle (the funnel's bars)."""
+    statuses = CaseStatus.values
+    return Q(status__in=statuses[statuses.index(status) :])
 
 
 def with_overdue_task(queryset, today=None):
@@ -62,19 +79,32 @@ def campaigns_for(user):
 
 @dataclass
 class LedgerStatistics:
-    """The ledger's figures for one scope and campaign (seed 004's table, for one)."""
+    """The ledger's figures for one scope and campaign (seed 004's table, for one).
 
-    villages: int
-    cases: int
+    The share listed is over administrative villages (village committees and gacha), as
+    seed 004 counts them; urban communities and their cases are counted apart."""
+
+    villages: int  # administrative villages: village committees and gacha
+    cases: int  # every case, communities' included
     by_status: dict
     by_category: list = field(default_factory=list)  # (category, count, share of cases)
     relapses: int = 0
     overdue_cases: int = 0
     overdue_tasks: int = 0
+    communities: int = 0
+    community_cases: int = 0
+
+    @property
+    def village_cases(self):
+        return self.cases - self.community_cases
 
     @property
     def listed_share(self):
-        return percent(self.cases, self.villages)
+        return percent(self.village_cases, self.villages)
+
+    @property
+    def community_share(self):
+        return percent(self.community_cases, self.communities)
 
     @property
     def converted(self):
@@ -85,23 +115,21 @@ class LedgerStatistics:
         return percent(self.converted, self.cases)
 
 
-def ledger_statistics(*, user, campaign=None, year=None, today=None, village_kinds=None):
-    """Counts by status and category, share of villages listed, conversion, overdue.
-
-    `village_kinds` narrows the denominator (seed 004 counts gacha and village committees,
-    not urban communities).
-    """
+def ledger_statistics(*, user, campaign=None, year=None, today=None):
+    """Counts by status and category, share of villages listed, conversion, overdue."""
     cases = Case.objects.visible_to(user)
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
     if year is not None:
         cases = cases.filter(campaign__year=year)
-    villages = Village.objects.visible_to(user)
-    if village_kinds:
-        villages = villages.filter(kind__in=village_kinds)
+    villages = Village.objects.visible_to(user).aggregate(
+        administrative=Count("pk", filter=administrative_q()),
+        communities=Count("pk", filter=~administrative_q()),
+    )
     totals = cases.aggregate(
         cases=Count("pk"),
-        relapses=Count("pk", filter=Q(listing__gt=1)),
+        community_cases=Count("pk", filter=~administrative_q("village__")),
+        relapses=Count("pk", filter=relapse_q()),
         overdue=Count("pk", filter=overdue_cases_q(today)),
         **{status: Count("pk", filter=Q(status=status)) for status in CaseStatus.values},
     )
@@ -113,8 +141,10 @@ def ledger_statistics(*, user, campaign=None, year=None, today=None, village_kin
     )
     total = totals["cases"]
     return LedgerStatistics(
-        villages=villages.count(),
+        villages=villages["administrative"],
+        communities=villages["communities"],
         cases=total,
+        community_cases=totals["community_cases"],
         by_status={status: totals[status] for status in CaseStatus.values},
         by_category=[(c, c.n, percent(c.n, total)) for c in by_category],
         relapses=totals["relapses"],

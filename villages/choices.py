@@ -66,3 +66,22 @@ PLAN_STATE_COLOURS = {
     PlanState.LATE: "danger",
     PlanState.NO_ACTIVITY: "info",
 }
+
+
+class TimelinessLevel(models.TextChoices):
+    """The colours of every activity-plan timeliness table, and the words of their legend."""
+
+    GOOD = "good", _("At least 95 % of plans on time")
+    FAIR = "fair", _("At least 80 % submitted, on time or late")
+    POOR = "poor", _("Fewer than 80 % submitted")
+    NOT_DUE = "not_due", _("Not yet due (the plan is due by the 25th of the month before)")
+    NO_DATA = "no_data", _("No data: before the county's first activity plan")
+
+
+TIMELINESS_LEVEL_COLOURS = {
+    TimelinessLevel.GOOD: "table-success",
+    TimelinessLevel.FAIR: "table-warning",
+    TimelinessLevel.POOR: "table-danger",
+    TimelinessLevel.NOT_DUE: "",
+    TimelinessLevel.NO_DATA: "table-secondary",
+}

@@ -7,6 +7,7 @@ from portal.choosers import ChooserFilter
 from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import ActivityKind, DivisionLevel, VillageKind
 from villages.models import ActivityRecord, Division, Village
+from villages.selectors import administrative_q
 
 
 class DivisionFilterSet(SearchFilterSet):
@@ -30,10 +31,21 @@ class VillageFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=VillageKind.choices, label=_("Kind"), empty_label=_("All")
     )
+    # The share listed's denominator: village committees and gacha, not communities.
+    administrative = yes_no_all(
+        _("Administrative village (not a community)"), method="filter_administrative"
+    )
 
     class Meta:
         model = Village
-        fields = ["q", "township", "kind"]
+        fields = ["q", "township", "kind", "administrative"]
+
+    def filter_administrative(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(administrative_q()) if value else queryset.exclude(administrative_q())
+        )
 
 
 class ActivityRecordFilterSet(SearchFilterSet):

@@ -3,11 +3,18 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from villages.choices import DivisionLevel, PlanState, VillageKind
+from portal.scoping import scope_prefix
+from villages.choices import (
+    TIMELINESS_LEVEL_COLOURS,
+    DivisionLevel,
+    PlanState,
+    TimelinessLevel,
+    VillageKind,
+)
 from villages.models import ActivityPlan, Division, Village
 
 
@@ -17,6 +24,16 @@ def percent(part, whole, places=1):
         return None
     value = Decimal(part) * 100 / Decimal(whole)
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# Administrative villages (村委会, 嘎查): the denominator of the share listed; urban
+# communities (社区) are counted apart.
+ADMINISTRATIVE_KINDS = (VillageKind.VILLAGE, VillageKind.GACHA)
+
+
+def administrative_q(prefix=""):
+    """Villages that are village committees or gacha, not urban communities."""
+    return Q(**{f"{prefix}kind__in": ADMINISTRATIVE_KINDS})
 
 
 def township_list(*, user):
@@ -94,6 +111,64 @@ class Timeliness:
     def on_time_rate(self):
         return percent(self.on_time, self.expected)
 
+    @property
+    def level(self):
+        """The one colour rule of every timeliness table (the dashboard's heat map, the
+        timeliness page): see TimelinessLevel for the words of the legend."""
+        if not self.expected:
+            return TimelinessLevel.NO_DATA
+        if not self.due:
+            return TimelinessLevel.NOT_DUE
+        if self.on_time_rate >= TIMELY_ON_TIME:
+            return TimelinessLevel.GOOD
+        if self.rate >= TIMELY_SUBMITTED:
+            return TimelinessLevel.FAIR
+        return TimelinessLevel.POOR
+
+    @property
+    def css(self):
+        return TIMELINESS_LEVEL_COLOURS[self.level]
+
+
+def timeliness_legend():
+    """[(css class, words)] for the legend under every timeliness table."""
+    return [(TIMELINESS_LEVEL_COLOURS[level], label) for level, label in TimelinessLevel.choices]
+
+
+# Green from this share of plans on time; yellow from this share submitted, on time or late.
+TIMELY_ON_TIME = 95
+TIMELY_SUBMITTED = 80
+
+
+def plan_months(today=None, count=6):
+    """The months a timeliness table shows: `count` months ending with the month being
+    planned now (its plan is due by the 25th of this month), oldest first."""
+    from villages.services import add_months
+
+    today = today or timezone.localdate()
+    planned = add_months(today.replace(day=1), 1)
+    return [add_months(planned, n) for n in range(1 - count, 1)]
+
+
+def first_plan_months(prefix):
+    """{county code: the month of its first activity plan} for the counties under `prefix`.
+
+    A county "started" with the portal when any of its villages made its first plan (draft
+    or submitted): the portal keeps no onboarding date, and a county's accounts or village
+    list may exist long before it plans there. Earlier months are "no data", not failures.
+    Read over the whole county, not the reader's scope, so that a township and its county
+    colour the same month alike; it reveals one month per county, no row."""
+    plans = ActivityPlan.objects.all()
+    if prefix:
+        plans = plans.filter(village__code__startswith=prefix[:6])
+    return dict(
+        plans.annotate(county=Substr("village_id", 1, 6))
+        .values("county")
+        .annotate(first=Min("month"))
+        .values_list("county", "first")
+        .order_by()
+    )
+
 
 def expected_q(month, prefix=""):
     """Villages expected to report for a month: those that existed at its deadline."""
@@ -106,26 +181,31 @@ def expected_q(month, prefix=""):
 
 def timeliness(*, user, months, now=None, depth=9):
     """{(unit code, month): Timeliness} for every unit in scope — townships by default, or
-    the divisions (or villages) whose codes are `depth` long: one query for the expected
-    villages, one for the submissions, whatever the number of villages or months."""
+    the divisions (or villages) whose codes are `depth` long: one query for the counties'
+    first plans, one for the expected villages, one for the submissions, whatever the
+    number of villages or months. A village is expected from its county's first plan on."""
     from villages.services import due_by, due_date
 
     now = now or timezone.now()
     due = {month: now >= due_by(month) for month in months}
     unit = F("township_id") if depth == 9 else Substr("code", 1, depth)
+    started = first_plan_months(scope_prefix(user) or "")
     by_added = (
         Village.objects.visible_to(user)
-        .annotate(unit=unit)
-        .values("unit", "added_on")
+        .annotate(unit=unit, county=Substr("code", 1, 6))
+        .values("unit", "county", "added_on")
         .annotate(n=Count("code"))
         .order_by()
     )
     figures = {}
     for row in by_added:
+        first = started.get(row["county"])
         for month in months:
+            key = (row["unit"], month)
+            figures.setdefault(key, Timeliness(due=due[month]))
+            if first is None or month < first:
+                continue  # before the county's first plan: no data (0 expected), not a failure
             if row["added_on"] is None or row["added_on"] <= due_date(month):
-                key = (row["unit"], month)
-                figures.setdefault(key, Timeliness(due=due[month]))
                 figures[key].expected += row["n"]
     plan_unit = F("village__township_id") if depth == 9 else Substr("village_id", 1, depth)
     expected = Q()

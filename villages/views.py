@@ -346,9 +346,9 @@ class TimelinessView(PortalMixin, TemplateView):
 
     def table(self):
         user = self.request.user
-        last = _month_from(
-            self.request, services.add_months(timezone.localdate().replace(day=1), 1)
-        )
+        # By default the dashboard's window: ending with the month being planned now.
+        default = selectors.plan_months(count=self.months_shown)
+        last = _month_from(self.request, default[-1])
         months = [services.add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
         figures = selectors.timeliness(user=user, months=months)
         townships = list(
@@ -365,6 +365,7 @@ class TimelinessView(PortalMixin, TemplateView):
         return super().get_context_data(
             months=months,
             rows=rows,
+            timeliness_legend=selectors.timeliness_legend(),
             can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
             **kwargs,
         )

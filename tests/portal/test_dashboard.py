@@ -87,7 +87,9 @@ def _recount(user, year, today):
         if f.visit.village_id.startswith(prefix) and f.visit.round.year == year
     ]
     return {
-        "villages": Village.objects.filter(code__startswith=prefix).count(),
+        "villages": Village.objects.filter(code__startswith=prefix)
+        .exclude(kind="community")
+        .count(),
         "cases": len(cases),
         "by_status": Counter(c.status for c in cases),
         "converted": sum(1 for c in cases if c.status in CONVERTED),
@@ -95,8 +97,8 @@ def _recount(user, year, today):
         "behind": sum(1 for c in cases if behind(c)),
         "missing_five": sum(1 for c in cases if missing(c)),
         "coverage": (
-            sum(1 for c in cases if c.status == "rectifying" and c.village_id in posted),
-            sum(1 for c in cases if c.status == "rectifying"),
+            sum(1 for c in cases if c.status != "closed" and c.village_id in posted),
+            sum(1 for c in cases if c.status != "closed"),
         ),
         "findings": (
             sum(1 for f in findings if f.status == "open"),
@@ -130,7 +132,9 @@ def test_every_figure_matches_a_recount_of_the_demo(client, demo):
     expected = _recount(county, year, today)
     stats = page.context["stats"]
     assert expected["cases"] > 10, "the demo should give the dashboard something to show"
-    assert stats.villages == expected["villages"] == 745
+    # Wuqing: 745 villages and communities, of which 622 administrative villages.
+    assert stats.villages == expected["villages"] == 622
+    assert stats.communities == 745 - 622
     assert stats.cases == expected["cases"]
     assert stats.by_status == {s: expected["by_status"].get(s, 0) for s in CaseStatus.values}
     assert stats.converted == expected["converted"]
@@ -206,10 +210,11 @@ def test_every_figure_links_to_the_list_behind_it(
     page = client.get(reverse("dashboard"), {"area": alice.division_id})
     html = page.content.decode().replace("&amp;", "&")
     base = f"{reverse('case_list')}?year=2026&q={alice.division_id}"
-    for suffix in ("", "&status=transformed", "&relapse=true", "&overdue=true"):
+    for suffix in ("", "&converted=true", "&relapse=true", "&overdue=true"):
         assert f'href="{base}{suffix}"' in html
-    # Charts: a click on a bar adds the bar's status or category to the link.
-    assert f'data-link="{base}&status="' in html
+    # Charts: a click on a bar adds the bar's status or category to the link; the funnel's
+    # bars count the cases that reached the step, and so does the list they open.
+    assert f'data-link="{base}&reached="' in html
     assert f'data-link="{base}&category="' in html
     categories = page.context["charts"]["categories"]
     assert categories == [
@@ -240,7 +245,8 @@ def test_the_workbook_holds_the_dashboards_tables(
     assert book.sheetnames == ["概况", "按状态", "按问题类型", "排名", "活动计划"]
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=3, values_only=True)}
     assert summary["列入整顿村数"] == page.context["stats"].cases == 1
-    assert summary["村（社区）"] == 745
+    assert summary["行政村（村委会和嘎查）"] == 622
+    assert summary["城市社区（另计）"] == 123
     ranking = list(book["排名"].iter_rows(min_row=3, values_only=True))
     assert [row[0] for row in ranking] == [alice.division_id]
     heat = list(book["活动计划"].iter_rows(min_row=3, values_only=True))

@@ -130,8 +130,9 @@ def test_timeliness_counts_expected_on_time_late_and_missing(plan_for, alice, vi
     assert (t.rate, t.on_time_rate) == (Decimal("6.7"), Decimal("4.4"))  # 3 and 2 of 45
 
 
-def test_a_village_added_after_the_deadline_is_not_expected_that_month(alice, village_a):
+def test_a_village_added_after_the_deadline_is_not_expected_that_month(alice, village_a, plan_for):
     township = village_a.township
+    plan_for(village_a)  # the county's first plan (December): expected from then on
     Village.objects.create(
         code=f"{township.code}999",
         name="新设村委会",
