@@ -171,6 +171,13 @@ class CampaignForm(forms.Form):
         )
 
 
+class CampaignUpdateForm(forms.Form):
+    """What may change once a campaign is opened: its county and year stay."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    started_on = forms.DateField(label=_("Started on"), widget=DATE)
+
+
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category

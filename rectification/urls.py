@@ -38,6 +38,7 @@ urlpatterns = [
     path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
+    path("campaigns/<int:pk>/edit/", views.CampaignUpdateView.as_view(), name="campaign_edit"),
     path("categories/new/", views.CategoryEditView.as_view(), name="category_create"),
     path("categories/<int:pk>/edit/", views.CategoryEditView.as_view(), name="category_edit"),
     path("screening/", views.ScreeningView.as_view(), name="screening"),

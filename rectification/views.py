@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -33,6 +34,7 @@ from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
 from rectification.forms import (
     AcceptanceForm,
     CampaignForm,
+    CampaignUpdateForm,
     CaseForm,
     CategoryForm,
     PlanForm,
@@ -545,6 +547,39 @@ class CampaignCreateView(PortalMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The campaign has been opened."))
+        return redirect("campaign_list")
+
+
+class CampaignUpdateView(PortalMixin, FormView):
+    """Rename a campaign or correct its start (the API's PATCH calls the same service)."""
+
+    permission = Perm.CAMPAIGN_MANAGE
+    permission_for_reads = True
+    form_class = CampaignUpdateForm
+    template_name = "rectification/simple_form.html"
+
+    @cached_property
+    def campaign(self):
+        return get_object_or_404(selectors.campaigns_for(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        heading = _("Campaign {year}: {county}").format(
+            year=self.campaign.year, county=self.campaign.division.name
+        )
+        return super().get_context_data(heading=heading, **kwargs)
+
+    def get_initial(self):
+        return {"name": self.campaign.name, "started_on": self.campaign.started_on}
+
+    def form_valid(self, form):
+        try:
+            services.campaign_update(
+                acting_user=self.request.user, campaign=self.campaign, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The campaign has been saved."))
         return redirect("campaign_list")
 
 

@@ -165,6 +165,8 @@ campaign_list              GET   login  ok     ok     ok     ok     ok     ok   
                            POST  login  405    405    405    405    405    405    405    405
 campaign_create            GET   login  ok     ok     ok     403    403    403    403    403
                            POST  login  ok     ok     ok     403    403    403    403    403
+campaign_edit              GET   login  ok     ok     404    403    403    403    403    403
+                           POST  login  ok     ok     404    403    403    403    403    403
 category_create            GET   login  ok     ok     ok     403    403    403    403    403
                            POST  login  ok     ok     ok     403    403    403    403    403
 category_edit              GET   login  ok     ok     404    403    403    403    403    403
@@ -465,6 +467,7 @@ URL_OBJECT = {
     "acceptance-criterion-detail": "criterion",
     "attachment_download": "attachment",
     "campaign-detail": "campaign",
+    "campaign_edit": "campaign",
     "case-acceptance": "case",
     "case-apply": "case",
     "case-close": "case",
