@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.choices import FindingStatus, RoundStatus
+from inspections.docx import chinese_date
 from inspections.models import (
     Acknowledgement,
     Circular,
@@ -364,7 +365,8 @@ def finding_send_back(*, acting_user, finding, comment):
 
 
 def draft_body(inspection):
-    """The circular's text from the round's findings, grouped by township."""
+    """The circular's text from the round's findings, grouped by township; dates written as
+    an official document writes them (2026年10月8日)."""
     findings = (
         Finding.objects.filter(visit__round=inspection)
         .select_related("visit__village", "township", "category")
@@ -376,7 +378,7 @@ def draft_body(inspection):
             "rectification of weak and lax village Party organisations. The problems found "
             "are circulated as follows, township by township; each township is to rectify "
             "them by the deadlines given and report."
-        ).format(start=inspection.starts_on.isoformat(), end=inspection.ends_on.isoformat()),
+        ).format(start=chinese_date(inspection.starts_on), end=chinese_date(inspection.ends_on)),
         "",
     ]
     township = None
@@ -389,7 +391,7 @@ def draft_body(inspection):
                 village=finding.visit.village.name,
                 description=finding.description,
                 category=finding.category.name,
-                deadline=finding.deadline.isoformat(),
+                deadline=chinese_date(finding.deadline),
             )
         )
     if township is None:
