@@ -33,6 +33,7 @@ from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
+from villages.organs import issuer
 
 ROUND_MOVES = {
     RoundStatus.PLANNED: (RoundStatus.ACTIVE,),
@@ -374,11 +375,16 @@ def draft_body(inspection):
     )
     lines = [
         _(
-            "From {start} to {end}, the county organization department inspected the "
-            "rectification of weak and lax village Party organisations. The problems found "
-            "are circulated as follows, township by township; each township is to rectify "
-            "them by the deadlines given and report."
-        ).format(start=chinese_date(inspection.starts_on), end=chinese_date(inspection.ends_on)),
+            "From {start} to {end}, the {organ} inspected the rectification of weak and lax "
+            "village Party organisations. The problems found are circulated as follows, "
+            "township by township; each township is to rectify them by the deadlines given "
+            "and report."
+        ).format(
+            start=chinese_date(inspection.starts_on),
+            end=chinese_date(inspection.ends_on),
+            # 区委组织部 for a district, 县委组织部 for a county: a Chinese institution's name.
+            organ=issuer(inspection.county),
+        ),
         "",
     ]
     township = None

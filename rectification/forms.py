@@ -82,19 +82,39 @@ class PlanForm(forms.Form):
 
 
 class TaskForm(forms.ModelForm):
+    """One row of the plan: a measure, who carries it out, by when, and the portal user
+    responsible (only those who see the village and may record progress)."""
+
     class Meta:
         model = PlanTask
         fields = ["measure", "owner", "due_on", "assignee"]
         widgets = {"measure": forms.Textarea(attrs={"rows": 2}), "due_on": DATE}
 
-    def __init__(self, *args, assignees, **kwargs):
+    def __init__(self, *args, assignees, deadline=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.deadline = deadline
         self.fields["assignee"].queryset = assignees
         self.fields["assignee"].required = False
+        self.fields["assignee"].label_from_instance = choosers.user_label
+        if deadline:
+            # The browser warns as soon as a later date is typed (static/portal/plan.js).
+            self.fields["due_on"].widget.attrs["data-deadline"] = deadline.isoformat()
+
+    def due_after_deadline(self):
+        """Whether the row is due after the case's deadline: a warning, not a refusal, since
+        the county decides whether a later measure (a long-term one) is acceptable."""
+        if self.is_bound:
+            due = self.cleaned_data.get("due_on") if self.is_valid() else None
+        else:
+            due = self.instance.due_on
+        return bool(due and self.deadline and due > self.deadline)
 
 
+# One empty row to start from; "Add a row" adds more without saving (static/portal/plan.js
+# clones the formset's empty form; without JavaScript the button posts and the page comes
+# back with one more row and everything typed kept).
 TaskFormSet = forms.modelformset_factory(
-    PlanTask, form=TaskForm, extra=2, can_delete=True, min_num=0
+    PlanTask, form=TaskForm, extra=1, can_delete=True, min_num=0
 )
 
 

@@ -9,15 +9,18 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.attachments import attachment_add
+from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
-from portal.roles import Perm
+from portal.models import User
+from portal.roles import Perm, role_has_perm
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
     Acceptance,
@@ -107,6 +110,7 @@ EVENT_LABELS = {
     "plan_submitted": gettext_lazy("Plan submitted"),
     "plan_returned": gettext_lazy("Plan returned"),
     "plan_approved": gettext_lazy("Plan approved"),
+    "plan_withdrawn": gettext_lazy("Plan withdrawn by the township"),
     "evidence_added": gettext_lazy("Evidence file added"),
     **{action: t.label for action, t in TRANSITIONS.items()},
 }
@@ -326,6 +330,7 @@ def plan_save(*, case, acting_user, version, goal, tasks):
             )
         )
     plan.goal = goal
+    assignees = set(task_assignees(case=case, acting_user=acting_user))
     existing = {task.pk: task for task in plan.tasks.all()}
     keep = set()
     for order, data in enumerate(tasks):
@@ -333,7 +338,18 @@ def plan_save(*, case, acting_user, version, goal, tasks):
         task.measure = data["measure"]
         task.owner = data["owner"]
         task.due_on = data["due_on"]
+        previous = task.assignee_id
         task.assignee = data.get("assignee")
+        # A new assignee must see the task and may record its progress (the form offers
+        # only those; the API is checked here).
+        if task.assignee_id not in (None, previous) and task.assignee not in assignees:
+            raise ValidationError(
+                {
+                    "assignee": _(
+                        "{user} cannot see this village's tasks or record their progress."
+                    ).format(user=task.assignee)
+                }
+            )
         task.order = order
         task.full_clean()
         task.save()
@@ -360,6 +376,42 @@ def plan_submit(*, case, acting_user):
     plan.save()
     _event(case, "plan_submitted", acting_user)
     return plan
+
+
+@transaction.atomic
+def plan_withdraw(*, case, acting_user):
+    """The township takes back a submitted plan to change it, until the county decides."""
+    _require(acting_user, Perm.CASE_CHANGE)
+    case, plan = _lock_plan(case, acting_user)
+    if plan.status != PlanStatus.SUBMITTED:
+        raise TransitionError(
+            _("Only a submitted plan can be withdrawn: this one is “{status}”.").format(
+                status=plan.get_status_display()
+            )
+        )
+    plan.status = PlanStatus.DRAFT
+    plan.version += 1
+    plan.save()
+    _event(case, "plan_withdrawn", acting_user)
+    return plan
+
+
+def task_assignees(*, case, acting_user):
+    """Who may be made responsible for a task of the case's plan: active users who see the
+    case's village (their division contains it; a first secretary: posted there) and whose
+    role records task progress, among those the acting user sees."""
+    code = case.village_id
+    roles = [role for role in Role.values if role_has_perm(role, Perm.TASK_UPDATE)]
+    ancestors = [code[:n] for n in (2, 4, 6, 9)]
+    return (
+        User.objects.visible_to(acting_user)
+        .filter(is_active=True, role__in=roles)
+        .filter(
+            Q(role=Role.FIRST_SECRETARY, village_id=code)
+            | (~Q(role=Role.FIRST_SECRETARY) & Q(division_id__in=ancestors))
+        )
+        .order_by("division_id", "username")
+    )
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ urlpatterns = [
     path("ledger/<int:pk>/evidence/", views.EvidenceUploadView.as_view(), name="case_evidence"),
     path("ledger/<int:pk>/plan/", views.PlanEditView.as_view(), name="plan_edit"),
     path("ledger/<int:pk>/plan/submit/", views.PlanSubmitView.as_view(), name="plan_submit"),
+    path("ledger/<int:pk>/plan/withdraw/", views.PlanWithdrawView.as_view(), name="plan_withdraw"),
     path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),

@@ -25,7 +25,6 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
-from portal.models import User
 from portal.roles import Perm
 from rectification import panels, selectors, services
 from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
@@ -107,6 +106,10 @@ class CaseDetailView(ObjectDetailView):
             can_edit_plan=user.has_role_perm(Perm.CASE_CHANGE)
             and (plan is None or plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)),
             can_review_plan=user.has_role_perm(Perm.PLAN_APPROVE)
+            and plan is not None
+            and plan.status == PlanStatus.SUBMITTED,
+            # Until the county decides, the township may take its plan back to change it.
+            can_withdraw_plan=user.has_role_perm(Perm.CASE_CHANGE)
             and plan is not None
             and plan.status == PlanStatus.SUBMITTED,
             can_accept=user.has_role_perm(Perm.CASE_ACCEPT)
@@ -244,6 +247,16 @@ class PlanSubmitView(_CaseActionView):
         messages.success(self.request, _("The plan has been submitted to the county."))
 
 
+class PlanWithdrawView(_CaseActionView):
+    """The township takes its submitted plan back, until the county has decided."""
+
+    permission = Perm.CASE_CHANGE
+
+    def act(self, case):
+        services.plan_withdraw(case=case, acting_user=self.request.user)
+        messages.success(self.request, _("The plan has been withdrawn; it is a draft again."))
+
+
 class PlanReviewView(_CaseActionView):
     permission = Perm.PLAN_APPROVE
 
@@ -275,14 +288,30 @@ class PlanEditView(ScopedObjectFormMixin, FormView):
     def plan(self):
         return Plan.objects.filter(case=self.object).first()
 
-    def formset(self):
+    def formset(self, data=None):
         plan = self.plan()
-        assignees = User.objects.visible_to(self.request.user).filter(is_active=True)
+        assignees = services.task_assignees(case=self.object, acting_user=self.request.user)
         return TaskFormSet(
-            self.request.POST or None,
+            data if data is not None else (self.request.POST or None),
             queryset=plan.tasks.all() if plan else PlanTask.objects.none(),
-            form_kwargs={"assignees": assignees},
+            form_kwargs={"assignees": assignees, "deadline": self.object.deadline},
             prefix="tasks",
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "add_row" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        # "Add a row" without JavaScript: the page again, one more empty row, nothing saved
+        # and nothing typed lost.
+        self.object = self.get_object()
+        data = request.POST.copy()
+        try:
+            rows = int(data.get("tasks-TOTAL_FORMS", 0))
+        except ValueError:
+            rows = 0
+        data["tasks-TOTAL_FORMS"] = str(max(rows, 0) + 1)
+        return self.render_to_response(
+            self.get_context_data(form=self.get_form(), formset=self.formset(data))
         )
 
     def get_initial(self):
@@ -314,7 +343,17 @@ class PlanEditView(ScopedObjectFormMixin, FormView):
             add_service_errors(form, error)
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(self.request, _("The plan has been saved."))
+        kept = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if any(f.due_after_deadline() for f in kept):
+            messages.warning(
+                self.request,
+                _(
+                    "Some tasks are due after the case's deadline ({deadline}): the county "
+                    "decides whether that is acceptable when it reviews the plan."
+                ).format(deadline=self.object.deadline.isoformat()),
+            )
         return redirect(self.object)
+
 
 
 class EvidenceUploadView(_CaseActionView):

@@ -124,3 +124,9 @@ def test_the_issuer_follows_the_divisions_own_name(name, parent, expected_issuer
     county = Division(code="120199", name=name, level="county", parent=city)
     assert issuer(county) == expected_issuer
     assert organ(county) == expected_organ
+
+
+def test_the_drafts_dates_are_written_in_chinese(circular):
+    # Wuqing is a district: its organization department is the 区委, not a 县委.
+    assert circular.body.startswith("2026年7月6日至2026年7月24日，区委组织部对")
+    assert "2026-07" not in circular.body

@@ -241,6 +241,8 @@ plan_edit                  GET   login  ok     ok     404    ok     404    403  
                            POST  login  ok     ok     404    ok     404    403    403    403
 plan_submit                GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    403    403
+plan_withdraw              GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     404    ok     404    403    403    403
 plan_review                GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    403    403    403    403    403
 task_progress              GET   login  405    405    405    405    405    405    405    405
@@ -510,6 +512,7 @@ URL_OBJECT = {
     "plan_edit": "case",
     "plan_review": "case",
     "plan_submit": "case",
+    "plan_withdraw": "case",
     "rating-detail": "rating",
     "rating_import_confirm": "rating_import",
     "rating_import_preview": "rating_import",
