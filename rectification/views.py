@@ -355,7 +355,6 @@ class PlanEditView(ScopedObjectFormMixin, FormView):
         return redirect(self.object)
 
 
-
 class EvidenceUploadView(_CaseActionView):
     """An evidence file for the case, or for one task of its plan (field `task`)."""
 
