@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firstsecretary.choices import EvaluationGrade
 from firstsecretary.models import DispatchUnit, FirstSecretary, SupportLink, WorkLog
@@ -71,13 +72,13 @@ class EndForm(forms.Form):
     ended_on = forms.DateField(label=_("Ended on"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Shown in a table row without labels: the fields say what they are.
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = field.label
         self.fields["reason"].widget.attrs["placeholder"] = _("Reason (recall, term ended…)")
+
 
 class WorkLogForm(forms.ModelForm):
     class Meta:
@@ -88,7 +89,9 @@ class WorkLogForm(forms.ModelForm):
 
 class EvaluationForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    grade = forms.ChoiceField(label=_("Grade"), choices=EvaluationGrade.choices)
+    grade = forms.ChoiceField(
+        label=pgettext_lazy("evaluation", "Grade"), choices=EvaluationGrade.choices
+    )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,

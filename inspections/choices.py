@@ -14,7 +14,7 @@ class RoundKind(models.TextChoices):
 class RoundStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     ACTIVE = "active", _("Under way")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("round status", "Closed")
 
 
 ROUND_STATUS_COLOURS = {

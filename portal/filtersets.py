@@ -28,7 +28,21 @@ def scoped_choices(model, **filters):
 class OrderingFilter(django_filters.OrderingFilter):
     """Sorts by the chosen columns, then by the list's own order and the key, so that pages
     never shift between requests. A choice that names no column (`?ordering=,`) keeps the
-    list's own order: django-filter would clear it, leaving pages in no defined order."""
+    list's own order: django-filter would clear it, leaving pages in no defined order.
+
+    `field_labels` may name a choice by its parameter (`"listed"`) or by its column
+    (`"identified_on"`); the descending choice reads "…（降序）" from our own catalogue
+    (django-filter ships no zh-Hans translation, so its "(descending)" showed in English)."""
+
+    descending_fmt = _("%s (descending)")
+
+    def build_choices(self, fields, labels):
+        choices = []
+        for field, param in fields.items():
+            label = labels.get(param) or labels.get(field) or _(param)
+            choices.append((param, label))
+            choices.append((f"-{param}", labels.get(f"-{param}") or self.descending_fmt % label))
+        return choices
 
     def filter(self, qs, value):
         chosen = [self.get_ordering_value(param) for param in value or () if param]

@@ -9,6 +9,11 @@ from portal.fields import long_text
 from portal.scoping import ScopedQuerySet
 from villages.choices import ActivityKind, DivisionLevel, PartyOrgType, VillageKind
 
+# Names the statistical code gives to a level that has no government of its own: the city
+# level of a municipality (天津市 › 市辖区 › 武清区) and the counties directly under a
+# province. They are real codes but no official would write them in a heading.
+PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
 
 class Division(models.Model):
     """A province, city, county or township, keyed by its statistical division code."""
@@ -53,6 +58,12 @@ class Division(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_placeholder(self):
+        """A statistical level with no government (市辖区 of a municipality): left out of
+        breadcrumbs and named after its parent where it must be shown."""
+        return self.name in PLACEHOLDER_NAMES
 
 
 class Village(models.Model):

@@ -74,11 +74,13 @@ def scope_division(*, user):
 
 
 def division_path(division):
-    """The division's ancestors, from the province down (already loaded by scope_division)."""
+    """The division's ancestors, from the province down (already loaded by scope_division),
+    without the statistical placeholders (市辖区) no official writes in a heading."""
     path = []
     node = division.parent if division else None
     while node is not None:
-        path.insert(0, node)
+        if not node.is_placeholder:
+            path.insert(0, node)
         node = node.parent
     return path
 

@@ -120,7 +120,7 @@ def test_another_township_cannot_touch_the_case(rectifying_case, bob):
 def test_an_illegal_move_is_refused_with_a_clear_message(case_a, alice, county_admin):
     with pytest.raises(TransitionError) as refused:
         services.case_transition(case=case_a, action="request_acceptance", acting_user=alice)
-    assert "已列入" in refused.value.messages[0] and "申请验收销号" in refused.value.messages[0]
+    assert "已列入" in refused.value.messages[0] and "申请考核验收" in refused.value.messages[0]
     with pytest.raises(TransitionError):
         services.case_transition(case=case_a, action="close", acting_user=county_admin)
     with pytest.raises(TransitionError):
@@ -145,7 +145,7 @@ def test_the_page_shows_a_refused_move_as_a_message_not_an_error(client, case_a,
     client.force_login(alice)
     response = client.post(reverse("case_apply", args=[case_a.pk]), follow=True)
     assert response.status_code == 200
-    assert "不能“申请验收销号”" in response.content.decode()
+    assert "不能“申请考核验收”" in response.content.decode()
 
 
 # --- The plan round trip ----------------------------------------------------------------
@@ -316,10 +316,10 @@ def test_the_case_page_offers_only_the_actions_the_user_may_take(
     url = rectifying_case.get_absolute_url()
     client.force_login(alice)
     html = client.get(url).content.decode()
-    assert "申请验收销号" in html and "巩固提升后销号" not in html
+    assert "申请考核验收" in html and "巩固提升后销号" not in html
     client.force_login(inspector)
     html = client.get(url).content.decode()
-    assert "申请验收销号" not in html and "修改台账" not in html
+    assert "申请考核验收" not in html and "修改台账" not in html
     client.force_login(county_admin)
     services.case_transition(
         case=rectifying_case, action="request_acceptance", acting_user=county_admin
