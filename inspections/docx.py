@@ -84,6 +84,16 @@ def _paragraph(document, *, align=None, indent=False, before=0, after=0):
     return paragraph
 
 
+# The elements of a paragraph's properties that come after its border (ECMA-376 CT_PPr).
+_AFTER_BORDER = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+
+
 def _red_rule(paragraph):
     """The separator under the number: the paragraph's bottom border, red, 1.5 pt."""
     borders = OxmlElement("w:pBdr")
@@ -91,7 +101,9 @@ def _red_rule(paragraph):
     for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "6"), ("w:color", RED_HEX)):
         bottom.set(qn(key), value)
     borders.append(bottom)
-    paragraph._p.get_or_add_pPr().append(borders)
+    # Word refuses a paragraph whose properties are out of the schema's order: the border
+    # goes before the spacing, the indents and the alignment.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_BORDER)
 
 
 def _page_numbers(section):

@@ -73,6 +73,9 @@ def test_the_heading_is_the_organs_name_in_red_over_the_number_and_a_red_line(
     # The separator is a border of the paragraph, red: no row of ━ characters.
     bottom = number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert (bottom.get(qn("w:val")), bottom.get(qn("w:color"))) == ("single", "FF0000")
+    # In the schema's order (Word calls the file damaged otherwise): before spacing and jc.
+    order = [child.tag.rsplit("}", 1)[1] for child in number._p.pPr]
+    assert order.index("pBdr") < order.index("spacing") < order.index("jc")
     assert not any("━" in text or "—" * 3 in text for text in texts(document))
     assert unquote(response["Content-Disposition"]).endswith("武组通〔2026〕1号.docx")
 
