@@ -340,7 +340,7 @@ class SupportAddView(FormActionView):
 
     model = Case
     permission = Perm.SUPPORT_MANAGE
-    http_method_names = ["post"]
+    form_class = SupportForm
 
     @property
     def page_view(self):
@@ -365,7 +365,7 @@ class SupportAddView(FormActionView):
 class SupportRemoveView(ScopedObjectMixin, View):
     model = SupportLink
     permission = Perm.SUPPORT_MANAGE
-    form_class = SupportForm
+    http_method_names = ["post"]
 
     def post(self, request, pk):
         link = self.get_object()

@@ -1,6 +1,7 @@
 """Forms of the ledger; every choice is narrowed to the user's scope."""
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from portal import choosers
@@ -136,6 +137,28 @@ class TaskProgressForm(forms.Form):
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     note = forms.CharField(label=_("Progress note"), required=False, max_length=LONG_TEXT_MAX)
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DATE)
+
+
+class EvidenceForm(forms.Form):
+    """An evidence file for the case or for one task of its plan: `tasks` are those the user
+    may attach to, `whole_case` whether the case as a whole is one of the choices."""
+
+    file = forms.FileField(label=_("File (PDF, JPEG, PNG, .docx, .xlsx)"))
+    task = forms.ModelChoiceField(
+        label=_("Evidence of"),
+        queryset=PlanTask.objects.none(),
+        required=False,
+        empty_label=_("the case as a whole"),
+    )
+
+    def __init__(self, *args, tasks, whole_case=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
+        self.fields["task"].queryset = tasks
+        self.fields["task"].label_from_instance = lambda task: Truncator(task.measure).chars(30)
+        if not whole_case:
+            self.fields["task"].required = True
+            self.fields["task"].empty_label = None
 
 
 class AcceptanceForm(forms.Form):

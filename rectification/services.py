@@ -435,6 +435,26 @@ def plan_review(*, case, acting_user, approve, comment=""):
     return plan
 
 
+def may_update_task(user, task):
+    """Whether `user` may record progress on `task`: whoever updates tasks, except that a
+    first secretary updates only the tasks assigned to him. The case page offers inputs by
+    this rule; `task_progress` enforces it."""
+    if not user.has_role_perm(Perm.TASK_UPDATE):
+        return False
+    return user.role != "first_secretary" or task.assignee_id == user.pk
+
+
+def may_attach_evidence(user, task=None):
+    """Whether `user` may add evidence to `task` (None: to the case as a whole): whoever
+    edits the ledger, to any; whoever else updates tasks, only to the tasks assigned to him.
+    The upload form offers its choices by this rule; `evidence_add` enforces it."""
+    if not user.has_role_perm(Perm.TASK_UPDATE):
+        return False
+    return user.has_role_perm(Perm.CASE_CHANGE) or (
+        task is not None and task.assignee_id == user.pk
+    )
+
+
 @transaction.atomic
 def task_progress(*, task, acting_user, progress, note="", completed_on=None):
     """Record how far a task of an approved plan has got; 100 % needs a completion date."""
@@ -443,7 +463,7 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
         task = PlanTask.objects.visible_to(acting_user).select_for_update().get(pk=task.pk)
     except PlanTask.DoesNotExist:
         raise Http404 from None
-    if acting_user.role == "first_secretary" and task.assignee_id != acting_user.pk:
+    if not may_update_task(acting_user, task):
         raise PermissionDenied(_("You can only update tasks assigned to you."))
     if task.plan.status != PlanStatus.APPROVED:
         raise TransitionError(_("Progress is recorded once the plan is approved."))
@@ -467,9 +487,7 @@ def evidence_add(*, case, acting_user, upload, task=None):
         raise TransitionError(_("A closed case can no longer be edited."))
     if task is not None and task.plan.case_id != case.pk:
         raise ValidationError({"task": _("This task is not part of the case's plan.")})
-    if not acting_user.has_role_perm(Perm.CASE_CHANGE) and (
-        task is None or task.assignee_id != acting_user.pk
-    ):
+    if not may_attach_evidence(acting_user, task):
         raise PermissionDenied(_("You can only add evidence to tasks assigned to you."))
     attachment = attachment_add(
         record=task or case, scope_code=case.village_id, upload=upload, acting_user=acting_user

@@ -1,6 +1,5 @@
 """Pages of the ledger: the list, one page per case, and the forms that call the services."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from portal import import_views
 from portal.attachments import attachments_of
 from portal.generic import (
     ExportView,
+    FormActionView,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -36,6 +36,7 @@ from rectification.forms import (
     CampaignUpdateForm,
     CaseForm,
     CategoryForm,
+    EvidenceForm,
     PlanForm,
     PlanReviewForm,
     RatingForm,
@@ -83,6 +84,29 @@ class CaseDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
         plan = Plan.objects.filter(case=case).first()
+        tasks = list(plan.tasks.select_related("assignee")) if plan else []
+        # Progress inputs only on the tasks this user may write (a first secretary: his own).
+        progress_open = (
+            plan is not None and plan.status == PlanStatus.APPROVED and case.status != "closed"
+        )
+        task_forms = {
+            task.pk: TaskProgressForm(
+                initial={"progress": task.progress, "note": task.note},
+                auto_id=progress_form_id(task.pk),
+            )
+            for task in tasks
+            if progress_open and services.may_update_task(user, task)
+        }
+        evidence_form = None
+        if case.status != "closed" and user.has_role_perm(Perm.TASK_UPDATE):
+            whole_case = services.may_attach_evidence(user)
+            mine = [t.pk for t in tasks if services.may_attach_evidence(user, t)]
+            if whole_case or mine:
+                evidence_form = EvidenceForm(
+                    tasks=PlanTask.objects.filter(pk__in=mine).order_by("pk"),
+                    whole_case=whole_case,
+                    auto_id="evidence-%s",
+                )
         attachments = list(attachments_of(case))
         task_attachments = {
             task.pk: list(attachments_of(task)) for task in (plan.tasks.all() if plan else [])
@@ -92,9 +116,11 @@ class CaseDetailView(ObjectDetailView):
             attachments=attachments,
             task_attachments=task_attachments,
             has_files=bool(attachments) or any(task_attachments.values()),
-            can_add_evidence=user.has_role_perm(Perm.TASK_UPDATE) and case.status != "closed",
             plan=plan,
-            tasks=plan.tasks.select_related("assignee") if plan else [],
+            tasks=tasks,
+            task_forms=task_forms,
+            can_add_evidence=evidence_form is not None,
+            evidence_form=evidence_form,
             events=selectors.case_events(case),
             acceptances=case.acceptances.select_related("reviewer"),
             actions=[
@@ -114,9 +140,6 @@ class CaseDetailView(ObjectDetailView):
             and plan.status == PlanStatus.SUBMITTED,
             can_accept=user.has_role_perm(Perm.CASE_ACCEPT)
             and case.status == "acceptance_requested",
-            can_update_tasks=user.has_role_perm(Perm.TASK_UPDATE)
-            and plan is not None
-            and plan.status == PlanStatus.APPROVED,
             review_form=PlanReviewForm(),
             transition_form=TransitionForm(),
             today=timezone.localdate(),
@@ -191,6 +214,22 @@ class CaseUpdateView(ScopedObjectFormMixin, FormView):
         return redirect(case)
 
 
+def progress_form_id(task_pk):
+    """The ids of one task's progress inputs: one form per row of the plan's table."""
+    return f"task-{task_pk}-%s"
+
+
+class _CaseFormView(FormActionView):
+    """A form of the case page: done, back to the page; refused, the page again with what
+    was typed and the errors under their fields."""
+
+    model = Case
+    page_view = CaseDetailView
+
+    def get_queryset(self):
+        return selectors.case_detail(user=self.request.user)
+
+
 class _CaseActionView(ScopedObjectMixin, View):
     """A POST from a button of the case page; refusals come back as a message, not a 500."""
 
@@ -257,16 +296,15 @@ class PlanWithdrawView(_CaseActionView):
         messages.success(self.request, _("The plan has been withdrawn; it is a draft again."))
 
 
-class PlanReviewView(_CaseActionView):
+class PlanReviewView(_CaseFormView):
     permission = Perm.PLAN_APPROVE
+    form_class = PlanReviewForm
+    form_name = "review_form"
 
-    def act(self, case):
-        form = PlanReviewForm(self.request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Choose to approve or to return the plan."))
+    def form_valid(self, form):
         approve = form.cleaned_data["decision"] == "approve"
         services.plan_review(
-            case=case,
+            case=self.object,
             acting_user=self.request.user,
             approve=approve,
             comment=form.cleaned_data["comment"],
@@ -274,6 +312,7 @@ class PlanReviewView(_CaseActionView):
         messages.success(
             self.request, _("The plan is approved.") if approve else _("The plan was returned.")
         )
+        return redirect(self.object)
 
 
 class PlanEditView(ScopedObjectFormMixin, FormView):
@@ -355,46 +394,57 @@ class PlanEditView(ScopedObjectFormMixin, FormView):
         return redirect(self.object)
 
 
-class EvidenceUploadView(_CaseActionView):
+class EvidenceUploadView(_CaseFormView):
     """An evidence file for the case, or for one task of its plan (field `task`)."""
 
     permission = Perm.TASK_UPDATE
+    form_class = EvidenceForm
+    form_name = "evidence_form"
 
-    def act(self, case):
-        upload = self.request.FILES.get("file")
-        if upload is None:
-            raise ValidationError(_("Choose a file to upload."))
-        # A field, not a lookup by hand: an id that is not a number is refused, not a 500.
-        task_field = forms.ModelChoiceField(
-            queryset=PlanTask.objects.visible_to(self.request.user), required=False
+    def get_form_kwargs(self):
+        # The choices the page offered; a task of another case is not one of them.
+        user = self.request.user
+        tasks = PlanTask.objects.filter(plan__case=self.object).order_by("pk")
+        mine = [t.pk for t in tasks if services.may_attach_evidence(user, t)]
+        return {
+            **super().get_form_kwargs(),
+            "tasks": tasks.filter(pk__in=mine),
+            "whole_case": services.may_attach_evidence(user),
+            "auto_id": "evidence-%s",
+        }
+
+    def form_valid(self, form):
+        services.evidence_add(
+            case=self.object,
+            acting_user=self.request.user,
+            upload=form.cleaned_data["file"],
+            task=form.cleaned_data["task"],
         )
-        try:
-            task = task_field.clean(self.request.POST.get("task"))
-        except ValidationError:
-            raise ValidationError(_("This task is not part of the case's plan.")) from None
-        services.evidence_add(case=case, acting_user=self.request.user, upload=upload, task=task)
         messages.success(self.request, _("The file has been added."))
+        return redirect(self.object)
 
 
-class TaskProgressView(ScopedObjectMixin, View):
+class TaskProgressView(FormActionView):
+    """A task's progress, from its row of the case page."""
+
     model = PlanTask
     permission = Perm.TASK_UPDATE
-    http_method_names = ["post"]
+    form_class = TaskProgressForm
+    page_view = CaseDetailView
 
-    def post(self, request, pk):
-        task = self.get_object()
-        case = task.plan.case
-        form = TaskProgressForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Progress is a whole number from 0 to 100."))
-            return redirect(case)
-        try:
-            services.task_progress(task=task, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Progress saved."))
-        return redirect(case)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "auto_id": progress_form_id(self.object.pk)}
+
+    def page_kwargs(self):
+        return {"pk": self.object.plan.case_id}
+
+    def put_form(self, context, form):
+        context["task_forms"][self.object.pk] = form
+
+    def form_valid(self, form):
+        services.task_progress(task=self.object, acting_user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("Progress saved."))
+        return redirect(self.object.plan.case)
 
 
 class AcceptanceCreateView(ScopedObjectFormMixin, FormView):

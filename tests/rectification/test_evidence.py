@@ -4,10 +4,12 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.models import Attachment
+from rectification import services
 from rectification.models import CaseEvent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -93,11 +95,25 @@ def test_a_first_secretary_adds_evidence_only_to_their_own_task(client, rectifyi
     client.force_login(secretary)
     upload(client, rectifying_case, "入户走访.pdf", PDF, task=mine.pk)
     assert Attachment.objects.get().object_id == mine.pk
+    # The page offers only his own task; another one posted anyway is refused under the
+    # field, and the service refuses it too (the API's and any other caller's check).
+    page = client.get(reverse("case_detail", args=[rectifying_case.pk])).content.decode()
+    assert f'<option value="{mine.pk}"' in page
+    assert f'<option value="{theirs.pk}"' not in page
+    assert "整体" not in page.split('id="evidence-task"')[1].split("</select>")[0]
     response = client.post(
         reverse("case_evidence", args=[rectifying_case.pk]),
         {"file": SimpleUploadedFile("x.pdf", PDF), "task": theirs.pk},
     )
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    with pytest.raises(PermissionDenied):
+        services.evidence_add(
+            case=rectifying_case,
+            acting_user=secretary,
+            upload=SimpleUploadedFile("x.pdf", PDF),
+            task=theirs,
+        )
     assert Attachment.objects.count() == 1
 
 
