@@ -474,6 +474,12 @@ FORMS = {
         watch=lambda w: [Campaign.objects.all()],
         out_of_scope=lambda w: {"division": JIMO},
     ),
+    "county_settings": Form(
+        persona="county_admin",
+        url=lambda w: reverse("county_settings"),
+        valid=lambda w: {"document_abbreviation": "武组通"},
+        watch=lambda w: [Division.objects.filter(pk=COUNTY).values("document_abbreviation")],
+    ),
     "category_create": Form(
         persona="county_admin",
         url=lambda w: reverse("category_create"),
