@@ -519,25 +519,39 @@ def read_workbook(spec, handle, limits=None):
             if _looks_like_xml(archive, info):
                 scan.part(archive, info)
     rows = _bounded_rows(handle, limits)
-    positions, first_line, found = None, 0, []
+    positions, first_line, found, matched = None, 0, [], 0
     for first_line, values in enumerate(rows, start=1):
         header = [_header_key(text(value)) for value in values]
         positions = _positions(spec, header)
         if positions is not None:
             break
-        if not found and any(header):
-            found = header
+        # The row most like the header row, to name what it lacks.
+        known = sum(any(c.accepts(h) for h in header if h) for c in spec.columns)
+        if (not found and any(header)) or known > matched:
+            found, matched = header, known
         if first_line >= HEADER_SEARCH_ROWS:
             break
     if positions is None:
         rows.close()
         while found and not found[-1]:
             found.pop()
-        return [], [
+        errors = [
             _("The columns are “{found}”; the template's are “{expected}”.").format(
                 found="、".join(found), expected="、".join(spec.headers)
             )
         ]
+        if matched:
+            missing = [
+                str(c.header)
+                for c in spec.columns
+                if c.required and not any(c.accepts(h) for h in found if h)
+            ]
+            errors.append(
+                _("Columns the import needs are missing: {columns}.").format(
+                    columns="、".join(missing)
+                )
+            )
+        return [], errors
     read = []
     for line, values in enumerate(rows, start=first_line + 1):
         cells = [text(values[i]) if i is not None and i < len(values) else "" for i in positions]

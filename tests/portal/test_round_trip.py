@@ -281,3 +281,18 @@ def test_the_templates_example_is_a_village_of_the_users_own_area(
     code = sheet.cell(row=2, column=headers.index("村代码") + 1).value
     assert code != forbidden
     assert Village.objects.visible_to(user).filter(code=code).exists()
+
+
+def test_a_file_without_a_needed_column_names_it(client, alice, campaign, villages_a):
+    book = Workbook()
+    book.active.append(["村代码", "村（社区）", "存在问题", "整顿责任人"])  # no 转化时限
+    book.active.append([villages_a[0].code, villages_a[0].name, "班子软弱", "李秀英"])
+    data = io.BytesIO()
+    book.save(data)
+    client.force_login(alice)
+    response = client.post(
+        reverse("case_import"),
+        {"campaign": campaign.pk, "file": SimpleUploadedFile("台账.xlsx", data.getvalue())},
+    )
+    preview = client.get(response["Location"]).context["preview"]
+    assert preview.file_errors[-1] == "缺少导入必需的列：问题类型、转化时限。"
