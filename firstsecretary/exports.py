@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from firstsecretary.filtersets import FirstSecretaryFilterSet
 from firstsecretary.models import FirstSecretary
 from portal import exports
-from portal.excel import Column, XlsxTable
+from portal.excel import Column, XlsxTable, month_label
 
 
 def _posting(secretary):
@@ -74,7 +74,7 @@ def presence_workbook(rows, month):
             10,
         ),
     ]
-    title = _("First-secretary presence, {month}").format(month=month.strftime("%Y-%m"))
+    title = _("First-secretary presence, {month}").format(month=month_label(month))
     table = XlsxTable(sheet_title=title, title=title, columns=columns, numbered=True)
     for row in rows:
         table.append(row)

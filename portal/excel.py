@@ -186,6 +186,13 @@ def print_setup(sheet, *, title_rows):
     return sheet
 
 
+def month_label(month):
+    """A month as a heading reads it: 2026年3月 (in English, March 2026)."""
+    from django.utils.formats import date_format
+
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
 def _number_header():
     from django.utils.translation import gettext
 

@@ -36,7 +36,7 @@ def timeliness_workbook(months, rows):
     and the two rates, under a merged month header."""
     from django.utils.translation import gettext as _
 
-    from portal.excel import XlsxTable
+    from portal.excel import XlsxTable, month_label
 
     figures = (
         (_("Expected"), "expected"),
@@ -53,13 +53,13 @@ def timeliness_workbook(months, rows):
                 Column(label, lambda row, i=index, a=attribute: getattr(row[1][i], a), 8)
             )
     title = _("Activity-plan timeliness, {first} to {last}").format(
-        first=months[0].strftime("%Y-%m"), last=months[-1].strftime("%Y-%m")
+        first=month_label(months[0]), last=month_label(months[-1])
     )
     table = XlsxTable(
         sheet_title=title,
         title=title,
         columns=columns,
-        groups=[("", 1)] + [(month.strftime("%Y-%m"), len(figures)) for month in months],
+        groups=[("", 1)] + [(month_label(month), len(figures)) for month in months],
     )
     for row in rows:
         table.append(row)

@@ -209,6 +209,8 @@ def test_the_page_exports_are_typed_and_set_up_for_printing(client, world, count
                         sheet.title,
                         cell.coordinate,
                     )
+    # Months are headed as officials write them, not 2026-04.
+    assert books["presence"].active["A1"].value == "2026年4月 第一书记在岗情况"
     overview = {
         row[0]: row[1]
         for row in books["dashboard"].worksheets[0].iter_rows(min_row=3, values_only=True)
