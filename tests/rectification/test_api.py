@@ -3,8 +3,10 @@ acceptance checklist and post the scores by its ids."""
 
 from datetime import date
 
+from django.test import Client
 from django.urls import reverse
 
+from portal.services import api_token_create
 from rectification import services
 from rectification.models import Campaign
 
@@ -120,3 +122,17 @@ def test_the_checklist_ids_are_listed_and_scores_posted_by_them(
 
 def test_the_checklist_is_refused_to_anonymous_scripts(client):
     assert client.get(reverse("acceptance-criterion-list")).status_code == 403
+
+
+def test_a_change_made_with_a_token_is_recorded_as_its_user(case_a, alice):
+    _token, key = api_token_create(acting_user=alice, name="台账同步")
+    script = Client(enforce_csrf_checks=True, headers={"Authorization": f"Token {key}"})
+    response = script.patch(
+        reverse("case-detail", args=[case_a.pk]),
+        {"version": case_a.version, "measures": "选派第一书记，规范三会一课"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    case_a.refresh_from_db()
+    assert case_a.measures == "选派第一书记，规范三会一课"
+    assert case_a.history.first().history_user == alice
