@@ -240,7 +240,7 @@ def workbook(figures, *, place):
 
     from django.utils.translation import gettext as _
 
-    from portal.excel import Column, XlsxTable
+    from portal.excel import Column, XlsxTable, month_label
 
     stats, year = figures["stats"], figures["year"]
     heading = _("%(place)s, %(year)s campaign") % {"place": place, "year": year or "—"}
@@ -330,7 +330,7 @@ def workbook(figures, *, place):
         _("activity-plan reporting rate (%)"),
         [Column(_("Name"), lambda r: r[0].name, 24)]
         + [
-            Column(month.strftime("%Y-%m"), _month_rate(index), 10)
+            Column(month_label(month), _month_rate(index), 10)
             for index, month in enumerate(months)
         ],
         figures["heat"],
