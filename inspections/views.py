@@ -45,6 +45,7 @@ from portal.generic import (
     add_service_errors,
 )
 from portal.roles import Perm
+from villages.organs import organ
 
 COLOURS = {
     "round_colours": ROUND_STATUS_COLOURS,
@@ -435,6 +436,9 @@ class CircularDetailView(ObjectDetailView):
         user, circular = self.request.user, self.object
         acknowledged = list(circular.acknowledgements.select_related("township", "by"))
         context.update(
+            # The heading and the number as the Word file prints them (GB/T 9704).
+            organ=organ(circular.county),
+            document_number=document_number(circular),
             can_manage=user.has_role_perm(Perm.ROUND_MANAGE),
             form=CircularForm(instance=circular),
             acknowledgements=acknowledged,

@@ -133,3 +133,10 @@ def test_the_drafts_dates_are_written_in_chinese(circular):
     # Wuqing is a district: its organization department is the 区委, not a 县委.
     assert circular.body.startswith("2026年7月6日至2026年7月24日，区委组织部对")
     assert "2026-07" not in circular.body
+
+
+def test_the_circular_page_shows_the_heading_and_number_of_the_word_file(client, alice, circular):
+    client.force_login(alice)
+    page = client.get(reverse("circular_detail", args=[circular.pk])).content.decode()
+    assert '<p class="circular-organ">中共天津市武清区委组织部</p>' in page
+    assert "武组通〔2026〕1号" in page
