@@ -235,16 +235,11 @@ def test_full_width_numbers_are_read_in_ratings(client, alice, villages_a):
     ]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is absent")
-def test_the_ledger_saved_by_libreoffice_itself_imports(
-    client, alice, campaign, list_case, villages_a, tmp_path
-):
-    for village in villages_a:
-        list_case(alice, village)
-    client.force_login(alice)
-    source = tmp_path / "in" / "台账.xlsx"
-    source.parent.mkdir()
-    source.write_bytes(exported(client, "case_export"))
+def through_libreoffice(content, tmp_path):
+    """The workbook opened and saved again by LibreOffice Calc."""
+    source = tmp_path / "in" / "导出.xlsx"
+    source.parent.mkdir(exist_ok=True)
+    source.write_bytes(content)
     out = tmp_path / "out"
     subprocess.run(
         ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
@@ -252,9 +247,49 @@ def test_the_ledger_saved_by_libreoffice_itself_imports(
         timeout=120,
         capture_output=True,
     )
+    return (out / "导出.xlsx").read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is absent")
+def test_the_roster_and_ratings_saved_by_libreoffice_import(
+    client, county_admin, add_secretary, village_a, villages_a, tmp_path
+):
+    secretary_services.assignment_start(
+        acting_user=county_admin,
+        secretary=add_secretary("王磊"),
+        village=village_a,
+        started_on=date(2026, 3, 1),
+        planned_end=date(2028, 2, 28),
+    )
+    rectification_services.rating_set(
+        acting_user=county_admin, village=villages_a[1], year=2026, stars=4
+    )
+    client.force_login(county_admin)
+    roster = through_libreoffice(exported(client, "secretary_export"), tmp_path)
+    ratings = through_libreoffice(exported(client, "rating_export"), tmp_path)
+    before = roster_rows()
+    Assignment.objects.all().delete()
+    FirstSecretary.objects.all().delete()
+    VillageRating.objects.all().delete()
+    imported(client, "secretary_import", roster, {"county": "120114"})
+    imported(client, "rating_import", ratings)
+    assert roster_rows() == before
+    assert list(VillageRating.objects.values_list("village_id", "year", "stars")) == [
+        (villages_a[1].code, 2026, 4)
+    ]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is absent")
+def test_the_ledger_saved_by_libreoffice_itself_imports(
+    client, alice, campaign, list_case, villages_a, tmp_path
+):
+    for village in villages_a:
+        list_case(alice, village)
+    client.force_login(alice)
+    content = through_libreoffice(exported(client, "case_export"), tmp_path)
     before = ledger_rows()
     Case.objects.all().delete()
-    imported(client, "case_import", (out / "台账.xlsx").read_bytes(), {"campaign": campaign.pk})
+    imported(client, "case_import", content, {"campaign": campaign.pk})
     assert ledger_rows() == before
 
 
