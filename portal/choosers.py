@@ -246,6 +246,24 @@ def chooser_field(source, user, *, like=None, multiple=False, **params):
     return cls(source, params, queryset=source.choices(user, params), **kwargs)
 
 
+def choice_box(source, user, *, name, value=None, label="", **params):
+    """A chooser for a page's own hand-written GET form: the bound field to render
+    (`{{ box|bs }}`, its id is `name`)."""
+    form = forms.Form(initial={name: value}, auto_id="%s")
+    form.fields[name] = chooser_field(source, user, **params)
+    form.fields[name].label = label
+    return form[name]
+
+
+def pick(source, user, value, **params):
+    """The object a typed value (a code, or a unique name) stands for among the source's
+    choices for `user`, or None."""
+    try:
+        return chooser_field(source, user, **params).clean(value)
+    except ValidationError:
+        return None
+
+
 class ChooserFilter(django_filters.ModelChoiceFilter):
     """A filter-bar choice searched like a chooser (`?township=120114101`, as before)."""
 

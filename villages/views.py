@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
+from portal import choosers
 from portal.generic import (
     ExportView,
     ObjectDetailView,
@@ -122,9 +123,9 @@ class ActivityTownshipView(PortalMixin, TemplateView):
             self.request, services.add_months(timezone.localdate().replace(day=1), 1)
         )
         townships = Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP)
-        township = townships.filter(pk=self.request.GET.get("township") or None).first() or (
-            townships.first()
-        )
+        level = {"level": DivisionLevel.TOWNSHIP}
+        township = choosers.pick("divisions", user, self.request.GET.get("township"), **level)
+        township = township or townships.first()
         rows = (
             selectors.township_plans(user=user, township=township, month=month) if township else []
         )
@@ -135,7 +136,17 @@ class ActivityTownshipView(PortalMixin, TemplateView):
             following=services.add_months(month, 1),
             due=services.due_date(month),
             township=township,
-            townships=townships if townships.count() > 1 else None,
+            # Searched when there are many (a province's thousand townships), else listed.
+            township_choice=choosers.choice_box(
+                "divisions",
+                user,
+                name="township",
+                value=township.code if township else None,
+                label=_("Township"),
+                **level,
+            )
+            if townships.count() > 1
+            else None,
             rows=rows,
             # A list, not the Counter: the template would read counts.items as counts["items"].
             counts=list(counts.items()),

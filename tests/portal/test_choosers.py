@@ -221,3 +221,16 @@ def test_a_short_list_stays_a_select_and_a_long_one_becomes_a_search(
     client.force_login(alice)
     found = client.get(reverse(SEARCH, args=["divisions"]), {"level": "township", "q": "镇"})
     assert [r["value"] for r in found.json()["results"]] == ["120114101"]
+
+
+def test_the_activity_page_chooses_a_township_by_code_or_name(client, county_admin, monkeypatch):
+    client.force_login(county_admin)
+    url = reverse("activity_township")
+    page = client.get(url, {"township": "120114102", "month": "2026-12"})
+    assert page.context["township"].code == "120114102"
+    assert len(options(page.content.decode(), "township")) == 37
+    # Typed by name without JavaScript, or searched when the list would be long.
+    assert client.get(url, {"township": "大碱厂镇"}).context["township"].code == "120114102"
+    monkeypatch.setattr(choosers, "SMALL", 20)
+    page = client.get(url, {"township": "120114102"}).content.decode()
+    assert '<select name="township"' not in page and 'class="chooser"' in page
