@@ -24,6 +24,7 @@ IRREVERSIBLE = {
     "circular_publish": "印发 the circular",
     "circular_acknowledge": "签收 the circular for a township",
     "support_remove": "remove a supporter from the case",
+    "api_token_revoke": "revoke an API token (scripts using it are refused)",
     "activity_submit_all": "上报 every draft activity plan of the township",
     "activity_submit": "上报 one village's activity plan (its 'Save and submit' button)",
 }
