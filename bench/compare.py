@@ -236,8 +236,6 @@ def iie_resource():
                 "problems",
                 "measures",
                 "responsible_person",
-                "township_leader",
-                "county_leader",
                 "identified_on",
                 "deadline",
                 "status",

@@ -120,9 +120,8 @@ def _support(county, cases):
         services.support_add(
             acting_user=county, case=case, kind="enterprise", name="天津武清某农业科技公司"
         )
-        services.support_add(
-            acting_user=county, case=case, kind="county_leader", name=case.county_leader or "张立国"
-        )
+        # The county-level leader and the township leader's contact point came with the
+        # ledger row (rectification.demo): the same support links, not added twice.
         if complete:
             services.support_add(
                 acting_user=county, case=case, kind="department", name="区农业农村委"
@@ -135,12 +134,6 @@ def _support(county, cases):
                 amount=60 + index * 5,
                 project_status="underway" if index % 2 else "planned",
             )
-        services.support_add(
-            acting_user=county,
-            case=case,
-            kind="township_contact",
-            name=case.township_leader or "王建军",
-        )
         if index < 3 and mentor_village is not None:
             services.support_add(
                 acting_user=county,

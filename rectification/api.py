@@ -16,6 +16,8 @@ from portal.roles import Perm
 from rectification import selectors, services
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
+    LEADER_MAX_LENGTH,
+    LEADERS,
     Acceptance,
     AcceptanceCriterion,
     Campaign,
@@ -65,10 +67,17 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "group", "order", "active"]
 
 
+def _leader_field(label, **kwargs):
+    """A ledger leader column: kept as a support link of the five ones (Case.LEADERS)."""
+    return serializers.CharField(label=label, allow_blank=True, **kwargs)
+
+
 class CaseSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     township = serializers.CharField(source="village.township_id", read_only=True)
     is_relapse = serializers.BooleanField(read_only=True)
+    township_leader = _leader_field(LEADERS["township_leader"][1], read_only=True)
+    county_leader = _leader_field(LEADERS["county_leader"][1], read_only=True)
 
     class Meta:
         model = Case
@@ -108,6 +117,13 @@ class CaseSerializer(serializers.ModelSerializer):
 class CaseCreateSerializer(serializers.ModelSerializer):
     """Listing a village: choices are narrowed to the caller's scope."""
 
+    township_leader = _leader_field(
+        LEADERS["township_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
+    )
+    county_leader = _leader_field(
+        LEADERS["county_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
+    )
+
     class Meta:
         model = Case
         fields = [
@@ -139,6 +155,12 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 
 class CaseUpdateSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField()
+    township_leader = _leader_field(
+        LEADERS["township_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
+    )
+    county_leader = _leader_field(
+        LEADERS["county_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
+    )
 
     class Meta:
         model = Case

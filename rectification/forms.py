@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import choosers
 from portal.fields import LONG_TEXT_MAX
-from rectification.models import AcceptanceCriterion, Case, Category, PlanTask
+from rectification.models import (
+    LEADER_MAX_LENGTH,
+    LEADERS,
+    AcceptanceCriterion,
+    Case,
+    Category,
+    PlanTask,
+)
 from rectification.selectors import campaigns_for
 from villages.models import Division, Village
 
@@ -22,6 +29,26 @@ class CaseForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Kept as supporters of the five ones (Case.LEADERS): the service fills them.
+    township_leader = forms.CharField(
+        label=_("Township leader in charge"), max_length=LEADER_MAX_LENGTH, required=False
+    )
+    county_leader = forms.CharField(
+        label=_("County-level contact leader"), max_length=LEADER_MAX_LENGTH, required=False
+    )
+    field_order = [
+        "campaign",
+        "village",
+        "categories",
+        "basic_situation",
+        "problems",
+        "measures",
+        "responsible_person",
+        "township_leader",
+        "county_leader",
+        "identified_on",
+        "deadline",
+    ]
 
     class Meta:
         model = Case
@@ -33,8 +60,6 @@ class CaseForm(forms.ModelForm):
             "problems",
             "measures",
             "responsible_person",
-            "township_leader",
-            "county_leader",
             "identified_on",
             "deadline",
         ]
@@ -57,6 +82,8 @@ class CaseForm(forms.ModelForm):
                 "villages", acting_user, like=self.fields["village"]
             )
         if self.instance.pk:
+            for name in LEADERS:
+                self.fields[name].initial = self.instance.leader_names(name)
             # Which village and campaign a case is about never changes: list it again instead.
             for name in ("campaign", "village", "identified_on"):
                 self.fields.pop(name)

@@ -17,7 +17,7 @@ from portal.imports import CellError, ImportColumn, field_max_length, parse_date
 from portal.roles import Perm
 from rectification import services
 from rectification.choices import CaseStatus
-from rectification.models import Campaign, Case, Category
+from rectification.models import LEADER_MAX_LENGTH, Campaign, Case, Category
 from rectification.selectors import campaigns_for
 from villages.choices import VillageKind
 from villages.models import Village
@@ -210,7 +210,7 @@ LEDGER_IMPORT = imports.register(
                 False,
                 "王建军",
                 12,
-                max_length=field_max_length(Case, "township_leader"),
+                max_length=LEADER_MAX_LENGTH,
             ),
             ImportColumn(
                 "county_leader",
@@ -219,7 +219,7 @@ LEDGER_IMPORT = imports.register(
                 False,
                 "张立国",
                 12,
-                max_length=field_max_length(Case, "county_leader"),
+                max_length=LEADER_MAX_LENGTH,
             ),
             ImportColumn(
                 "identified_on", gettext_lazy("Listed on"), parse_date, False, date(2026, 3, 10), 12

@@ -141,6 +141,16 @@ class VillageRating(models.Model):
         return f"{self.village} {self.year}"
 
 
+# The ledger's two leader columns and the kind of supporter (firstsecretary.SupportKind) that
+# keeps each: the ledger form, the import, the API, the export and the case page read and fill
+# these support links, and the dashboard's "five ones" counts them.
+LEADERS = {
+    "county_leader": ("county_leader", _("county-level contact leader")),
+    "township_leader": ("township_contact", _("township leader in charge")),
+}
+LEADER_MAX_LENGTH = 50
+
+
 class Case(models.Model):
     """One village on one campaign's ledger: the row of the paper ledger and its status."""
 
@@ -161,8 +171,9 @@ class Case(models.Model):
     problems = long_text(_("problems"))
     measures = long_text(_("rectification measures"), blank=True)
     responsible_person = models.CharField(_("person responsible"), max_length=50)
-    township_leader = models.CharField(_("township leader in charge"), max_length=50, blank=True)
-    county_leader = models.CharField(_("county-level contact leader"), max_length=50, blank=True)
+    # The county-level contact leader and the township leader in charge are not kept here:
+    # they are supporters of the "five ones" (firstsecretary.SupportLink), one fact in one
+    # place; see LEADERS and the properties below.
     identified_on = models.DateField(_("listed on"))
     deadline = models.DateField(_("deadline for transformation"))
     transformed_on = models.DateField(_("transformed on"), null=True, blank=True)
@@ -224,6 +235,20 @@ class Case(models.Model):
     @property
     def is_relapse(self):
         return self.listing > 1
+
+    def leader_names(self, field):
+        """The names of the case's supporters of LEADERS[field]'s kind, joined with 、 (one
+        query, or none when `support` is prefetched)."""
+        kind = LEADERS[field][0]
+        return "、".join(link.name for link in self.support.all() if link.kind == kind)
+
+    @property
+    def county_leader(self):
+        return self.leader_names("county_leader")
+
+    @property
+    def township_leader(self):
+        return self.leader_names("township_leader")
 
 
 class CaseEvent(models.Model):

@@ -59,13 +59,18 @@ def case_list(*, user):
     return with_overdue_task(
         Case.objects.visible_to(user)
         .select_related("village__township", "campaign")
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("order")))
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("order")),
+            "support",  # the leader columns (Case.county_leader, .township_leader)
+        )
     ).order_by("village__code", "-campaign__year")
 
 
 def case_detail(*, user):
-    return Case.objects.visible_to(user).select_related(
-        "village__township__parent", "campaign", "created_by", "updated_by"
+    return (
+        Case.objects.visible_to(user)
+        .select_related("village__township__parent", "campaign", "created_by", "updated_by")
+        .prefetch_related("support")
     )
 
 

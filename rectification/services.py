@@ -23,6 +23,7 @@ from portal.models import User
 from portal.roles import Perm, role_has_perm
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
+    LEADERS,
     Acceptance,
     AcceptanceCriterion,
     Campaign,
@@ -236,6 +237,7 @@ def case_create(*, acting_user, campaign, village, categories, identified_on=Non
     unknown = set(fields) - set(LEDGER_FIELDS)
     if unknown:
         raise TypeError(f"case_create got unknown fields {sorted(unknown)}")
+    leaders = {name: fields.pop(name) for name in LEADERS if name in fields}
     previous = Case.objects.filter(village=village, status=CaseStatus.CLOSED).count()
     case = Case(
         campaign=campaign,
@@ -249,6 +251,8 @@ def case_create(*, acting_user, campaign, village, categories, identified_on=Non
     case.full_clean()
     case.save()
     case.categories.set(categories)
+    for name, value in leaders.items():
+        _set_leader(case, name, value)
     comment = (
         _("Listed again: this is listing number {n} of this village.").format(n=case.listing)
         if case.is_relapse
@@ -256,6 +260,27 @@ def case_create(*, acting_user, campaign, village, categories, identified_on=Non
     )
     _event(case, "listed", acting_user, to_status=case.status, comment=comment)
     return case
+
+
+def _set_leader(case, name, value):
+    """Make the case's supporters of the leader's kind read `value` (names joined with 、):
+    the ledger's leader columns are kept as support links of the five ones. Links already
+    naming the leader stay (with their contact); True when anything changed."""
+    kind = LEADERS[name][0]
+    value = (value or "").strip()
+    links = list(case.support.filter(kind=kind))
+    if value == "、".join(link.name for link in links):
+        return False
+    names = [part.strip() for part in value.split("、") if part.strip()]
+    kept = {link.name for link in links if link.name in names}
+    case.support.filter(kind=kind).exclude(name__in=kept).delete()
+    for leader in names:
+        if leader not in kept:
+            link = case.support.model(case=case, kind=kind, name=leader)
+            link.full_clean()
+            link.save()
+            kept.add(leader)
+    return True
 
 
 def _stale(case):
@@ -280,6 +305,10 @@ def case_update(*, case, acting_user, version, categories=None, **fields):
     for name, value in fields.items():
         if name not in LEDGER_FIELDS:
             raise TypeError(f"case_update cannot change {name}")
+        if name in LEADERS:
+            if _set_leader(case, name, value):
+                changed.append(str(LEADERS[name][1]))
+            continue
         if getattr(case, name) != value:
             setattr(case, name, value)
             changed.append(str(Case._meta.get_field(name).verbose_name))
