@@ -5,6 +5,7 @@ rest the same way everywhere (the NetBox pattern). Out of scope is 404 because e
 object is looked up through `Model.objects.visible_to(user)`; a missing permission is 403.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -96,7 +97,8 @@ class FormActionView(ScopedObjectMixin, View):
     the page the form lives on (`page_view`, its template and context) is shown again at
     this address with this BOUND form in place of its empty one (`put_form`), so what was
     typed stays and each error stands under its field. A redirect with a banner would lose
-    both. The answer is 200, as Django's FormView answers a form page's invalid post
+    both. (Only when the page no longer offers the form, its record having moved on
+    meanwhile, is the refusal a banner over the page.) The answer is 200, as Django's FormView answers a form page's invalid post
     everywhere else in the portal: the same form, the same answer, wherever it is shown.
     """
 
@@ -136,10 +138,22 @@ class FormActionView(ScopedObjectMixin, View):
         raise NotImplementedError
 
     def form_invalid(self, form):
+        response = self.page_response(form)
+        response.render()
+        if f'action="{self.request.path}"'.encode() in response.content:
+            return response
+        # The page no longer offers the form (the record moved on meanwhile: the plan was
+        # decided, the case closed): the refusal is said in a banner over the page as it is.
+        errors = form.non_field_errors() or [e for errors in form.errors.values() for e in errors]
+        messages.error(self.request, " ".join(errors))
+        return self.page_response(None)
+
+    def page_response(self, form):
         page = self.page_view()
         page.setup(self.request, **self.page_kwargs())
         response = page.get(self.request, **page.kwargs)
-        self.put_form(response.context_data, form)
+        if form is not None:
+            self.put_form(response.context_data, form)
         if self.page_url_name:
             # A list's filter bar and page links are relative: they lead to the list.
             response.context_data["page_path"] = reverse(self.page_url_name, kwargs=page.kwargs)

@@ -310,6 +310,23 @@ def test_a_plan_decision_without_a_choice_keeps_the_comment(client, county_admin
     assert Plan.objects.get().status == "submitted"
 
 
+def test_a_decision_on_a_plan_decided_meanwhile_is_refused_in_a_banner(
+    client, county_admin, submitted_case
+):
+    """The form is no longer on the page (the plan was approved by someone else since it
+    was opened): the refusal is said over the page instead."""
+    rectification.plan_review(case=submitted_case, acting_user=county_admin, approve=True)
+    client.force_login(county_admin)
+    response = client.post(
+        reverse("plan_review", args=[submitted_case.pk]), {"decision": "return", "comment": "重做"}
+    )
+    html = page_of(response)
+    assert f'action="{reverse("plan_review", args=[submitted_case.pk])}"' not in html
+    banner = html.split('class="alert alert-danger')[1].split("</div>")[0]
+    assert "只有已上报的方案可以审批或退回。" in banner
+    assert Plan.objects.get().status == "approved"
+
+
 def test_a_progress_of_150_percent_keeps_the_value_and_the_note_in_its_row(
     client, alice, rectifying_case
 ):
