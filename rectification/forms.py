@@ -165,6 +165,12 @@ class TaskProgressForm(forms.Form):
     note = forms.CharField(label=_("Progress note"), required=False, max_length=LONG_TEXT_MAX)
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DATE)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown in a row of the plan's table, whose labels are for screen readers only.
+        self.fields["note"].widget.attrs["placeholder"] = self.fields["note"].label
+        self.fields["completed_on"].widget.attrs["title"] = self.fields["completed_on"].label
+
 
 class EvidenceForm(forms.Form):
     """An evidence file for the case or for one task of its plan: `tasks` are those the user
