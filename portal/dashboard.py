@@ -139,7 +139,7 @@ def dashboard(*, user, year=None, today=None):
         key=lambda u: (-(u.rate or 0), -u.total, u.code),
     )
     heat = [
-        (unit, [plans.get((unit.code, month), Timeliness()) for month in months])
+        (unit, [plans.get((unit.code, month), Timeliness(month=month)) for month in months])
         for unit in units.values()
     ]
     covered, open_cases = coverage(user=user, year=year)
@@ -330,8 +330,7 @@ def workbook(figures, *, place):
         _("activity-plan reporting rate (%)"),
         [Column(_("Name"), lambda r: r[0].name, 24)]
         + [
-            Column(month_label(month), _month_rate(index), 10)
-            for index, month in enumerate(months)
+            Column(month_label(month), _month_rate(index), 10) for index, month in enumerate(months)
         ],
         figures["heat"],
     )

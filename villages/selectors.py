@@ -1,6 +1,7 @@
 """Reads of divisions and villages: the figures of a scope, one query per figure."""
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
@@ -96,6 +97,7 @@ class Timeliness:
     on_time: int = 0
     late: int = 0
     due: bool = True  # False before the deadline: nothing is missing yet
+    month: date | None = None  # the month planned, for the cell's link
 
     @property
     def submitted(self):
@@ -204,7 +206,7 @@ def timeliness(*, user, months, now=None, depth=9):
         first = started.get(row["county"])
         for month in months:
             key = (row["unit"], month)
-            figures.setdefault(key, Timeliness(due=due[month]))
+            figures.setdefault(key, Timeliness(due=due[month], month=month))
             if first is None or month < first:
                 continue  # before the county's first plan: no data (0 expected), not a failure
             if row["added_on"] is None or row["added_on"] <= due_date(month):
@@ -224,7 +226,7 @@ def timeliness(*, user, months, now=None, depth=9):
     )
     for row in submitted:
         key = (row["unit"], row["month"])
-        figures.setdefault(key, Timeliness(due=due[row["month"]]))
+        figures.setdefault(key, Timeliness(due=due[row["month"]], month=row["month"]))
         figures[key].on_time += row["on_time"]
         figures[key].late += row["late"]
     return figures
