@@ -98,8 +98,9 @@ class FormActionView(ScopedObjectMixin, View):
     this address with this BOUND form in place of its empty one (`put_form`), so what was
     typed stays and each error stands under its field. A redirect with a banner would lose
     both. (Only when the page no longer offers the form, its record having moved on
-    meanwhile, is the refusal a banner over the page.) The answer is 200, as Django's FormView answers a form page's invalid post
-    everywhere else in the portal: the same form, the same answer, wherever it is shown.
+    meanwhile, is the refusal a banner over the page.) The answer is 200, as Django's
+    FormView answers a form page's invalid post everywhere else in the portal: the same
+    form, the same answer, wherever it is shown.
     """
 
     http_method_names = ["post"]
