@@ -7,17 +7,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from portal import choosers
 from portal.choosers import ChooserFilter
-from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import DivisionLevel
+
+
+def _units(user, params):
+    """The dispatching units the user sees (a county's, seen from its townships too)."""
+    return DispatchUnit.objects.visible_to(user).order_by("name", "pk")
+
+
+# Every organ, enterprise and school that posts a first secretary: scores per county.
+choosers.register("units", _units)
 
 
 class FirstSecretaryFilterSet(SearchFilterSet):
     search_fields = ("name__icontains", "phone__icontains", "unit__name__icontains")
     code_field = "assignments__village__code"
-    unit = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(DispatchUnit), label=_("Dispatching unit"), empty_label=_("All")
-    )
+    unit = ChooserFilter("units", label=_("Dispatching unit"), empty_label=_("All"))
     township = ChooserFilter(
         "divisions",
         {"level": DivisionLevel.TOWNSHIP},

@@ -32,10 +32,10 @@ class SecretaryForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Division.objects.visible_to(acting_user).filter(
-            level="county"
+        self.fields["county"] = choosers.chooser_field(
+            "divisions", acting_user, like=self.fields["county"], level="county"
         )
-        self.fields["unit"].queryset = DispatchUnit.objects.visible_to(acting_user)
+        self.fields["unit"] = choosers.chooser_field("units", acting_user, like=self.fields["unit"])
         self.fields["user"].required = False
         self.fields["user"] = choosers.chooser_field(
             "users", acting_user, like=self.fields["user"], role=Role.FIRST_SECRETARY
@@ -51,8 +51,8 @@ class UnitForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Division.objects.visible_to(acting_user).filter(
-            level="county"
+        self.fields["county"] = choosers.chooser_field(
+            "divisions", acting_user, like=self.fields["county"], level="county"
         )
 
 

@@ -6,9 +6,29 @@ from django.utils.translation import gettext_lazy as _
 from inspections.choices import FindingStatus, RoundStatus, Severity
 from inspections.models import Finding, InspectionRound, Visit
 from inspections.selectors import overdue_findings_q
+from portal import choosers
 from portal.choosers import ChooserFilter
-from portal.filtersets import SearchFilterSet, scoped_choices, yes_no_all
+from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import DivisionLevel
+
+
+def _rounds(user, params):
+    """The rounds the user may know of (RoundQuerySet), newest first."""
+    return InspectionRound.objects.visible_to(user).select_related("county")
+
+
+def round_label(inspection):
+    return f"{inspection.county.name} {inspection}"
+
+
+# A province reader knows every county's rounds, four a year each: searched by county or year.
+choosers.register(
+    "rounds",
+    _rounds,
+    label=round_label,
+    search_fields=("county__name__icontains",),
+    code_field="year",
+)
 
 
 class RoundFilterSet(django_filters.FilterSet):
@@ -25,9 +45,7 @@ class RoundFilterSet(django_filters.FilterSet):
 class VisitFilterSet(SearchFilterSet):
     search_fields = ("village__name__icontains", "summary__icontains")
     code_field = "village__code"
-    round = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(InspectionRound), label=_("Round"), empty_label=_("All")
-    )
+    round = ChooserFilter("rounds", label=_("Round"), empty_label=_("All"))
     township = ChooserFilter(
         "divisions",
         {"level": DivisionLevel.TOWNSHIP},
@@ -45,11 +63,8 @@ class VisitFilterSet(SearchFilterSet):
 class FindingFilterSet(SearchFilterSet):
     search_fields = ("description__icontains", "visit__village__name__icontains")
     code_field = "visit__village__code"
-    round = django_filters.ModelChoiceFilter(
-        field_name="visit__round",
-        queryset=scoped_choices(InspectionRound),
-        label=_("Round"),
-        empty_label=_("All"),
+    round = ChooserFilter(
+        "rounds", field_name="visit__round", label=_("Round"), empty_label=_("All")
     )
     township = ChooserFilter(
         "divisions",

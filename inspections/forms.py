@@ -10,7 +10,7 @@ from portal.fields import LONG_TEXT_MAX
 from portal.models import User
 from rectification.forms import DATE
 from rectification.models import Category
-from villages.models import Division, Village
+from villages.models import Village
 
 
 class RoundForm(forms.ModelForm):
@@ -21,8 +21,8 @@ class RoundForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Division.objects.visible_to(acting_user).filter(
-            level="county"
+        self.fields["county"] = choosers.chooser_field(
+            "divisions", acting_user, like=self.fields["county"], level="county"
         )
 
 

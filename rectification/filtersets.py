@@ -3,6 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal import choosers
 from portal.choosers import ChooserFilter
 from portal.filtersets import OrderingFilter, SearchFilterSet, scoped_choices, yes_no_all
 from rectification.choices import CaseStatus, Grade
@@ -12,12 +13,19 @@ from villages.choices import DivisionLevel
 from villages.selectors import administrative_q
 
 
+def _campaigns(user, params):
+    """The campaigns the user sees (a county's, seen from its townships too), newest first."""
+    return Campaign.objects.visible_to(user).order_by("-year", "division_id", "pk")
+
+
+# One a year per county: a province reader's list grows by a hundred a year.
+choosers.register("campaigns", _campaigns, code_field="year")
+
+
 class CaseFilterSet(SearchFilterSet):
     search_fields = ("village__name__icontains", "responsible_person__icontains")
     code_field = "village__code"
-    campaign = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(Campaign), label=_("Campaign"), empty_label=_("All")
-    )
+    campaign = ChooserFilter("campaigns", label=_("Campaign"), empty_label=_("All"))
     township = ChooserFilter(
         "divisions",
         {"level": DivisionLevel.TOWNSHIP},

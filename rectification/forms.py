@@ -242,8 +242,8 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = Division.objects.visible_to(acting_user).filter(
-            level="county"
+        self.fields["division"] = choosers.chooser_field(
+            "divisions", acting_user, like=self.fields["division"], level="county"
         )
 
 

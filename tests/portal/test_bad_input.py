@@ -747,6 +747,7 @@ NO_FIELDS = {
     "notifications_read_all": "marks the user's own notifications read",
     "notification_read": "marks one notification read",
     "plan_submit": "submits the plan as saved",
+    "plan_withdraw": "takes a submitted plan back to draft",
     "support_remove": "removes one supporter",
     "activity_copy": "copies last month's plan (the month is in the URL)",
     "activity_sit_in": "toggles the county's sit-in",

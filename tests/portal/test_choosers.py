@@ -234,3 +234,37 @@ def test_the_activity_page_chooses_a_township_by_code_or_name(client, county_adm
     monkeypatch.setattr(choosers, "SMALL", 20)
     page = client.get(url, {"township": "120114102"}).content.decode()
     assert '<select name="township"' not in page and 'class="chooser"' in page
+
+
+def test_the_round_search_keeps_an_unannounced_round_secret(client, county_admin, alice):
+    inspections.round_create(
+        acting_user=county_admin,
+        county=Division.objects.get(pk="120114"),
+        year=2026,
+        quarter=3,
+        kind="unannounced",
+        starts_on=date(2026, 8, 3),
+        ends_on=date(2026, 8, 28),
+    )
+    url = reverse(SEARCH, args=["rounds"])
+    client.force_login(county_admin)
+    assert [r["label"] for r in client.get(url, {"q": "2026"}).json()["results"]] == [
+        "武清区 2026年第3季度暗访"
+    ]
+    client.force_login(alice)  # a township hears of an unannounced round once visited
+    assert client.get(url, {"q": "2026"}).json()["results"] == []
+    assert client.get(url, {"q": "武清"}).json()["results"] == []
+
+
+def test_the_unit_and_campaign_searches_answer_from_the_readers_county(
+    client, alice, other_county_admin, campaign, unit
+):
+    for source, text, label in (
+        ("units", unit.name[:2], unit.name),
+        ("campaigns", "2026", campaign.name),
+    ):
+        url = reverse(SEARCH, args=[source])
+        client.force_login(alice)
+        assert label in [r["label"] for r in client.get(url, {"q": text}).json()["results"]]
+        client.force_login(other_county_admin)
+        assert client.get(url, {"q": text}).json()["results"] == []
