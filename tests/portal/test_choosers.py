@@ -268,3 +268,38 @@ def test_the_unit_and_campaign_searches_answer_from_the_readers_county(
         assert label in [r["label"] for r in client.get(url, {"q": text}).json()["results"]]
         client.force_login(other_county_admin)
         assert client.get(url, {"q": text}).json()["results"] == []
+
+
+def test_the_team_form_takes_several_villages_typed_by_code_or_name(
+    client, active_round, county_admin, inspector
+):
+    client.force_login(county_admin)
+    response = client.post(
+        reverse("team_create", args=[active_round.pk]),
+        {
+            "name": "第三督查组",
+            "leader": "孙立",
+            "members": [inspector.pk],
+            "villages": "120114101207、北王平村委会，120114102203",
+        },
+    )
+    assert response.status_code == 302
+    team = active_round.teams.get(name="第三督查组")
+    codes = sorted(team.villages.values_list("code", flat=True))
+    assert codes == ["120114101205", "120114101207", "120114102203"]
+
+
+def test_an_ambiguous_name_is_refused_not_guessed(client, active_round, county_admin, inspector):
+    # Five villages of Wuqing are called 三街村委会: the code says which.
+    client.force_login(county_admin)
+    response = client.post(
+        reverse("team_create", args=[active_round.pk]),
+        {
+            "name": "第四督查组",
+            "leader": "孙立",
+            "members": [inspector.pk],
+            "villages": "三街村委会",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["villages"]
