@@ -75,3 +75,23 @@ def test_plan_rows_are_added_without_saving_and_a_late_one_is_flagged(page):
     tasks = PlanTask.objects.filter(plan__case=case).order_by("order")
     measures = list(tasks.values_list("measure", flat=True))
     assert measures[saved:] == ["补选村党组织书记", "规范三会一课", "建立长效机制"]
+
+
+def test_a_team_gets_several_villages_from_the_search_and_loses_one(page):
+    from inspections.models import InspectionRound
+
+    inspection = InspectionRound.objects.filter(county_id="120114").order_by("-pk").first()
+    log_in(page, "county")
+    page.goto(f"/rounds/{inspection.pk}/teams/new/")
+    assert page.locator("select[name=villages]").count() == 0  # 745 villages: searched
+    results = page.locator("#id_villages-results")
+    for name in ("郭罗庄", "北王平"):
+        page.fill("#id_villages", name)
+        results.locator("[role=option]", has_text=name).click()
+    chosen = page.locator(".chooser-chosen li")
+    assert chosen.count() == 2
+    assert page.input_value("input[name=villages]") == "120114101204 120114101205"
+    chosen.filter(has_text="郭罗庄").get_by_role("button").click()
+    assert chosen.count() == 1
+    assert page.input_value("input[name=villages]") == "120114101205"
+    screenshot(page, "chooser-team-villages")
