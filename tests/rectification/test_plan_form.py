@@ -209,3 +209,22 @@ def test_the_case_page_offers_the_withdrawal_while_the_county_has_not_decided(
     page = client.get(case_a.get_absolute_url()).content.decode()
     assert f'action="{withdraw}"' not in page
     assert reverse("plan_edit", args=[case_a.pk]) in page
+
+
+def test_the_county_sees_on_the_case_page_which_task_is_due_after_the_deadline(
+    client, case_a, alice, county_admin
+):
+    late = {**ROW, "measure": "建立长效机制", "due_on": date(2027, 3, 31)}
+    services.plan_save(
+        case=case_a,
+        acting_user=alice,
+        version=1,
+        goal="",
+        tasks=[{**ROW, "due_on": date(2026, 6, 30)}, late],
+    )
+    services.plan_submit(case=case_a, acting_user=alice)
+    client.force_login(county_admin)
+    page = client.get(case_a.get_absolute_url()).content.decode()
+    rows = re.findall(r"<tr.*?</tr>", page, re.S)
+    flagged = [row for row in rows if "晚于转化时限" in row]
+    assert len(flagged) == 1 and "建立长效机制" in flagged[0]
