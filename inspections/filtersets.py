@@ -28,6 +28,7 @@ choosers.register(
     label=round_label,
     search_fields=("county__name__icontains",),
     code_field="year",
+    exact_field=None,  # a round has no name of its own: chosen by its id
 )
 
 

@@ -50,6 +50,7 @@ class Source:
     label: object = str
     search_fields: tuple = ("name__icontains",)
     code_field: str = "pk"
+    # The field a typed value is matched to exactly (a unique name); None: codes only.
     exact_field: str = "name"
     params: tuple = field(default=())
 
@@ -182,6 +183,8 @@ def _resolve(queryset, source, value):
             return value
     except (ValueError, TypeError, ValidationError):
         pass  # not a key of this model (a user name for users): try it as a name
+    if not source.exact_field:
+        return value
     matches = list(queryset.filter(**{source.exact_field: value}).values_list("pk", flat=True)[:2])
     return str(matches[0]) if len(matches) == 1 else value
 

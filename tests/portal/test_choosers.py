@@ -303,3 +303,13 @@ def test_an_ambiguous_name_is_refused_not_guessed(client, active_round, county_a
     )
     assert response.status_code == 200
     assert response.context["form"].errors["villages"]
+
+
+@pytest.mark.parametrize("url_name", ["visit_list", "finding_list", "case_list", "secretary_list"])
+def test_a_filter_given_garbage_shows_the_list_with_an_error_not_a_crash(
+    client, county_admin, url_name
+):
+    client.force_login(county_admin)
+    for name in ("round", "campaign", "unit", "township"):
+        response = client.get(reverse(url_name), {name: "不存在'; --"})
+        assert response.status_code == 200
