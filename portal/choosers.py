@@ -75,7 +75,7 @@ SOURCES = {}
 
 
 def register(name, queryset, **kwargs):
-    """Declare a source; apps call this in their forms module for their own sources."""
+    """Declare a source; an app does it in the module that uses it (forms, filtersets)."""
     SOURCES[name] = Source(name=name, queryset=queryset, **kwargs)
     return SOURCES[name]
 
@@ -122,7 +122,10 @@ class Chooser(forms.TextInput):
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
         if not values or queryset is None:
             return []
-        found = {str(obj.pk): obj for obj in queryset.filter(pk__in=values)}
+        try:
+            found = {str(obj.pk): obj for obj in queryset.filter(pk__in=values)}
+        except (ValueError, TypeError, ValidationError):
+            return []  # typed text that is no key (a name, garbage): shown as typed
         return [(v, self.source.label(found[v])) for v in values if v in found]
 
     def format_value(self, value):

@@ -313,3 +313,12 @@ def test_a_filter_given_garbage_shows_the_list_with_an_error_not_a_crash(
     for name in ("round", "campaign", "unit", "township"):
         response = client.get(reverse(url_name), {name: "不存在'; --"})
         assert response.status_code == 200
+
+
+def test_a_searched_filter_given_garbage_shows_it_as_typed(client, county_admin, monkeypatch):
+    monkeypatch.setattr(choosers, "SMALL", -1)  # every chooser a search box, even an empty one
+    client.force_login(county_admin)
+    for url_name, name in (("visit_list", "round"), ("secretary_list", "unit")):
+        response = client.get(reverse(url_name), {name: "不存在"})
+        assert response.status_code == 200
+        assert 'value="不存在"' in response.content.decode()
