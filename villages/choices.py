@@ -71,9 +71,9 @@ PLAN_STATE_COLOURS = {
 class TimelinessLevel(models.TextChoices):
     """The colours of every activity-plan timeliness table, and the words of their legend."""
 
-    GOOD = "good", _("At least 95 % of plans on time")
-    FAIR = "fair", _("At least 80 % submitted, on time or late")
-    POOR = "poor", _("Fewer than 80 % submitted")
+    GOOD = "good", _("At least 95 percent of plans on time")
+    FAIR = "fair", _("At least 80 percent submitted, on time or late")
+    POOR = "poor", _("Fewer than 80 percent submitted")
     NOT_DUE = "not_due", _("Not yet due (the plan is due by the 25th of the month before)")
     NO_DATA = "no_data", _("No data: before the county's first activity plan")
 

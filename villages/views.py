@@ -399,6 +399,7 @@ class TimelinessExportView(TimelinessView):
             ),
         )
 
+
 class CountySettingsView(PortalMixin, FormView):
     """The county's own settings, set by its organization department."""
 

@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def widget_kind(field):
-    """"checkbox" for one tick box (its label goes after it), "choices" for a list of
+    """ "checkbox" for one tick box (its label goes after it), "choices" for a list of
     tick boxes or radio buttons, "input" for anything else."""
     widget = field.field.widget
     if isinstance(widget, forms.CheckboxInput):
