@@ -223,6 +223,10 @@ def iie_resource():
             widget=widgets.ManyToManyWidget(Category, field="name", separator="；"),
         )
         status = fields.Field(attribute="get_status_display", column_name="状态")
+        # The two leaders are support links of the five ones now (issue 15.7), read
+        # through the case's properties from the same prefetched queryset as ours.
+        township_leader = fields.Field(attribute="township_leader", column_name="包村领导")
+        county_leader = fields.Field(attribute="county_leader", column_name="县级联系领导")
 
         class Meta:
             model = Case
@@ -236,6 +240,8 @@ def iie_resource():
                 "problems",
                 "measures",
                 "responsible_person",
+                "township_leader",
+                "county_leader",
                 "identified_on",
                 "deadline",
                 "status",
