@@ -79,6 +79,13 @@ class AnswerSerializer(serializers.Serializer):
     response = serializers.CharField()
 
 
+class VerdictSerializer(serializers.Serializer):
+    """The inspector's comment on a verdict: optional when verifying, required (the
+    service says so in Chinese) when sending the rectification back."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class CircularSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
 
@@ -184,11 +191,26 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         )
         return Response(FindingSerializer(finding).data)
 
-    @extend_schema(request=None, responses=FindingSerializer)
+    @extend_schema(request=VerdictSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        """An inspector of the round verifies the rectification (→ verified)."""
-        finding = services.finding_verify(acting_user=request.user, finding=self.get_object())
+        """An inspector of the round verifies the rectification (→ verified), with an
+        optional comment kept among the finding's reviews."""
+        return self._verdict(request, services.finding_verify)
+
+    @extend_schema(request=VerdictSerializer, responses=FindingSerializer)
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """An inspector of the round sends the rectification back (退回重新整改, → open),
+        saying why; the township's organizers are told."""
+        return self._verdict(request, services.finding_send_back)
+
+    def _verdict(self, request, service):
+        data = VerdictSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        finding = service(
+            acting_user=request.user, finding=self.get_object(), **data.validated_data
+        )
         return Response(FindingSerializer(finding).data)
 
 

@@ -338,9 +338,10 @@ def finding_send_back(*, acting_user, finding, comment):
     """An inspector of the round finds the rectification wanting and sends it back to the
     township (退回重新整改): the finding is open again until the township answers anew. The
     reason is required, kept among the reviews and sent to the township's organizers."""
+    # Who may and whether it can come first: a stranger learns nothing from the message.
+    finding = _answered_finding(acting_user, finding)
     if not comment.strip():
         raise ValidationError({"comment": _("Say why the rectification is sent back.")})
-    finding = _answered_finding(acting_user, finding)
     finding.status = FindingStatus.OPEN
     finding.save(update_fields=["status"])
     review = _review(finding, acting_user, False, comment)

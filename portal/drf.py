@@ -6,7 +6,7 @@ portal.api imports those views (a cycle otherwise).
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions, pagination, permissions, status
+from rest_framework import authentication, exceptions, pagination, permissions, renderers, status
 from rest_framework.response import Response
 
 from portal.exceptions import StaleEditError, TransitionError
@@ -35,6 +35,16 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked API token."))
         return (user, None)
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """The browsable API with its JSON form only. DRF's HTML form draws every related field
+    as a <select> of the whole table (a county's ledger page carried 849 options, a
+    province's would carry 14,592): too large, and not a scoped search. A script writer
+    posts JSON, which the raw form takes; the pages choose through the scoped choosers."""
+
+    def get_rendered_html_form(self, data, view, method, request):
+        return None
 
 
 class RolePermission(permissions.BasePermission):

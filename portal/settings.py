@@ -214,6 +214,10 @@ REST_FRAMEWORK = {
         "portal.drf.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.drf.RolePermission"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "portal.drf.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "portal.drf.Pagination",
     "EXCEPTION_HANDLER": "portal.drf.exception_handler",

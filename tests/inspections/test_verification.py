@@ -109,3 +109,32 @@ def test_a_verdict_without_a_decision_changes_nothing(client, answered, inspecto
     assert "材料齐全" in response.content.decode()
     answered.refresh_from_db()
     assert answered.status == "rectifying"
+
+
+def test_a_script_sends_a_finding_back_through_the_api_with_its_reason(
+    client, answered, inspector, alice
+):
+    client.force_login(inspector)
+    url = reverse("finding-send-back", args=[answered.pk])
+    refused = client.post(url, {"comment": ""}, content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["comment"] == ["请说明退回重新整改的理由。"]
+    sent = client.post(url, {"comment": "签到表缺页"}, content_type="application/json")
+    assert sent.status_code == 200 and sent.json()["status"] == "open"
+    assert Notification.objects.get(user=alice).body == "签到表缺页"
+
+
+def test_a_script_verifies_a_finding_through_the_api_with_a_comment(client, answered, inspector):
+    client.force_login(inspector)
+    url = reverse("finding-verify", args=[answered.pk])
+    verified = client.post(url, {"comment": "整改到位"}, content_type="application/json")
+    assert verified.status_code == 200 and verified.json()["status"] == "verified"
+    assert FindingReview.objects.get().comment == "整改到位"
+
+
+def test_a_township_cannot_send_a_finding_back_through_the_api(client, answered, alice):
+    client.force_login(alice)
+    url = reverse("finding-send-back", args=[answered.pk])
+    assert client.post(url, {"comment": "x"}, content_type="application/json").status_code == 403
+    answered.refresh_from_db()
+    assert answered.status == "rectifying"

@@ -418,6 +418,8 @@ finding-answer             GET   403    405    405    405    405    405    405  
                            POST  403    ok     ok     404    ok     404    403    403    403
 finding-verify             GET   403    405    405    405    405    405    405    405    405
                            POST  403    403    403    403    403    403    403    403    403
+finding-send-back          GET   403    405    405    405    405    405    405    405    405
+                           POST  403    403    403    403    403    403    403    403    403
 
 # A draft circular (通报, not yet published) exists for its authors, the county department,
 # only: everyone else gets 404, as if it did not exist; the lists answer, without it.
@@ -504,6 +506,7 @@ URL_OBJECT = {
     "finding-answer": "finding",
     "finding-detail": "finding",
     "finding-verify": "finding",
+    "finding-send-back": "finding",
     "finding_answer": "finding",
     "finding_create": "visit",
     "finding_detail": "finding",

@@ -1,6 +1,7 @@
 """The ledger's API as a county's script uses it: open a campaign, rename it, read the
 acceptance checklist and post the scores by its ids."""
 
+import re
 from datetime import date
 
 from django.test import Client
@@ -136,3 +137,19 @@ def test_a_change_made_with_a_token_is_recorded_as_its_user(case_a, alice):
     case_a.refresh_from_db()
     assert case_a.measures == "选派第一书记，规范三会一课"
     assert case_a.history.first().history_user == alice
+
+
+def test_the_browsable_api_carries_no_list_of_every_village(client, county_admin, case_a):
+    """DRF's HTML form drew the ledger's village field as a <select> of the whole table;
+    the page keeps its JSON form, which takes a village's code like the scripts do."""
+    client.force_login(county_admin)
+    page = client.get(reverse("case-list"), HTTP_ACCEPT="text/html")
+    html = page.content.decode()
+    assert page.status_code == 200
+    selects = dict(re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S))
+    assert "village" not in selects
+    # What is left is the filter bar (the county's 37 townships are a short list).
+    assert max(body.count("<option") for body in selects.values()) <= 41
+    assert html.count("<option") < 120, html.count("<option")
+    assert "_content" in html  # the raw JSON form is there to post with
+    assert "郭罗庄村委会" in html  # the listed case itself is shown, in JSON
