@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from villages.organs import abbreviation, organ
+from villages.organs import organ
 
 RED = RGBColor(0xFF, 0x00, 0x00)
 RED_HEX = "FF0000"
@@ -38,7 +38,7 @@ def chinese_date(day):
 
 def document_number(circular):
     """武组通〔2026〕1号."""
-    return f"{abbreviation(circular.county)}{circular.reference}"
+    return circular.reference
 
 
 def main_recipients(county):

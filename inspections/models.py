@@ -13,6 +13,7 @@ from inspections.choices import FindingStatus, RoundKind, RoundStatus, Severity
 from portal.fields import DOCUMENT_TEXT_MAX, long_text
 from portal.roles import Perm
 from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
+from villages.organs import abbreviation
 
 # Who may know what of an inspection, beyond scope by division: the rule is written out in
 # `inspections.selectors`; these querysets are its one implementation, so that every page,
@@ -373,11 +374,13 @@ class Circular(models.Model):
         ]
 
     def __str__(self):
-        return f"〔{self.year}〕{self.number}号 {self.title}"
+        return f"{self.reference} {self.title}"
 
     @property
     def reference(self):
-        return f"〔{self.year}〕{self.number}号"
+        """The document number (发文字号) as the Word file, the pages, the API and the
+        notices all print it: the county's abbreviation, year and number (武组通〔2026〕1号)."""
+        return f"{abbreviation(self.county)}〔{self.year}〕{self.number}号"
 
 
 class Acknowledgement(models.Model):

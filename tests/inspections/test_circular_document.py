@@ -140,3 +140,17 @@ def test_the_circular_page_shows_the_heading_and_number_of_the_word_file(client,
     page = client.get(reverse("circular_detail", args=[circular.pk])).content.decode()
     assert '<p class="circular-organ">中共天津市武清区委组织部</p>' in page
     assert "武组通〔2026〕1号" in page
+
+
+def test_the_number_is_the_same_on_the_list_the_page_the_api_and_the_word_file(
+    client, county_admin, circular
+):
+    """One fact, one place: the abbreviation is part of the number wherever it is shown."""
+    number = "武组通〔2026〕1号"
+    _response, document = download(client, county_admin, circular)
+    assert number in texts(document)
+    assert number in client.get(reverse("circular_list")).content.decode()
+    page = client.get(reverse("circular_detail", args=[circular.pk])).content.decode()
+    assert number in page
+    api = client.get(reverse("circular-detail", args=[circular.pk])).json()
+    assert api["reference"] == number

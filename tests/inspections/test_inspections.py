@@ -199,9 +199,9 @@ def test_circulars_are_numbered_per_county_and_year(county_admin, inspection, ac
     )
     third = services.circular_draft(acting_user=county_admin, inspection=next_year)
     assert [c.reference for c in (first, second, third)] == [
-        "〔2026〕1号",
-        "〔2026〕2号",
-        "〔2027〕1号",
+        "武组通〔2026〕1号",
+        "武组通〔2026〕2号",
+        "武组通〔2027〕1号",
     ]
     assert "梅厂镇" in first.body and "三会一课" in first.body
     with pytest.raises(IntegrityError), transaction.atomic():
