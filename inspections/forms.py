@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal import choosers
+from portal.bulk import IdsField
 from portal.choices import Role
 from portal.fields import LONG_TEXT_MAX
 from portal.models import User
@@ -138,6 +139,19 @@ class VerifyForm(forms.Form):
         max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when sending back: the township reads it."),
+    )
+
+
+class BulkVerifyForm(forms.Form):
+    """Several answered findings, ticked, verified (核实销号) with one comment. Sending back
+    stays one finding at a time: its reason is the township's to read, finding by finding."""
+
+    ids = IdsField()
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("visits/<int:pk>/findings/", views.FindingCreateView.as_view(), name="finding_create"),
     path("findings/", views.FindingListView.as_view(), name="finding_list"),
     path("findings/export/", views.FindingExportView.as_view(), name="finding_export"),
+    path("findings/pending/", views.FindingPendingView.as_view(), name="finding_pending"),
     path("findings/<int:pk>/", views.FindingDetailView.as_view(), name="finding_detail"),
     path("findings/<int:pk>/answer/", views.FindingAnswerView.as_view(), name="finding_answer"),
     path("findings/<int:pk>/verify/", views.FindingVerifyView.as_view(), name="finding_verify"),

@@ -6,8 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -16,6 +17,7 @@ from inspections.choices import (
     FINDING_STATUS_COLOURS,
     ROUND_STATUS_COLOURS,
     SEVERITY_COLOURS,
+    FindingStatus,
     RoundStatus,
 )
 from inspections.docx import circular_document, document_number
@@ -23,6 +25,7 @@ from inspections.exports import FINDINGS, ROUNDS, VISITS
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.forms import (
     AnswerForm,
+    BulkVerifyForm,
     CircularForm,
     DrawForm,
     FindingForm,
@@ -32,8 +35,9 @@ from inspections.forms import (
     VerifyForm,
     VisitForm,
 )
-from inspections.models import Circular, Finding, InspectionRound, Visit
+from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from inspections.reports import quarterly_ask, quarterly_county_of
+from portal import bulk
 from portal.generic import (
     ExportView,
     FormActionView,
@@ -330,6 +334,11 @@ class FindingListView(ObjectListView):
     def get_queryset(self):
         return selectors.finding_list(user=self.request.user).order_by("deadline", "pk")
 
+    def get_context_data(self, **kwargs):
+        # An inspector verifies answered findings in bulk on their own page.
+        kwargs.setdefault("can_verify_in_bulk", self.request.user.has_role_perm(Perm.INSPECT))
+        return super().get_context_data(**kwargs)
+
 
 class FindingExportView(ExportView):
     export_kind = FINDINGS.kind
@@ -414,6 +423,54 @@ class FindingVerifyView(_FindingAction):
                 _("The finding has been sent back to the township for re-rectification."),
             )
         return redirect(self.object)
+
+
+class FindingPendingView(PortalMixin, FormView):
+    """The findings the township has answered in the inspector's own rounds, oldest answer
+    first: ticked and verified (核实销号) with one comment, each through `finding_verify` as
+    on its page (a finding of another round is refused there, by name)."""
+
+    permission = Perm.INSPECT
+    permission_for_reads = True
+    form_class = BulkVerifyForm
+    template_name = "inspections/finding_pending.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        mine = Team.objects.filter(members=user).values("round_id")
+        kwargs.setdefault(
+            "findings",
+            selectors.finding_list(user=user)
+            .filter(status=FindingStatus.RECTIFYING, visit__round__in=mine)
+            .order_by("responded_at", "pk"),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        comment = form.cleaned_data["comment"]
+        outcome = bulk.run(
+            ids=form.cleaned_data["ids"],
+            queryset=selectors.finding_list(user=user),
+            action=lambda finding: services.finding_verify(
+                acting_user=user, finding=finding, comment=comment
+            ),
+            label=finding_label,
+        )
+        bulk.report(self.request, outcome, done=_verified)
+        return redirect("finding_pending")
+
+
+def _verified(count):
+    text = ngettext("%(count)d finding verified.", "%(count)d findings verified.", count)
+    return text % {"count": count}
+
+
+def finding_label(finding):
+    """A finding named in a summary: its village and the start of its description."""
+    return _("{village}: {description}").format(
+        village=finding.visit.village.name, description=Truncator(finding.description).chars(20)
+    )
 
 
 class CircularListView(PortalMixin, TemplateView):

@@ -81,6 +81,11 @@ urlpatterns = [
         "notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"
     ),
     path(
+        "notifications/read/selected/",
+        views.NotificationReadSelectedView.as_view(),
+        name="notifications_read_selected",
+    ),
+    path(
         "notifications/<int:pk>/read/",
         views.NotificationReadView.as_view(),
         name="notification_read",

@@ -43,7 +43,8 @@ CASES_2026 = [
     ("120114103", 1, "rectifying_overdue"),
     ("120114104", 0, "failed_once"),
     ("120114105", 0, "rectifying"),
-    ("120114106", 0, "identified"),
+    # Two plans awaiting approval: the county's bulk approval has something to decide.
+    ("120114106", 0, "plan_submitted"),
     ("120114109", 0, "relapse"),
 ]
 

@@ -5,6 +5,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from portal import choosers
+from portal.bulk import IdsField
 from portal.fields import LONG_TEXT_MAX
 from rectification.models import (
     LEADER_MAX_LENGTH,
@@ -158,6 +159,19 @@ class PlanReviewForm(forms.Form):
         max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PlanBulkReviewForm(PlanReviewForm):
+    """Several submitted plans, ticked, decided with one opinion. Returning them needs the
+    reason: asked once here, since the service would refuse each plan alike without it."""
+
+    ids = IdsField()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("comment", "").strip():
+            self.add_error("comment", _("Say why the plan is returned."))
+        return data
 
 
 class TaskProgressForm(forms.Form):

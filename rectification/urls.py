@@ -37,6 +37,7 @@ urlpatterns = [
     path("ledger/<int:pk>/plan/submit/", views.PlanSubmitView.as_view(), name="plan_submit"),
     path("ledger/<int:pk>/plan/withdraw/", views.PlanWithdrawView.as_view(), name="plan_withdraw"),
     path("ledger/<int:pk>/plan/review/", views.PlanReviewView.as_view(), name="plan_review"),
+    path("plans/pending/", views.PlanPendingView.as_view(), name="plan_pending"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign_list"),
     path("campaigns/new/", views.CampaignCreateView.as_view(), name="campaign_create"),
     path("campaigns/<int:pk>/edit/", views.CampaignUpdateView.as_view(), name="campaign_edit"),

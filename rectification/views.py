@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from portal import import_views
+from portal import bulk, import_views
 from portal.attachments import attachments_of
 from portal.generic import (
     ExportView,
@@ -37,6 +37,7 @@ from rectification.forms import (
     CaseForm,
     CategoryForm,
     EvidenceForm,
+    PlanBulkReviewForm,
     PlanForm,
     PlanReviewForm,
     RatingForm,
@@ -700,3 +701,48 @@ class CategoryEditView(PortalMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The category has been saved."))
         return redirect("campaign_list")
+
+
+class PlanPendingView(PortalMixin, FormView):
+    """The plans awaiting the county's approval in its area, oldest first: ticked and
+    approved (or returned) with one opinion, each through `plan_review` as on its page."""
+
+    permission = Perm.PLAN_APPROVE
+    permission_for_reads = True
+    form_class = PlanBulkReviewForm
+    template_name = "rectification/plan_pending.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault(
+            "cases",
+            Case.objects.visible_to(self.request.user)
+            .filter(plan__status=PlanStatus.SUBMITTED)
+            .select_related("village__township", "campaign", "plan__submitted_by")
+            .order_by("plan__submitted_at", "pk"),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        approve = form.cleaned_data["decision"] == "approve"
+        comment = form.cleaned_data["comment"]
+        outcome = bulk.run(
+            ids=form.cleaned_data["ids"],
+            queryset=Case.objects.visible_to(user).select_related("village"),
+            action=lambda case: services.plan_review(
+                case=case, acting_user=user, approve=approve, comment=comment
+            ),
+            label=lambda case: case.village.name,
+        )
+        bulk.report(self.request, outcome, done=_approved if approve else _returned)
+        return redirect("plan_pending")
+
+
+def _approved(count):
+    text = ngettext("%(count)d plan approved.", "%(count)d plans approved.", count)
+    return text % {"count": count}
+
+
+def _returned(count):
+    text = ngettext("%(count)d plan returned.", "%(count)d plans returned.", count)
+    return text % {"count": count}
