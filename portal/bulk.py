@@ -15,8 +15,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+
+from portal.generic import PortalMixin
+from portal.models import Notification
 
 # More than a page of rows at once is not a person ticking boxes.
 MAX_ITEMS = 200
@@ -106,3 +112,30 @@ def report(request, outcome, *, done):
         )
         text = _("{count} not done: {reasons}.").format(count=len(outcome.refused), reasons=reasons)
         (messages.warning if outcome.done else messages.error)(request, text)
+
+
+class NotificationReadSelectedView(PortalMixin, View):
+    """Mark the ticked notifications read: only the user's own (another's id is ignored,
+    as if it did not exist), then back to the list with how many were marked. Here, not in
+    a domain app: notices are the foundation's own, and reading one has no rule to check."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        field = IdsField()
+        try:
+            ids = field.clean(request.POST.getlist("ids"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("notifications")
+        count = Notification.objects.filter(
+            user=request.user, pk__in=ids, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notification marked read.", "%(count)d notifications marked read.", count
+            )
+            % {"count": count},
+        )
+        return redirect("notifications")

@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
 from inspections import api as inspections_api
-from portal import choosers, views
+from portal import bulk, choosers, views
 from portal.api import ApiDocsView
 from portal.forms import LoginForm
 from rectification import api as rectification_api
@@ -82,7 +82,7 @@ urlpatterns = [
     ),
     path(
         "notifications/read/selected/",
-        views.NotificationReadSelectedView.as_view(),
+        bulk.NotificationReadSelectedView.as_view(),
         name="notifications_read_selected",
     ),
     path(
