@@ -19,6 +19,8 @@ IRREVERSIBLE = {
     "case_apply": "apply for the acceptance review",
     "case_acceptance": "record the acceptance review (decides transformed or not)",
     "finding_verify": "核实销号 or 退回重新整改",
+    "plan_pending": "审批 every ticked plan with one opinion",
+    "finding_pending": "核实销号 every ticked finding",
     "assignment_end": "结束选派",
     "round_move": "start or close an inspection round",
     "circular_publish": "印发 the circular",
