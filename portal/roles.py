@@ -32,6 +32,8 @@ class Perm:
     # Monthly activity plans and records of activities held; the county's sitting in.
     ACTIVITY_WRITE = "activity.write"
     ACTIVITY_SIT_IN = "activity.sit_in"
+    # Urging townships to file next month's activity plans before the 25th (催报).
+    ACTIVITY_URGE = "activity.urge"
     # Inspections: the county organises rounds and circulars; inspectors record visits and
     # findings (only in rounds where they are on a team) and verify; townships answer.
     ROUND_MANAGE = "round.manage"
@@ -60,6 +62,7 @@ ROLE_PERMISSIONS = {
         Perm.SECRETARY_MANAGE,
         Perm.SUPPORT_MANAGE,
         Perm.ACTIVITY_SIT_IN,
+        Perm.ACTIVITY_URGE,
         Perm.ROUND_MANAGE,
     },
     Role.TOWNSHIP_ORGANIZER: _TOWNSHIP,

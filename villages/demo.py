@@ -7,11 +7,19 @@ have something to show. Runs once."""
 import random
 from datetime import datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.jobs import run
 from villages import services
-from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Village
+from villages.models import (
+    ActivityPlan,
+    ActivityPlanItem,
+    ActivityRecord,
+    Division,
+    Urging,
+    Village,
+)
 
 MONTHS = 6
 # Where the activities held are recorded too (the township and village pages show them).
@@ -113,3 +121,23 @@ def _next_month(organizers, month):
             services.activity_plan_submit(
                 acting_user=organizer, plan=plan, now=min(submitted_at, timezone.now())
             )
+
+
+# Urged for next month's plans (催报): 梅厂镇 half filed, two townships with none filed.
+URGED = ("120114101", "120114102", "120114103")
+
+
+def urgings(*, county):
+    """The county urges three townships for next month, once: the board shows them urged,
+    their organizers have the notice, and their to-do lines say so. Returns how many."""
+    month = services.add_months(timezone.localdate().replace(day=1), 1)
+    if Urging.objects.filter(month=month, township_id__in=URGED).exists():
+        return 0
+    urged = 0
+    for township in Division.objects.filter(pk__in=URGED).order_by("code"):
+        try:
+            services.township_urge(acting_user=county, township=township, month=month)
+            urged += 1
+        except ValidationError:
+            pass  # every plan filed already: nothing to urge
+    return urged

@@ -281,3 +281,43 @@ class TimelinessSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.township} {self.month:%Y-%m}"
+
+
+class Urging(models.Model):
+    """The county urged a township to file a month's activity plans (催报): who, when, whom."""
+
+    township = models.ForeignKey(
+        Division, verbose_name=_("township"), on_delete=models.CASCADE, related_name="urgings"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month planned."))
+    urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("urged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    urged_at = models.DateTimeField(_("urged at"))
+    # The local day of urged_at: a township is urged at most once a day for a month.
+    urged_on = models.DateField(_("urged on"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "township__code"
+
+    class Meta:
+        verbose_name = _("urging")
+        verbose_name_plural = _("urgings")
+        ordering = ["-urged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "month", "urged_on"],
+                name="one_urging_per_township_month_day",
+                violation_error_message=_(
+                    "This township has already been urged today to file this month's plans."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="urging_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.township} {self.month:%Y-%m} {self.urged_on}"

@@ -16,7 +16,7 @@ from villages.choices import (
     TimelinessLevel,
     VillageKind,
 )
-from villages.models import ActivityPlan, Division, Village
+from villages.models import ActivityPlan, Division, Urging, Village
 
 
 def percent(part, whole, places=1):
@@ -268,3 +268,143 @@ def township_plans(*, user, township, month):
             state = PlanState.LATE if plan.late else PlanState.SUBMITTED
         rows.append((village, plan, state))
     return rows
+
+
+# --- Urging townships before the 25th (催报) ---------------------------------------------------
+
+
+class UrgingColour:
+    """The board's colours: no village has filed, some have, all have (drafts not filed)."""
+
+    RED = "danger"
+    AMBER = "warning"
+    GREEN = "success"
+
+
+@dataclass
+class UrgingRow:
+    """A township on the urging board for one month: its villages' plans, its last urging."""
+
+    township: Division
+    expected: int = 0
+    submitted: int = 0
+    drafts: int = 0  # saved but not submitted: not filed, shown apart
+    last_urging: Urging | None = None
+    urged_today: bool = False
+
+    @property
+    def missing(self):
+        return max(self.expected - self.submitted, 0)
+
+    @property
+    def complete(self):
+        return self.missing == 0
+
+    @property
+    def colour(self):
+        if self.complete:
+            return UrgingColour.GREEN
+        return UrgingColour.AMBER if self.submitted else UrgingColour.RED
+
+
+def urging_board(*, user, month, townships=None, today=None):
+    """[UrgingRow] for the townships in scope (or those given), by code: four queries, whatever
+    the number of townships or villages. Expected: the villages that existed at the deadline."""
+    today = today or timezone.localdate()
+    if townships is None:
+        townships = (
+            Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).order_by("code")
+        )
+    rows = {t.code: UrgingRow(township=t) for t in townships}
+    expected = (
+        Village.objects.visible_to(user)
+        .filter(township_id__in=list(rows))
+        .filter(expected_q(month))
+        .values("township_id")
+        .annotate(n=Count("code"))
+        .order_by()
+    )
+    for row in expected:
+        rows[row["township_id"]].expected = row["n"]
+    plans = (
+        ActivityPlan.objects.visible_to(user)
+        .filter(village__township_id__in=list(rows), month=month)
+        .filter(expected_q(month, "village__"))
+        .values("village__township_id")
+        .annotate(
+            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            drafts=Count("pk", filter=Q(submitted_at__isnull=True)),
+        )
+        .order_by()
+    )
+    for row in plans:
+        board_row = rows[row["village__township_id"]]
+        board_row.submitted, board_row.drafts = row["submitted"], row["drafts"]
+    urgings = (
+        Urging.objects.filter(township_id__in=list(rows), month=month)
+        .select_related("urged_by")
+        .order_by("township_id", "-urged_at", "-pk")
+    )
+    for urging in urgings:
+        board_row = rows[urging.township_id]
+        if board_row.last_urging is None:
+            board_row.last_urging = urging
+            board_row.urged_today = urging.urged_on == today
+    return list(rows.values())
+
+
+def township_urging(*, township, month):
+    """The township's last urging for the month, or None (its to-do line and page show it)."""
+    return (
+        Urging.objects.filter(township=township, month=month)
+        .select_related("urged_by")
+        .order_by("-urged_at", "-pk")
+        .first()
+    )
+
+
+def urged_and_late(*, county_code, months, now=None):
+    """The townships of a county urged for one of the months and still late for it, by code:
+    past the month's deadline, a village expected then had filed late or not at all. For the
+    quarter's circular: 经催报仍未按时上报的有……"""
+    from villages.services import due_by
+
+    now = now or timezone.now()
+    due = [month for month in months if now >= due_by(month)]
+    if not due:
+        return []
+    urged = set(
+        Urging.objects.filter(township__code__startswith=county_code, month__in=due).values_list(
+            "township_id", "month"
+        )
+    )
+    if not urged:
+        return []
+    late = set()
+    for month in due:
+        townships = [t for t, m in urged if m == month]
+        on_time = Exists(
+            ActivityPlan.objects.filter(
+                village=OuterRef("pk"), month=month, submitted_at__isnull=False, late=False
+            )
+        )
+        late.update(
+            Village.objects.filter(township_id__in=townships)
+            .filter(expected_q(month))
+            .exclude(on_time)
+            .values_list("township_id", flat=True)
+            .distinct()
+        )
+    return list(Division.objects.filter(code__in=late).order_by("code"))
+
+
+def last_urgings(*, user, month):
+    """{township code: its last Urging for the month} in scope, the township's county loaded
+    (one query): the township's to-do line says who urged and when."""
+    urgings = (
+        Urging.objects.visible_to(user)
+        .filter(month=month)
+        .select_related("township__parent")
+        .order_by("township_id", "urged_at", "pk")
+    )
+    return {urging.township_id: urging for urging in urgings}

@@ -11,13 +11,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.roles import Perm
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
-from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Division, Village
+from villages.models import (
+    ActivityPlan,
+    ActivityPlanItem,
+    ActivityRecord,
+    Division,
+    Urging,
+    Village,
+)
 
 BATCH_SIZE = 2000
 
@@ -538,6 +547,86 @@ def activity_record_sit_in(*, acting_user, record, sat_in=True):
     )
     if not updated:
         raise Http404
+
+
+# --- Urging townships before the 25th (催报) ---------------------------------------------------
+
+
+def _organ_of(township):
+    from villages.organs import issuer
+
+    county = Division.objects.filter(code=township.code[:6]).first()
+    return issuer(county) if county is not None else _("The county's organization department")
+
+
+@service_transaction
+def township_urge(*, acting_user, township, month, now=None):
+    """Urge a township to file a month's activity plans: its organizers are told, the urging
+    is logged. Once a day per township and month: a second urging the same day adds
+    nothing. Returns (urging, created)."""
+    from portal.choices import Role
+    from portal.models import User
+    from portal.notifications import notify
+    from villages.selectors import urging_board
+
+    _require(acting_user, Perm.ACTIVITY_URGE)
+    # The township's row is the lock: two clicks at once make one urging, one notice.
+    township = (
+        Division.objects.visible_to(acting_user)
+        .select_for_update()
+        .filter(pk=township.pk, level=DivisionLevel.TOWNSHIP)
+        .first()
+    )
+    if township is None:
+        raise Http404
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    month = month_start(month)
+    if month > add_months(today.replace(day=1), 1):
+        raise ValidationError(
+            {
+                "month": _("The plans for {month} are not being prepared yet.").format(
+                    month=month.strftime("%Y-%m")
+                )
+            }
+        )
+    existing = Urging.objects.filter(township=township, month=month, urged_on=today).first()
+    if existing is not None:
+        return existing, False
+    (row,) = urging_board(user=acting_user, month=month, townships=[township], today=today)
+    if row.complete:
+        raise ValidationError(
+            _("{township} has filed every plan for {month}: there is nothing to urge.").format(
+                township=township.name, month=month.strftime("%Y-%m")
+            )
+        )
+    urging = Urging(
+        township=township, month=month, urged_by=acting_user, urged_at=now, urged_on=today
+    )
+    urging.full_clean()
+    urging.save()
+    organizers = User.objects.filter(
+        role=Role.TOWNSHIP_ORGANIZER, is_active=True, division_id=township.code
+    )
+    due = due_date(month)
+    notify(
+        users=organizers,
+        key=f"urging:{township.code}:{month:%Y-%m}:{today.isoformat()}",
+        title=_("{organ} urges you to file the activity plans for {month}/{year}").format(
+            organ=_organ_of(township), year=month.year, month=month.month
+        ),
+        body=_(
+            "{missing} of {expected} villages have not filed yet ({drafts} drafts not "
+            "submitted); the plans are due by {due}."
+        ).format(
+            missing=row.missing,
+            expected=row.expected,
+            drafts=row.drafts,
+            due=due.isoformat(),
+        ),
+        url=f"{reverse('activity_township')}?township={township.code}&month={month:%Y-%m}",
+    )
+    return urging, True
 
 
 # --- A county's own settings -----------------------------------------------------------------

@@ -24,6 +24,8 @@ urlpatterns += [
         name="activity_copy",
     ),
     path("activity/submit-all/", views.ActivitySubmitAllView.as_view(), name="activity_submit_all"),
+    path("activity/urging/", views.ActivityUrgingView.as_view(), name="activity_urging"),
+    path("activity/urging/urge/", views.ActivityUrgeView.as_view(), name="activity_urge"),
     path("activity/records/", views.ActivityRecordListView.as_view(), name="activity_records"),
     path(
         "activity/records/new/",

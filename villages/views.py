@@ -151,6 +151,7 @@ class ActivityTownshipView(PortalMixin, TemplateView):
             # A list, not the Counter: the template would read counts.items as counts["items"].
             counts=list(counts.items()),
             drafts=counts[PlanState.DRAFT],
+            urging=selectors.township_urging(township=township, month=month) if township else None,
             state_colours=PLAN_STATE_COLOURS,
             can_write=user.has_role_perm(Perm.ACTIVITY_WRITE),
             **kwargs,
@@ -299,6 +300,95 @@ class ActivitySubmitAllView(PortalMixin, View):
         return redirect(
             f"{reverse('activity_township')}?township={township.pk}&month={month:%Y-%m}"
         )
+
+
+class ActivityUrgingView(PortalMixin, TemplateView):
+    """The county's board for the month being planned: each township red (none filed), amber
+    (some) or green (all), drafts apart, its last urging, and the days left to the 25th."""
+
+    template_name = "villages/activity_urging.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        today = timezone.localdate()
+        month = _month_from(self.request, services.add_months(today.replace(day=1), 1))
+        rows = selectors.urging_board(user=user, month=month, today=today)
+        due = services.due_date(month)
+        return super().get_context_data(
+            month=month,
+            previous=services.add_months(month, -1),
+            following=services.add_months(month, 1),
+            due=due,
+            days_left=(due - today).days,
+            days_over=(today - due).days,
+            rows=rows,
+            incomplete=sum(not row.complete for row in rows),
+            can_urge=user.has_role_perm(Perm.ACTIVITY_URGE),
+            **kwargs,
+        )
+
+
+class ActivityUrgeView(PortalMixin, View):
+    """Urge one township, the ones ticked, or all not yet complete: each through the service,
+    with a summary of what was done and what was refused, and why."""
+
+    permission = Perm.ACTIVITY_URGE
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            month = MonthField().clean(request.POST.get("month"))
+        except ValidationError:
+            messages.error(request, _("Choose the month to urge."))
+            return redirect("activity_urging")
+        back = f"{reverse('activity_urging')}?month={month:%Y-%m}"
+        townships = Division.objects.visible_to(request.user).filter(level=DivisionLevel.TOWNSHIP)
+        if "all" in request.POST:
+            chosen = [
+                row.township
+                for row in selectors.urging_board(user=request.user, month=month)
+                if not row.complete
+            ]
+        else:
+            codes = (
+                [request.POST["one"]] if "one" in request.POST else request.POST.getlist("township")
+            )
+            codes = list(dict.fromkeys(code for code in codes if code))
+            chosen = list(townships.filter(pk__in=codes).order_by("code"))
+            if len(chosen) != len(codes):
+                raise Http404
+        if not chosen:
+            messages.error(request, _("Choose the townships to urge."))
+            return redirect(back)
+        urged, again, refused = [], [], []
+        for township in chosen:
+            try:
+                _urging, created = services.township_urge(
+                    acting_user=request.user, township=township, month=month
+                )
+            except ValidationError as error:
+                refused.append(
+                    _("{township} ({reason})").format(
+                        township=township.name, reason=" ".join(error.messages)
+                    )
+                )
+                continue
+            (urged if created else again).append(township.name)
+        if urged:
+            messages.success(
+                request,
+                _("Urged {count}: {names}.").format(count=len(urged), names="、".join(urged)),
+            )
+        if again:
+            messages.info(
+                request,
+                _("Already urged today, nothing sent again: {names}.").format(
+                    names="、".join(again)
+                ),
+            )
+        if refused:
+            messages.error(request, _("Not urged: {reasons}.").format(reasons="；".join(refused)))
+        return redirect(back)
 
 
 class ActivityRecordListView(ObjectListView):

@@ -101,6 +101,8 @@ class Command(BaseCommand):
             )
             organizers = {TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]}
             plans = activity_demo.load(organizers=organizers)
+            # Three townships urged (催报) for next month's plans: the board shows them.
+            activity_demo.urgings(county=by_name["county"])
             rounds = inspection_demo.load(
                 county=by_name["county"], inspector=by_name["inspector"], organizers=organizers
             )
