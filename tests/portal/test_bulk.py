@@ -354,3 +354,23 @@ def test_the_bulk_pages_are_reached_from_the_menu_and_the_findings_list(
     assert f'href="{reverse("finding_pending")}"' in page and "待核实问题" in page
     client.force_login(alice)
     assert reverse("finding_pending") not in client.get(reverse("finding_list")).content.decode()
+
+
+def test_the_list_of_plans_awaiting_approval_costs_the_same_queries_for_more_plans(
+    client, county_admin, alice, list_case
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    villages = list(Village.objects.filter(township_id=TOWNSHIP_A).order_by("code")[:6])
+    client.force_login(county_admin)
+    client.get(reverse("plan_pending"))  # the first request fills the per-process caches
+    counts = []
+    for batch in (villages[:2], villages[2:6]):
+        for village in batch:
+            _submit(list_case(alice, village), alice)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("plan_pending"))
+        counts.append((len(response.context["cases"]), len(queries)))
+    assert [n for n, _ in counts] == [2, 6]
+    assert counts[0][1] == counts[1][1]
