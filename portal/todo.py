@@ -128,6 +128,28 @@ def _missing_activity_plans(user, month):
     )
 
 
+def _last_urgings(user, month):
+    from villages.selectors import last_urgings
+
+    return last_urgings(user=user, month=month)
+
+
+def _urged_line(urging, month, missing):
+    """The township's line once the county urged it (催报): who, when, what is missing."""
+    from villages.organs import issuer
+
+    return _(
+        "{organ} urged on {urged_month}/{urged_day} to file the activity plans for month "
+        "{planned}: {missing} villages have not filed yet"
+    ).format(
+        organ=issuer(urging.township.parent),
+        missing=missing,
+        urged_month=urging.urged_on.month,
+        urged_day=urging.urged_on.day,
+        planned=month.month,
+    )
+
+
 def _activity_items(user, today, *, overdue_only):
     from villages.services import due_date
 
@@ -137,8 +159,11 @@ def _activity_items(user, today, *, overdue_only):
         return []
     days = (due - today).days
     items = []
+    urged = _last_urgings(user, month)
     for code, name, missing in _missing_activity_plans(user, month):
-        if days >= 0:
+        if code in urged:
+            what = _urged_line(urged[code], month, missing)
+        elif days >= 0:
             what = _(
                 "{count} villages have not filed their activity plans for {month}: "
                 "{days} days left to the deadline"
@@ -206,7 +231,7 @@ def _township_plans(user, today):
         if plan is None:
             items.append(
                 Item(
-                    what=_("Listed on the ledger: draft its plan (一村一策)"),
+                    what=_("Listed on the ledger: draft its plan"),
                     place=case.village.name,
                     since=case.identified_on,
                     url=url,
@@ -256,13 +281,13 @@ def _tasks_due(tasks, today, kind):
     )
     return [
         Item(
-            what=_("Plan task “{measure}” ({progress}%) is due").format(
+            what=_("Plan task “{measure}” falls due (progress {progress} per cent)").format(
                 measure=str(task), progress=task.progress
             ),
             place=task.plan.case.village.name,
             since=_day(task.plan.reviewed_at),
             due=task.due_on,
-            url=reverse("case_detail", args=[task.plan.case_id]) + f"#task-{task.pk}",
+            url=reverse("case_detail", args=[task.plan.case_id]),
             kind="task_due",
         )
         for task in tasks
@@ -365,7 +390,7 @@ def county_items(user, today):
             what=_("Plan submitted: approve it or send it back"),
             place=plan.case.village.name,
             since=_day(plan.submitted_at),
-            url=reverse("case_detail", args=[plan.case_id]) + "#plan",
+            url=reverse("case_detail", args=[plan.case_id]),
             kind="plan_approve",
         )
         for plan in plans
@@ -407,7 +432,7 @@ def county_items(user, today):
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     secretaries = [
         Item(
-            what=_("First secretary {name}: {days} days in the village in {month}").format(
+            what=_("First secretary {name}: only {days} days in the village in {month}").format(
                 name=row.assignment.secretary.name,
                 days=row.days_on_site,
                 month=f"{last_month:%Y-%m}",

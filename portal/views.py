@@ -14,7 +14,7 @@ from django.views import View, defaults
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
-from portal import selectors, services
+from portal import selectors, services, todo
 from portal.filtersets import UserFilterSet
 from portal.forms import ApiTokenForm, UserCreateForm, UserUpdateForm
 from portal.generic import (
@@ -44,6 +44,8 @@ class HomeView(PortalMixin, TemplateView):
         context["village"] = user.village if user.scope_prefix == user.village_id else None
         context["counts"] = village_selectors.village_counts(user=user)
         context["recent_reports"] = selectors.report_list(user=user)[:5]
+        # The day starts here: what the user has to do now, overdue first (portal.todo).
+        context["todo"] = todo.todo_for(user)
         return context
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import choosers
 from portal.choosers import ChooserFilter
 from portal.filtersets import OrderingFilter, SearchFilterSet, scoped_choices, yes_no_all
-from rectification.choices import CaseStatus, Grade
+from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import Campaign, Case, Category, VillageRating
 from rectification.selectors import behind_q, converted_q, reached_q, relapse_q
 from villages.choices import DivisionLevel
@@ -22,6 +22,9 @@ def _campaigns(user, params):
 choosers.register("campaigns", _campaigns, code_field="year")
 
 
+NO_PLAN = "none"
+
+
 class CaseFilterSet(SearchFilterSet):
     search_fields = ("village__name__icontains", "responsible_person__icontains")
     code_field = "village__code"
@@ -35,6 +38,14 @@ class CaseFilterSet(SearchFilterSet):
     )
     status = django_filters.ChoiceFilter(
         choices=CaseStatus.choices, label=_("Status"), empty_label=_("All")
+    )
+    # The plan's status (待审批 = submitted, 已退回 = returned…), or no plan drafted yet: the
+    # county's plans awaiting approval are one click from its to-do line.
+    plan_status = django_filters.ChoiceFilter(
+        choices=[*PlanStatus.choices, (NO_PLAN, _("No plan yet"))],
+        label=_("Plan"),
+        empty_label=_("All"),
+        method="filter_plan_status",
     )
     category = django_filters.ModelChoiceFilter(
         field_name="categories",
@@ -81,6 +92,7 @@ class CaseFilterSet(SearchFilterSet):
             "campaign",
             "township",
             "status",
+            "plan_status",
             "category",
             "overdue",
             "relapse",
@@ -88,6 +100,13 @@ class CaseFilterSet(SearchFilterSet):
             "reached",
             "administrative",
         ]
+
+    def filter_plan_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value == NO_PLAN:
+            return queryset.filter(plan__isnull=True)
+        return queryset.filter(plan__status=value)
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

@@ -58,7 +58,7 @@ def case_list(*, user):
     """The ledger rows a user may see, with what the list shows, in a fixed number of queries."""
     return with_overdue_task(
         Case.objects.visible_to(user)
-        .select_related("village__township", "campaign")
+        .select_related("village__township", "campaign", "plan")
         .prefetch_related(
             Prefetch("categories", queryset=Category.objects.order_by("order")),
             "support",  # the leader columns (Case.county_leader, .township_leader)
