@@ -26,8 +26,9 @@ from portal.scoping import scope_prefix
 GROUP_ABOVE = 5
 # Plan tasks show this many days before they are due.
 TASK_NOTICE_DAYS = 7
-# The menu's count is kept this long per user and area (the page itself is always fresh).
-COUNT_SECONDS = 60
+# The menu's count is kept this long per user and area after the list was last computed
+# (the home page itself is always fresh, and refreshes it).
+COUNT_SECONDS = 10 * 60
 
 
 @dataclass
@@ -676,11 +677,9 @@ def _count_key(user):
 
 
 def todo_count(user):
-    """The menu's count: kept a minute per user and area, so a page pays for it at most
-    once a minute (the home page refreshes it whenever it is opened)."""
+    """The menu's count (待办 7), as the user's list last computed it (the home page, which
+    every login lands on, computes it): a cache read, no query, on every other page. None
+    when not known (not computed for COUNT_SECONDS, or a leader, who has no items)."""
     if not getattr(user, "is_authenticated", False) or _role(user) == Role.VIEWER:
-        return 0
-    count = cache.get(_count_key(user))
-    if count is None:
-        count = todo_for(user).count
-    return count
+        return None
+    return cache.get(_count_key(user))

@@ -391,3 +391,18 @@ def _finding(inspector, team, village, deadline=date(2026, 12, 20)):
         severity="serious",
         deadline=deadline,
     )
+
+
+def test_the_menu_shows_the_count_the_home_page_computed(client, alice, list_case, village_a):
+    list_case(alice, village_a)
+    client.force_login(alice)
+    assert "待办 2" in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as known:
+        page = client.get("/ledger/").content.decode()
+    assert "待办 2" in page
+    cache.clear()
+    with CaptureQueriesContext(connection) as unknown:
+        page = client.get("/ledger/").content.decode()
+    # Not known (expired): no count rather than the whole list computed on every page.
+    assert "待办 " not in page
+    assert len(known) == len(unknown)
