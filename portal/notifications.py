@@ -1,6 +1,9 @@
 """In-app notifications: one per user and key, so a job that runs twice notifies once."""
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
 
 from portal.choices import Role
 from portal.models import Notification, User
@@ -42,3 +45,48 @@ def notify_many(messages):
     # One INSERT on PostgreSQL however many there are (Django batches only for SQLite).
     Notification.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+# --- Hand-offs: who acts next ----------------------------------------------------------------
+
+
+def _in_area(code):
+    """Users whose scope meets the area `code` (a village's, a township's or a county's):
+    their division contains it or lies in it; a first secretary's village lies in it."""
+    ancestors = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
+    return Q(role=Role.FIRST_SECRETARY, village__code__startswith=code) | (
+        ~Q(role=Role.FIRST_SECRETARY)
+        & (Q(division_id__in=ancestors) | Q(division__code__startswith=code))
+    )
+
+
+def next_actors(code, *, organizers=False, county=False, secretary=False, users=()):
+    """The active users who act next on an object of the area `code`: the township
+    organizers of its township (of every township, for a county), the county's
+    administrators, the first secretary posted to the village, and `users` (a task's
+    assignee, a team's inspectors) - each only if the area is in their scope."""
+    wanted = Q(pk__in=[getattr(user, "pk", user) for user in users])
+    if organizers:
+        wanted |= Q(role=Role.TOWNSHIP_ORGANIZER, division__code__startswith=code[:9])
+    if county:
+        wanted |= Q(pk__in=county_admins(code[:6]).values("pk"))
+    if secretary:
+        wanted |= Q(role=Role.FIRST_SECRETARY, village_id=code)
+    return User.objects.filter(wanted, _in_area(code), is_active=True)
+
+
+def place(village):
+    """A village as a notice names it: 梅厂镇大三庄村 (village names repeat across townships)."""
+    return f"{village.township.name}{village.name}"
+
+
+def handoff(*, acting_user, to, key, title, url, body="", **params):
+    """Tell `to` (a queryset of users: `next_actors(...)`) that the work is theirs now, once per
+    `key`, never the acting user himself. `title` is a lazy msgid formatted with `params`,
+    written in the portal's language (not the actor's) since it is read by others; `url`
+    is the object's page. Call it inside the service's transaction, after the change."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(title).format(**params)
+        body = str(body)
+    ids = to.exclude(pk=acting_user.pk).values_list("pk", flat=True)
+    return notify_many([(user_id, key, title[:200], body, url) for user_id in ids])

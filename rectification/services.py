@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +22,7 @@ from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
+from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm, role_has_perm
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
@@ -179,7 +182,42 @@ def case_transition(*, case, action, acting_user, comment="", on=None):
     case = _lock_case(case, acting_user)
     if action == "close" and on is not None and case.transformed_on and on < case.transformed_on:
         raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})
-    return _fire(case, action, acting_user, comment=comment, on=on)
+    case = _fire(case, action, acting_user, comment=comment, on=on)
+    notice = HANDOFF_NOTICES.get(action)
+    if notice is not None:
+        title, whom = notice
+        handoff(
+            acting_user=acting_user,
+            to=next_actors(case.village_id, **whom),
+            key=f"{action}:{case.pk}:{case.version}",
+            title=title,
+            body=comment,
+            place=place(case.village),
+            url=reverse("case_detail", args=[case.pk]),
+        )
+    return case
+
+
+# Who is told of a transition of the case, and how: the county reviews an application, the
+# township (and the village's first secretary) hear the verdict and the close-out.
+HANDOFF_NOTICES = {
+    "request_acceptance": (
+        gettext_lazy("{place}: acceptance applied for: please review"),
+        {"county": True},
+    ),
+    "pass_acceptance": (
+        gettext_lazy("{place}: acceptance passed: the village is transformed"),
+        {"organizers": True, "secretary": True},
+    ),
+    "fail_acceptance": (
+        gettext_lazy("{place}: acceptance failed: keep rectifying"),
+        {"organizers": True, "secretary": True},
+    ),
+    "close": (
+        gettext_lazy("{place}: the case is closed out"),
+        {"organizers": True, "secretary": True},
+    ),
+}
 
 
 # --- Listing and editing ---------------------------------------------------------------------
@@ -404,6 +442,14 @@ def plan_submit(*, case, acting_user):
     plan.version += 1
     plan.save()
     _event(case, "plan_submitted", acting_user)
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(case.village_id, county=True),
+        key=f"plan-submitted:{plan.pk}:{plan.version}",
+        title=gettext_lazy("{place}: the rectification plan awaits your approval"),
+        place=place(case.village),
+        url=reverse("case_detail", args=[case.pk]),
+    )
     return plan
 
 
@@ -461,6 +507,34 @@ def plan_review(*, case, acting_user, approve, comment=""):
     _event(case, "plan_approved" if approve else "plan_returned", acting_user, comment=comment)
     if approve and case.status == CaseStatus.IDENTIFIED:
         _fire(case, "start", acting_user)
+    url = reverse("case_detail", args=[case.pk])
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(case.village_id, organizers=True),
+        key=f"plan-{'approved' if approve else 'returned'}:{plan.pk}:{plan.version}",
+        title=gettext_lazy("{place}: the rectification plan was approved")
+        if approve
+        else gettext_lazy("{place}: the rectification plan was returned: revise and resubmit"),
+        body=comment,
+        place=place(case.village),
+        url=url,
+    )
+    if approve:
+        # The tasks can be worked on now: each assignee is told of his own.
+        for task in plan.tasks.exclude(assignee=None):
+            handoff(
+                acting_user=acting_user,
+                to=next_actors(case.village_id, users=[task.assignee_id]),
+                key=f"task-assigned:{task.pk}:{task.assignee_id}",
+                title=gettext_lazy("{place}: a rectification task is assigned to you"),
+                body=format_lazy(
+                    gettext_lazy("{measure} (due {due_on})"),
+                    measure=task.measure,
+                    due_on=task.due_on.isoformat(),
+                ),
+                place=place(case.village),
+                url=url,
+            )
     return plan
 
 
@@ -570,14 +644,20 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
     acceptance.full_clean()
     acceptance.save()
     comment = _("Score {total} (pass mark {mark}), satisfaction {satisfaction} %. {conclusion}")
-    _fire(
-        case,
-        "pass_acceptance" if acceptance.passed else "fail_acceptance",
-        acting_user,
-        comment=comment.format(
-            total=total, mark=pass_mark, satisfaction=satisfaction, conclusion=conclusion
-        ),
-        on=reviewed_on,
+    action = "pass_acceptance" if acceptance.passed else "fail_acceptance"
+    comment = comment.format(
+        total=total, mark=pass_mark, satisfaction=satisfaction, conclusion=conclusion
+    )
+    _fire(case, action, acting_user, comment=comment, on=reviewed_on)
+    title, whom = HANDOFF_NOTICES[action]
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(case.village_id, **whom),
+        key=f"{action}:{acceptance.pk}",
+        title=title,
+        body=comment,
+        place=place(case.village),
+        url=reverse("case_detail", args=[case.pk]),
     )
     return acceptance
 

@@ -179,6 +179,7 @@ def test_the_township_withdraws_a_submitted_plan_until_the_county_decides(
         services.plan_withdraw(case=case_a, acting_user=secretary)
     plan = services.plan_withdraw(case=case_a, acting_user=alice)
     assert plan.status == PlanStatus.DRAFT
+    assert Notification.objects.count() == notices  # a withdrawal is no hand-off
     assert case_a.events.filter(action="plan_withdrawn", actor=alice).count() == 1
     # A draft again: changed and submitted anew, then decided: no longer withdrawn.
     services.plan_save(
@@ -193,7 +194,11 @@ def test_the_township_withdraws_a_submitted_plan_until_the_county_decides(
     services.plan_review(case=case_a, acting_user=county_admin, approve=True)
     with pytest.raises(TransitionError):
         services.plan_withdraw(case=case_a, acting_user=alice)
-    assert Notification.objects.count() == notices
+    # The new submission went to the county, the decision to the township.
+    assert Notification.objects.filter(
+        user=county_admin, key__startswith="plan-submitted:"
+    ).exists()
+    assert Notification.objects.filter(user=alice, key__startswith="plan-approved:").exists()
 
 
 def test_the_case_page_offers_the_withdrawal_while_the_county_has_not_decided(

@@ -1,0 +1,187 @@
+"""A notice at every hand-off: the people who act next are told, in their scope, once.
+
+Each test performs one hand-off through its service and names by hand who is told and who
+is not: another township's organizer, another county's administrator, and the actor
+himself. The notice links to the object's page, which its reader can open; running the
+same call (or the digest) again adds nothing.
+"""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from portal.choices import Role
+from portal.models import Notification
+from rectification import services
+from rectification.models import AcceptanceCriterion
+from tests.factories import UserFactory
+from tests.rectification.conftest import TASKS
+
+EVERYONE = ("county", "county2", "jimo", "alice", "bob", "inspector", "secretary", "leader")
+
+
+@pytest.fixture
+def people(county_admin, other_county_admin, alice, bob, inspector, secretary, viewer):
+    """Everyone who could be told: two Wuqing administrators, Jimo's, both townships'
+    organizers, the inspector, village A's first secretary and a leader."""
+    UserFactory(username="county2", role=Role.COUNTY_ADMIN, division_id="120114")
+
+
+def told(prefix):
+    """{username: notice} of the notices whose key starts with `prefix`."""
+    notes = Notification.objects.filter(key__startswith=prefix).select_related("user")
+    return {note.user.username: note for note in notes}
+
+
+def opens(client, note):
+    """The notice's reader opens its link."""
+    client.force_login(note.user)
+    return client.get(note.url).status_code == 200
+
+
+def submitted(case, user, tasks=TASKS):
+    services.plan_save(case=case, acting_user=user, version=1, goal="一年内转化", tasks=tasks)
+    return services.plan_submit(case=case, acting_user=user)
+
+
+# --- The plan --------------------------------------------------------------------------------
+
+
+def test_a_submitted_plan_is_told_to_the_countys_administrators(client, people, case_a, alice):
+    plan = submitted(case_a, alice)
+    notes = told("plan-submitted:")
+    assert set(notes) == {"county", "county2"}  # not Jimo, not the townships, not alice
+    note = notes["county"]
+    assert note.title == f"梅厂镇{case_a.village.name}整顿方案已提交，请审批"
+    assert note.url == reverse("case_detail", args=[case_a.pk]) and opens(client, note)
+    assert note.key == f"plan-submitted:{plan.pk}:{plan.version}"
+
+
+def test_an_approved_plan_is_told_to_the_township_and_each_task_to_its_assignee(
+    client, people, case_a, alice, secretary, county_admin
+):
+    tasks = [{**TASKS[0], "assignee": secretary}, TASKS[1]]
+    submitted(case_a, alice, tasks)
+    services.plan_review(case=case_a, acting_user=county_admin, approve=True, comment="同意")
+    notes = told("plan-approved:")
+    assert set(notes) == {"alice"}  # not bob, not the approving administrator
+    assert notes["alice"].title == f"梅厂镇{case_a.village.name}整顿方案已审批通过"
+    assert notes["alice"].body == "同意" and opens(client, notes["alice"])
+    tasks = told("task-assigned:")
+    assert set(tasks) == {"secretary"}
+    assert tasks["secretary"].title == f"梅厂镇{case_a.village.name}有一项整顿任务分派给您"
+    assert tasks["secretary"].body == "选优配强村党组织书记（2026-06-30前完成）"
+    assert opens(client, tasks["secretary"])
+
+
+def test_a_returned_plan_is_told_to_the_township_and_its_resubmission_to_the_county_again(
+    people, case_a, alice, county_admin
+):
+    submitted(case_a, alice)
+    services.plan_review(case=case_a, acting_user=county_admin, approve=False, comment="任务不具体")
+    notes = told("plan-returned:")
+    assert set(notes) == {"alice"} and notes["alice"].body == "任务不具体"
+    assert "退回" in notes["alice"].title
+    plan = case_a.plan
+    plan.refresh_from_db()
+    services.plan_save(
+        case=case_a, acting_user=alice, version=plan.version, goal="半年内转化", tasks=TASKS
+    )
+    services.plan_submit(case=case_a, acting_user=alice)
+    # A second submission is a second hand-off: the county is told again.
+    assert (
+        Notification.objects.filter(
+            user__username="county", key__startswith="plan-submitted:"
+        ).count()
+        == 2
+    )
+
+
+def test_the_actor_is_never_told_of_his_own_hand_off(people, list_case, county_admin, village_a):
+    """An administrator who files and submits a plan himself: his colleague is told, he not."""
+    case = list_case(county_admin, village_a)
+    submitted(case, county_admin)
+    assert set(told("plan-submitted:")) == {"county2"}
+
+
+# --- Acceptance and close-out ----------------------------------------------------------------
+
+
+def scores(total):
+    result, left = {}, total
+    for criterion in AcceptanceCriterion.objects.filter(active=True):
+        result[str(criterion.pk)] = min(criterion.points, left)
+        left -= result[str(criterion.pk)]
+    return result
+
+
+def review(case, user, total):
+    return services.acceptance_record(
+        case=case,
+        acting_user=user,
+        reviewed_on=date(2026, 11, 20),
+        scores=scores(total),
+        satisfaction=92.5,
+        conclusion="班子团结有力",
+    )
+
+
+def test_acceptance_applied_failed_passed_and_closed_out_tell_the_next_in_turn(
+    client, people, rectifying_case, alice, county_admin
+):
+    case = rectifying_case
+    village = f"梅厂镇{case.village.name}"
+    services.case_transition(case=case, action="request_acceptance", acting_user=alice)
+    applied = told("request_acceptance:")
+    assert set(applied) == {"county", "county2"}
+    assert applied["county"].title == f"{village}申请验收，请组织验收"
+    assert opens(client, applied["county"])
+
+    review(case, county_admin, 60)
+    failed = told("fail_acceptance:")
+    assert set(failed) == {"alice", "secretary"}  # the village's first secretary works on
+    assert failed["alice"].title == f"{village}验收未通过，请继续整改"
+    assert "60" in failed["alice"].body
+
+    services.case_transition(case=case, action="request_acceptance", acting_user=alice)
+    assert (
+        Notification.objects.filter(
+            user__username="county", key__startswith="request_acceptance:"
+        ).count()
+        == 2
+    )
+    review(case, county_admin, 85)
+    passed = told("pass_acceptance:")
+    assert set(passed) == {"alice", "secretary"}
+    assert passed["alice"].title == f"{village}验收通过，已转化"
+
+    services.case_transition(case=case, action="close", acting_user=county_admin)
+    closed = told("close:")
+    assert set(closed) == {"alice", "secretary"}
+    assert closed["alice"].title == f"{village}整顿工作已销号"
+    assert opens(client, closed["secretary"])
+
+
+# --- The digest, mark all read, the purge ------------------------------------------------------
+
+
+def test_the_digest_carries_the_hand_offs_once(people, case_a, alice, county_admin, mailoutbox):
+    county_admin.email = "county@example.gov.cn"
+    county_admin.save()
+    submitted(case_a, alice)
+    call_command("run_job", "notification_digest", "--period", "2026-12-01", stdout=io.StringIO())
+    call_command("run_job", "notification_digest", "--period", "2026-12-02", stdout=io.StringIO())
+    assert len(mailoutbox) == 1
+    assert f"梅厂镇{case_a.village.name}整顿方案已提交，请审批" in mailoutbox[0].body
+
+
+def test_mark_all_read_reads_only_ones_own(client, people, case_a, alice, county_admin):
+    submitted(case_a, alice)
+    client.force_login(county_admin)
+    assert client.get(reverse("home")).context["unread_notifications"] == 1
+    client.post(reverse("notifications_read_all"))
+    assert client.get(reverse("home")).context["unread_notifications"] == 0
+    assert Notification.objects.filter(user__username="county2", read_at=None).count() == 1
