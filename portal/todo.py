@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -65,6 +66,11 @@ class TodoList:
     @property
     def count(self):
         return sum(item.count for item in self.items if not item.done)
+
+
+def _month(month):
+    """A month as officials write it (2026年12月), in the active language."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def _day(moment):
@@ -176,7 +182,7 @@ def _activity_items(user, today, *, overdue_only):
             )
         items.append(
             Item(
-                what=what.format(count=missing, month=f"{month:%Y-%m}", days=days),
+                what=what.format(count=missing, month=_month(month), days=days),
                 place=name,
                 since=today.replace(day=1),
                 due=due,
@@ -436,7 +442,7 @@ def county_items(user, today):
             what=_("First secretary {name}: only {days} days in the village in {month}").format(
                 name=row.assignment.secretary.name,
                 days=row.days_on_site,
-                month=f"{last_month:%Y-%m}",
+                month=_month(last_month),
             ),
             place=row.assignment.village.name,
             since=last_month,

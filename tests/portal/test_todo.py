@@ -30,7 +30,7 @@ NOV_16 = datetime(2026, 11, 16, 10, 0, tzinfo=TIANJIN)
 MEICHANG = "120114101"
 ACTIVITY_URL = "/activity/?township=120114101&month=2026-12"
 ACTIVITY_LINE = (
-    "45个村尚未上报2026-12活动计划，距截止还有9天",
+    "45个村尚未上报2026年12月活动计划，距截止还有9天",
     "梅厂镇",
     date(2026, 11, 1),
     date(2026, 11, 25),
@@ -171,6 +171,51 @@ def test_county_lines(alice, bob, county_admin, inspector, list_case, village_a,
         True,
     )
     assert lines(county_admin) == [late]
+
+
+def test_county_reviews_acceptance_then_closes_out(alice, county_admin, rectifying_case):
+    case = rectifying_case
+    for task in case.plan.tasks.all():
+        services.task_progress(task=task, acting_user=alice, progress=100)
+    services.case_transition(case=case, action="request_acceptance", acting_user=alice)
+    review = ("已申请验收：请组织考核验收", case.village.name, date(2026, 11, 16))
+    assert lines(county_admin) == [(*review, date(2026, 12, 31), case.get_absolute_url(), False)]
+    services.acceptance_record(
+        case=case,
+        acting_user=county_admin,
+        reviewed_on=date(2026, 11, 16),
+        scores=_scores(90),
+        satisfaction=92.5,
+        conclusion="班子团结有力，组织生活规范。",
+    )
+    close = ("已转化：巩固后予以销号", case.village.name, date(2026, 11, 16), None)
+    assert lines(county_admin) == [(*close, case.get_absolute_url(), False)]
+    services.case_transition(case=case, action="close", acting_user=county_admin)
+    assert lines(county_admin) == []
+
+
+def test_county_sees_secretaries_under_the_threshold(posted, county_admin, village_a):
+    # Posted since March, no day logged in October: 0 days, under the 20 required.
+    assert lines(county_admin) == [
+        (
+            "第一书记刘洋：2026年10月仅在村0天",
+            village_a.name,
+            date(2026, 10, 1),
+            None,
+            "/presence/?month=2026-10&below=true",
+            False,
+        )
+    ]
+
+
+def _scores(total):
+    from rectification.models import AcceptanceCriterion
+
+    result, left = {}, total
+    for criterion in AcceptanceCriterion.objects.filter(active=True):
+        result[str(criterion.pk)] = min(criterion.points, left)
+        left -= result[str(criterion.pk)]
+    return result
 
 
 def test_county_sees_late_townships_after_the_25th(county_admin, clock):
