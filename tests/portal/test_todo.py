@@ -128,7 +128,17 @@ def test_township_answers_findings_and_acknowledges_circulars(
     assert lines(alice) == [ACTIVITY_LINE]
 
     inspection_services.round_move(acting_user=county_admin, inspection=inspection, to="closed")
+    draft = (
+        f"{inspection}已结束：请起草通报",
+        "武清区",
+        date(2026, 11, 30),
+        None,
+        inspection.get_absolute_url(),
+        False,
+    )
+    assert draft in lines(county_admin)
     circular = inspection_services.circular_draft(acting_user=county_admin, inspection=inspection)
+    assert draft not in lines(county_admin)
     assert lines(alice) == [ACTIVITY_LINE]  # a draft is the county's own
     inspection_services.circular_publish(acting_user=county_admin, circular=circular)
     circular.refresh_from_db()
@@ -378,6 +388,12 @@ def test_query_counts_are_flat(
     large = {name: _queries(user) for name, user in users.items()}
     for name in users:
         assert large[name][0] == small[name][0], name
+    # Ten plans awaiting approval (every other one of the twenty) are one line that opens
+    # the ledger's filter.
+    approvals = [i for i in todo_for(county_admin).items if i.kind == "plan_approve"]
+    assert [(i.what, i.url, i.count) for i in approvals] == [
+        ("10份整顿方案待审批", "/ledger/?plan_status=submitted", 10)
+    ]
     # …while the lists did grow (the viewer has figures, not items).
     assert large["alice"][1] > small["alice"][1]
     assert large["county"][1] > small["county"][1]
