@@ -64,6 +64,10 @@ class CaseListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_list"] = self.request.user.has_role_perm(Perm.CASE_CHANGE)
+        # The ledger filtered to plans awaiting approval offers to decide them together.
+        awaiting = self.request.GET.get("plan_status") == PlanStatus.SUBMITTED
+        may_approve = self.request.user.has_role_perm(Perm.PLAN_APPROVE)
+        context["can_review_plans"] = awaiting and may_approve
         return context
 
 

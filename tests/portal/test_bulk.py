@@ -374,3 +374,16 @@ def test_the_list_of_plans_awaiting_approval_costs_the_same_queries_for_more_pla
         counts.append((len(response.context["cases"]), len(queries)))
     assert [n for n, _ in counts] == [2, 6]
     assert counts[0][1] == counts[1][1]
+
+
+def test_the_ledger_filtered_to_plans_awaiting_approval_leads_to_the_bulk_page(
+    client, county_admin, alice, submitted
+):
+    link = f'href="{reverse("plan_pending")}">批量审批'
+    client.force_login(county_admin)
+    assert link in client.get(reverse("case_list"), {"plan_status": "submitted"}).content.decode()
+    assert link not in client.get(reverse("case_list")).content.decode()
+    client.force_login(alice)
+    assert (
+        link not in client.get(reverse("case_list"), {"plan_status": "submitted"}).content.decode()
+    )
