@@ -342,13 +342,7 @@ def test_the_demo_gives_each_bulk_page_at_least_two_rows(client, demo):
     assert len(findings) >= 2
 
 
-def test_the_bulk_pages_are_reached_from_the_menu_and_the_findings_list(
-    client, county_admin, alice, inspector
-):
-    client.force_login(county_admin)
-    assert 'href="/plans/pending/"' in client.get(reverse("home")).content.decode()
-    client.force_login(alice)
-    assert 'href="/plans/pending/"' not in client.get(reverse("home")).content.decode()
+def test_the_bulk_verification_is_reached_from_the_findings_list(client, alice, inspector):
     client.force_login(inspector)
     page = client.get(reverse("finding_list")).content.decode()
     assert f'href="{reverse("finding_pending")}"' in page and "待核实问题" in page
