@@ -1,7 +1,8 @@
 """The hand-off of a plan, in Chromium, with no browsing (issue 16): 大碱厂镇's organizer
 finds his drafted plan on his to-do list and submits it; the county finds it on its to-do
-list, opens it from there and approves it; the township's list no longer asks for it and
-the ledger's plan column says it is approved. Screenshots in var/artifacts/."""
+list and in its bell, opens it from there and approves it; the township is told in its
+bell, its list no longer asks for it and the ledger's plan filter finds it approved.
+Screenshots in var/artifacts/."""
 
 import re
 from datetime import datetime
@@ -57,6 +58,13 @@ def test_a_plan_goes_from_the_township_to_the_county_and_back(november_20th, pag
     assert line.count() == 1
     assert re.search(r"自2026-11-20起", line.inner_text())
     screenshot(page, "handoff-1-county-todo", full_page=True)
+    # …and in the bell: the notice names the township and the village.
+    place = f"{case.village.township.name}{village}"
+    assert page.locator("a[href='/notifications/'] .badge").count() == 1
+    page.goto("/notifications/")
+    assert page.locator(".list-group-item", has_text=f"{place}整顿方案已提交，请审批").count() == 1
+    page.goto("/")
+    line = todo_line(page, "整顿方案已上报：请审批或退回", village)
     line.locator("a").first.click()
     page.wait_for_url(f"**/ledger/{case.pk}/")
     page.check("input[name=decision][value=approve]")
@@ -72,6 +80,8 @@ def test_a_plan_goes_from_the_township_to_the_county_and_back(november_20th, pag
     log_in(page, "dajianchang")
     page.goto("/")
     assert todo_line(page, "整顿方案", village).count() == 0
+    page.goto("/notifications/")
+    assert page.locator(".list-group-item", has_text=f"{place}整顿方案已审批通过").count() == 1
     page.goto("/ledger/?plan_status=approved")
     assert page.locator("table tbody tr", has_text=village).count() == 1
     screenshot(page, "handoff-2-township-ledger", full_page=True)
