@@ -85,3 +85,62 @@ def test_a_plan_goes_from_the_township_to_the_county_and_back(november_20th, pag
     page.goto("/ledger/?plan_status=approved")
     assert page.locator("table tbody tr", has_text=village).count() == 1
     screenshot(page, "handoff-2-township-ledger", full_page=True)
+
+
+ORGANIZERS = {"120114101": "meichang", "120114102": "dajianchang"}
+
+
+def test_a_finding_goes_from_the_inspector_to_the_township_and_back(november_20th, page):
+    from inspections.models import Finding, Visit
+
+    visit = Visit.objects.filter(
+        round__status="active",
+        team__members__username="inspector",
+        village__township_id__in=ORGANIZERS,
+    ).first()
+    village = visit.village.name
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    # The inspector records a finding on the visit's page.
+    log_in(page, "inspector")
+    page.goto(f"/visits/{visit.pk}/")
+    category = page.locator("select[name=category] option[value]:not([value=''])").first
+    page.select_option("select[name=category]", value=category.get_attribute("value"))
+    page.fill("textarea[name=description]", "党员活动室长期锁门，群众反映办事找不到人。")
+    page.select_option("select[name=severity]", value="serious")
+    page.fill("input[name=deadline]", "2026-12-31")
+    page.locator(f"form[action='/visits/{visit.pk}/findings/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    finding = Finding.objects.get(description__startswith="党员活动室长期锁门")
+
+    # The township finds it on its to-do list, with its deadline, and answers it from there.
+    page.context.clear_cookies()
+    log_in(page, ORGANIZERS[visit.village.township_id])
+    page.goto("/")
+    line = todo_line(page, "督查发现问题待整改反馈：党员活动室长期锁门", village)
+    assert line.count() == 1
+    assert "限2026-12-31前办结" in line.inner_text()
+    line.locator("a").first.click()
+    page.wait_for_url(f"**/findings/{finding.pk}/")
+    page.fill("textarea[name=response]", "已安排专人值守，每日开放党员活动室。")
+    page.locator(f"form[action='/findings/{finding.pk}/answer/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto("/")
+    assert todo_line(page, "党员活动室长期锁门", village).count() == 0
+
+    # The inspector finds the answer on his list and verifies it from there.
+    page.context.clear_cookies()
+    log_in(page, "inspector")
+    page.goto("/")
+    line = todo_line(page, "乡镇已反馈整改情况，请核实：党员活动室长期锁门", village)
+    assert line.count() == 1
+    line.locator("a").first.click()
+    page.wait_for_url(f"**/findings/{finding.pk}/")
+    page.check("input[name=decision][value=verify]")
+    page.locator(f"form[action='/findings/{finding.pk}/verify/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    finding.refresh_from_db()
+    assert finding.status == "verified"
+    page.goto("/")
+    assert todo_line(page, "党员活动室长期锁门", village).count() == 0
+    screenshot(page, "handoff-3-inspector-todo", full_page=True)
