@@ -271,6 +271,40 @@ def _township_plans(user, today):
     return items
 
 
+def _ledger_rows_to_complete(user):
+    """Open cases whose row lacks a leader (the township leader in charge or the county-level
+    contact leader): the township completes them on the row's form (one query)."""
+    from firstsecretary.choices import SupportKind
+    from firstsecretary.models import SupportLink
+    from rectification.choices import CaseStatus
+    from rectification.models import Case
+
+    def has(kind):
+        return Exists(SupportLink.objects.filter(case=OuterRef("pk"), kind=kind))
+
+    cases = (
+        Case.objects.visible_to(user)
+        .exclude(status=CaseStatus.CLOSED)
+        .annotate(
+            has_township=has(SupportKind.TOWNSHIP_CONTACT),
+            has_county=has(SupportKind.COUNTY_LEADER),
+        )
+        .filter(Q(has_township=False) | Q(has_county=False))
+        .select_related("village")
+        .order_by("identified_on", "pk")
+    )
+    return [
+        Item(
+            what=_("Ledger row to complete: name the township and county leaders in charge"),
+            place=case.village.name,
+            since=case.identified_on,
+            url=reverse("case_edit", args=[case.pk]),
+            kind="ledger_row",
+        )
+        for case in cases
+    ]
+
+
 def _tasks_due(tasks, today, kind):
     """Plan tasks of approved plans, not finished, due within a week or overdue."""
     from rectification.choices import CaseStatus, PlanStatus
@@ -368,6 +402,7 @@ def township_items(user, today):
         if f.status == FindingStatus.OPEN
     ]
     return [
+        *_ledger_rows_to_complete(user),
         *_township_plans(user, today),
         *_tasks_due(PlanTask.objects.visible_to(user), today, "task_due"),
         *findings,

@@ -50,6 +50,17 @@ def clock():
         yield traveller
 
 
+@pytest.fixture
+def list_case(list_case):
+    """Cases listed with both leaders named: a complete ledger row."""
+
+    def make(user, village, **fields):
+        leaders = {"township_leader": "王建军", "county_leader": "刘志宏"}
+        return list_case(user, village, **{**leaders, **fields})
+
+    return make
+
+
 def lines(user):
     return [
         (item.what, item.place, item.since, item.due, item.url, item.overdue)
@@ -107,6 +118,26 @@ def test_township_lines_follow_the_plan(alice, bob, county_admin, list_case, vil
     assert lines(alice)[1][3] == date(2026, 12, 31)  # by the case's deadline
     services.case_transition(case=case, action="request_acceptance", acting_user=alice)
     assert lines(alice) == [ACTIVITY_LINE]
+
+
+def test_township_completes_the_ledger_row(alice, list_case, village_a):
+    case = list_case(alice, village_a, township_leader="", county_leader="")
+    complete = (
+        "台账信息待完善：请填写乡镇包村领导和县级联系领导",
+        village_a.name,
+        date(2026, 3, 10),
+        None,
+        reverse("case_edit", args=[case.pk]),
+        False,
+    )
+    assert complete in lines(alice)
+    services.case_update(
+        case=case, acting_user=alice, version=case.version, township_leader="王建军"
+    )
+    case.refresh_from_db()
+    assert complete in lines(alice)  # the county-level leader is still missing
+    services.case_update(case=case, acting_user=alice, version=case.version, county_leader="刘志宏")
+    assert complete not in lines(alice)
 
 
 def test_township_answers_findings_and_acknowledges_circulars(
