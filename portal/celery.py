@@ -63,6 +63,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=30, hour=7),
         "options": {"expires": 12 * HOUR},
     },
+    "purge-read-notifications": {
+        # Every day at 03:40: notifications read more than NOTIFICATION_RETENTION_DAYS ago
+        # are deleted (run_job notification_purge).
+        "task": "portal.tasks.run_job",
+        "args": ("notification_purge",),
+        "schedule": crontab(minute=40, hour=3),
+        "options": {"expires": 12 * HOUR},
+    },
     "resend-reports": {
         # Every 5 minutes: reports recorded while Redis was unreachable are sent again.
         "task": "portal.tasks.resend_reports",

@@ -1,6 +1,10 @@
 """The daily e-mail digest: each user's unread notifications in one message, at most once
-a day (a DigestLog row per user and day makes a second run a no-op)."""
+a day (a DigestLog row per user and day makes a second run a no-op); and the daily purge
+of notifications read long ago."""
 
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -50,3 +54,18 @@ def notification_digest(day):
             continue  # another run sent today's digest meanwhile
         sent += 1
     return f"notification_digest {day}: {sent} digests"
+
+
+@job(
+    "notification_purge",
+    period_help="day (YYYY-MM-DD): delete notices read long ago",
+    default=_today,
+)
+def notification_purge(day):
+    """Delete the notifications read more than NOTIFICATION_RETENTION_DAYS before `day`;
+    unread ones stay however old, the bell still counts them."""
+    cutoff = timezone.make_aware(
+        datetime.combine(day - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS), time.min)
+    )
+    deleted, _by_model = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return f"notification_purge {day}: {deleted} deleted"

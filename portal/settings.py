@@ -331,6 +331,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 # Generated reports (and their files) are deleted after this many days.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
+# Notifications read more than this many days ago are deleted (unread ones are kept).
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
 
 # Excel imports: at most this many rows per file, and this many megabytes.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)

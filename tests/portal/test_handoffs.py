@@ -7,9 +7,11 @@ same call (or the digest) again adds nothing.
 """
 
 import io
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -20,6 +22,7 @@ from rectification.models import AcceptanceCriterion
 from tests.factories import UserFactory
 from tests.rectification.conftest import TASKS
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVERYONE = ("county", "county2", "jimo", "alice", "bob", "inspector", "secretary", "leader")
 
 
@@ -185,3 +188,35 @@ def test_mark_all_read_reads_only_ones_own(client, people, case_a, alice, county
     client.post(reverse("notifications_read_all"))
     assert client.get(reverse("home")).context["unread_notifications"] == 0
     assert Notification.objects.filter(user__username="county2", read_at=None).count() == 1
+
+
+def test_notices_read_long_ago_are_purged_daily_unread_ones_kept(alice, settings):
+    from portal.celery import app
+
+    daily = app.conf.beat_schedule["purge-read-notifications"]
+    assert daily["args"] == ("notification_purge",) and daily["schedule"].day_of_month == set(
+        range(1, 32)
+    )
+    settings.NOTIFICATION_RETENTION_DAYS = 90
+    with time_machine.travel(datetime(2026, 8, 1, 10, tzinfo=SHANGHAI), tick=False):
+        for key in ("old-read", "old-unread"):
+            Notification.objects.create(user=alice, key=key, title="旧通知")
+        Notification.objects.filter(key="old-read").update(read_at=datetime.now(SHANGHAI))
+    with time_machine.travel(datetime(2026, 10, 29, 10, tzinfo=SHANGHAI), tick=False):
+        Notification.objects.create(user=alice, key="recent-read", title="近期通知")
+        Notification.objects.filter(key="recent-read").update(read_at=datetime.now(SHANGHAI))
+        call_command(
+            "run_job", "notification_purge", "--period", "2026-10-30", stdout=io.StringIO()
+        )
+        assert set(Notification.objects.values_list("key", flat=True)) == {
+            "old-read",  # read 1 August: 90 days before 30 October
+            "old-unread",
+            "recent-read",
+        }
+        call_command(
+            "run_job", "notification_purge", "--period", "2026-10-31", stdout=io.StringIO()
+        )
+        assert set(Notification.objects.values_list("key", flat=True)) == {
+            "old-unread",
+            "recent-read",
+        }
