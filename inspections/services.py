@@ -3,6 +3,7 @@ their life cycle (open → rectifying → verified), circulars and acknowledgeme
 
 import random
 import secrets
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inspections.choices import FindingStatus, RoundStatus
 from inspections.docx import chinese_date
@@ -28,12 +30,13 @@ from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.exceptions import TransitionError
 from portal.models import User
-from portal.notifications import notify_many
+from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
 from villages.organs import issuer
+from villages.selectors import urged_and_late
 
 ROUND_MOVES = {
     RoundStatus.PLANNED: (RoundStatus.ACTIVE,),
@@ -256,6 +259,16 @@ def finding_add(*, acting_user, visit, category, description, severity, deadline
     )
     finding.full_clean()
     finding.save()
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(visit.village_id, organizers=True, secretary=True),
+        key=f"finding-recorded:{finding.pk}",
+        title=gettext_lazy("{place}: a problem found by the inspection, to rectify by {deadline}"),
+        body=description,
+        place=place(visit.village),
+        deadline=chinese_date(deadline),
+        url=reverse("finding_detail", args=[finding.pk]),
+    )
     return finding
 
 
@@ -282,6 +295,21 @@ def finding_answer(*, acting_user, finding, response, upload=None):
             upload=upload,
             acting_user=acting_user,
         )
+    # The team that found it judges the answer; answering again before the verdict is one
+    # answer, after a send-back a new one.
+    visit = finding.visit
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(
+            visit.village_id,
+            users=visit.team.members.filter(role=Role.INSPECTOR).values_list("pk", flat=True),
+        ),
+        key=f"finding-answered:{finding.pk}:{finding.reviews.count()}",
+        title=gettext_lazy("{place}: the township answered a finding: please verify"),
+        body=response,
+        place=place(visit.village),
+        url=reverse("finding_detail", args=[finding.pk]),
+    )
     return finding
 
 
@@ -330,6 +358,15 @@ def finding_verify(*, acting_user, finding, comment=""):
     finding.verified_by = acting_user
     finding.save(update_fields=["status", "verified_at", "verified_by"])
     _review(finding, acting_user, True, comment)
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(finding.visit.village_id, organizers=True, secretary=True),
+        key=f"finding-verified:{finding.pk}",
+        title=gettext_lazy("{place}: the finding's rectification is verified and closed"),
+        body=comment,
+        place=place(finding.visit.village),
+        url=reverse("finding_detail", args=[finding.pk]),
+    )
     return finding
 
 
@@ -345,20 +382,14 @@ def finding_send_back(*, acting_user, finding, comment):
     finding.status = FindingStatus.OPEN
     finding.save(update_fields=["status"])
     review = _review(finding, acting_user, False, comment)
-    organizers = User.objects.filter(
-        role=Role.TOWNSHIP_ORGANIZER, is_active=True, division_id=finding.township_id
-    ).values_list("pk", flat=True)
-    notify_many(
-        [
-            (
-                user_id,
-                f"finding-sent-back:{review.pk}",
-                _("A finding was sent back for re-rectification"),
-                review.comment,
-                reverse("finding_detail", args=[finding.pk]),
-            )
-            for user_id in organizers
-        ]
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(finding.visit.village_id, organizers=True, secretary=True),
+        key=f"finding-sent-back:{review.pk}",
+        title=gettext_lazy("{place}: a finding was sent back for re-rectification"),
+        body=review.comment,
+        place=place(finding.visit.village),
+        url=reverse("finding_detail", args=[finding.pk]),
     )
     return finding
 
@@ -403,6 +434,16 @@ def draft_body(inspection):
         )
     if township is None:
         lines.append(_("No problems were found in this round."))
+    # The quarter's monthly activity plans: townships urged (催报) and late all the same.
+    quarter = [date(inspection.year, 3 * inspection.quarter - 2 + n, 1) for n in range(3)]
+    late = urged_and_late(county_code=inspection.county_id, months=quarter)
+    if late:
+        lines += [
+            "",
+            _("Townships urged and still late with their monthly activity plans: {names}.").format(
+                names="、".join(township.name for township in late)
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -457,22 +498,14 @@ def circular_publish(*, acting_user, circular):
         return circular
     circular.published_at = timezone.now()
     circular.save(update_fields=["published_at"])
-    organizers = User.objects.filter(
-        role=Role.TOWNSHIP_ORGANIZER, is_active=True, division__code__startswith=circular.county_id
-    ).values_list("pk", flat=True)
-    notify_many(
-        [
-            (
-                user_id,
-                f"circular:{circular.pk}",
-                _("Circular {reference} published: please read and acknowledge").format(
-                    reference=circular.reference
-                ),
-                circular.title,
-                reverse("circular_detail", args=[circular.pk]),
-            )
-            for user_id in organizers
-        ]
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(circular.county_id, organizers=True),
+        key=f"circular:{circular.pk}",
+        title=gettext_lazy("Circular {reference} published: please read and acknowledge"),
+        body=circular.title,
+        reference=circular.reference,
+        url=reverse("circular_detail", args=[circular.pk]),
     )
     return circular
 

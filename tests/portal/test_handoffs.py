@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the imported fixtures are parameters)
 """A notice at every hand-off: the people who act next are told, in their scope, once.
 
 Each test performs one hand-off through its service and names by hand who is told and who
@@ -15,11 +16,19 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from inspections import services as inspections
 from portal.choices import Role
 from portal.models import Notification
 from rectification import services
 from rectification.models import AcceptanceCriterion
 from tests.factories import UserFactory
+from tests.inspections.test_inspections import (  # noqa: F401
+    active,
+    finding,
+    inspection,
+    team,
+    visit,
+)
 from tests.rectification.conftest import TASKS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -166,6 +175,77 @@ def test_acceptance_applied_failed_passed_and_closed_out_tell_the_next_in_turn(
     assert set(closed) == {"alice", "secretary"}
     assert closed["alice"].title == f"{village}整顿工作已销号"
     assert opens(client, closed["secretary"])
+
+
+# --- Findings --------------------------------------------------------------------------------
+
+
+def test_a_finding_is_told_to_the_township_and_the_villages_first_secretary(
+    client,
+    people,
+    finding,
+):
+    notes = told("finding-recorded:")
+    assert set(notes) == {"alice", "secretary"}  # not bob, not the inspector who recorded it
+    village = finding.visit.village
+    assert notes["alice"].title == f"梅厂镇{village.name}督查发现问题，请于2026年11月30日前整改"
+    assert notes["alice"].body == "“三会一课”记录不全"
+    assert notes["alice"].url == reverse("finding_detail", args=[finding.pk])
+    assert opens(client, notes["alice"])
+
+
+def test_an_answer_is_told_to_the_team_that_found_it_once_per_answer(
+    client,
+    people,
+    finding,
+    alice,
+    inspector,
+):
+    off_the_team = UserFactory(username="inspector2", role=Role.INSPECTOR, division_id="120114")
+    inspections.finding_answer(acting_user=alice, finding=finding, response="已补齐会议记录")
+    inspections.finding_answer(acting_user=alice, finding=finding, response="已补齐，附签到表")
+    notes = told("finding-answered:")
+    assert set(notes) == {"inspector"}  # not inspector2, not alice
+    assert off_the_team.notifications.count() == 0
+    assert "请核实" in notes["inspector"].title and opens(client, notes["inspector"])
+    # Sent back and answered anew: a new answer to judge.
+    inspections.finding_send_back(acting_user=inspector, finding=finding, comment="缺签到表")
+    inspections.finding_answer(acting_user=alice, finding=finding, response="签到表已补")
+    assert inspector.notifications.filter(key__startswith="finding-answered:").count() == 2
+
+
+def test_a_verdict_is_told_to_the_township_and_the_first_secretary(
+    people,
+    finding,
+    alice,
+    inspector,
+):
+    inspections.finding_answer(acting_user=alice, finding=finding, response="已整改")
+    inspections.finding_send_back(acting_user=inspector, finding=finding, comment="缺签到表")
+    back = told("finding-sent-back:")
+    assert set(back) == {"alice", "secretary"} and back["alice"].body == "缺签到表"
+    assert "退回" in back["alice"].title
+    inspections.finding_answer(acting_user=alice, finding=finding, response="签到表已补")
+    inspections.finding_verify(acting_user=inspector, finding=finding, comment="记录齐全")
+    verified = told("finding-verified:")
+    assert set(verified) == {"alice", "secretary"}
+    assert verified["alice"].title.endswith("督查问题整改已核实销号")
+
+
+def test_a_published_circular_is_told_to_the_countys_townships_only(
+    client,
+    people,
+    county_admin,
+    inspection,
+):
+    UserFactory(username="jimo-town", role=Role.TOWNSHIP_ORGANIZER, division_id="370215")
+    circular = inspections.circular_draft(acting_user=county_admin, inspection=inspection)
+    inspections.circular_publish(acting_user=county_admin, circular=circular)
+    inspections.circular_publish(acting_user=county_admin, circular=circular)
+    notes = told("circular:")
+    assert set(notes) == {"alice", "bob"}
+    assert notes["bob"].title == "通报武组通〔2026〕1号已印发，请阅读并签收"
+    assert opens(client, notes["bob"])
 
 
 # --- The digest, mark all read, the purge ------------------------------------------------------
