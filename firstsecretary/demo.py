@@ -77,6 +77,8 @@ def load(*, county, secretary_user):
             planned_end=date(2028, 2, 29),
         )
         _logs(posting, person, index, today)
+        if index == 0:
+            _photo(secretary_user, posting, today)
         services.evaluation_set(
             acting_user=county,
             secretary=person,
@@ -94,7 +96,9 @@ def _logs(posting, person, index, today):
     rng = random.Random(person.name)
     start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     day, logs = start, []
-    while day <= today:
+    # The demo user has not written today yet: his page offers it in one tap.
+    last = today - timedelta(days=1) if index == 0 else today
+    while day <= last:
         on_site = rng.random() < (0.45 if index in (3, 6) else 0.92)
         if day.weekday() < 6 and day >= posting.started_on:
             logs.append(
@@ -109,6 +113,30 @@ def _logs(posting, person, index, today):
             )
         day += timedelta(days=1)
     WorkLog.objects.bulk_create(logs)
+
+
+def _photo(user, posting, today):
+    """A photo on the demo user's latest day, as a phone takes it (large, with its time in
+    EXIF): resized and stripped by the service like any upload."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    log = posting.logs.filter(date__gte=today - timedelta(days=services.CORRECTION_DAYS)).first()
+    if log is None:
+        return
+    image = Image.new("RGB", (2400, 1800), (196, 222, 184))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 1100, 2400, 1800), fill=(120, 160, 90))  # fields
+    draw.rectangle((700, 600, 1500, 1200), fill=(230, 226, 214))  # the village office
+    draw.polygon([(620, 620), (1100, 300), (1580, 620)], fill=(170, 60, 50))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = f"{log.date:%Y:%m:%d} 09:30:00"
+    content = io.BytesIO()
+    image.save(content, "JPEG", quality=80, exif=exif)
+    upload = SimpleUploadedFile("IMG_0412.jpg", content.getvalue(), content_type="image/jpeg")
+    services.worklog_photos_add(acting_user=user, log=log, uploads=[upload])
 
 
 def _support(county, cases):

@@ -80,11 +80,36 @@ class EndForm(forms.Form):
         self.fields["reason"].widget.attrs["placeholder"] = _("Reason (recall, term ended…)")
 
 
+class PhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from the phone's camera or gallery (checked by the service)."""
+
+    def __init__(self, **kwargs):
+        widget = PhotoInput(attrs={"accept": "image/jpeg,image/png", "multiple": True})
+        super().__init__(widget=widget, required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(PhotosField, self).clean(item, initial) for item in files if item]
+
+
 class WorkLogForm(forms.ModelForm):
+    photos = PhotosField(
+        label=_("Photos"), help_text=_("JPEG or PNG, up to 6 a day; resized on upload.")
+    )
+
     class Meta:
         model = WorkLog
         fields = ["date", "on_site", "households_visited", "kind", "summary"]
         widgets = {"date": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+
+
+class WorkLogCorrectForm(WorkLogForm):
+    class Meta(WorkLogForm.Meta):
+        fields = ["on_site", "households_visited", "kind", "summary"]
 
 
 class EvaluationForm(forms.Form):

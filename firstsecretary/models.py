@@ -205,6 +205,33 @@ class WorkLog(models.Model):
         return f"{self.assignment.secretary} {self.date}"
 
 
+class WorkLogPhoto(models.Model):
+    """A photo of a day in the village, taken on the phone: resized on upload to at most
+    1600 px on its long side and saved without its EXIF (no GPS position is kept); the
+    time it was taken (EXIF DateTimeOriginal) is kept here."""
+
+    log = models.ForeignKey(
+        WorkLog, verbose_name=_("work log"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField(_("photo"), upload_to="worklog/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    width = models.PositiveSmallIntegerField(_("width (px)"))
+    height = models.PositiveSmallIntegerField(_("height (px)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "log__assignment__village__code"
+
+    class Meta:
+        verbose_name = _("work log photo")
+        verbose_name_plural = _("work log photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
 class Evaluation(models.Model):
     """The county's yearly evaluation of a first secretary."""
 

@@ -210,3 +210,40 @@ def coverage(*, user, campaign=None, year=None):
         all=Count("pk"), covered=Count("pk", filter=Q(has_first_secretary=True))
     )
     return totals["covered"], totals["all"]
+
+
+# --- The first secretary's own page --------------------------------------------------------
+
+
+def month_tally(assignment, today):
+    """The posting's month so far: days in the village, households visited, days logged."""
+    first, following = month_bounds(today)
+    totals = WorkLog.objects.filter(
+        assignment=assignment, date__gte=first, date__lt=following
+    ).aggregate(
+        days=Count("pk", filter=Q(on_site=True)),
+        visited=Coalesce(Sum("households_visited"), 0),
+        logged=Count("pk"),
+    )
+    return Presence(assignment, totals["days"], totals["visited"], totals["logged"])
+
+
+def village_case(user, village):
+    """The village's latest case the user may see (its page is his village's file)."""
+    return Case.objects.visible_to(user).filter(village=village).order_by("-pk").first()
+
+
+def tasks_of(user, today):
+    """The plan tasks the user is responsible for and has not finished, soonest due first."""
+    from rectification.models import PlanTask
+
+    return (
+        PlanTask.objects.visible_to(user)
+        .filter(assignee=user, completed_on__isnull=True)
+        .select_related("plan__case__village")
+        .order_by("due_on", "pk")
+    )
+
+
+def worklogs_with_photos(assignment):
+    return worklogs_of(assignment).prefetch_related("photos")

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from firstsecretary.choices import SupportKind
 from firstsecretary.models import (
@@ -21,6 +23,7 @@ from firstsecretary.models import (
 )
 from portal.choices import Role
 from portal.constraints import service_transaction
+from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
@@ -137,6 +140,20 @@ def assignment_start(*, acting_user, secretary, village, started_on, planned_end
             _active_elsewhere(secretary, village) or _("Please try again.")
         ) from None
     _follow_posting(secretary)
+    # The secretary starts logging from his village; the township receives him.
+    for whom, url in (
+        ({"secretary": True}, reverse("worklog")),
+        ({"organizers": True}, reverse("village_detail", args=[village.code])),
+    ):
+        handoff(
+            acting_user=acting_user,
+            to=next_actors(village.code, **whom),
+            key=f"posting-started:{assignment.pk}",
+            title=gettext_lazy("{name} is posted to {place} as first secretary"),
+            name=secretary.name,
+            place=place(village),
+            url=url,
+        )
     return assignment
 
 
@@ -161,6 +178,17 @@ def assignment_end(*, acting_user, assignment, ended_on, reason):
     assignment.full_clean(validate_constraints=False)
     assignment.save()
     _follow_posting(assignment.secretary)
+    # The township is left without its first secretary: it is the one to act.
+    handoff(
+        acting_user=acting_user,
+        to=next_actors(assignment.village_id, organizers=True),
+        key=f"posting-ended:{assignment.pk}",
+        title=gettext_lazy("{name}'s posting to {place} as first secretary has ended"),
+        body=reason,
+        name=assignment.secretary.name,
+        place=place(assignment.village),
+        url=reverse("village_detail", args=[assignment.village_id]),
+    )
     return assignment
 
 
@@ -189,8 +217,9 @@ def active_assignment_of(user):
 
 
 @transaction.atomic
-def worklog_save(*, acting_user, date, on_site, households_visited, kind, summary):
-    """Record (or correct) a day of the secretary's own active posting."""
+def worklog_save(*, acting_user, date, on_site, households_visited, kind, summary, photos=()):
+    """Record (or correct, within CORRECTION_DAYS) a day of the secretary's own active
+    posting, with its photos: all saved or, if one is refused, none."""
     _require(acting_user, Perm.WORKLOG_WRITE)
     assignment = active_assignment_of(acting_user)
     if assignment is None:
@@ -213,6 +242,9 @@ def worklog_save(*, acting_user, date, on_site, households_visited, kind, summar
                 )
             }
         )
+    existing = WorkLog.objects.filter(assignment=assignment, date=date).first()
+    if existing is not None:
+        _check_correctable(acting_user, existing)
     log, _created = WorkLog.objects.update_or_create(
         assignment=assignment,
         date=date,
@@ -224,7 +256,151 @@ def worklog_save(*, acting_user, date, on_site, households_visited, kind, summar
         },
     )
     log.full_clean(validate_constraints=False)
+    if photos:
+        worklog_photos_add(acting_user=acting_user, log=log, uploads=photos)
     return log
+
+
+# A day of the work log can be corrected by its author for this many days after it.
+CORRECTION_DAYS = 7
+
+
+def _check_correctable(user, log):
+    if log.assignment.secretary.user_id != user.pk:
+        raise PermissionDenied(_("Only the first secretary who wrote a day can correct it."))
+    if (timezone.localdate() - log.date).days > CORRECTION_DAYS:
+        raise ValidationError(
+            _("A day of the work log can be corrected within {days} days only.").format(
+                days=CORRECTION_DAYS
+            )
+        )
+
+
+def worklog_correctable(user, log):
+    """Whether `user` may still correct `log` (the edit link shows only then)."""
+    try:
+        _check_correctable(user, log)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+@transaction.atomic
+def worklog_correct(*, acting_user, log, on_site, households_visited, kind, summary, photos=()):
+    """Correct a day of the log: by its author, within CORRECTION_DAYS days of the day."""
+    _require(acting_user, Perm.WORKLOG_WRITE)
+    _check_correctable(acting_user, log)
+    if not on_site and households_visited:
+        raise ValidationError(
+            {
+                "households_visited": _(
+                    "Households are visited in the village: tick 'in the village'."
+                )
+            }
+        )
+    log.on_site, log.households_visited, log.kind, log.summary = (
+        on_site,
+        households_visited,
+        kind,
+        summary,
+    )
+    log.full_clean(validate_constraints=False)
+    log.save()
+    if photos:
+        worklog_photos_add(acting_user=acting_user, log=log, uploads=photos)
+    return log
+
+
+# --- Photos of a day -------------------------------------------------------------------------
+
+PHOTOS_PER_LOG = 6
+PHOTO_LONG_SIDE = 1600
+# Decoding is refused above this many pixels (a small file can claim a huge picture).
+PHOTO_MAX_PIXELS = 50_000_000
+_EXIF_IFD = 0x8769
+_DATETIME_ORIGINAL = 0x9003
+_DATETIME = 0x0132
+
+
+def _taken_at(image):
+    """The EXIF DateTimeOriginal (else DateTime) as an aware datetime, or None."""
+    import datetime
+
+    exif = image.getexif()
+    raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(_DATETIME)
+    if not isinstance(raw, str):
+        return None
+    try:
+        naive = datetime.datetime.strptime(raw.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    return timezone.make_aware(naive)
+
+
+def _resized(upload):
+    """(JPEG or PNG bytes without EXIF, width, height, taken_at, extension)."""
+    import io
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    error = ValidationError({"photos": _("The photo could not be read; take it again.")})
+    try:
+        with Image.open(upload) as image:
+            if image.width * image.height > PHOTO_MAX_PIXELS:
+                raise ValidationError({"photos": _("The photo has too many pixels.")})
+            taken_at = _taken_at(image)
+            kind = image.format
+            image.load()
+            # Turned as the phone held it, then shrunk; a new image carries no EXIF.
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+            out = io.BytesIO()
+            if kind == "PNG":
+                image.save(out, "PNG", optimize=True)
+                extension = ".png"
+            else:
+                image.convert("RGB").save(out, "JPEG", quality=85)
+                extension = ".jpg"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise error from None
+    return out.getvalue(), image.width, image.height, taken_at, extension
+
+
+@transaction.atomic
+def worklog_photos_add(*, acting_user, log, uploads):
+    """Add photos to a day of the author's log (within the correction days): JPEG or PNG,
+    bounded in size before being read, resized and stripped of EXIF (GPS included)."""
+    from django.core.files.base import ContentFile
+
+    from firstsecretary.models import WorkLogPhoto
+    from portal.attachments import check_upload
+
+    _require(acting_user, Perm.WORKLOG_WRITE)
+    _check_correctable(acting_user, log)
+    if log.photos.count() + len(uploads) > PHOTOS_PER_LOG:
+        raise ValidationError(
+            {"photos": _("A day holds at most {n} photos.").format(n=PHOTOS_PER_LOG)}
+        )
+    added = []
+    for upload in uploads:
+        try:
+            kind = check_upload(upload)
+        except ValidationError as error:
+            raise ValidationError({"photos": error.message_dict["file"]}) from None
+        if kind not in ("jpeg", "png"):
+            raise ValidationError({"photos": _("Only JPEG and PNG photos are accepted.")})
+        content, width, height, taken_at, extension = _resized(upload)
+        photo = WorkLogPhoto(
+            log=log,
+            original_name=upload.name[-200:],
+            taken_at=taken_at,
+            width=width,
+            height=height,
+        )
+        photo.image.save(f"{log.date:%Y%m%d}{extension}", ContentFile(content), save=False)
+        photo.save()
+        added.append(photo)
+    return added
 
 
 @transaction.atomic

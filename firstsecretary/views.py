@@ -4,7 +4,7 @@ each case's supporters and the cases whose five ones are incomplete."""
 import io
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -25,11 +25,13 @@ from firstsecretary.forms import (
     SecretaryForm,
     SupportForm,
     UnitForm,
+    WorkLogCorrectForm,
     WorkLogForm,
 )
 from firstsecretary.imports import ROSTER_IMPORT, RosterUploadForm
-from firstsecretary.models import Assignment, FirstSecretary, SupportLink
+from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog, WorkLogPhoto
 from portal import import_views
+from portal.choices import Role
 from portal.generic import (
     ExportView,
     FormActionView,
@@ -216,6 +218,43 @@ class EvaluateView(_SecretaryAction):
         messages.success(self.request, _("The evaluation has been recorded."))
 
 
+class StartView(PortalMixin, View):
+    """Where a login lands: a first secretary on his own page, everyone else at home."""
+
+    def get(self, request):
+        if request.user.role == Role.FIRST_SECRETARY:
+            return redirect("my_village")
+        return redirect("home")
+
+
+class MyVillageView(PortalMixin, TemplateView):
+    """The first secretary's start page, phone first: today's log (one tap), his village
+    and its case, the plan tasks he is responsible for, and his month so far."""
+
+    permission = Perm.WORKLOG_WRITE
+    permission_for_reads = True
+    template_name = "firstsecretary/my_village.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        assignment = services.active_assignment_of(user)
+        today = timezone.localdate()
+        logs = selectors.worklogs_with_photos(assignment)[:7] if assignment else []
+        return super().get_context_data(
+            assignment=assignment,
+            today=today,
+            logs=logs,
+            correctable={log.pk for log in logs if services.worklog_correctable(user, log)},
+            today_log=selectors.worklogs_of(assignment).filter(date=today).first()
+            if assignment
+            else None,
+            tally=selectors.month_tally(assignment, today) if assignment else None,
+            case=selectors.village_case(user, assignment.village) if assignment else None,
+            tasks=selectors.tasks_of(user, today),
+            **kwargs,
+        )
+
+
 class WorkLogView(PortalMixin, FormView):
     """The first secretary's own page, sized for a phone: today's log and the recent days."""
 
@@ -235,9 +274,13 @@ class WorkLogView(PortalMixin, FormView):
             for p in selectors.presence(user=self.request.user, month=month)
             if assignment and p.assignment.pk == assignment.pk
         ]
+        logs = selectors.worklogs_with_photos(assignment)[:14] if assignment else []
         return super().get_context_data(
             assignment=assignment,
-            logs=selectors.worklogs_of(assignment)[:14] if assignment else [],
+            logs=logs,
+            correctable={
+                log.pk for log in logs if services.worklog_correctable(self.request.user, log)
+            },
             this_month=mine[0] if mine else None,
             **kwargs,
         )
@@ -249,7 +292,65 @@ class WorkLogView(PortalMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The day has been recorded."))
-        return redirect("worklog")
+        return redirect("my_village")
+
+
+class WorkLogEditView(ScopedObjectMixin, FormView):
+    """Correct a day of the log, with more photos: by its author, within 7 days."""
+
+    model = WorkLog
+    permission = Perm.WORKLOG_WRITE
+    permission_for_reads = True
+    form_class = WorkLogCorrectForm
+    template_name = "firstsecretary/worklog_edit.html"
+
+    def _own_log(self):
+        log = self.get_object()
+        if log.assignment.secretary.user_id != self.request.user.pk:
+            raise PermissionDenied
+        return log
+
+    def get(self, request, *args, **kwargs):
+        self.object = self._own_log()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self._own_log()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            log=self.object,
+            photos=self.object.photos.all(),
+            correctable=services.worklog_correctable(self.request.user, self.object),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        try:
+            services.worklog_correct(acting_user=self.request.user, log=self.object, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The day has been corrected."))
+        return redirect("my_village")
+
+
+class WorkLogPhotoView(ObjectDetailView):
+    """A photo of a day, to whoever may see the village's work log (scope by village)."""
+
+    model = WorkLogPhoto
+
+    def get(self, request, *args, **kwargs):
+        photo = self.get_object()
+        content_type = "image/png" if photo.image.name.endswith(".png") else "image/jpeg"
+        response = FileResponse(photo.image.open("rb"), content_type=content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class PresenceView(PortalMixin, TemplateView):

@@ -56,6 +56,25 @@ USER_MENU = (
 )
 
 
+# A first secretary's menu: his page, his to-do list, his work log (and his village's case).
+FIRST_SECRETARY_NAVIGATION = (
+    ("my_village", _("My village")),
+    ("home", _("Home")),
+    ("worklog", _("My work log")),
+)
+
+
+def _village_case_entry(user, request):
+    """The menu entry of the case of the first secretary's village, if he has one."""
+    from rectification.models import Case
+
+    case = Case.objects.visible_to(user).order_by("-pk").only("pk").first()
+    if case is None:
+        return []
+    url = case.get_absolute_url()
+    return [{"url": url, "label": _("My village's case"), "active": request.path == url}]
+
+
 def is_administrator(user):
     """A superuser or a county organization department's administrator."""
     return user.is_active and (user.is_superuser or user.role == Role.COUNTY_ADMIN)
@@ -85,7 +104,11 @@ def navigation(request):
         return {"url": reverse(name), "label": label, "active": name == current}
 
     items = []
-    for first, second in NAVIGATION:
+    navigation_of_role = NAVIGATION
+    if user.role == Role.FIRST_SECRETARY:
+        # On a phone, what he uses: not the county's twenty links.
+        navigation_of_role = FIRST_SECRETARY_NAVIGATION
+    for first, second in navigation_of_role:
         if isinstance(second, list):
             children = [entry(name, label) for name, label in second if may_open(user, name)]
             if len(children) == 1:
@@ -100,6 +123,8 @@ def navigation(request):
                 )
         elif may_open(user, first):
             items.append(entry(first, second))
+    if user.role == Role.FIRST_SECRETARY:
+        items.extend(_village_case_entry(user, request))
     from portal.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -62,8 +62,9 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path(
         "login/",
+        # A login lands on `start`: the first secretary on his own page, others at home.
         auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+            authentication_form=LoginForm, redirect_authenticated_user=True, next_page="start"
         ),
         name="login",
     ),

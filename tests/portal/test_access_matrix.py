@@ -35,7 +35,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from firstsecretary.models import (
+    Assignment,
+    DispatchUnit,
+    FirstSecretary,
+    SupportLink,
+    WorkLog,
+    WorkLogPhoto,
+)
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.models import ApiToken, Attachment, GeneratedReport, ImportBatch, Notification
 from rectification.models import (
@@ -95,6 +102,8 @@ chooser_search             GET   login  ok     ok     ok     ok     ok     ok   
 notifications              GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 notifications_read_all     GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     ok     ok     ok     ok     ok     ok
+notifications_read_selected GET  login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     ok     ok     ok
 notification_read          GET   login  405    405    405    405    405    405    405    405
                            POST  login  404    404    404    ok     404    404    404    404
@@ -245,6 +254,9 @@ plan_withdraw              GET   login  405    405    405    405    405    405  
                            POST  login  ok     ok     404    ok     404    403    403    403
 plan_review                GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    403    403    403    403    403
+# The plans awaiting approval, decided in bulk: the county's department, each in its area.
+plan_pending               GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  ok     ok     ok     403    403    403    403    403
 task_progress              GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    ok     403
 case-plan                  GET   403    ok     ok     404    ok     404    ok     ok     ok
@@ -290,6 +302,17 @@ unit_create                GET   login  ok     ok     ok     403    403    403  
                            POST  login  ok     ok     ok     403    403    403    403    403
 worklog                    GET   login  ok     403    403    403    403    403    ok     403
                            POST  login  ok     403    403    403    403    403    ok     403
+# A login lands on `start`: the first secretary is sent to his own page (my_village),
+# everyone else home. A day of the log is corrected by its author only (the log here is
+# another secretary's, in another village); its photos are seen by whoever sees the village.
+start                      GET   login  302    302    302    302    302    302    302    302
+                           POST  login  405    405    405    405    405    405    405    405
+my_village                 GET   login  ok     403    403    403    403    403    ok     403
+                           POST  login  405    405    405    405    405    405    405    405
+worklog_edit               GET   login  403    403    403    403    403    403    404    403
+                           POST  login  403    403    403    403    403    403    404    403
+worklog_photo              GET   login  ok     ok     404    ok     404    ok     404    ok
+                           POST  login  405    405    405    405    405    405    405    405
 presence                   GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 presence_export            GET   login  405    405    405    405    405    405    405    405
@@ -334,6 +357,11 @@ activity_copy              GET   login  405    405    405    405    405    405  
                            POST  login  ok     ok     404    ok     404    403    403    403
 activity_submit_all        GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     403    403    403
+# The urging board (催报) is read by all in scope; only the county department urges.
+activity_urging            GET   login  ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  login  405    405    405    405    405    405    405    405
+activity_urge              GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     ok     403    403    403    403    403
 activity_records           GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 activity_record_create     GET   login  ok     ok     ok     ok     ok     403    403    403
@@ -398,6 +426,9 @@ finding_answer             GET   login  405    405    405    405    405    405  
                            POST  login  ok     ok     404    ok     404    403    403    403
 finding_verify             GET   login  405    405    405    405    405    405    405    405
                            POST  login  403    403    403    403    403    403    403    403
+# Answered findings verified in bulk: inspectors (each finding refused unless theirs).
+finding_pending            GET   login  ok     403    403    403    403    ok     403    403
+                           POST  login  ok     403    403    403    403    ok     403    403
 round-list                 GET   403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    ok     ok     ok     403    403    403    403    403
 round-detail               GET   403    ok     ok     404    ok     ok     ok     ok     ok
@@ -550,6 +581,8 @@ URL_OBJECT = {
     "visit_create": "round",
     "visit_detail": "visit",
     "worklog-detail": "worklog",
+    "worklog_edit": "worklog",
+    "worklog_photo": "worklog_photo",
 }
 
 CODES = {"ok", "login", "200", "302", "400", "403", "404", "405", "409"}
@@ -658,6 +691,13 @@ def _objects(village_a, alice):
         kind="visit",
         summary="走访农户",
     )
+    photo = WorkLogPhoto.objects.create(
+        log=log,
+        image=ContentFile(b"\xff\xd8\xff\xe0 a photo", name="day.jpg"),
+        original_name="IMG_0001.jpg",
+        width=1600,
+        height=1200,
+    )
     link = SupportLink.objects.create(case=case, kind="enterprise", name="武清区某建材公司")
     roster_batch = ImportBatch.objects.create(
         kind="firstsecretary.roster",
@@ -721,6 +761,7 @@ def _objects(village_a, alice):
         "secretary": {"pk": posted.pk},
         "assignment": {"pk": posting.pk},
         "worklog": {"pk": log.pk},
+        "worklog_photo": {"pk": photo.pk},
         "support": {"pk": link.pk},
         "roster_import": {"pk": roster_batch.pk},
         "county_category": {"pk": county_category.pk},

@@ -30,7 +30,14 @@ from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import Workbook, load_workbook
 
-from firstsecretary.forms import AssignForm, EndForm, EvaluationForm, SupportForm, WorkLogForm
+from firstsecretary.forms import (
+    AssignForm,
+    EndForm,
+    EvaluationForm,
+    SupportForm,
+    WorkLogCorrectForm,
+    WorkLogForm,
+)
 from firstsecretary.imports import ROSTER_IMPORT
 from firstsecretary.models import (
     Assignment,
@@ -66,7 +73,14 @@ from tests.conftest import COUNTY, JIMO, TOWNSHIP_A
 from tests.factories import UserFactory
 from villages import services as village_services
 from villages.forms import ActivityItemForm, ActivityPlanForm
-from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Division, Village
+from villages.models import (
+    ActivityPlan,
+    ActivityPlanItem,
+    ActivityRecord,
+    Division,
+    Urging,
+    Village,
+)
 
 # What must never reach a user: a trace, SQL, a database error's name.
 LEAKS = ("Traceback", "SELECT ", "INSERT INTO", "IntegrityError", "DataError", "OperationalError")
@@ -178,6 +192,14 @@ def world(
         division_id=JIMO, year=2026, name="即墨区2026年度整顿", started_on=date(2026, 3, 1)
     )
     roster = add_secretary("王磊")
+    # Yesterday's day of the secretary's log: still correctable (within 7 days).
+    own_log = WorkLog.objects.create(
+        assignment=posted.assignments.get(),
+        date=timezone.localdate() - timedelta(days=1),
+        households_visited=2,
+        kind="visit",
+        summary="走访",
+    )
     inspection = InspectionRound.objects.create(
         county_id=COUNTY,
         year=2026,
@@ -420,6 +442,16 @@ FORMS = {
         watch=lambda w: [Plan.objects.all(), Case.objects.all()],
         forms=((PlanReviewForm, ""),),
     ),
+    "plan_pending": Form(
+        persona="county_admin",
+        url=lambda w: reverse("plan_pending"),
+        valid=lambda w: {"ids": [str(w.reviewing.pk)], "decision": "approve", "comment": "同意"},
+        watch=lambda w: [Plan.objects.all(), Case.objects.all()],
+        extra=(
+            ("no such plan", {"ids": ["999999999"]}, 200),
+            ("returned without a reason", {"decision": "return", "comment": "  "}, 200),
+        ),
+    ),
     "case_apply": Form(
         persona="alice",
         url=lambda w: reverse("case_apply", args=[w.rectifying.pk]),
@@ -612,6 +644,25 @@ FORMS = {
         watch=lambda w: [WorkLog.objects.all()],
         forms=((WorkLogForm, ""),),
     ),
+    "worklog_edit": Form(
+        persona="secretary",
+        url=lambda w: reverse("worklog_edit", args=[w.own_log.pk]),
+        valid=lambda w: {
+            "on_site": "on",
+            "households_visited": 4,
+            "kind": WorkLog._meta.get_field("kind").choices[0][0],
+            "summary": "补记走访情况",
+        },
+        watch=lambda w: [WorkLog.objects.all()],
+        forms=((WorkLogCorrectForm, ""),),
+        extra=(
+            (
+                "a PDF as a photo",
+                {"photos": SimpleUploadedFile("照片.jpg", b"%PDF-1.4\n%%EOF\n")},
+                200,
+            ),
+        ),
+    ),
     "support_add": Form(
         persona="county_admin",
         url=lambda w: reverse("support_add", args=[w.editable.pk]),
@@ -721,6 +772,13 @@ FORMS = {
         forms=((VerifyForm, ""),),
         extra=(("sent back without a reason", {"comment": "  "}, 200),),
     ),
+    "finding_pending": Form(
+        persona="inspector",
+        url=lambda w: reverse("finding_pending"),
+        valid=lambda w: {"ids": [str(w.finding.pk)], "comment": "经核查已整改到位"},
+        watch=lambda w: [Finding.objects.all(), FindingReview.objects.all()],
+        extra=(("no such finding", {"ids": ["999999999"]}, 200),),
+    ),
     "circular_edit": Form(
         persona="county_admin",
         url=lambda w: reverse("circular_edit", args=[w.circular.pk]),
@@ -739,6 +797,20 @@ FORMS = {
             ("no such township", {"township": "999999999"}, 404),
             ("a township id that is not a code", {"township": "abc' OR 1=1 --"}, 404),
             ("another township", {"township": "120114102"}, 404),
+        ),
+    ),
+    "activity_urge": Form(
+        persona="county_admin",
+        url=lambda w: reverse("activity_urge"),
+        valid=lambda w: {"month": w.next_month.strftime("%Y-%m"), "one": TOWNSHIP_A},
+        watch=lambda w: [Urging.objects.all()],
+        extra=(
+            ("a month that is not one", {"month": "2026-13"}, 200),
+            ("an oversize month", {"month": "议" * 10_000}, 200),
+            ("a month not being prepared yet", {"month": "2099-01"}, 200),
+            ("no such township", {"one": "999999999"}, 404),
+            ("a township id that is not a code", {"one": "abc' OR 1=1 --"}, 404),
+            ("another county", {"one": JIMO}, 404),
         ),
     ),
     "quarterly_report": Form(
@@ -762,6 +834,7 @@ NO_FIELDS = {
     "set_language": "a language from a fixed list; an unknown one is ignored",
     "notifications_read_all": "marks the user's own notifications read",
     "notification_read": "marks one notification read",
+    "notifications_read_selected": "ticks of the user's own notifications (test_bulk.py)",
     "plan_submit": "submits the plan as saved",
     "plan_withdraw": "takes a submitted plan back to draft",
     "support_remove": "removes one supporter",

@@ -51,7 +51,9 @@ def test_each_demo_user_logs_in_and_sees_only_their_area(client, demo, username)
     response = client.post(
         reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("home")
+    # A login lands at home; the first secretary on his own page (firstsecretary.views.StartView).
+    landing = "my_village" if username == "secretary" else "home"
+    assert response.redirect_chain[-1][0] == reverse(landing)
     user = User.objects.get(username=username)
     listed = client.get(reverse("village-list"), {"page_size": 500}).json()
     assert listed["count"] == Village.objects.filter(code__startswith=user.scope_prefix).count()
@@ -87,6 +89,20 @@ def test_the_demo_roster_posts_the_demo_secretary_and_leaves_some_villages_witho
     client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
     missing = client.get(reverse("support_overview")).context["rows"]
     assert any(not flags[3] for _case, flags in missing)  # a case without a first secretary
+
+
+def test_the_demo_secretary_lands_on_his_page_with_a_photo_and_today_to_write(demo, client):
+    from firstsecretary.models import WorkLogPhoto
+
+    response = client.post(
+        reverse("login"), {"username": "secretary", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("my_village")
+    page = response.content.decode()
+    photo = WorkLogPhoto.objects.get(log__assignment__secretary__user__username="secretary")
+    assert reverse("worklog_photo", args=[photo.pk]) in page
+    assert max(photo.width, photo.height) == 1600 and photo.taken_at is not None
+    assert 'data-today="missing"' in page  # today is left for the one tap
 
 
 def test_the_demo_shows_activity_plans_timeliness_and_a_bell(demo, client):

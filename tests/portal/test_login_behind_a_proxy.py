@@ -24,7 +24,8 @@ def log_in(client, password, *, remote, forwarded=None):
 
 
 def logged_in(response):
-    return response.status_code == 302 and response["Location"] == reverse("home")
+    # A login lands on `start`, which sends each role to its own first page.
+    return response.status_code == 302 and response["Location"] == reverse("start")
 
 
 def locked_out(response):
