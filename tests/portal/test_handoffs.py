@@ -16,6 +16,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
+from firstsecretary import services as secretaries
 from inspections import services as inspections
 from portal.choices import Role
 from portal.models import Notification
@@ -246,6 +247,34 @@ def test_a_published_circular_is_told_to_the_countys_townships_only(
     assert set(notes) == {"alice", "bob"}
     assert notes["bob"].title == "通报武组通〔2026〕1号已印发，请阅读并签收"
     assert opens(client, notes["bob"])
+
+
+# --- Postings --------------------------------------------------------------------------------
+
+
+def test_a_posting_started_and_ended_is_told_to_the_secretary_and_the_township(
+    client, people, add_secretary, county_admin, secretary, village_a
+):
+    person = add_secretary("刘洋", user=secretary)
+    posting = secretaries.assignment_start(
+        acting_user=county_admin,
+        secretary=person,
+        village=village_a,
+        started_on=date(2026, 3, 1),
+        planned_end=date(2028, 2, 28),
+    )
+    started = told("posting-started:")
+    assert set(started) == {"secretary", "alice"}
+    assert started["alice"].title == f"刘洋已选派到梅厂镇{village_a.name}任第一书记"
+    assert started["secretary"].url == reverse("worklog")
+    assert started["alice"].url == reverse("village_detail", args=[village_a.code])
+    assert opens(client, started["secretary"]) and opens(client, started["alice"])
+    secretaries.assignment_end(
+        acting_user=county_admin, assignment=posting, ended_on=date(2026, 9, 1), reason="任期届满"
+    )
+    ended = told("posting-ended:")
+    assert set(ended) == {"alice"} and ended["alice"].body == "任期届满"
+    assert ended["alice"].title == f"刘洋在梅厂镇{village_a.name}的第一书记任职已结束"
 
 
 # --- The digest, mark all read, the purge ------------------------------------------------------
