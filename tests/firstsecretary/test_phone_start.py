@@ -193,7 +193,7 @@ def test_a_day_is_corrected_within_7_days_only(client, posted, secretary, day, a
         assert response.status_code == 302 and entry.households_visited == 8
     else:
         assert response.status_code == 200
-        assert "工作日志只能在7日内更正" in response.content.decode()
+        assert "民情日记只能在7日内更正" in response.content.decode()
         assert entry.households_visited == 3
 
 

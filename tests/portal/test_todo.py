@@ -174,7 +174,7 @@ def test_township_answers_findings_and_acknowledges_circulars(
     inspection_services.circular_publish(acting_user=county_admin, circular=circular)
     circular.refresh_from_db()
     acknowledge = (
-        f"通报{circular}：请阅知并确认",
+        f"通报{circular}：请阅知并签收",
         "梅厂镇",
         date(2026, 11, 16),
         None,
