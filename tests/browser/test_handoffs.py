@@ -128,9 +128,12 @@ def test_a_finding_goes_from_the_inspector_to_the_township_and_back(november_20t
     page.goto("/")
     assert todo_line(page, "党员活动室长期锁门", village).count() == 0
 
-    # The inspector finds the answer on his list and verifies it from there.
+    # The inspector is told in his bell, finds the answer on his list and verifies it there.
     page.context.clear_cookies()
     log_in(page, "inspector")
+    page.goto("/notifications/")
+    told = page.locator(".list-group-item", has_text=f"{village}督查问题已反馈整改情况，请核实")
+    assert told.count() == 1
     page.goto("/")
     line = todo_line(page, "乡镇已反馈整改情况，请核实：党员活动室长期锁门", village)
     assert line.count() == 1
@@ -144,3 +147,20 @@ def test_a_finding_goes_from_the_inspector_to_the_township_and_back(november_20t
     page.goto("/")
     assert todo_line(page, "党员活动室长期锁门", village).count() == 0
     screenshot(page, "handoff-3-inspector-todo", full_page=True)
+
+    # The township is told in its bell: of the finding when it was recorded, and now of
+    # the verdict.
+    page.context.clear_cookies()
+    log_in(page, ORGANIZERS[visit.village.township_id])
+    page.goto("/notifications/")
+    recorded = page.locator(".list-group-item", has_text="党员活动室长期锁门")
+    assert recorded.filter(has_text=f"{village}督查发现问题，请于2026年12月31日前整改").count() == 1
+    # The verdict's notice links to this finding (the demo has other verdicts in the village).
+    from portal.models import Notification
+
+    organizer = ORGANIZERS[visit.village.township_id]
+    verdict = Notification.objects.get(
+        user__username=organizer, url=f"/findings/{finding.pk}/", title__contains="已核实销号"
+    )
+    assert verdict.title == f"{visit.village.township.name}{village}督查问题整改已核实销号"
+    assert page.locator(".list-group-item", has_text=verdict.title).count() >= 1
