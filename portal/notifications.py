@@ -1,6 +1,7 @@
 """In-app notifications: one per user and key, so a job that runs twice notifies once."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
@@ -22,6 +23,7 @@ def notify(*, users, key, title, body="", url=""):
         if user.pk not in existing
     ]
     Notification.objects.bulk_create(new, ignore_conflicts=True)
+    forget_todo_counts(note.user_id for note in new)
     return len(new)
 
 
@@ -44,7 +46,21 @@ def notify_many(messages):
     ]
     # One INSERT on PostgreSQL however many there are (Django batches only for SQLite).
     Notification.objects.bulk_create(new, ignore_conflicts=True)
+    forget_todo_counts(note.user_id for note in new)
     return len(new)
+
+
+def todo_count_key(user_id):
+    """Where the menu's to-do count of a user is kept (portal.todo computes and reads it)."""
+    return f"todo-count:{user_id}"
+
+
+def forget_todo_counts(user_ids):
+    """Work changed hands: these users' menu counts are dropped, so the menu shows no
+    count until their list is computed again rather than a count that is no longer true."""
+    keys = [todo_count_key(pk) for pk in set(user_ids)]
+    if keys:
+        cache.delete_many(keys)
 
 
 # --- Hand-offs: who acts next ----------------------------------------------------------------
@@ -89,4 +105,6 @@ def handoff(*, acting_user, to, key, title, url, body="", **params):
         title = str(title).format(**params)
         body = str(body)
     ids = to.exclude(pk=acting_user.pk).values_list("pk", flat=True)
+    # The actor's own list changed too: the work he just did is off it.
+    forget_todo_counts([acting_user.pk])
     return notify_many([(user_id, key, title[:200], body, url) for user_id in ids])

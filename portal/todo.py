@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
+from portal.notifications import todo_count_key
 from portal.scoping import scope_prefix
 
 # More items of one kind than this are shown as one line that opens their list.
@@ -709,12 +710,13 @@ def todo_for(user, today=None):
     for extra in EXTRA.get(role, []):
         items += extra(user, today)
     todo.items = sorted(items, key=sort_key)
-    cache.set(_count_key(user), todo.count, COUNT_SECONDS)
+    cache.set(todo_count_key(user.pk), (_whose(user), todo.count), COUNT_SECONDS)
     return todo
 
 
-def _count_key(user):
-    return f"todo-count:{user.pk}:{_role(user)}:{scope_prefix(user)}"
+def _whose(user):
+    # A count is the user's in one role and area: a changed role or area reads as unknown.
+    return f"{_role(user)}:{scope_prefix(user)}"
 
 
 def todo_count(user):
@@ -723,4 +725,7 @@ def todo_count(user):
     when not known (not computed for COUNT_SECONDS, or a leader, who has no items)."""
     if not getattr(user, "is_authenticated", False) or _role(user) == Role.VIEWER:
         return None
-    return cache.get(_count_key(user))
+    kept = cache.get(todo_count_key(user.pk))
+    if not kept or kept[0] != _whose(user):
+        return None
+    return kept[1]

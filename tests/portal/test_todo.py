@@ -498,3 +498,41 @@ def test_the_menu_shows_the_count_the_home_page_computed(client, alice, list_cas
     # Not known (expired): no count rather than the whole list computed on every page.
     assert "待办 " not in page
     assert len(known) == len(unknown)
+
+
+def test_a_hand_off_drops_the_menu_counts_it_changes(
+    client, alice, county_admin, list_case, village_a
+):
+    """The county acts on alice's work: her menu must not keep saying 待办 2 for ten minutes
+    when it is no longer true; it shows no count until her list is computed again. The
+    actor's own count goes too: the work he just did is off his list."""
+    from portal.models import User
+    from portal.notifications import handoff
+
+    list_case(alice, village_a)
+    client.force_login(alice)
+    assert "待办 2" in client.get("/").content.decode()
+    client.force_login(county_admin)
+    client.get("/")
+    assert todo_count(county_admin) is not None
+    handoff(
+        acting_user=county_admin,
+        to=User.objects.filter(pk__in=[alice.pk, county_admin.pk]),
+        key="plan-returned:test",
+        title="{place}",
+        place="梅厂镇",
+        url="/",
+    )
+    assert todo_count(alice) is None and todo_count(county_admin) is None
+    client.force_login(alice)
+    assert "待办 " not in client.get("/ledger/").content.decode()
+    assert "待办 2" in client.get("/").content.decode()  # computed again on her home page
+
+
+def test_a_count_kept_for_another_role_or_area_is_not_shown(alice, list_case, village_a, client):
+    list_case(alice, village_a)
+    client.force_login(alice)
+    client.get("/")
+    assert todo_count(alice) == 2
+    alice.division_id = "120114102"  # moved to 大碱厂镇 by the county
+    assert todo_count(alice) is None
