@@ -26,11 +26,13 @@ def notification_digest(day):
         .exclude(user__email="")
         .filter(user__is_active=True)
         .order_by("user_id", "-created_at")
-        .values_list("user_id", "pk", "title")
+        .values_list("user_id", "pk", "title", "url")
     )
     by_user = {}
-    for user_id, pk, title in pending:
-        by_user.setdefault(user_id, []).append((pk, title))
+    for user_id, pk, title, url in pending:
+        # Each notice with the page where its work is done, as the bell links it.
+        line = f"- {title}\n  {settings.PORTAL_SITE_URL}{url}" if url else f"- {title}"
+        by_user.setdefault(user_id, []).append((pk, line))
     already = set(DigestLog.objects.filter(day=day).values_list("user_id", flat=True))
     users = User.objects.in_bulk([u for u in by_user if u not in already])
     sent = 0
@@ -43,11 +45,11 @@ def notification_digest(day):
                     _("{count} new notifications in the rectification portal").format(
                         count=len(notes)
                     ),
-                    "\n".join(f"- {title}" for _pk, title in notes),
+                    "\n".join(line for _pk, line in notes),
                     None,
                     [user.email],
                 )
-                Notification.objects.filter(pk__in=[pk for pk, _title in notes]).update(
+                Notification.objects.filter(pk__in=[pk for pk, _line in notes]).update(
                     emailed_at=timezone.now()
                 )
         except IntegrityError:

@@ -288,6 +288,8 @@ def test_the_digest_carries_the_hand_offs_once(people, case_a, alice, county_adm
     call_command("run_job", "notification_digest", "--period", "2026-12-02", stdout=io.StringIO())
     assert len(mailoutbox) == 1
     assert f"梅厂镇{case_a.village.name}整顿方案已提交，请审批" in mailoutbox[0].body
+    # With the address of the case's page, as the bell links it.
+    assert f"http://127.0.0.1:8000/ledger/{case_a.pk}/" in mailoutbox[0].body
 
 
 def test_mark_all_read_reads_only_ones_own(client, people, case_a, alice, county_admin):
