@@ -526,7 +526,8 @@ def county_items(user, today):
         *_group(
             _activity_items(user, today, overdue_only=True),
             _("{count} townships have not filed every activity plan for the coming month"),
-            _url("activity_timeliness"),
+            # The board where the county urges them (催报), for the month being planned.
+            _url("activity_urging", month=f"{_planned_month(today):%Y-%m}"),
         ),
         *_group(
             secretaries,

@@ -259,14 +259,18 @@ def _scores(total):
     return result
 
 
-def test_county_sees_late_townships_after_the_25th(county_admin, clock):
+def test_county_sees_late_townships_after_the_25th(county_admin, clock, client):
     clock.move_to(datetime(2026, 11, 26, 9, 0, tzinfo=TIANJIN))
     todo = todo_for(county_admin)
-    # Every one of Wuqing's townships is late for December: one line opens the table.
+    # Every one of Wuqing's townships is late for December: one line opens the board
+    # where the county urges them (催报).
     assert [(item.what, item.url, item.overdue) for item in todo.items] == [
-        ("37个乡镇未报齐下月活动计划", "/activity/timeliness/", True)
+        ("37个乡镇未报齐下月活动计划", "/activity/urging/?month=2026-12", True)
     ]
     assert todo.count == 37
+    client.force_login(county_admin)
+    board = client.get(todo.items[0].url).content.decode()
+    assert "2026-12活动计划催报" in board and "一键催报未完成的乡镇" in board
 
 
 def test_other_county_sees_nothing(other_county_admin, alice, list_case, village_a):
