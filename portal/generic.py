@@ -136,7 +136,9 @@ class FormActionView(ScopedObjectMixin, View):
         return self.form_invalid(form)
 
     def form_valid(self, form):
-        raise NotImplementedError
+        """Each subclass calls its service here and returns the redirect; a ValidationError
+        it raises is put on the form under its field by post()."""
+        raise NotImplementedError(f"{type(self).__name__} must say what a valid form does")
 
     def form_invalid(self, form):
         response = self.page_response(form)
