@@ -217,12 +217,16 @@ class Case(models.Model):
                 violation_error_message=_("This village is already on this campaign's ledger."),
             ),
             models.CheckConstraint(
-                condition=Q(deadline__gte=F("identified_on")), name="case_deadline_after_listing"
+                condition=Q(deadline__gte=F("identified_on")),
+                name="case_deadline_after_listing",
+                # Said in Chinese to the page and the API, like the import's own check.
+                violation_error_message=_("The deadline cannot be before the listing date."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_on__isnull=True)
                 | Q(transformed_on__isnull=False, closed_on__gte=F("transformed_on")),
                 name="case_closed_after_transformed",
+                violation_error_message=_("A case cannot be closed before it was transformed."),
             ),
         ]
 

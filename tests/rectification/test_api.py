@@ -153,3 +153,25 @@ def test_the_browsable_api_carries_no_list_of_every_village(client, county_admin
     assert html.count("<option") < 120, html.count("<option")
     assert "_content" in html  # the raw JSON form is there to post with
     assert "郭罗庄村委会" in html  # the listed case itself is shown, in JSON
+
+
+def test_a_deadline_before_the_listing_is_refused_in_chinese(
+    client, alice, campaign, village_a, categories
+):
+    client.force_login(alice)
+    response = client.post(
+        reverse("case-list"),
+        {
+            "campaign": campaign.pk,
+            "village": village_a.code,
+            "categories": [c.pk for c in categories],
+            "problems": "班子不团结",
+            "responsible_person": "李秀英",
+            "identified_on": "2026-09-01",
+            "deadline": "2026-08-31",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "转化时限不能早于列入时间。" in response.content.decode()
+    assert "case_deadline_after_listing" not in response.content.decode()

@@ -109,6 +109,7 @@ def test_the_api_reads_and_writes_the_same_links(client, alice, campaign, villag
             "problems": "班子不团结",
             "responsible_person": "李秀英",
             "county_leader": "张立国",
+            "identified_on": "2026-09-01",
             "deadline": "2026-12-31",
         },
         content_type="application/json",
