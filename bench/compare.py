@@ -386,7 +386,7 @@ def list_urls():
                     continue  # takes parameters
                 names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
-    walk(get_resolver("portal.urls").url_patterns)
+    walk(get_resolver("home.urls").url_patterns)
     return names
 
 

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import path
 
 from bench.admin import site
-from portal.urls import urlpatterns as portal_urlpatterns
+from home.urls import urlpatterns as portal_urlpatterns
 
 
 def hello(request):

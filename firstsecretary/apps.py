@@ -7,7 +7,7 @@ class FirstsecretaryConfig(AppConfig):
     verbose_name = _("First secretaries")
 
     def ready(self):
-        from firstsecretary import exports, imports, tasks  # noqa: F401  registers them
+        from firstsecretary import exports, imports, jobs, menus  # noqa: F401  registers them
         from firstsecretary.views import case_panel
         from rectification import panels
 

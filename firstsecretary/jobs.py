@@ -1,11 +1,12 @@
 """The first-secretary app's periodic job: presence of the month just ended."""
 
+from celery.schedules import crontab
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from firstsecretary.selectors import presence
-from portal.jobs import job
+from portal.jobs import HOUR, every, job
 from portal.notifications import county_admins, notify
 
 
@@ -46,3 +47,13 @@ def secretary_presence(month):
             url=f"{reverse('presence')}?month={month:%Y-%m}",
         )
     return f"secretary_presence {month:%Y-%m}: {len(below)} below threshold, {sent} notified"
+
+
+every(
+    # The 1st of each month at 08:00: last month's first secretaries under the on-site
+    # threshold are reported to their county (run_job secretary_presence --period).
+    "secretary-presence",
+    crontab(minute=0, hour=8, day_of_month=1),
+    job="secretary_presence",
+    expires=20 * HOUR,
+)

@@ -1,4 +1,5 @@
-"""The URL conf. Every URL here is covered by tests/portal/test_access_matrix.py."""
+"""The URL conf: the portal's pages and every app's URLs and API. Every URL here is
+covered by tests/portal/test_access_matrix.py."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -8,10 +9,11 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
+from home import views
+from home.forms import LoginForm
 from inspections import api as inspections_api
-from portal import bulk, choosers, views
+from portal import bulk, choosers
 from portal.api import ApiDocsView
-from portal.forms import LoginForm
 from rectification import api as rectification_api
 from villages import api as villages_api
 
@@ -30,8 +32,8 @@ class DivisionCodeConverter:
 
 register_converter(DivisionCodeConverter, "code")
 
-handler404 = "portal.views.page_not_found"
-handler500 = "portal.views.server_error"
+handler404 = "home.views.page_not_found"
+handler500 = "home.views.server_error"
 
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants to scope and test twice.

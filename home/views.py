@@ -14,9 +14,10 @@ from django.views import View, defaults
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
-from portal import selectors, services, todo
+from home import todo
+from home.forms import ApiTokenForm, UserCreateForm, UserUpdateForm
+from portal import selectors, services
 from portal.filtersets import UserFilterSet
-from portal.forms import ApiTokenForm, UserCreateForm, UserUpdateForm
 from portal.generic import (
     ObjectDetailView,
     ObjectListView,
@@ -44,7 +45,7 @@ class HomeView(PortalMixin, TemplateView):
         context["village"] = user.village if user.scope_prefix == user.village_id else None
         context["counts"] = village_selectors.village_counts(user=user)
         context["recent_reports"] = selectors.report_list(user=user)[:5]
-        # The day starts here: what the user has to do now, overdue first (portal.todo).
+        # The day starts here: what the user has to do now, overdue first (home.todo).
         context["todo"] = todo.todo_for(user)
         return context
 
@@ -256,7 +257,7 @@ class DashboardMixin(PortalMixin):
     the user's area: the drill-down). The page, its print view and its workbook share it."""
 
     def dashboard_context(self):
-        from portal import dashboard
+        from home import dashboard
 
         user = self.request.user
         reader = dashboard.narrowed(user, self.request.GET.get("area", "").strip())
@@ -322,7 +323,7 @@ class DashboardExportView(DashboardMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        from portal.dashboard import workbook
+        from home.dashboard import workbook
 
         context = self.dashboard_context()
         content = workbook(context, place=_area_name(context["area"]))

@@ -7,4 +7,4 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
-        from inspections import exports, reports, tasks  # noqa: F401  registers them and the jobs
+        from inspections import exports, jobs, menus, reports  # noqa: F401  registers them and the jobs

@@ -11,6 +11,7 @@ from portal.fields import LONG_TEXT_MAX
 from portal.models import User
 from rectification.forms import DATE
 from rectification.models import Category
+from villages.choosers import village_label
 from villages.models import Village
 
 
@@ -76,7 +77,7 @@ def _team_villages(user, params):
 choosers.register(
     "team-villages",
     _team_villages,
-    label=choosers.village_label,
+    label=village_label,
     search_fields=("name__icontains", "township__name__icontains"),
     params=("round",),
 )

@@ -6,6 +6,7 @@ It lives here, at the top of the app layers, because it reads the ledger and the
 inspections; it writes only notifications.
 """
 
+from celery.schedules import crontab
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from inspections.models import Finding
 from inspections.selectors import overdue_findings_q
 from portal.choices import Role
-from portal.jobs import job
+from portal.jobs import HOUR, every, job
 from portal.models import User
 from portal.notifications import notify_many
 from rectification.models import Case, PlanTask
@@ -103,3 +104,13 @@ def overdue_sweep(day):
         f"overdue_sweep {day}: {len(tasks)} tasks, {len(cases)} cases, "
         f"{len(findings)} findings, {sent} notified"
     )
+
+
+every(
+    # Every day at 01:00: plan tasks, case deadlines and findings past due, one
+    # notification per user (run_job overdue_sweep --period YYYY-MM-DD).
+    "overdue-sweep",
+    crontab(minute=0, hour=1),
+    job="overdue_sweep",
+    expires=12 * HOUR,
+)

@@ -9,6 +9,7 @@ Built by the beat job on the first day of each quarter, by `run_job quarterly_re
 
 from datetime import date
 
+from celery.schedules import crontab
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from inspections.models import Finding, Visit
 from portal import exports
 from portal.choices import ReportStatus, Role
 from portal.excel import Column, XlsxTable
-from portal.jobs import job
+from portal.jobs import HOUR, every, job
 from portal.models import GeneratedReport, User
 from portal.notifications import notify_many
 from rectification.choices import CONVERTED, CaseStatus
@@ -303,3 +304,13 @@ def quarterly_report(period):
             ]
         )
     return f"quarterly_report {year}Q{quarter}: {built} built"
+
+
+every(
+    # 1 January, April, July and October at 02:00: each county's report on the quarter
+    # just ended (run_job quarterly_report --period YYYY-MM, any month of the quarter).
+    "quarterly-report",
+    crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    job="quarterly_report",
+    expires=20 * HOUR,
+)

@@ -45,7 +45,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 # django-celery-beat's "Run selected tasks" publishes with the workers' pool and retries
 # and fails the page when Redis is down; this one sends like every request does
-# (portal.tasks.send) and says at once what was started and what was not.
+# (portal.queue.send) and says at once what was started and what was not.
 admin.site.unregister(PeriodicTask)
 
 
@@ -55,7 +55,7 @@ class PeriodicTaskAdmin(celery_beat_admin.PeriodicTaskAdmin):
     def run_tasks(self, request, queryset):
         from kombu.utils.json import loads
 
-        from portal.tasks import send
+        from portal.queue import send
 
         self.celery_app.loader.import_default_modules()
         started, not_sent = [], []

@@ -7,5 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        # Registered on import: the daily digest job, the API token's schema extension.
-        from portal import digest, openapi  # noqa: F401
+        # Registered on import: the daily digest job, the API token's schema extension, the
+        # Celery tasks (services send build_report by its name), the portal's menu entries.
+        from portal import digest, menus, openapi, tasks  # noqa: F401

@@ -2,7 +2,8 @@
 users): a text box that asks the server for at most `LIMIT` matches, instead of a <select>
 that carries every village of a county (745) or a province (14,592) in the page.
 
-A *source* is a named, scoped queryset: `SOURCES["villages"].choices(user, params)`. The
+A *source* is a named, scoped queryset: `SOURCES["villages"].choices(user, params)`,
+declared by the app that owns the model (`register`, in a module its ready() imports). The
 form field and the search endpoint take their choices from the same source, so the list a
 user can pick from is the list the server accepts; the field validates a posted value
 against it like any ModelChoiceField (an out-of-scope code is "not one of the choices").
@@ -30,7 +31,6 @@ from django.views import View
 
 from portal.choices import Role
 from portal.models import User
-from villages.models import Division, Village
 
 # The most matches the endpoint returns: enough to pick from, small enough to read.
 LIMIT = 20
@@ -202,12 +202,11 @@ def _compact(field, widget_class):
 class ChooserField(forms.ModelChoiceField):
     """One object from a source, chosen by search; validated against the scoped source."""
 
-    def __init__(self, source, params=None, **kwargs):
+    def __init__(self, source, params=None, *, queryset, **kwargs):
         self.source = SOURCES[source] if isinstance(source, str) else source
         kwargs.setdefault("widget", Chooser(self.source, params))
         kwargs.pop("null_value", None)
-        kwargs.setdefault("queryset", Village.objects.none())
-        super().__init__(**kwargs)
+        super().__init__(queryset=queryset, **kwargs)
         _compact(self, forms.Select)
 
     def to_python(self, value):
@@ -222,11 +221,10 @@ class ChooserField(forms.ModelChoiceField):
 class MultipleChooserField(forms.ModelMultipleChoiceField):
     """Several objects from a source; each typed value is a code or a unique name."""
 
-    def __init__(self, source, params=None, **kwargs):
+    def __init__(self, source, params=None, *, queryset, **kwargs):
         self.source = SOURCES[source] if isinstance(source, str) else source
         kwargs.setdefault("widget", Chooser(self.source, params, multiple=True))
-        kwargs.setdefault("queryset", Village.objects.none())
-        super().__init__(**kwargs)
+        super().__init__(queryset=queryset, **kwargs)
         _compact(self, forms.SelectMultiple)
 
     def clean(self, value):
@@ -305,32 +303,7 @@ class ChooserSearchView(LoginRequiredMixin, View):
         return JsonResponse({"results": results[:LIMIT], "more": len(results) > LIMIT})
 
 
-# --- The sources every app shares --------------------------------------------------------------
-
-
-def village_label(village):
-    return f"{village.township.name} · {village.name}（{village.code}）"
-
-
-def _villages(user, params):
-    """Villages in the user's scope; `within` narrows to a division (a round's county)."""
-    queryset = Village.objects.visible_to(user).select_related("township").order_by("code")
-    if params.get("within"):
-        queryset = queryset.filter(code__startswith=params["within"])
-    return queryset
-
-
-def _divisions(user, params):
-    """Divisions in the user's scope; `level` one level or several ("county,township")."""
-    queryset = Division.objects.visible_to(user).select_related("parent").order_by("code")
-    if params.get("level"):
-        queryset = queryset.filter(level__in=params["level"].split(","))
-    return queryset
-
-
-def division_label(division):
-    parent = division.parent.name if division.parent_id else ""
-    return f"{parent} · {division.name}（{division.code}）" if parent else division.name
+# --- The portal's own source (the apps declare theirs, e.g. villages/choosers.py) ----------
 
 
 def _users(user, params):
@@ -348,14 +321,6 @@ def user_label(person):
     return f"{name}（{person.username}）"
 
 
-register(
-    "villages",
-    _villages,
-    label=village_label,
-    search_fields=("name__icontains", "township__name__icontains"),
-    params=("within",),
-)
-register("divisions", _divisions, label=division_label, params=("level",))
 register(
     "users",
     _users,

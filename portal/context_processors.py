@@ -1,50 +1,14 @@
 """The navigation, by role: each user sees the entries for the work they do. Whether an
 entry shows is read off the page's own view (its permission for reads), so the menu can
-never offer a page that would answer 403."""
+never offer a page that would answer 403. The entries are the apps' own (portal.menus)."""
 
 import functools
 
 from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from portal import menus
 from portal.choices import Role
-
-# Top-level entries: (url name, label) or (label, [(url name, label), …]) for a menu.
-NAVIGATION = (
-    ("home", _("Home")),
-    ("dashboard", _("Dashboard")),
-    (
-        pgettext_lazy("menu", "Rectification"),
-        [
-            ("case_list", _("Ledger")),
-            ("screening", _("Screening")),
-            ("support_overview", _("Support (five ones)")),
-            ("campaign_list", _("Campaigns and categories")),
-        ],
-    ),
-    (
-        _("First secretaries"),
-        [
-            ("secretary_list", _("Roster")),
-            ("presence", pgettext_lazy("menu", "Days in the village")),
-            ("worklog", _("My work log")),
-        ],
-    ),
-    ("activity_township", _("Activity plans")),
-    ("round_list", _("Inspections")),
-    (
-        _("Records"),
-        [
-            ("township_list", _("Townships")),
-            ("village_list", _("Villages")),
-            ("report_list", _("Exports")),
-            ("user_list", _("Users")),
-            ("county_settings", _("County settings")),
-        ],
-    ),
-)
-
 
 # The user menu (under the user's name): (url name, label, who sees it).
 USER_MENU = (
@@ -54,25 +18,6 @@ USER_MENU = (
     # authors who are given its address).
     ("api_docs", _("API documentation"), lambda user: is_administrator(user)),
 )
-
-
-# A first secretary's menu: his page, his to-do list, his work log (and his village's case).
-FIRST_SECRETARY_NAVIGATION = (
-    ("my_village", _("My village")),
-    ("home", _("Home")),
-    ("worklog", _("My work log")),
-)
-
-
-def _village_case_entry(user, request):
-    """The menu entry of the case of the first secretary's village, if he has one."""
-    from rectification.models import Case
-
-    case = Case.objects.visible_to(user).order_by("-pk").only("pk").first()
-    if case is None:
-        return []
-    url = case.get_absolute_url()
-    return [{"url": url, "label": _("My village's case"), "active": request.path == url}]
 
 
 def is_administrator(user):
@@ -104,10 +49,10 @@ def navigation(request):
         return {"url": reverse(name), "label": label, "active": name == current}
 
     items = []
-    navigation_of_role = NAVIGATION
+    navigation_of_role = menus.navigation()
     if user.role == Role.FIRST_SECRETARY:
         # On a phone, what he uses: not the county's twenty links.
-        navigation_of_role = FIRST_SECRETARY_NAVIGATION
+        navigation_of_role = menus.first_secretary_navigation()
     for first, second in navigation_of_role:
         if isinstance(second, list):
             children = [entry(name, label) for name, label in second if may_open(user, name)]
@@ -124,7 +69,7 @@ def navigation(request):
         elif may_open(user, first):
             items.append(entry(first, second))
     if user.role == Role.FIRST_SECRETARY:
-        items.extend(_village_case_entry(user, request))
+        items.extend(menus.first_secretary_extras(user, request))
     from portal.models import Notification
 
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -4,13 +4,14 @@ of notifications read long ago."""
 
 from datetime import datetime, time, timedelta
 
+from celery.schedules import crontab
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.jobs import job
+from portal.jobs import HOUR, every, job
 from portal.models import DigestLog, Notification, User
 
 
@@ -71,3 +72,20 @@ def notification_purge(day):
     )
     deleted, _by_model = Notification.objects.filter(read_at__lt=cutoff).delete()
     return f"notification_purge {day}: {deleted} deleted"
+
+
+every(
+    # Every day at 07:30: one e-mail per user with their unread notifications.
+    "notification-digest",
+    crontab(minute=30, hour=7),
+    job="notification_digest",
+    expires=12 * HOUR,
+)
+every(
+    # Every day at 03:40: notifications read more than NOTIFICATION_RETENTION_DAYS ago
+    # are deleted (run_job notification_purge).
+    "purge-read-notifications",
+    crontab(minute=40, hour=3),
+    job="notification_purge",
+    expires=12 * HOUR,
+)

@@ -1,8 +1,9 @@
 """The periodic jobs, runnable by hand: `python manage.py run_job NAME --period YYYY-MM`.
 
 Each job is a function of a period (a date: the month or quarter it is about) that
-calls services and is idempotent. Celery beat runs them through portal.tasks.run_job
-(schedule in portal/celery.py); the command runs the same function in-process.
+calls services and is idempotent. Celery beat runs them through portal.tasks.run_job; the
+command runs the same function in-process. Each app declares its jobs in its jobs.py and
+when beat runs them (`every`, below): the foundation imports no app.
 """
 
 from datetime import date
@@ -37,3 +38,37 @@ def default_period(name, today):
 
 def run(name, period):
     return JOBS[name][0](period)
+
+
+def run_scheduled(name, period=None):
+    """What beat runs (portal.tasks.run_job): `period` (YYYY-MM) defaults to the job's own."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    month = (
+        datetime.strptime(period, "%Y-%m").date()
+        if period
+        else default_period(name, timezone.localdate())
+    )
+    return run(name, month)
+
+
+# --- The beat schedule: filled by the apps' jobs modules (imported in their ready()) -------
+
+HOUR = 3600
+
+# Celery's beat_schedule (portal/celery.py hands beat this very dict). Times are
+# Asia/Shanghai (CELERY_TIMEZONE). Every job is idempotent and expires before its next run,
+# so a beat that was down does not fire a backlog of stale runs.
+BEAT_SCHEDULE = {}
+
+
+def every(entry, schedule, *, expires, job=None, task=None):
+    """Declare a periodic run named `entry`: the registered job `job` (through
+    portal.tasks.run_job) or the Celery task named `task`, on `schedule` (a crontab),
+    dropped if not started within `expires` seconds."""
+    if (job is None) == (task is None):
+        raise TypeError("every() runs either a job or a task")
+    run_entry = {"task": task} if task else {"task": "portal.tasks.run_job", "args": (job,)}
+    BEAT_SCHEDULE[entry] = {**run_entry, "schedule": schedule, "options": {"expires": expires}}

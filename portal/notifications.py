@@ -51,7 +51,7 @@ def notify_many(messages):
 
 
 def todo_count_key(user_id):
-    """Where the menu's to-do count of a user is kept (portal.todo computes and reads it)."""
+    """Where the menu's to-do count of a user is kept (home.todo computes and reads it)."""
     return f"todo-count:{user_id}"
 
 

@@ -3,7 +3,7 @@
 A village code is a materialised path (2 digits province, 2 city, 2 county, 3 township,
 3 village), so "everything in Wuqing District" is `code LIKE '120114%'`. Each scoped model
 names the path to its code in `scope_path`; `visible_to(user)` narrows any queryset of it
-to the user's prefix. Pages apply it through `portal.views.ScopedMixin`, the API through
+to the user's prefix. Pages apply it through `portal.generic.ScopedMixin`, the API through
 `portal.api.ScopedViewSetMixin`; nothing else reads these models on behalf of a user.
 """
 

@@ -23,6 +23,7 @@ from portal.choices import ReportStatus, Role
 from portal.constraints import service_transaction
 from portal.excel import XlsxTable
 from portal.models import ApiToken, GeneratedReport, User
+from portal.queue import send
 from portal.scoping import in_scope, scope_prefix
 
 logger = logging.getLogger(__name__)
@@ -202,10 +203,9 @@ def report_queue(report):
 
 def report_send(report_id):
     """Hand a recorded report to the workers now; False (and it stays pending) when Redis
-    cannot take it within about a second (portal.tasks.send)."""
-    from portal.tasks import build_report, send
-
-    return send(build_report, (report_id,))
+    cannot take it within about a second (portal.queue.send). The task is named, not
+    imported: portal.tasks wraps these services."""
+    return send("portal.tasks.build_report", (report_id,))
 
 
 def reports_resend(*, older_than_minutes=2):

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "rectification",
     "firstsecretary",
     "inspections",
+    # The roof, above every app: the pages and the URL conf that compose them.
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +93,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "home.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -126,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One Redis serves the Celery broker, its result backend and the cache. Redis down must make
 # the portal slower, never broken: every use of it gives up within a second (the timeouts
 # below and TASK_SEND_TIMEOUT), and work a request hands to the workers is recorded in the
-# database first (portal.tasks.send). Sessions and the login lock-out live in the database.
+# database first (portal.queue.send). Sessions and the login lock-out live in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -292,7 +294,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "interval_max": 0.5,
     }
 }
-# A request hands work over through portal.tasks.send: its own connection, each attempt
+# A request hands work over through portal.queue.send: its own connection, each attempt
 # giving up after TASK_SEND_TIMEOUT seconds, one retry (a connection Redis dropped). With
 # Redis refused, down or hung a page answers within about a second; the work stays
 # recorded and the sweeper (resend-reports, every 5 minutes) sends it when Redis is back.
@@ -319,7 +321,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 360)),
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule itself is one list in portal/celery.py.
+# The beat schedule: each app declares its periodic runs beside its jobs (portal.jobs.every).
 
 # --- E-mail (the daily notification digest) ---------------------------------------------
 

@@ -7,4 +7,4 @@ class VillagesConfig(AppConfig):
     verbose_name = _("Divisions and villages")
 
     def ready(self):
-        from villages import exports, tasks  # noqa: F401  registers the export and the jobs
+        from villages import choosers, exports, jobs, menus  # noqa: F401  registers them

@@ -5,12 +5,13 @@ keyed by month and township, snapshots upserted) and run by `run_job NAME --peri
 YYYY-MM` or by Celery beat. Their queries do not grow with the number of villages.
 """
 
+from celery.schedules import crontab
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
-from portal.jobs import job, next_month
+from portal.jobs import HOUR, every, job, next_month
 from portal.models import User
 from portal.notifications import notify_many
 from villages import selectors
@@ -171,3 +172,22 @@ def activity_plan_deadline(month):
         f"activity_plan_deadline {month:%Y-%m}: {len(snapshots)} townships recorded, "
         f"{sum(c for c, _n in missing.values())} villages missing, {sent} notified"
     )
+
+
+# When beat runs them (Asia/Shanghai).
+every(
+    # The 20th at 09:00: townships are told which villages have not yet reported next
+    # month's activity plan (run_job activity_plan_reminder --period next month).
+    "activity-plan-reminder",
+    crontab(minute=0, hour=9, day_of_month=20),
+    job="activity_plan_reminder",
+    expires=12 * HOUR,
+)
+every(
+    # The 26th at 00:10, just after the due day (ACTIVITY_PLAN_DUE_DAY, 25): missing
+    # plans recorded, townships and the county notified.
+    "activity-plan-deadline",
+    crontab(minute=10, hour=0, day_of_month=26),
+    job="activity_plan_deadline",
+    expires=20 * HOUR,
+)

@@ -88,13 +88,3 @@ def page_url(context, page):
 def get_item(mapping, key):
     """mapping[key] in a template, or "" when absent."""
     return mapping.get(key, "") if mapping else ""
-
-
-@register.simple_tag(takes_context=True)
-def todo_count(context):
-    """The menu's to-do count (待办 7), as the user's home page last computed it: a cache
-    read, no query (see portal.todo.todo_count); None when not known."""
-    from portal.todo import todo_count
-
-    request = context.get("request")
-    return todo_count(getattr(request, "user", None))

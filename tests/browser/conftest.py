@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from portal.management.commands.load_demo import DEMO_PASSWORD
+from home.management.commands.load_demo import DEMO_PASSWORD
 from tests.live import load_demo_committed
 
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", Path(settings.BASE_DIR) / "var" / "artifacts"))

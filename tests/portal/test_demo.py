@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count, Max
 from django.urls import reverse
 
-from portal.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
+from home.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
 from portal.models import User
 from villages.models import Village
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import path
 
-from portal import urls as portal_urls
+from home import urls as portal_urls
 
 
 def test_an_unknown_api_address_answers_json_404(client, county_admin):

@@ -142,8 +142,8 @@ def _parse(output):
 
 def test_a_minute_of_load_while_the_deadline_check_runs(server):
     from rectification.models import Case
+    from villages.jobs import activity_plan_deadline
     from villages.models import TimelinessSnapshot
-    from villages.tasks import activity_plan_deadline
 
     county, organizer = _cookie("county"), _cookie("meichang")
     case = Case.objects.filter(village__township__name="梅厂镇").order_by("pk").first()

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from firstsecretary import services as secretary_services
+from home.todo import todo_count, todo_for
 from inspections import services as inspection_services
 from inspections.models import Team
-from portal.todo import todo_count, todo_for
 from rectification import services
 from rectification.models import Category
 from villages.models import Division, Village

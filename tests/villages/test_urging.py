@@ -283,7 +283,7 @@ def test_no_citation_before_the_deadline_nor_without_urging(clock, county_admin,
 
 
 def test_the_townships_to_do_line_shows_the_urging(clock, county_admin, alice, township):
-    from portal.todo import todo_for
+    from home.todo import todo_for
 
     a = villages_of(TOWNSHIP_A)
     for village in a[:-3]:
