@@ -48,3 +48,22 @@ PLAN_STATUS_COLOURS = {
     PlanStatus.RETURNED: "danger",
     PlanStatus.APPROVED: "success",
 }
+
+
+# What a case's history calls each event (CaseEvent.label): the life cycle's transitions
+# (rectification.services.TRANSITIONS takes its labels from here), then the other events.
+EVENT_LABELS = {
+    "start": _("Plan approved: start rectifying"),
+    "request_acceptance": _("Apply for acceptance"),
+    "withdraw_request": _("Withdraw the application"),
+    "pass_acceptance": _("Acceptance passed: transformed"),
+    "fail_acceptance": _("Acceptance failed: back to rectifying"),
+    "close": _("Close out after consolidation"),
+    "listed": _("Listed on the ledger"),
+    "edited": _("Ledger row edited"),
+    "plan_submitted": _("Plan submitted"),
+    "plan_returned": _("Plan returned"),
+    "plan_approved": _("Plan approved"),
+    "plan_withdrawn": _("Plan withdrawn by the township"),
+    "evidence_added": _("Evidence file added"),
+}

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.fields import long_text
 from portal.scoping import NationalQuerySet, ScopedQuerySet, SharedDownQuerySet, scope_prefix
-from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
+from rectification.choices import EVENT_LABELS, CaseStatus, CategoryGroup, Grade, PlanStatus
 
 
 class Campaign(models.Model):
@@ -287,8 +287,6 @@ class CaseEvent(models.Model):
 
     @property
     def label(self):
-        from rectification.services import EVENT_LABELS
-
         return EVENT_LABELS.get(self.action, self.action)
 
 

@@ -24,7 +24,7 @@ from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm, role_has_perm
-from rectification.choices import CaseStatus, Grade, PlanStatus
+from rectification.choices import EVENT_LABELS, CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
     Acceptance,
@@ -61,14 +61,14 @@ TRANSITIONS = {
     for t in (
         Transition(
             "start",
-            gettext_lazy("Plan approved: start rectifying"),
+            EVENT_LABELS["start"],
             (CaseStatus.IDENTIFIED,),
             CaseStatus.RECTIFYING,
             Perm.PLAN_APPROVE,
         ),
         Transition(
             "request_acceptance",
-            gettext_lazy("Apply for acceptance"),
+            EVENT_LABELS["request_acceptance"],
             (CaseStatus.RECTIFYING,),
             CaseStatus.ACCEPTANCE_REQUESTED,
             Perm.CASE_APPLY,
@@ -76,7 +76,7 @@ TRANSITIONS = {
         ),
         Transition(
             "withdraw_request",
-            gettext_lazy("Withdraw the application"),
+            EVENT_LABELS["withdraw_request"],
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.RECTIFYING,
             Perm.CASE_APPLY,
@@ -84,39 +84,27 @@ TRANSITIONS = {
         ),
         Transition(
             "pass_acceptance",
-            gettext_lazy("Acceptance passed: transformed"),
+            EVENT_LABELS["pass_acceptance"],
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.TRANSFORMED,
             Perm.CASE_ACCEPT,
         ),
         Transition(
             "fail_acceptance",
-            gettext_lazy("Acceptance failed: back to rectifying"),
+            EVENT_LABELS["fail_acceptance"],
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.RECTIFYING,
             Perm.CASE_ACCEPT,
         ),
         Transition(
             "close",
-            gettext_lazy("Close out after consolidation"),
+            EVENT_LABELS["close"],
             (CaseStatus.TRANSFORMED,),
             CaseStatus.CLOSED,
             Perm.CASE_ACCEPT,
             direct=True,
         ),
     )
-}
-
-# Events that are not transitions.
-EVENT_LABELS = {
-    "listed": gettext_lazy("Listed on the ledger"),
-    "edited": gettext_lazy("Ledger row edited"),
-    "plan_submitted": gettext_lazy("Plan submitted"),
-    "plan_returned": gettext_lazy("Plan returned"),
-    "plan_approved": gettext_lazy("Plan approved"),
-    "plan_withdrawn": gettext_lazy("Plan withdrawn by the township"),
-    "evidence_added": gettext_lazy("Evidence file added"),
-    **{action: t.label for action, t in TRANSITIONS.items()},
 }
 
 
