@@ -1,10 +1,14 @@
-"""The daily overdue sweep: plan tasks, case deadlines and inspection findings past due,
-gathered into one notification per user per day (township organizers: their township;
-county administrators: their county; first secretaries: tasks assigned to them).
+"""The inspections app's periodic jobs. The daily overdue sweep: plan tasks, case
+deadlines and inspection findings past due, gathered into one notification per user per
+day (township organizers: their township; county administrators: their county; first
+secretaries: tasks assigned to them). And the quarterly report of each county
+(inspections/reports.py builds it).
 
-It lives here, at the top of the app layers, because it reads the ledger and the
+The sweep lives here, at the top of the domain apps, because it reads the ledger and the
 inspections; it writes only notifications.
 """
+
+from datetime import date
 
 from celery.schedules import crontab
 from django.db.models import Q
@@ -12,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from inspections.models import Finding
+from inspections.reports import quarterly_request
 from inspections.selectors import overdue_findings_q
-from portal.choices import Role
+from portal.choices import ReportStatus, Role
 from portal.jobs import HOUR, every, job
 from portal.models import User
 from portal.notifications import notify_many
@@ -113,4 +118,62 @@ every(
     crontab(minute=0, hour=1),
     job="overdue_sweep",
     expires=12 * HOUR,
+)
+
+
+def _previous_quarter(today):
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
+    return date(year, 3 * (quarter - 1) + 1, 1)
+
+
+@job(
+    "quarterly_report",
+    period_help="first month of the quarter (YYYY-MM)",
+    default=_previous_quarter,
+)
+def quarterly_report(period):
+    """Build each county's report for the quarter that contains `period`, once, and tell
+    the county's administrators it is ready."""
+    from portal.services import report_build
+
+    year, quarter = period.year, (period.month - 1) // 3 + 1
+    counties = (
+        Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
+    )
+    built = 0
+    for county in sorted(set(counties)):
+        report, _created = quarterly_request(county=county, year=year, quarter=quarter)
+        if report.status != ReportStatus.DONE:
+            report_build(report_id=report.pk)
+            built += 1
+        admins = User.objects.filter(
+            role=Role.COUNTY_ADMIN,
+            is_active=True,
+            division__code__in=[county[:2], county[:4], county],
+        ).values_list("pk", flat=True)
+        notify_many(
+            [
+                (
+                    user_id,
+                    f"quarterly-report:{year}Q{quarter}:{county}",
+                    _("The inspection report for {year} Q{quarter} is ready").format(
+                        year=year, quarter=quarter
+                    ),
+                    "",
+                    reverse("report_detail", args=[report.pk]),
+                )
+                for user_id in admins
+            ]
+        )
+    return f"quarterly_report {year}Q{quarter}: {built} built"
+
+
+every(
+    # 1 January, April, July and October at 02:00: each county's report on the quarter
+    # just ended (run_job quarterly_report --period YYYY-MM, any month of the quarter).
+    "quarterly-report",
+    crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
+    job="quarterly_report",
+    expires=20 * HOUR,
 )

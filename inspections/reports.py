@@ -3,15 +3,13 @@
 Sheets: a summary per township (cases by status, conversion, activity-plan timeliness,
 first-secretary presence, findings), the ledger, the quarter's findings and visits. Each
 figure is one grouped query for all townships; rows are streamed (write-only workbook).
-Built by the beat job on the first day of each quarter, by `run_job quarterly_report
---period YYYY-MM`, or from the inspections page (a generated report with progress).
+Built by the beat job on the first day of each quarter (inspections/jobs.py), by `run_job
+quarterly_report --period YYYY-MM`, or from the inspections page (a generated report with progress).
 """
 
 from datetime import date
 
-from celery.schedules import crontab
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,11 +19,9 @@ from firstsecretary.selectors import presence
 from inspections.choices import FindingStatus
 from inspections.models import Finding, Visit
 from portal import exports
-from portal.choices import ReportStatus, Role
+from portal.choices import ReportStatus
 from portal.excel import Column, XlsxTable
-from portal.jobs import HOUR, every, job
-from portal.models import GeneratedReport, User
-from portal.notifications import notify_many
+from portal.models import GeneratedReport
 from rectification.choices import CONVERTED, CaseStatus
 from rectification.exports import LEDGER
 from rectification.models import Case
@@ -256,61 +252,3 @@ def quarterly_ask(*, county, year, quarter, acting_user):
     if created or report.status == ReportStatus.FAILED:
         report_queue(report)
     return report
-
-
-def _previous_quarter(today):
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-    return date(year, 3 * (quarter - 1) + 1, 1)
-
-
-@job(
-    "quarterly_report",
-    period_help="first month of the quarter (YYYY-MM)",
-    default=_previous_quarter,
-)
-def quarterly_report(period):
-    """Build each county's report for the quarter that contains `period`, once, and tell
-    the county's administrators it is ready."""
-    from portal.services import report_build
-
-    year, quarter = period.year, (period.month - 1) // 3 + 1
-    counties = (
-        Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
-    )
-    built = 0
-    for county in sorted(set(counties)):
-        report, _created = quarterly_request(county=county, year=year, quarter=quarter)
-        if report.status != ReportStatus.DONE:
-            report_build(report_id=report.pk)
-            built += 1
-        admins = User.objects.filter(
-            role=Role.COUNTY_ADMIN,
-            is_active=True,
-            division__code__in=[county[:2], county[:4], county],
-        ).values_list("pk", flat=True)
-        notify_many(
-            [
-                (
-                    user_id,
-                    f"quarterly-report:{year}Q{quarter}:{county}",
-                    _("The inspection report for {year} Q{quarter} is ready").format(
-                        year=year, quarter=quarter
-                    ),
-                    "",
-                    reverse("report_detail", args=[report.pk]),
-                )
-                for user_id in admins
-            ]
-        )
-    return f"quarterly_report {year}Q{quarter}: {built} built"
-
-
-every(
-    # 1 January, April, July and October at 02:00: each county's report on the quarter
-    # just ended (run_job quarterly_report --period YYYY-MM, any month of the quarter).
-    "quarterly-report",
-    crontab(minute=0, hour=2, day_of_month=1, month_of_year="1,4,7,10"),
-    job="quarterly_report",
-    expires=20 * HOUR,
-)
