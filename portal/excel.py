@@ -51,7 +51,7 @@ class Column:
     """One column of an export: its header and how to read the value off a row object."""
 
     header: Any
-    value: Callable[[Any], Any]
+    value: Callable[..., Any] | None  # None: the 序号 column, numbered by the writer
     width: int = 14
     wrap: bool = False  # long text: wrapped in its cell
 

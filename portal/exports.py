@@ -11,7 +11,7 @@ from typing import Any
 
 from portal.excel import Column
 
-REGISTRY = {}
+REGISTRY: dict[str, "TableExport"] = {}
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def get(kind):
 
 
 # Reports that are not one list: a workbook built by a function of the report.
-BUILDERS = {}
+BUILDERS: dict[str, "ReportBuilder"] = {}
 
 
 @dataclass(frozen=True)

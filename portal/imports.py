@@ -37,7 +37,7 @@ from portal.excel import DATE_FORMAT, HEADER_FILL, HEADER_FONT, print_setup
 from portal.models import ImportBatch
 from portal.uploads import MB, check_zip_directory, megabytes
 
-REGISTRY = {}
+REGISTRY: dict[str, "ImportSpec"] = {}
 
 
 class CellError(ValueError):
@@ -48,7 +48,7 @@ class CellError(ValueError):
 class ImportColumn:
     key: str
     header: Any  # lazy translated header, as in the template
-    parse: Callable = None  # (text, context) -> value; raises CellError
+    parse: Callable[..., Any] | None = None  # (text, context) -> value; raises CellError
     required: bool = False
     example: Any = ""
     width: int = 16

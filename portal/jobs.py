@@ -5,9 +5,11 @@ calls services and is idempotent. Celery beat runs them through portal.tasks.run
 (schedule in portal/celery.py); the command runs the same function in-process.
 """
 
+from collections.abc import Callable
 from datetime import date
 
-JOBS = {}
+# name -> (fn(period) -> summary, the --period help, default(today) -> period)
+JOBS: dict[str, tuple[Callable[[date], str], str, Callable[[date], date]]] = {}
 
 
 def previous_month(today):
