@@ -493,7 +493,7 @@ def case_panel(case, user):
 class _RosterImport:
     # Typed as the import views that this is mixed into declare them.
     permission: str | None = Perm.SECRETARY_MANAGE
-    import_kind = ROSTER_IMPORT.kind
+    import_kind: str | None = ROSTER_IMPORT.kind
     upload_url_name: str | None = "secretary_import"
     preview_url_name: str | None = "secretary_import_preview"
     confirm_url_name: str | None = "secretary_import_confirm"

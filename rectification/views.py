@@ -550,7 +550,7 @@ class RatingCreateView(PortalMixin, FormView):
 class _LedgerImport:
     # Typed as the import views that this is mixed into declare them.
     permission: str | None = Perm.CASE_CHANGE
-    import_kind = LEDGER_IMPORT.kind
+    import_kind: str | None = LEDGER_IMPORT.kind
     upload_url_name: str | None = "case_import"
     preview_url_name: str | None = "case_import_preview"
     confirm_url_name: str | None = "case_import_confirm"
@@ -580,7 +580,7 @@ class RatingExportView(ExportView):
 class _RatingImport:
     # Typed as the import views that this is mixed into declare them.
     permission: str | None = Perm.CASE_CHANGE
-    import_kind = RATING_IMPORT.kind
+    import_kind: str | None = RATING_IMPORT.kind
     upload_url_name: str | None = "rating_import"
     preview_url_name: str | None = "rating_import_preview"
     confirm_url_name: str | None = "rating_import_confirm"
