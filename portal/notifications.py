@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,6 +72,14 @@ def forget_todo_counts(user_ids: Iterable[int]) -> None:
 
 
 # --- Hand-offs: who acts next ----------------------------------------------------------------
+
+
+class Actors(TypedDict, total=False):
+    """Who of an area `next_actors` names, as its keyword arguments."""
+
+    organizers: bool
+    county: bool
+    secretary: bool
 
 
 def _in_area(code):
