@@ -67,7 +67,7 @@ lint: $(VENV)/.dev typecheck
 	$(BIN)/ruff check .
 
 # mypy with the Django and DRF plugins over the portal's apps (not migrations, tests or
-# bench); settings in pyproject.toml's [tool.mypy]. About 10 s cold, 2 s from .mypy_cache.
+# bench); settings in pyproject.toml's [tool.mypy]. 10-30 s cold, 2-5 s from .mypy_cache.
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
