@@ -8,6 +8,8 @@ The sweep lives here, at the top of the domain apps, because it reads the ledger
 inspections; it writes only notifications.
 """
 
+from __future__ import annotations
+
 from datetime import date
 
 from celery.schedules import crontab
@@ -47,7 +49,7 @@ def _index(rows):
     period_help="day (YYYY-MM-DD): one digest of overdue items per user",
     default=_today,
 )
-def overdue_sweep(day):
+def overdue_sweep(day: date) -> str:
     tasks = list(
         PlanTask.objects.filter(overdue_tasks_q(today=day)).values_list(
             "plan__case__village__code", "plan__case__village__name", "measure", "assignee_id"
@@ -132,7 +134,7 @@ def _previous_quarter(today):
     period_help="first month of the quarter (YYYY-MM)",
     default=_previous_quarter,
 )
-def quarterly_report(period):
+def quarterly_report(period: date) -> str:
     """Build each county's report for the quarter that contains `period`, once, and tell
     the county's administrators it is ready."""
     from portal.services import report_build
@@ -142,7 +144,8 @@ def quarterly_report(period):
         Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
     )
     built = 0
-    for county in sorted(set(counties)):
+    # Every township has its county: no None among them.
+    for county in sorted({code for code in counties if code is not None}):
         report, _created = quarterly_request(county=county, year=year, quarter=quarter)
         if report.status != ReportStatus.DONE:
             report_build(report_id=report.pk)

@@ -6,22 +6,29 @@ command runs the same function in-process. Each app declares its jobs in its job
 when beat runs them (`every`, below): the foundation imports no app.
 """
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-JOBS = {}
+from celery.schedules import BaseSchedule
+
+# name -> (fn(period) -> summary, the --period help, default(today) -> period)
+JOBS: dict[str, tuple[Callable[[date], str], str, Callable[[date], date]]] = {}
 
 
-def previous_month(today):
+def previous_month(today: date) -> date:
     first = today.replace(day=1)
     return date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
 
 
-def next_month(today):
+def next_month(today: date) -> date:
     first = today.replace(day=1)
     return date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
 
 
-def job(name, *, period_help, default=previous_month):
+def job(
+    name: str, *, period_help: str, default: Callable[[date], date] = previous_month
+) -> Callable[[Callable[[date], str]], Callable[[date], str]]:
     """Register a job function `fn(period: date) -> str` (a summary line); `default`
     gives the period beat runs it for, from today's date."""
 
@@ -32,15 +39,15 @@ def job(name, *, period_help, default=previous_month):
     return register
 
 
-def default_period(name, today):
+def default_period(name: str, today: date) -> date:
     return JOBS[name][2](today)
 
 
-def run(name, period):
+def run(name: str, period: date) -> str:
     return JOBS[name][0](period)
 
 
-def run_scheduled(name, period=None):
+def run_scheduled(name: str, period: str | None = None) -> str:
     """What beat runs (portal.tasks.run_job): `period` (YYYY-MM) defaults to the job's own."""
     from datetime import datetime
 
@@ -61,14 +68,23 @@ HOUR = 3600
 # Celery's beat_schedule (portal/celery.py hands beat this very dict). Times are
 # Asia/Shanghai (CELERY_TIMEZONE). Every job is idempotent and expires before its next run,
 # so a beat that was down does not fire a backlog of stale runs.
-BEAT_SCHEDULE = {}
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
 
 
-def every(entry, schedule, *, expires, job=None, task=None):
+def every(
+    entry: str,
+    schedule: BaseSchedule,
+    *,
+    expires: int,
+    job: str | None = None,
+    task: str | None = None,
+) -> None:
     """Declare a periodic run named `entry`: the registered job `job` (through
     portal.tasks.run_job) or the Celery task named `task`, on `schedule` (a crontab),
     dropped if not started within `expires` seconds."""
     if (job is None) == (task is None):
         raise TypeError("every() runs either a job or a task")
-    run_entry = {"task": task} if task else {"task": "portal.tasks.run_job", "args": (job,)}
+    run_entry: dict[str, Any] = (
+        {"task": task} if task else {"task": "portal.tasks.run_job", "args": (job,)}
+    )
     BEAT_SCHEDULE[entry] = {**run_entry, "schedule": schedule, "options": {"expires": expires}}

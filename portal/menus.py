@@ -5,7 +5,9 @@ the entries (and the groups' children) however the apps are loaded.
 portal.context_processors.navigation shows each entry only to whoever may open its page.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -28,10 +30,10 @@ class Group:
 
 # Top-level entries and groups; a first secretary's own menu (on a phone, what he uses:
 # not the county's twenty links); functions (user, request) -> [entries] added after it.
-_TOP = []
-_GROUPS = {}
-_FIRST_SECRETARY = []
-_FIRST_SECRETARY_EXTRAS = []
+_TOP: list[Entry | Group] = []
+_GROUPS: dict[str, Group] = {}
+_FIRST_SECRETARY: list[Entry] = []
+_FIRST_SECRETARY_EXTRAS: list[Callable[[Any, Any], list[dict[str, Any]]]] = []
 
 
 def _add(entries, position, url_name, label):

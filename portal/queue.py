@@ -1,9 +1,12 @@
 """How a request hands work to the workers: `send`, never longer than about a second."""
 
+from __future__ import annotations
+
 import logging
 import threading
+from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.conf import settings
 from django.db import connections
 from kombu.exceptions import KombuError
@@ -11,7 +14,12 @@ from kombu.exceptions import KombuError
 logger = logging.getLogger(__name__)
 
 
-def send(task, args=(), kwargs=None, **options):
+def send(
+    task: Task | str,
+    args: tuple[Any, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+    **options: Any,
+) -> bool:
     """Publish `task(*args, **kwargs)` to the workers (`options` as for apply_async); False
     if Redis cannot take it within about a second. Never waits longer and never touches
     the result backend, so a page that hands over work answers with Redis down. Work that
@@ -36,7 +44,8 @@ def send(task, args=(), kwargs=None, **options):
                 args,
                 kwargs,
                 **options,
-                connection=connection,
+                # Celery passes it on to the producer; its stubs do not list it.
+                connection=connection,  # type: ignore[call-arg]
                 ignore_result=True,
                 retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_max": 0.1},

@@ -1,6 +1,8 @@
 """Celery's entry points to the portal's jobs: thin wrappers that take ids and call a
 service or a job. Their names are in the beat schedule (and django-celery-beat's rows)."""
 
+from __future__ import annotations
+
 from celery import shared_task
 from celery.schedules import crontab
 
@@ -9,24 +11,24 @@ from portal.jobs import HOUR, every
 
 
 @shared_task(acks_late=True)
-def build_report(report_id):
+def build_report(report_id: int) -> str | None:
     report = services.report_build(report_id=report_id)
     return report.status if report else None
 
 
 @shared_task
-def resend_reports():
+def resend_reports() -> int:
     """Reports recorded while the broker was down are sent once it is back."""
     return services.reports_resend()
 
 
 @shared_task
-def purge_expired_reports():
+def purge_expired_reports() -> int:
     return services.reports_purge_expired()
 
 
 @shared_task(acks_late=True)
-def run_job(name, period=None):
+def run_job(name: str, period: str | None = None) -> str:
     """Beat's entry to every periodic job; `period` (YYYY-MM) defaults to the job's own."""
     return jobs.run_scheduled(name, period)
 
