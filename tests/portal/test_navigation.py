@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 PERSONAS = ["county_admin", "alice", "inspector", "secretary", "viewer", "superuser"]
 
@@ -37,3 +38,29 @@ def test_the_current_page_is_marked_in_its_menu(client, county_admin):
     items = client.get(reverse("screening")).context["nav_items"]
     menu = next(item for item in items if item.get("children"))
     assert menu["active"] and [c["active"] for c in menu["children"]].count(True) == 1
+
+
+def test_the_apps_compose_the_menu_in_its_order():
+    """Each app declares its entries (portal.menus); together, in the order written here."""
+    from portal import menus
+
+    def names(navigation):
+        return [
+            (str(first), [name for name, _label in second]) if isinstance(second, list) else first
+            for first, second in navigation
+        ]
+
+    with translation.override("en"):
+        assert names(menus.navigation()) == [
+            "home",
+            "dashboard",
+            ("Rectification", ["case_list", "screening", "support_overview", "campaign_list"]),
+            ("First secretaries", ["secretary_list", "presence", "worklog"]),
+            "activity_township",
+            "round_list",
+            (
+                "Records",
+                ["township_list", "village_list", "report_list", "user_list", "county_settings"],
+            ),
+        ]
+        assert names(menus.first_secretary_navigation()) == ["my_village", "home", "worklog"]
