@@ -5,19 +5,9 @@ calls services and is idempotent. Celery beat runs them through portal.tasks.run
 (schedule in portal/celery.py); the command runs the same function in-process.
 """
 
-from datetime import date
+from portal.months import previous_month
 
 JOBS = {}
-
-
-def previous_month(today):
-    first = today.replace(day=1)
-    return date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
-
-
-def next_month(today):
-    first = today.replace(day=1)
-    return date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
 
 
 def job(name, *, period_help, default=previous_month):

@@ -210,7 +210,7 @@ class TimelinessView(APIView):
     def get(self, request):
         months = []
         for value in request.query_params.getlist("month") or [
-            services.add_months(timezone.localdate().replace(day=1), 1).strftime("%Y-%m")
+            months.next_month(timezone.localdate()).strftime("%Y-%m")
         ]:
             try:
                 months.append(datetime.strptime(value, "%Y-%m").date())
