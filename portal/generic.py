@@ -89,6 +89,41 @@ class ScopedObjectFormMixin(ScopedObjectMixin):
         return super().get_context_data(**kwargs)
 
 
+class FormPageMixin:
+    """A page that is a form and nothing else (templates/form_page.html). The view gives
+    the heading (`heading` or get_heading()), where Cancel goes (`cancel_url`, a URL name,
+    or get_cancel_url()), and where they differ from the defaults the tab's title
+    (`page_title`, else the heading), a line under the heading (`intro`) and the form's
+    width (`form_width`, a Bootstrap column class)."""
+
+    template_name = "form_page.html"
+    heading = None
+    page_title = None
+    intro = None
+    cancel_url = None
+    form_width = "col-lg-6"
+
+    def get_heading(self):
+        return self.heading
+
+    def get_page_title(self):
+        return self.page_title
+
+    def get_cancel_url(self):
+        return reverse(self.cancel_url)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            heading=self.get_heading(),
+            page_title=self.get_page_title(),
+            intro=self.intro,
+            cancel_url=self.get_cancel_url(),
+            form_width=self.form_width,
+        )
+        return context
+
+
 class FormActionView(ScopedObjectMixin, View):
     """A form shown on another page (the object's page) that posts here.
 
