@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from portal import choosers, months
+from portal import choosers
 from portal.generic import (
     ExportView,
     FormPageMixin,
@@ -27,6 +27,7 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
+from portal.months import add_months, due_date, next_month
 from portal.roles import Perm
 from villages import organs, selectors, services
 from villages.choices import PLAN_STATE_COLOURS, VILLAGE_KIND_COLOURS, DivisionLevel, PlanState
@@ -129,7 +130,7 @@ class ActivityTownshipView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        month = _month_from(self.request, months.next_month(timezone.localdate()))
+        month = _month_from(self.request, next_month(timezone.localdate()))
         townships = Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP)
         level = {"level": DivisionLevel.TOWNSHIP}
         township = choosers.pick("divisions", user, self.request.GET.get("township"), **level)
@@ -140,9 +141,9 @@ class ActivityTownshipView(PortalMixin, TemplateView):
         counts = Counter(state for _village, _plan, state in rows)
         return super().get_context_data(
             month=month,
-            previous=months.add_months(month, -1),
-            following=months.add_months(month, 1),
-            due=months.due_date(month),
+            previous=add_months(month, -1),
+            following=add_months(month, 1),
+            due=due_date(month),
             township=township,
             # Searched when there are many (a province's thousand townships), else listed.
             township_choice=choosers.choice_box(
@@ -216,7 +217,7 @@ class ActivityPlanView(ScopedObjectMixin, TemplateView):
                 plan=plan,
                 form=form,
                 formset=formset,
-                due=months.due_date(month),
+                due=due_date(month),
             )
         )
 
@@ -319,13 +320,13 @@ class ActivityUrgingView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         today = timezone.localdate()
-        month = _month_from(self.request, months.next_month(today))
+        month = _month_from(self.request, next_month(today))
         rows = selectors.urging_board(user=user, month=month, today=today)
-        due = months.due_date(month)
+        due = due_date(month)
         return super().get_context_data(
             month=month,
-            previous=months.add_months(month, -1),
-            following=months.add_months(month, 1),
+            previous=add_months(month, -1),
+            following=add_months(month, 1),
             due=due,
             days_left=(due - today).days,
             days_over=(today - due).days,
@@ -459,7 +460,7 @@ class TimelinessView(PortalMixin, TemplateView):
         # By default the dashboard's window: ending with the month being planned now.
         default = selectors.plan_months(count=self.months_shown)
         last = _month_from(self.request, default[-1])
-        months = [months.add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
+        months = [add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
         figures = selectors.timeliness(user=user, months=months)
         townships = list(
             Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).order_by("code")
