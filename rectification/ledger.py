@@ -6,6 +6,7 @@ and which campaign a row is about are not in it: each medium names them its own 
 chooser on the page, the code and the name in a workbook, ids in the API).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -48,7 +49,7 @@ class LedgerField:
     import_width: int = 12  # in the import template
     example: Any = ""  # the import template's example row
 
-    def cell(self, case):
+    def cell(self, case: Any) -> Any:
         """The value written in the exported ledger."""
         if self.kind == CATEGORIES:
             # Category names contain 、 themselves: ； separates them, as in the import.
@@ -136,9 +137,9 @@ EDITABLE = tuple(field for field in FIELDS if field.editable)
 RECORDED = tuple(field for field in FIELDS if not field.entered)
 
 
-def names(fields):
+def names(fields: Iterable[LedgerField]) -> list[str]:
     return [field.name for field in fields]
 
 
-def field(name):
+def field(name: str) -> LedgerField:
     return next(field for field in FIELDS if field.name == name)
