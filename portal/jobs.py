@@ -5,12 +5,18 @@ calls services and is idempotent. Celery beat runs them through portal.tasks.run
 (schedule in portal/celery.py); the command runs the same function in-process.
 """
 
+from collections.abc import Callable
+from datetime import date
+
 from portal.months import previous_month
 
-JOBS = {}
+# name -> (fn(period) -> summary, the --period help, default(today) -> period)
+JOBS: dict[str, tuple[Callable[[date], str], str, Callable[[date], date]]] = {}
 
 
-def job(name, *, period_help, default=previous_month):
+def job(
+    name: str, *, period_help: str, default: Callable[[date], date] = previous_month
+) -> Callable[[Callable[[date], str]], Callable[[date], str]]:
     """Register a job function `fn(period: date) -> str` (a summary line); `default`
     gives the period beat runs it for, from today's date."""
 
@@ -21,9 +27,9 @@ def job(name, *, period_help, default=previous_month):
     return register
 
 
-def default_period(name, today):
+def default_period(name: str, today: date) -> date:
     return JOBS[name][2](today)
 
 
-def run(name, period):
+def run(name: str, period: date) -> str:
     return JOBS[name][0](period)
