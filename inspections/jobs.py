@@ -23,6 +23,7 @@ from inspections.selectors import overdue_findings_q
 from portal.choices import ReportStatus, Role
 from portal.jobs import HOUR, every, job
 from portal.models import User
+from portal.months import previous_quarter, quarter_of
 from portal.notifications import notify_many
 from rectification.models import Case, PlanTask
 from rectification.selectors import overdue_cases_q, overdue_tasks_q
@@ -123,23 +124,17 @@ every(
 )
 
 
-def _previous_quarter(today):
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-    return date(year, 3 * (quarter - 1) + 1, 1)
-
-
 @job(
     "quarterly_report",
     period_help="first month of the quarter (YYYY-MM)",
-    default=_previous_quarter,
+    default=previous_quarter,
 )
 def quarterly_report(period: date) -> str:
     """Build each county's report for the quarter that contains `period`, once, and tell
     the county's administrators it is ready."""
     from portal.services import report_build
 
-    year, quarter = period.year, (period.month - 1) // 3 + 1
+    year, quarter = quarter_of(period)
     counties = (
         Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
     )

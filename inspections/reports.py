@@ -9,7 +9,6 @@ quarterly_report --period YYYY-MM`, or from the inspections page (a generated re
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
@@ -25,6 +24,7 @@ from portal import exports
 from portal.choices import ReportStatus
 from portal.excel import Column, XlsxTable
 from portal.models import GeneratedReport
+from portal.months import quarter_months
 from rectification.choices import CONVERTED, CaseStatus
 from rectification.exports import LEDGER
 from rectification.models import Case
@@ -49,10 +49,6 @@ class _County:
         self.scope_prefix = code
         self.division_id = code
         self.division = Division.objects.get(pk=code)
-
-
-def quarter_months(year: int, quarter: int) -> list[date]:
-    return [date(year, 3 * (quarter - 1) + n, 1) for n in (1, 2, 3)]
 
 
 def summary_rows(county: str, year: int, quarter: int) -> list[dict[str, Any]]:
