@@ -108,7 +108,7 @@ class SecretaryViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     permission = Perm.SECRETARY_MANAGE
 
     def get_queryset(self):
-        return selectors.secretary_list(user=self.request.user).order_by("name", "pk")
+        return selectors.secretary_list(scope=self.request.scope).order_by("name", "pk")
 
     def create(self, request):
         data = SecretarySerializer(data=request.data)
@@ -174,7 +174,7 @@ class SupportViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin, mixins.Dest
         data = SupportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        case = Case.objects.visible_to(request.user).filter(pk=fields.pop("case").pk).first()
+        case = Case.objects.visible_to(request.scope).filter(pk=fields.pop("case").pk).first()
         if case is None:
             raise serializers.ValidationError({"case": ["—"]})
         link = services.support_add(acting_user=request.user, case=case, **fields)

@@ -25,6 +25,7 @@ from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
@@ -38,7 +39,7 @@ def _require(user, perm):
 def _county_in_scope(user, county):
     if county is None or county.level != "county":
         raise ValidationError({"county": _("Choose a county inside your area.")})
-    if not Division.objects.visible_to(user).filter(pk=county.pk).exists():
+    if not Division.objects.visible_to(Scope.of(user)).filter(pk=county.pk).exists():
         raise ValidationError({"county": _("Choose a county inside your area.")})
 
 
@@ -120,9 +121,13 @@ def _active_elsewhere(secretary, village):
 def assignment_start(*, acting_user, secretary, village, started_on, planned_end):
     """Post a secretary of the roster to a village of the area."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
-    if not FirstSecretary.objects.visible_to(acting_user).filter(pk=secretary.pk).exists():
+    if (
+        not FirstSecretary.objects.visible_to(Scope.of(acting_user))
+        .filter(pk=secretary.pk)
+        .exists()
+    ):
         raise Http404
-    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(acting_user)).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     errors = _active_elsewhere(secretary, village)
     if errors:
@@ -163,7 +168,9 @@ def assignment_end(*, acting_user, assignment, ended_on, reason):
     _require(acting_user, Perm.SECRETARY_MANAGE)
     try:
         assignment = (
-            Assignment.objects.visible_to(acting_user).select_for_update().get(pk=assignment.pk)
+            Assignment.objects.visible_to(Scope.of(acting_user))
+            .select_for_update()
+            .get(pk=assignment.pk)
         )
     except Assignment.DoesNotExist:
         raise Http404 from None
@@ -408,8 +415,8 @@ def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
     """The county's yearly evaluation (excellent / competent / basically / incompetent)."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
     if (
-        not FirstSecretary.objects.visible_to(acting_user)
-        .filter(pk=secretary.pk, county__code__startswith=acting_user.scope_prefix or "")
+        not FirstSecretary.objects.visible_to(scope := Scope.of(acting_user))
+        .filter(pk=secretary.pk, county__code__startswith=scope.prefix or "")
         .exists()
     ):
         raise Http404
@@ -440,7 +447,7 @@ def support_add(
     """Add a supporter to a case; an excellent village secretary mentors a limited number."""
     _require(acting_user, Perm.SUPPORT_MANAGE)
     try:
-        case = Case.objects.visible_to(acting_user).select_for_update().get(pk=case.pk)
+        case = Case.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise Http404 from None
     if case.status == CaseStatus.CLOSED:
@@ -489,6 +496,8 @@ def support_add(
 @transaction.atomic
 def support_remove(*, acting_user, link):
     _require(acting_user, Perm.SUPPORT_MANAGE)
-    deleted, _rows = SupportLink.objects.visible_to(acting_user).filter(pk=link.pk).delete()
+    deleted, _rows = (
+        SupportLink.objects.visible_to(Scope.of(acting_user)).filter(pk=link.pk).delete()
+    )
     if not deleted:
         raise Http404

@@ -59,7 +59,7 @@ class SecretaryListView(ObjectListView):
     export_url_name = "secretary_export"
 
     def get_queryset(self):
-        return selectors.secretary_list(user=self.request.user).order_by("name", "pk")
+        return selectors.secretary_list(scope=self.request.scope).order_by("name", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -80,7 +80,7 @@ class SecretaryDetailView(ObjectDetailView):
     template_name = "firstsecretary/secretary_detail.html"
 
     def get_queryset(self):
-        return selectors.secretary_list(user=self.request.user)
+        return selectors.secretary_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -249,8 +249,10 @@ class MyVillageView(PortalMixin, TemplateView):
             if assignment
             else None,
             tally=selectors.month_tally(assignment, today) if assignment else None,
-            case=selectors.village_case(user, assignment.village) if assignment else None,
-            tasks=selectors.tasks_of(user, today),
+            case=selectors.village_case(scope=self.request.scope, village=assignment.village)
+            if assignment
+            else None,
+            tasks=selectors.tasks_of(scope=self.request.scope, user=user, today=today),
             **kwargs,
         )
 
@@ -271,7 +273,7 @@ class WorkLogView(PortalMixin, FormView):
         month = timezone.localdate()
         mine = [
             p
-            for p in selectors.presence(user=self.request.user, month=month)
+            for p in selectors.presence(scope=self.request.scope, month=month)
             if assignment and p.assignment.pk == assignment.pk
         ]
         logs = selectors.worklogs_with_photos(assignment)[:14] if assignment else []
@@ -376,7 +378,7 @@ class PresenceView(PortalMixin, TemplateView):
             form=form,
             month=month,
             rows=selectors.presence(
-                user=self.request.user,
+                scope=self.request.scope,
                 month=month,
                 below_only=self.request.GET.get("below") == "true",
                 within=within if within.isdigit() else "",
@@ -394,7 +396,7 @@ class PresenceExportView(PresenceView):
     def post(self, request):
         _form, month = self.month()
         content = io.BytesIO()
-        presence_workbook(selectors.presence(user=request.user, month=month), month).save(content)
+        presence_workbook(selectors.presence(scope=request.scope, month=month), month).save(content)
         content.seek(0)
         filename = _("first-secretary-presence-{month}.xlsx").format(month=month.strftime("%Y-%m"))
         return FileResponse(content, as_attachment=True, filename=filename)
@@ -406,10 +408,9 @@ class SupportOverviewView(PortalMixin, TemplateView):
     template_name = "firstsecretary/support_overview.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        cases = selectors.open_cases_with_support(user, timezone.localdate()).order_by(
-            "village__code"
-        )
+        cases = selectors.open_cases_with_support(
+            scope=self.request.scope, today=timezone.localdate()
+        ).order_by("village__code")
         # The ledger's FilterSet: ?year=&q=<area> from the dashboard's card narrows the
         # list as it narrows the ledger; a malformed value is ignored.
         cases = CaseFilterSet(self.request.GET, queryset=cases, request=self.request).qs

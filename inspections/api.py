@@ -35,7 +35,7 @@ class RoundSerializer(serializers.ModelSerializer):
         # The seed reproduces the draw: only who may know the whole plan reads it.
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not selectors.plan_known(user=request.user, inspection=instance):
+        if request is None or not selectors.plan_known(scope=request.scope, inspection=instance):
             data["draw_seed"] = ""
         return data
 
@@ -102,7 +102,7 @@ class RoundViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
 
     def get_queryset(self):
         # The rounds the user may know of, with whether they may know the plan.
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def create(self, request):
         data = RoundSerializer(data=request.data)
@@ -152,7 +152,7 @@ class VisitViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         data = VisitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        team = Team.objects.visible_to(request.user).filter(pk=fields.pop("team").pk).first()
+        team = Team.objects.visible_to(request.scope).filter(pk=fields.pop("team").pk).first()
         if team is None:
             raise serializers.ValidationError({"team": ["—"]})
         visit = services.visit_record(acting_user=request.user, team=team, **fields)
@@ -167,13 +167,13 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     action_permissions = {"answer": Perm.FINDING_ANSWER}
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user).order_by("deadline", "pk")
+        return selectors.finding_list(scope=self.request.scope).order_by("deadline", "pk")
 
     def create(self, request):
         data = FindingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        visit = Visit.objects.visible_to(request.user).filter(pk=fields.pop("visit").pk).first()
+        visit = Visit.objects.visible_to(request.scope).filter(pk=fields.pop("visit").pk).first()
         if visit is None:
             raise serializers.ValidationError({"visit": ["—"]})
         finding = services.finding_add(acting_user=request.user, visit=visit, **fields)

@@ -32,6 +32,7 @@ from portal.exceptions import TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
@@ -52,7 +53,7 @@ def _require(user, perm):
 
 def _lock(model, obj, user):
     try:
-        return model.objects.visible_to(user).select_for_update().get(pk=obj.pk)
+        return model.objects.visible_to(Scope.of(user)).select_for_update().get(pk=obj.pk)
     except model.DoesNotExist:
         raise Http404 from None
 
@@ -65,7 +66,7 @@ def round_create(*, acting_user, county, year, quarter, kind, starts_on, ends_on
     _require(acting_user, Perm.ROUND_MANAGE)
     if (
         county.level != "county"
-        or not Division.objects.visible_to(acting_user).filter(pk=county.pk).exists()
+        or not Division.objects.visible_to(Scope.of(acting_user)).filter(pk=county.pk).exists()
     ):
         raise ValidationError({"county": _("Choose a county inside your area.")})
     inspection = InspectionRound(
@@ -104,7 +105,7 @@ def team_save(*, acting_user, inspection, name, leader="", members=(), team=None
     _require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     allowed = set(
-        User.objects.visible_to(acting_user)
+        User.objects.visible_to(Scope.of(acting_user))
         .filter(role=Role.INSPECTOR, is_active=True)
         .values_list("pk", flat=True)
     )

@@ -66,7 +66,7 @@ class RoundListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -125,21 +125,23 @@ class RoundDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         inspection, user = self.object, self.request.user
-        plan = selectors.round_plan(user=user, inspection=inspection)
+        plan = selectors.round_plan(scope=self.request.scope, inspection=inspection)
         can_manage = user.has_role_perm(Perm.ROUND_MANAGE)
         context.update(
             teams=plan or [],
             plan_hidden=plan is None,
             plan_partial=plan is not None and not inspection.plan_known,
             my_teams=[t for t in plan or [] if any(m.pk == user.pk for m in t.members.all())],
-            visits=selectors.visit_list(user=user).filter(round=inspection),
-            counts=selectors.finding_counts(user=user, inspection=inspection),
-            circular=selectors.circular_list(user=user).filter(round=inspection).first(),
+            visits=selectors.visit_list(scope=self.request.scope).filter(round=inspection),
+            counts=selectors.finding_counts(scope=self.request.scope, inspection=inspection),
+            circular=selectors.circular_list(scope=self.request.scope)
+            .filter(round=inspection)
+            .first(),
             can_manage=can_manage,
             draw_form=DrawForm(auto_id="draw-%s"),
             candidates=len(services.draw_candidates(inspection)) if can_manage else 0,
@@ -185,7 +187,7 @@ class DrawView(FormActionView):
         return {**super().get_form_kwargs(), "auto_id": "draw-%s"}
 
     def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def form_valid(self, form):
         inspection = self.object
@@ -281,7 +283,7 @@ class VisitListView(ObjectListView):
     export_url_name = "visit_export"
 
     def get_queryset(self):
-        return selectors.visit_list(user=self.request.user)
+        return selectors.visit_list(scope=self.request.scope)
 
 
 class VisitExportView(ExportView):
@@ -294,13 +296,13 @@ class VisitDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.visit_list(user=self.request.user)
+        return selectors.visit_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            findings=selectors.finding_list(user=user).filter(visit=self.object),
+            findings=selectors.finding_list(scope=self.request.scope).filter(visit=self.object),
             can_add=user.has_role_perm(Perm.INSPECT)
             and self.object.team.members.filter(pk=user.pk).exists(),
             finding_form=FindingForm(acting_user=user),
@@ -332,7 +334,7 @@ class FindingListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user).order_by("deadline", "pk")
+        return selectors.finding_list(scope=self.request.scope).order_by("deadline", "pk")
 
     def get_context_data(self, **kwargs):
         # An inspector verifies answered findings in bulk on their own page.
@@ -350,7 +352,7 @@ class FindingDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user)
+        return selectors.finding_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         from portal.attachments import attachments_of
@@ -374,7 +376,7 @@ class _FindingAction(FormActionView):
     page_view = FindingDetailView
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user)
+        return selectors.finding_list(scope=self.request.scope)
 
 
 class FindingAnswerView(_FindingAction):
@@ -440,7 +442,7 @@ class FindingPendingView(PortalMixin, FormView):
         mine = Team.objects.filter(members=user).values("round_id")
         kwargs.setdefault(
             "findings",
-            selectors.finding_list(user=user)
+            selectors.finding_list(scope=self.request.scope)
             .filter(status=FindingStatus.RECTIFYING, visit__round__in=mine)
             .order_by("responded_at", "pk"),
         )
@@ -451,7 +453,7 @@ class FindingPendingView(PortalMixin, FormView):
         comment = form.cleaned_data["comment"]
         outcome = bulk.run(
             ids=form.cleaned_data["ids"],
-            queryset=selectors.finding_list(user=user),
+            queryset=selectors.finding_list(scope=self.request.scope),
             action=lambda finding: services.finding_verify(
                 acting_user=user, finding=finding, comment=comment
             ),
@@ -478,7 +480,7 @@ class CircularListView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            circulars=selectors.circular_list(user=self.request.user), **kwargs
+            circulars=selectors.circular_list(scope=self.request.scope), **kwargs
         )
 
 

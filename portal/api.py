@@ -7,7 +7,7 @@ from rest_framework import viewsets
 
 
 class ScopedViewSetMixin:
-    """Every queryset goes through `visible_to(request.user)`: out of scope is 404.
+    """Every queryset goes through `visible_to(request.scope)`: out of scope is 404.
 
     `permission` (a `portal.roles.Perm`) is what writes require; see portal.drf.
     """
@@ -15,7 +15,7 @@ class ScopedViewSetMixin:
     permission = None
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        return super().get_queryset().visible_to(self.request.scope)
 
     def filter_queryset(self, queryset):
         # The FilterSet narrows lists. An object's own address ignores it: a list filter

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification import selectors, services
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
@@ -42,8 +43,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = getattr(self.context.get("request"), "user", None)  # None: schema generation
-        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level="county")
+        scope = _scope(self.context)
+        self.fields["division"].queryset = Division.objects.visible_to(scope).filter(level="county")
 
 
 class CampaignUpdateSerializer(serializers.ModelSerializer):
@@ -65,6 +66,12 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "group", "order", "active"]
+
+
+def _scope(context):
+    """The caller's scope; nothing when there is no request (schema generation)."""
+    request = context.get("request")
+    return request.scope if request is not None else Scope.nothing()
 
 
 def _leader_field(label, **kwargs):
@@ -145,11 +152,11 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = getattr(self.context.get("request"), "user", None)  # None: schema generation
-        self.fields["campaign"].queryset = selectors.campaigns_for(user)
-        self.fields["village"].queryset = Village.objects.visible_to(user)
+        scope = _scope(self.context)
+        self.fields["campaign"].queryset = selectors.campaigns_for(scope=scope)
+        self.fields["village"].queryset = Village.objects.visible_to(scope)
         self.fields["categories"].child_relation.queryset = Category.objects.visible_to(
-            user
+            scope
         ).filter(active=True)
 
 
@@ -346,8 +353,8 @@ class CaseViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.case_list(user=self.request.user)
-        return selectors.case_detail(user=self.request.user).prefetch_related("categories")
+            return selectors.case_list(scope=self.request.scope)
+        return selectors.case_detail(scope=self.request.scope).prefetch_related("categories")
 
     def _case_response(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().get(pk=case.pk)
@@ -422,7 +429,7 @@ class CaseViewSet(
         task = None
         if data.validated_data["task"] is not None:
             task = (
-                PlanTask.objects.visible_to(request.user)
+                PlanTask.objects.visible_to(request.scope)
                 .filter(pk=data.validated_data["task"])
                 .first()
             )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import choosers
 from portal.bulk import IdsField
 from portal.fields import LONG_TEXT_MAX
+from portal.scoping import Scope
 from rectification.models import (
     LEADER_MAX_LENGTH,
     LEADERS,
@@ -74,10 +75,10 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(acting_user)
-        self.fields["categories"].queryset = Category.objects.visible_to(acting_user).filter(
-            active=True
-        )
+        self.fields["campaign"].queryset = campaigns_for(scope=Scope.of(acting_user))
+        self.fields["categories"].queryset = Category.objects.visible_to(
+            Scope.of(acting_user)
+        ).filter(active=True)
         if not self.instance.pk:
             self.fields["village"] = choosers.chooser_field(
                 "villages", acting_user, like=self.fields["village"]

@@ -24,6 +24,7 @@ from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm, role_has_perm
+from portal.scoping import Scope
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
@@ -132,7 +133,7 @@ def _require(user, perm):
 def _lock_case(case, user):
     """The case row, locked, and only if it is still in the user's scope."""
     try:
-        return Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
+        return Case.objects.visible_to(Scope.of(user)).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -234,7 +235,7 @@ LEDGER_FIELDS = (
 
 
 def _check_listing(*, acting_user, campaign, village, exclude=None):
-    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(acting_user)).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     if not village.code.startswith(campaign.division_id):
         raise ValidationError(
@@ -261,7 +262,7 @@ def _check_listing(*, acting_user, campaign, village, exclude=None):
 def _check_categories(user, categories):
     if not categories:
         raise ValidationError({"categories": _("Choose at least one problem category.")})
-    allowed = Category.objects.visible_to(user).filter(active=True)
+    allowed = Category.objects.visible_to(Scope.of(user)).filter(active=True)
     if allowed.filter(pk__in=[c.pk for c in categories]).count() != len(set(categories)):
         raise ValidationError({"categories": _("Choose categories in use in your county.")})
 
@@ -479,7 +480,7 @@ def task_assignees(*, case, acting_user):
     roles = [role for role in Role.values if role_has_perm(role, Perm.TASK_UPDATE)]
     ancestors = [code[:n] for n in (2, 4, 6, 9)]
     return (
-        User.objects.visible_to(acting_user)
+        User.objects.visible_to(Scope.of(acting_user))
         .filter(is_active=True, role__in=roles)
         .filter(
             Q(role=Role.FIRST_SECRETARY, village_id=code)
@@ -563,7 +564,9 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
     """Record how far a task of an approved plan has got; 100 % needs a completion date."""
     _require(acting_user, Perm.TASK_UPDATE)
     try:
-        task = PlanTask.objects.visible_to(acting_user).select_for_update().get(pk=task.pk)
+        task = (
+            PlanTask.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=task.pk)
+        )
     except PlanTask.DoesNotExist:
         raise Http404 from None
     if not may_update_task(acting_user, task):
@@ -671,7 +674,7 @@ def campaign_create(*, acting_user, division, year, name, started_on):
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
     if (
         division.level != "county"
-        or not Division.objects.visible_to(acting_user).filter(pk=division.pk).exists()
+        or not Division.objects.visible_to(Scope.of(acting_user)).filter(pk=division.pk).exists()
     ):
         raise ValidationError({"division": _("Choose a county inside your area.")})
     if Campaign.objects.filter(division=division, year=year).exists():
@@ -693,7 +696,7 @@ def campaign_update(*, acting_user, campaign, name, started_on):
     """Rename a campaign or correct its start; its county and year, which its cases hang
     on, stay as opened."""
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
-    counties = Division.objects.visible_to(acting_user)
+    counties = Division.objects.visible_to(Scope.of(acting_user))
     campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties)
     campaign = campaign.first()
     if campaign is None:
@@ -711,7 +714,7 @@ def category_save(*, acting_user, category=None, name, group, order=0, active=Tr
     if category is None:
         # A new category belongs to the administrator's county (national: a superuser).
         category = Category(division=acting_user.division if not acting_user.is_superuser else None)
-    elif not Category.objects.editable_by(acting_user).filter(pk=category.pk).exists():
+    elif not Category.objects.editable_by(Scope.of(acting_user)).filter(pk=category.pk).exists():
         raise PermissionDenied(_("Only the county that added a category can change it."))
     category.name, category.group, category.order, category.active = name, group, order, active
     category.full_clean()
@@ -736,7 +739,7 @@ def grade_for_stars(stars):
 def rating_set(*, acting_user, village, year, stars):
     """Record (or correct) a village's star rating for a year; the grade follows the stars."""
     _require(acting_user, Perm.CASE_CHANGE)
-    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(acting_user)).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     rating, _created = VillageRating.objects.select_for_update().get_or_create(
         village=village, year=year, defaults={"stars": stars, "grade": grade_for_stars(stars)}

@@ -59,7 +59,7 @@ class CaseListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.case_list(user=self.request.user)
+        return selectors.case_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,7 +83,7 @@ class CaseDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.case_detail(user=self.request.user)
+        return selectors.case_detail(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -163,7 +163,7 @@ class CaseCreateView(PortalMixin, FormView):
 
     def get_initial(self):
         today = timezone.localdate()
-        campaign = selectors.campaigns_for(self.request.user).order_by("-year").first()
+        campaign = selectors.campaigns_for(scope=self.request.scope).order_by("-year").first()
         return {
             "village": self.request.GET.get("village"),
             "campaign": campaign,
@@ -232,7 +232,7 @@ class _CaseFormView(FormActionView):
     page_view = CaseDetailView
 
     def get_queryset(self):
-        return selectors.case_detail(user=self.request.user)
+        return selectors.case_detail(scope=self.request.scope)
 
 
 class _CaseActionView(ScopedObjectMixin, View):
@@ -496,7 +496,7 @@ class ScreeningView(ObjectListView):
     export_url_name = "rating_export"
 
     def get_queryset(self):
-        return selectors.rating_list(user=self.request.user).order_by("-year", "village__code")
+        return selectors.rating_list(scope=self.request.scope).order_by("-year", "village__code")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -505,7 +505,7 @@ class ScreeningView(ObjectListView):
         year = int(year or timezone.localdate().year)
         context.update(
             year=year,
-            candidates=selectors.screening_candidates(user=user, year=year)[:200],
+            candidates=selectors.screening_candidates(scope=self.request.scope, year=year)[:200],
             can_rate=user.has_role_perm(Perm.CASE_CHANGE),
             rating_form=RatingForm(acting_user=user, initial={"year": year}),
             grade_colours={1: "success", 2: "secondary", 3: "danger"},
@@ -610,10 +610,16 @@ class CampaignListView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
-            campaigns=selectors.campaigns_for(user).annotate(case_count=Count("cases")),
+            campaigns=selectors.campaigns_for(scope=self.request.scope).annotate(
+                case_count=Count("cases")
+            ),
             can_manage=user.has_role_perm(Perm.CAMPAIGN_MANAGE),
-            categories=Category.objects.visible_to(user).annotate(case_count=Count("case")),
-            editable=set(Category.objects.editable_by(user).values_list("pk", flat=True)),
+            categories=Category.objects.visible_to(self.request.scope).annotate(
+                case_count=Count("case")
+            ),
+            editable=set(
+                Category.objects.editable_by(self.request.scope).values_list("pk", flat=True)
+            ),
             can_manage_categories=user.has_role_perm(Perm.CATEGORY_MANAGE),
             **kwargs,
         )
@@ -653,7 +659,9 @@ class CampaignUpdateView(PortalMixin, FormView):
 
     @cached_property
     def campaign(self):
-        return get_object_or_404(selectors.campaigns_for(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            selectors.campaigns_for(scope=self.request.scope), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         heading = _("Campaign {year}: {county}").format(
@@ -689,7 +697,7 @@ class CategoryEditView(PortalMixin, FormView):
         kwargs = super().get_form_kwargs()
         if "pk" in self.kwargs:
             kwargs["instance"] = get_object_or_404(
-                Category.objects.editable_by(self.request.user), pk=self.kwargs["pk"]
+                Category.objects.editable_by(self.request.scope), pk=self.kwargs["pk"]
             )
         return kwargs
 
@@ -719,7 +727,7 @@ class PlanPendingView(PortalMixin, FormView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault(
             "cases",
-            Case.objects.visible_to(self.request.user)
+            Case.objects.visible_to(self.request.scope)
             .filter(plan__status=PlanStatus.SUBMITTED)
             .select_related("village__township", "campaign", "plan__submitted_by")
             .order_by("plan__submitted_at", "pk"),
@@ -732,7 +740,7 @@ class PlanPendingView(PortalMixin, FormView):
         comment = form.cleaned_data["comment"]
         outcome = bulk.run(
             ids=form.cleaned_data["ids"],
-            queryset=Case.objects.visible_to(user).select_related("village"),
+            queryset=Case.objects.visible_to(self.request.scope).select_related("village"),
             action=lambda case: services.plan_review(
                 case=case, acting_user=user, approve=approve, comment=comment
             ),

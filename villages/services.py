@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.roles import Perm
+from portal.scoping import Scope
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
 from villages.models import (
     ActivityPlan,
@@ -310,7 +311,9 @@ def _write_batch(source, batch, known, result, settled):
 @transaction.atomic
 def village_update(*, village, acting_user, version, **fields):
     """Update a village's basic facts, refusing a form loaded before someone else's save."""
-    locked = Village.objects.visible_to(acting_user).select_for_update().get(pk=village.pk)
+    locked = (
+        Village.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=village.pk)
+    )
     if locked.version != version:
         raise StaleEditError(
             _("{name} was modified by {user} at {time}; reload the page and edit again.").format(
@@ -376,7 +379,7 @@ def _require(user, perm):
 
 
 def _village_in_scope(user, village):
-    if not Village.objects.visible_to(user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(user)).filter(pk=village.pk).exists():
         raise Http404
 
 
@@ -443,7 +446,11 @@ def activity_plan_submit(*, acting_user, plan, now=None):
     """Report the plan to the county; the first submission decides whether it was on time."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     try:
-        plan = ActivityPlan.objects.visible_to(acting_user).select_for_update().get(pk=plan.pk)
+        plan = (
+            ActivityPlan.objects.visible_to(Scope.of(acting_user))
+            .select_for_update()
+            .get(pk=plan.pk)
+        )
     except ActivityPlan.DoesNotExist:
         raise Http404 from None
     if plan.submitted_at is not None:
@@ -457,7 +464,7 @@ def activity_plans_submit_all(*, acting_user, township, month, now=None):
     """Submit every draft of the township's villages for the month; returns how many."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     drafts = (
-        ActivityPlan.objects.visible_to(acting_user)
+        ActivityPlan.objects.visible_to(Scope.of(acting_user))
         .filter(village__township=township, month=month_start(month), submitted_at__isnull=True)
         .select_related("village")
         .select_for_update()
@@ -541,7 +548,7 @@ def activity_record_sit_in(*, acting_user, record, sat_in=True):
     """The county marks that it sat in on an activity (区委组织部列席抽查)."""
     _require(acting_user, Perm.ACTIVITY_SIT_IN)
     updated = (
-        ActivityRecord.objects.visible_to(acting_user)
+        ActivityRecord.objects.visible_to(Scope.of(acting_user))
         .filter(pk=record.pk)
         .update(county_sat_in=sat_in)
     )
@@ -572,7 +579,7 @@ def township_urge(*, acting_user, township, month, now=None):
     _require(acting_user, Perm.ACTIVITY_URGE)
     # The township's row is the lock: two clicks at once make one urging, one notice.
     township = (
-        Division.objects.visible_to(acting_user)
+        Division.objects.visible_to(Scope.of(acting_user))
         .select_for_update()
         .filter(pk=township.pk, level=DivisionLevel.TOWNSHIP)
         .first()
@@ -593,7 +600,9 @@ def township_urge(*, acting_user, township, month, now=None):
     existing = Urging.objects.filter(township=township, month=month, urged_on=today).first()
     if existing is not None:
         return existing, False
-    (row,) = urging_board(user=acting_user, month=month, townships=[township], today=today)
+    (row,) = urging_board(
+        scope=Scope.of(acting_user), month=month, townships=[township], today=today
+    )
     if row.complete:
         raise ValidationError(
             _("{township} has filed every plan for {month}: there is nothing to urge.").format(
@@ -648,7 +657,7 @@ def county_settings_update(*, county, acting_user, document_abbreviation):
     """Set the county's abbreviation in its circulars' numbers (武组通); empty: derived."""
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (
-        Division.objects.visible_to(acting_user)
+        Division.objects.visible_to(Scope.of(acting_user))
         .select_for_update()
         .filter(pk=county.pk, level=DivisionLevel.COUNTY)
         .first()

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from firstsecretary import services
 from firstsecretary.models import Assignment
+from portal.scoping import Scope
 
 
 def start(county_admin, secretary, village, on=date(2026, 3, 1)):
@@ -127,13 +128,13 @@ def test_another_county_cannot_post_to_our_village(add_secretary, other_county_a
 
 def test_the_secretarys_portal_user_follows_the_posting(posted, secretary, county_admin, village_a):
     secretary.refresh_from_db()
-    assert secretary.scope_prefix == village_a.code
+    assert Scope.of(secretary).prefix == village_a.code
     posting = posted.assignments.get()
     services.assignment_end(
         acting_user=county_admin, assignment=posting, ended_on=date(2026, 10, 1), reason="期满"
     )
     secretary.refresh_from_db()
-    assert secretary.scope_prefix is None  # no posting, nothing to see
+    assert Scope.of(secretary).prefix is None  # no posting, nothing to see
 
 
 def test_a_township_sees_the_secretaries_posted_in_its_villages_only(
