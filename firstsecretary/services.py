@@ -414,8 +414,9 @@ def worklog_photos_add(*, acting_user, log, uploads):
 def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
     """The county's yearly evaluation (excellent / competent / basically / incompetent)."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
+    scope = Scope.of(acting_user)
     if (
-        not FirstSecretary.objects.visible_to(scope := Scope.of(acting_user))
+        not FirstSecretary.objects.visible_to(scope)
         .filter(pk=secretary.pk, county__code__startswith=scope.prefix or "")
         .exists()
     ):

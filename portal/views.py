@@ -175,7 +175,7 @@ class ApiTokenListView(PortalMixin, FormView):
     template_name = "portal/api_tokens.html"
 
     def get_context_data(self, **kwargs):
-        tokens = ApiToken.objects.filter(scope=self.request.scope)
+        tokens = ApiToken.objects.filter(user=self.request.user)
         return super().get_context_data(tokens=tokens, **kwargs)
 
     def form_valid(self, form):
@@ -206,7 +206,7 @@ class NotificationListView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            notifications=Notification.objects.filter(scope=self.request.scope)[:100], **kwargs
+            notifications=Notification.objects.filter(user=self.request.user)[:100], **kwargs
         )
 
 
@@ -216,9 +216,9 @@ class NotificationReadView(PortalMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk=None):
-        mine = Notification.objects.filter(scope=request.scope, read_at__isnull=True)
+        mine = Notification.objects.filter(user=request.user, read_at__isnull=True)
         if pk is not None:
-            note = Notification.objects.filter(scope=request.scope, pk=pk).first()
+            note = Notification.objects.filter(user=request.user, pk=pk).first()
             if note is None:
                 raise Http404
             mine.filter(pk=pk).update(read_at=timezone.now())
