@@ -2,7 +2,8 @@
 
 A page declares its model, permission, FilterSet and template; the base classes do the
 rest the same way everywhere (the NetBox pattern). Out of scope is 404 because every
-object is looked up through `Model.objects.visible_to(request.scope)`; a missing permission is 403.
+object is looked up through `Model.objects.visible_to(request.scope)`; a missing
+permission is 403.
 """
 
 from django.contrib import messages
