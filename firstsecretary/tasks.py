@@ -1,5 +1,9 @@
 """The first-secretary app's periodic job: presence of the month just ended."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,9 +13,13 @@ from portal.jobs import job
 from portal.notifications import county_admins, notify
 from portal.scoping import Scope
 
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
+
 
 @job("secretary_presence", period_help="month: secretaries under the on-site threshold")
-def secretary_presence(month):
+def secretary_presence(month: date) -> str:
     """Tell each county which of its first secretaries were in their village fewer days
     than FIRST_SECRETARY_MIN_DAYS_ON_SITE last month. Once per county and month."""
     below = presence(
@@ -19,7 +27,7 @@ def secretary_presence(month):
         month=month,
         below_only=True,
     )
-    by_county = {}
+    by_county: dict[str, list[Any]] = {}
     for row in below:
         by_county.setdefault(row.assignment.village.code[:6], []).append(row)
     sent = 0
