@@ -68,10 +68,10 @@ def summary_rows(county: str, year: int, quarter: int) -> list[dict[str, Any]]:
     below: dict[str, int] = {}
     for month in months:
         for row in presence(scope=scope, month=month):
-            township = row.assignment.village.township_id
-            postings.setdefault(township, set()).add(row.assignment.pk)
+            code = row.assignment.village.township_id
+            postings.setdefault(code, set()).add(row.assignment.pk)
             if row.below_threshold:
-                below[township] = below.get(township, 0) + 1
+                below[code] = below.get(code, 0) + 1
     findings = {
         row["township_id"]: row
         for row in Finding.objects.filter(

@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from firstsecretary.selectors import (
     coverage,
@@ -71,7 +72,7 @@ class Stage:
     beyond (the funnel: identified → rectifying → … → closed)."""
 
     status: str
-    label: str
+    label: str | Promise  # lazy: translated when shown
     now: int
     reached: int
 

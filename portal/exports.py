@@ -45,7 +45,7 @@ class TableExport:
             base = self.prepare(base)
         # The FilterSet narrows its own choices through request.scope, as on the page.
         request = HttpRequest()
-        request.scope = scope
+        request.scope = scope  # type: ignore[attr-defined]  # as ScopeMiddleware sets it
         filterset = self.filterset_class(params, queryset=base, request=request)
         if not filterset.is_valid():
             return base.none()

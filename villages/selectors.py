@@ -203,7 +203,7 @@ def timeliness(
         .annotate(n=Count("code"))
         .order_by()
     )
-    figures = {}
+    figures: dict[tuple[str, date], Timeliness] = {}
     for row in by_added:
         first = started.get(row["county"])
         for month in months:
