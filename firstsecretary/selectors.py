@@ -9,19 +9,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from firstsecretary.choices import FIVE_ONES, SupportKind
 from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog
+from portal.months import month_bounds
 from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from rectification.selectors import percent, with_overdue_task
-
-
-def month_bounds(month):
-    """(first day, first day of the next month) of a date's month: December rolls over."""
-    first = month.replace(day=1)
-    following = (
-        date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
-    )
-    return first, following
 
 
 def secretary_list(*, scope: Scope) -> QuerySet[FirstSecretary]:

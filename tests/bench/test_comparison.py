@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from bench import compare
 from portal import exports, services
+from portal.months import due_date
 from portal.scoping import Scope
 from villages.models import ActivityPlan, Village
 from villages.selectors import missing_plans
-from villages.services import due_date
 
 
 @pytest.fixture
