@@ -235,7 +235,6 @@ READS_FOR_NO_ONE = {
     "expected_q": "a condition on when a village is expected",
     "timeliness_legend": "the colours' legend, constant",
     "plan_months": "a list of months",
-    "month_bounds": "two dates",
     "overdue_tasks_q": "a condition",
     "overdue_cases_q": "a condition",
     "converted_q": "a condition",
