@@ -24,15 +24,11 @@ from firstsecretary.models import (
 from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.notifications import handoff, next_actors, place
+from portal.permissions import require
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
-
-
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
 
 
 def _county_in_scope(user, county):
@@ -48,7 +44,7 @@ def _county_in_scope(user, county):
 @service_transaction
 def unit_save(*, acting_user, county, name, level, kind, unit=None):
     """Add or rename a dispatching unit of the county's roster."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     _county_in_scope(acting_user, county)
     unit = unit or DispatchUnit()
     unit.county, unit.name, unit.level, unit.kind = county, name, level, kind
@@ -63,7 +59,7 @@ SECRETARY_FIELDS = ("name", "gender", "birth_year", "education", "unit", "positi
 @service_transaction
 def secretary_save(*, acting_user, county, secretary=None, user=None, **fields):
     """Add a first secretary to the county's roster, or correct their record."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     _county_in_scope(acting_user, county)
     if set(fields) - set(SECRETARY_FIELDS):
         raise TypeError(f"unknown fields {sorted(set(fields) - set(SECRETARY_FIELDS))}")
@@ -119,7 +115,7 @@ def _active_elsewhere(secretary, village):
 @transaction.atomic
 def assignment_start(*, acting_user, secretary, village, started_on, planned_end):
     """Post a secretary of the roster to a village of the area."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     if not FirstSecretary.objects.visible_to(acting_user).filter(pk=secretary.pk).exists():
         raise Http404
     if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
@@ -160,7 +156,7 @@ def assignment_start(*, acting_user, secretary, village, started_on, planned_end
 @transaction.atomic
 def assignment_end(*, acting_user, assignment, ended_on, reason):
     """Recall a secretary (or close a posting at its term); the posting stays as history."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     try:
         assignment = (
             Assignment.objects.visible_to(acting_user).select_for_update().get(pk=assignment.pk)
@@ -220,7 +216,7 @@ def active_assignment_of(user):
 def worklog_save(*, acting_user, date, on_site, households_visited, kind, summary, photos=()):
     """Record (or correct, within CORRECTION_DAYS) a day of the secretary's own active
     posting, with its photos: all saved or, if one is refused, none."""
-    _require(acting_user, Perm.WORKLOG_WRITE)
+    require(acting_user, Perm.WORKLOG_WRITE)
     assignment = active_assignment_of(acting_user)
     if assignment is None:
         raise ValidationError(_("You have no active posting to log against."))
@@ -288,7 +284,7 @@ def worklog_correctable(user, log):
 @transaction.atomic
 def worklog_correct(*, acting_user, log, on_site, households_visited, kind, summary, photos=()):
     """Correct a day of the log: by its author, within CORRECTION_DAYS days of the day."""
-    _require(acting_user, Perm.WORKLOG_WRITE)
+    require(acting_user, Perm.WORKLOG_WRITE)
     _check_correctable(acting_user, log)
     if not on_site and households_visited:
         raise ValidationError(
@@ -375,7 +371,7 @@ def worklog_photos_add(*, acting_user, log, uploads):
     from firstsecretary.models import WorkLogPhoto
     from portal.attachments import check_upload
 
-    _require(acting_user, Perm.WORKLOG_WRITE)
+    require(acting_user, Perm.WORKLOG_WRITE)
     _check_correctable(acting_user, log)
     if log.photos.count() + len(uploads) > PHOTOS_PER_LOG:
         raise ValidationError(
@@ -406,7 +402,7 @@ def worklog_photos_add(*, acting_user, log, uploads):
 @transaction.atomic
 def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
     """The county's yearly evaluation (excellent / competent / basically / incompetent)."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     if (
         not FirstSecretary.objects.visible_to(acting_user)
         .filter(pk=secretary.pk, county__code__startswith=acting_user.scope_prefix or "")
@@ -438,7 +434,7 @@ def support_add(
     mentor_village=None,
 ):
     """Add a supporter to a case; an excellent village secretary mentors a limited number."""
-    _require(acting_user, Perm.SUPPORT_MANAGE)
+    require(acting_user, Perm.SUPPORT_MANAGE)
     try:
         case = Case.objects.visible_to(acting_user).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
@@ -488,7 +484,7 @@ def support_add(
 
 @transaction.atomic
 def support_remove(*, acting_user, link):
-    _require(acting_user, Perm.SUPPORT_MANAGE)
+    require(acting_user, Perm.SUPPORT_MANAGE)
     deleted, _rows = SupportLink.objects.visible_to(acting_user).filter(pk=link.pk).delete()
     if not deleted:
         raise Http404

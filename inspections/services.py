@@ -31,6 +31,7 @@ from portal.constraints import service_transaction
 from portal.exceptions import TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
+from portal.permissions import require
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
@@ -45,11 +46,6 @@ ROUND_MOVES = {
 }
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _lock(model, obj, user):
     try:
         return model.objects.visible_to(user).select_for_update().get(pk=obj.pk)
@@ -62,7 +58,7 @@ def _lock(model, obj, user):
 
 @transaction.atomic
 def round_create(*, acting_user, county, year, quarter, kind, starts_on, ends_on):
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     if (
         county.level != "county"
         or not Division.objects.visible_to(acting_user).filter(pk=county.pk).exists()
@@ -85,7 +81,7 @@ def round_create(*, acting_user, county, year, quarter, kind, starts_on, ends_on
 @transaction.atomic
 def round_move(*, acting_user, inspection, to):
     """planned → active → closed; nothing else."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     if to not in ROUND_MOVES[inspection.status]:
         raise TransitionError(
@@ -101,7 +97,7 @@ def round_move(*, acting_user, inspection, to):
 @service_transaction
 def team_save(*, acting_user, inspection, name, leader="", members=(), team=None):
     """A team of inspector users of the county."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     allowed = set(
         User.objects.visible_to(acting_user)
@@ -128,7 +124,7 @@ def team_save(*, acting_user, inspection, name, leader="", members=(), team=None
 @transaction.atomic
 def team_assign(*, acting_user, team, villages):
     """Give a team the villages it is to visit (by hand)."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     team = _lock(Team, team, acting_user)
     county = team.round.county_id
     outside = [v.name for v in villages if not v.code.startswith(county)]
@@ -158,7 +154,7 @@ def draw_candidates(inspection):
 def draw_villages(*, acting_user, inspection, count, seed=""):
     """Draw `count` villages at random and deal them to the teams in turn; the seed is
     recorded (a new one if none is given) so the draw can be repeated and checked."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     teams = list(inspection.teams.order_by("name"))
     if not teams:
@@ -197,7 +193,7 @@ def visit_record(*, acting_user, team, village, visited_on, unannounced, summary
     """An inspector of the team records a visit to a village on the team's list. A village
     off the list is refused: the list is the round's plan, which the county department
     sets (by hand or by the recorded draw); a visit elsewhere would be a plan nobody made."""
-    _require(acting_user, Perm.INSPECT)
+    require(acting_user, Perm.INSPECT)
     team = _lock(Team, team, acting_user)
     if not _on_team(acting_user, team):
         raise PermissionDenied(_("Only members of the team record its visits."))
@@ -233,7 +229,7 @@ def visit_record(*, acting_user, team, village, visited_on, unannounced, summary
 @transaction.atomic
 def finding_add(*, acting_user, visit, category, description, severity, deadline, case=None):
     """A problem found on the visit, for the village's township to rectify by a deadline."""
-    _require(acting_user, Perm.INSPECT)
+    require(acting_user, Perm.INSPECT)
     visit = _lock(Visit, visit, acting_user)
     if not _on_team(acting_user, visit.team):
         raise PermissionDenied(_("Only members of the team record its findings."))
@@ -276,7 +272,7 @@ def finding_add(*, acting_user, visit, category, description, severity, deadline
 def finding_answer(*, acting_user, finding, response, upload=None):
     """The township answers with its rectification, and optionally an evidence file (type
     checked by content before anything is written); the finding is then being rectified."""
-    _require(acting_user, Perm.FINDING_ANSWER)
+    require(acting_user, Perm.FINDING_ANSWER)
     finding = _lock(Finding, finding, acting_user)
     if finding.status == FindingStatus.VERIFIED:
         raise TransitionError(_("A verified finding is closed."))
@@ -330,7 +326,7 @@ def may_verify(user, finding):
 def _answered_finding(acting_user, finding):
     """The finding, locked, if `acting_user` is one of its round's inspectors and the
     township has answered it: only then is there something to verify or send back."""
-    _require(acting_user, Perm.INSPECT)
+    require(acting_user, Perm.INSPECT)
     finding = _lock(Finding, finding, acting_user)
     if not is_inspector_of(acting_user, finding.visit.round):
         raise PermissionDenied(_("Only the round's inspectors verify its findings."))
@@ -450,7 +446,7 @@ def draft_body(inspection):
 @service_transaction
 def circular_draft(*, acting_user, inspection, title=""):
     """Draft the round's circular with the county's next number for the year."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     if hasattr(inspection, "circular"):
         return inspection.circular
@@ -479,7 +475,7 @@ def circular_draft(*, acting_user, inspection, title=""):
 
 @transaction.atomic
 def circular_update(*, acting_user, circular, title, body):
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is not None:
         raise TransitionError(_("A published circular can no longer be changed."))
@@ -492,7 +488,7 @@ def circular_update(*, acting_user, circular, title, body):
 @transaction.atomic
 def circular_publish(*, acting_user, circular):
     """Publish the circular and tell every township organizer of the county."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is not None:
         return circular
@@ -513,7 +509,7 @@ def circular_publish(*, acting_user, circular):
 @transaction.atomic
 def circular_acknowledge(*, acting_user, circular):
     """A township organizer acknowledges the published circular for their township."""
-    _require(acting_user, Perm.FINDING_ANSWER)
+    require(acting_user, Perm.FINDING_ANSWER)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is None:
         raise ValidationError(_("The circular has not been published yet."))

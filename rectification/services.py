@@ -23,6 +23,7 @@ from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
+from portal.permissions import require
 from portal.roles import Perm, role_has_perm
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
@@ -124,11 +125,6 @@ def _today():
     return timezone.localdate()
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _lock_case(case, user):
     """The case row, locked, and only if it is still in the user's scope."""
     try:
@@ -151,7 +147,7 @@ def _event(case, action, actor, *, from_status="", to_status="", comment=""):
 def _fire(case, action, acting_user, *, comment="", on=None):
     """Apply one transition of TRANSITIONS to a locked case and record it."""
     transition = TRANSITIONS[action]
-    _require(acting_user, transition.perm)
+    require(acting_user, transition.perm)
     if case.status not in transition.sources:
         raise TransitionError(
             _("“{action}” is not possible: the case is “{status}”.").format(
@@ -269,7 +265,7 @@ def _check_categories(user, categories):
 @service_transaction
 def case_create(*, acting_user, campaign, village, categories, identified_on=None, **fields):
     """List a village on a campaign's ledger; a village closed before counts as a relapse."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     _check_listing(acting_user=acting_user, campaign=campaign, village=village)
     _check_categories(acting_user, categories)
     unknown = set(fields) - set(LEDGER_FIELDS)
@@ -333,7 +329,7 @@ def _stale(case):
 @transaction.atomic
 def case_update(*, case, acting_user, version, categories=None, **fields):
     """Edit the ledger row; a form loaded before someone else's save is refused."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case = _lock_case(case, acting_user)
     if case.version != version:
         raise _stale(case)
@@ -386,7 +382,7 @@ def plan_save(*, case, acting_user, version, goal, tasks):
     `tasks` is a list of dicts (measure, owner, due_on, assignee, order, and `id` for an
     existing task); existing tasks missing from the list are deleted.
     """
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
     if plan.version != version:
         raise StaleEditError(_("The plan was changed by someone else; reload the page."))
@@ -430,7 +426,7 @@ def plan_save(*, case, acting_user, version, goal, tasks):
 @transaction.atomic
 def plan_submit(*, case, acting_user):
     """The township sends the plan to the county for approval."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
         raise TransitionError(_("Only a draft or returned plan can be submitted."))
@@ -456,7 +452,7 @@ def plan_submit(*, case, acting_user):
 @transaction.atomic
 def plan_withdraw(*, case, acting_user):
     """The township takes back a submitted plan to change it, until the county decides."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
     if plan.status != PlanStatus.SUBMITTED:
         raise TransitionError(
@@ -492,7 +488,7 @@ def task_assignees(*, case, acting_user):
 @transaction.atomic
 def plan_review(*, case, acting_user, approve, comment=""):
     """The county approves the plan (the case starts rectifying) or returns it with a reason."""
-    _require(acting_user, Perm.PLAN_APPROVE)
+    require(acting_user, Perm.PLAN_APPROVE)
     case, plan = _lock_plan(case, acting_user)
     if plan.status != PlanStatus.SUBMITTED:
         raise TransitionError(_("Only a submitted plan can be approved or returned."))
@@ -561,7 +557,7 @@ def may_attach_evidence(user, task=None):
 @transaction.atomic
 def task_progress(*, task, acting_user, progress, note="", completed_on=None):
     """Record how far a task of an approved plan has got; 100 % needs a completion date."""
-    _require(acting_user, Perm.TASK_UPDATE)
+    require(acting_user, Perm.TASK_UPDATE)
     try:
         task = PlanTask.objects.visible_to(acting_user).select_for_update().get(pk=task.pk)
     except PlanTask.DoesNotExist:
@@ -584,7 +580,7 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
 def evidence_add(*, case, acting_user, upload, task=None):
     """Attach an evidence file to the case or one of its plan's tasks; a first secretary
     only to a task assigned to them."""
-    _require(acting_user, Perm.TASK_UPDATE)
+    require(acting_user, Perm.TASK_UPDATE)
     case = _lock_case(case, acting_user)
     if case.status == CaseStatus.CLOSED:
         raise TransitionError(_("A closed case can no longer be edited."))
@@ -605,7 +601,7 @@ def evidence_add(*, case, acting_user, upload, task=None):
 @transaction.atomic
 def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, conclusion):
     """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
-    _require(acting_user, Perm.CASE_ACCEPT)
+    require(acting_user, Perm.CASE_ACCEPT)
     case = _lock_case(case, acting_user)
     if case.status != CaseStatus.ACCEPTANCE_REQUESTED:
         raise TransitionError(
@@ -668,7 +664,7 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
 @service_transaction
 def campaign_create(*, acting_user, division, year, name, started_on):
     """Open a county's yearly campaign (one per county and year)."""
-    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
     if (
         division.level != "county"
         or not Division.objects.visible_to(acting_user).filter(pk=division.pk).exists()
@@ -692,7 +688,7 @@ def campaign_create(*, acting_user, division, year, name, started_on):
 def campaign_update(*, acting_user, campaign, name, started_on):
     """Rename a campaign or correct its start; its county and year, which its cases hang
     on, stay as opened."""
-    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
     counties = Division.objects.visible_to(acting_user)
     campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties)
     campaign = campaign.first()
@@ -707,7 +703,7 @@ def campaign_update(*, acting_user, campaign, name, started_on):
 @service_transaction
 def category_save(*, acting_user, category=None, name, group, order=0, active=True):
     """Add or change a problem category; one in use on cases is retired, not deleted."""
-    _require(acting_user, Perm.CATEGORY_MANAGE)
+    require(acting_user, Perm.CATEGORY_MANAGE)
     if category is None:
         # A new category belongs to the administrator's county (national: a superuser).
         category = Category(division=acting_user.division if not acting_user.is_superuser else None)
@@ -735,7 +731,7 @@ def grade_for_stars(stars):
 @transaction.atomic
 def rating_set(*, acting_user, village, year, stars):
     """Record (or correct) a village's star rating for a year; the grade follows the stars."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     rating, _created = VillageRating.objects.select_for_update().get_or_create(

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
+from portal.permissions import require
 from portal.roles import Perm
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
 from villages.models import (
@@ -370,11 +371,6 @@ def due_date(month):
     return (due_by(month) - timedelta(days=1)).date()
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _village_in_scope(user, village):
     if not Village.objects.visible_to(user).filter(pk=village.pk).exists():
         raise Http404
@@ -385,7 +381,7 @@ def activity_plan_save(
     *, acting_user, village, month, version, items, no_activity=False, no_activity_reason=""
 ):
     """Save a village's plan for a month: its activities, or "no activity, because …"."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
     month = month_start(month)
     plan, _created = ActivityPlan.objects.select_for_update().get_or_create(
@@ -441,7 +437,7 @@ def _submit(plan, user, now):
 @transaction.atomic
 def activity_plan_submit(*, acting_user, plan, now=None):
     """Report the plan to the county; the first submission decides whether it was on time."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     try:
         plan = ActivityPlan.objects.visible_to(acting_user).select_for_update().get(pk=plan.pk)
     except ActivityPlan.DoesNotExist:
@@ -455,7 +451,7 @@ def activity_plan_submit(*, acting_user, plan, now=None):
 @transaction.atomic
 def activity_plans_submit_all(*, acting_user, township, month, now=None):
     """Submit every draft of the township's villages for the month; returns how many."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     drafts = (
         ActivityPlan.objects.visible_to(acting_user)
         .filter(village__township=township, month=month_start(month), submitted_at__isnull=True)
@@ -469,7 +465,7 @@ def activity_plans_submit_all(*, acting_user, township, month, now=None):
 @transaction.atomic
 def activity_plan_copy_previous(*, acting_user, village, month):
     """Start a month's plan from the previous month's activities, moved one month on."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
     month = month_start(month)
     previous = ActivityPlan.objects.filter(village=village, month=add_months(month, -1)).first()
@@ -513,7 +509,7 @@ def activity_record_save(
     planned=None,
 ):
     """Record an activity that was held (三会一课, 主题党日 …)."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("An activity cannot be recorded before it is held.")})
@@ -539,7 +535,7 @@ def activity_record_save(
 @transaction.atomic
 def activity_record_sit_in(*, acting_user, record, sat_in=True):
     """The county marks that it sat in on an activity (区委组织部列席抽查)."""
-    _require(acting_user, Perm.ACTIVITY_SIT_IN)
+    require(acting_user, Perm.ACTIVITY_SIT_IN)
     updated = (
         ActivityRecord.objects.visible_to(acting_user)
         .filter(pk=record.pk)
@@ -569,7 +565,7 @@ def township_urge(*, acting_user, township, month, now=None):
     from portal.notifications import notify
     from villages.selectors import urging_board
 
-    _require(acting_user, Perm.ACTIVITY_URGE)
+    require(acting_user, Perm.ACTIVITY_URGE)
     # The township's row is the lock: two clicks at once make one urging, one notice.
     township = (
         Division.objects.visible_to(acting_user)
@@ -646,7 +642,7 @@ def user_county(user):
 @transaction.atomic
 def county_settings_update(*, county, acting_user, document_abbreviation):
     """Set the county's abbreviation in its circulars' numbers (武组通); empty: derived."""
-    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (
         Division.objects.visible_to(acting_user)
         .select_for_update()
