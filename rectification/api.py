@@ -12,8 +12,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 from rectification import selectors, services
+from rectification.choices import CASE_ACTIONS
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     LEADER_MAX_LENGTH,
@@ -78,6 +80,9 @@ class CaseSerializer(serializers.ModelSerializer):
     is_relapse = serializers.BooleanField(read_only=True)
     township_leader = _leader_field(LEADERS["township_leader"][1], read_only=True)
     county_leader = _leader_field(LEADERS["county_leader"][1], read_only=True)
+    available_actions = AvailableActionsField(
+        lambda user, case: services.case_actions(user=user, case=case), CASE_ACTIONS
+    )
 
     class Meta:
         model = Case
@@ -103,6 +108,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "is_relapse",
             "version",
             "updated_at",
+            "available_actions",
         ]
         read_only_fields = [
             "status",
@@ -346,12 +352,13 @@ class CaseViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.case_list(user=self.request.user)
+            # Each row's available actions read its plan's tasks: fetched at once.
+            return selectors.case_list(user=self.request.user).prefetch_related("plan__tasks")
         return selectors.case_detail(user=self.request.user).prefetch_related("categories")
 
     def _case_response(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().get(pk=case.pk)
-        return Response(CaseSerializer(case).data, status=code)
+        return Response(self.get_serializer(case).data, status=code)
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer)
     def create(self, request):

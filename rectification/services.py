@@ -23,9 +23,9 @@ from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
-from portal.permissions import require
+from portal.permissions import allowed, require
 from portal.roles import Perm, role_has_perm
-from rectification.choices import CaseStatus, Grade, PlanStatus
+from rectification.choices import CaseAction, CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
     Acceptance,
@@ -56,19 +56,27 @@ class Transition:
     # approval or the acceptance review, which carry their own forms.
     direct: bool = False
 
+    def possible(self, case):
+        return case.status in self.sources
+
+
+# The transitions fired by the plan approval and the acceptance review, not by a button.
+START = "start"
+PASS_ACCEPTANCE = "pass_acceptance"
+FAIL_ACCEPTANCE = "fail_acceptance"
 
 TRANSITIONS = {
     t.action: t
     for t in (
         Transition(
-            "start",
+            START,
             gettext_lazy("Plan approved: start rectifying"),
             (CaseStatus.IDENTIFIED,),
             CaseStatus.RECTIFYING,
             Perm.PLAN_APPROVE,
         ),
         Transition(
-            "request_acceptance",
+            CaseAction.REQUEST_ACCEPTANCE,
             gettext_lazy("Apply for acceptance"),
             (CaseStatus.RECTIFYING,),
             CaseStatus.ACCEPTANCE_REQUESTED,
@@ -76,7 +84,7 @@ TRANSITIONS = {
             direct=True,
         ),
         Transition(
-            "withdraw_request",
+            CaseAction.WITHDRAW_REQUEST,
             gettext_lazy("Withdraw the application"),
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.RECTIFYING,
@@ -84,21 +92,21 @@ TRANSITIONS = {
             direct=True,
         ),
         Transition(
-            "pass_acceptance",
+            PASS_ACCEPTANCE,
             gettext_lazy("Acceptance passed: transformed"),
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.TRANSFORMED,
             Perm.CASE_ACCEPT,
         ),
         Transition(
-            "fail_acceptance",
+            FAIL_ACCEPTANCE,
             gettext_lazy("Acceptance failed: back to rectifying"),
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.RECTIFYING,
             Perm.CASE_ACCEPT,
         ),
         Transition(
-            "close",
+            CaseAction.CLOSE,
             gettext_lazy("Close out after consolidation"),
             (CaseStatus.TRANSFORMED,),
             CaseStatus.CLOSED,
@@ -148,7 +156,7 @@ def _fire(case, action, acting_user, *, comment="", on=None):
     """Apply one transition of TRANSITIONS to a locked case and record it."""
     transition = TRANSITIONS[action]
     require(acting_user, transition.perm)
-    if case.status not in transition.sources:
+    if not transition.possible(case):
         raise TransitionError(
             _("“{action}” is not possible: the case is “{status}”.").format(
                 action=transition.label, status=case.get_status_display()
@@ -176,7 +184,8 @@ def case_transition(*, case, action, acting_user, comment="", on=None):
     if transition is None or not transition.direct:
         raise TransitionError(_("Unknown action."))
     case = _lock_case(case, acting_user)
-    if action == "close" and on is not None and case.transformed_on and on < case.transformed_on:
+    closing = action == CaseAction.CLOSE and on is not None
+    if closing and case.transformed_on and on < case.transformed_on:
         raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})
     case = _fire(case, action, acting_user, comment=comment, on=on)
     notice = HANDOFF_NOTICES.get(action)
@@ -197,23 +206,104 @@ def case_transition(*, case, action, acting_user, comment="", on=None):
 # Who is told of a transition of the case, and how: the county reviews an application, the
 # township (and the village's first secretary) hear the verdict and the close-out.
 HANDOFF_NOTICES = {
-    "request_acceptance": (
+    CaseAction.REQUEST_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance applied for: please review"),
         {"county": True},
     ),
-    "pass_acceptance": (
+    PASS_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance passed: the village is transformed"),
         {"organizers": True, "secretary": True},
     ),
-    "fail_acceptance": (
+    FAIL_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance failed: keep rectifying"),
         {"organizers": True, "secretary": True},
     ),
-    "close": (
+    CaseAction.CLOSE: (
         gettext_lazy("{place}: the case is closed out"),
         {"organizers": True, "secretary": True},
     ),
 }
+
+
+# --- What a user may do with a case ---------------------------------------------------------
+# Each predicate is the state half of a rule: the service's guard raises on it, and
+# `case_actions` offers the action on it; the permission half is the service's `require`.
+
+
+def case_open(case):
+    """A closed case (销号) is no longer edited: its row, tasks and evidence stay as they are."""
+    return case.status != CaseStatus.CLOSED
+
+
+def plan_editable(plan):
+    """The township drafts and changes its plan until it submits it, and again once returned."""
+    return plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+def plan_has_tasks(plan):
+    return plan.tasks.exists()
+
+
+def plan_awaiting_review(plan):
+    """Submitted: the county approves or returns it, or the township takes it back."""
+    return plan.status == PlanStatus.SUBMITTED
+
+
+def plan_approved(plan):
+    return plan.status == PlanStatus.APPROVED
+
+
+def acceptance_awaited(case):
+    """The acceptance review is recorded on an application for it."""
+    return case.status == CaseStatus.ACCEPTANCE_REQUESTED
+
+
+def progress_open(plan, case):
+    """Task progress is recorded on an approved plan of a case not yet closed."""
+    return plan is not None and plan_approved(plan) and case_open(case)
+
+
+def case_actions(*, user, case):
+    """What `user` may do with `case` now (CaseAction names): what the case page offers and
+    the API's `available_actions` lists, by the rules the services enforce. Scope is the
+    caller's (the case is one the user sees)."""
+    plan = getattr(case, "plan", None)
+    tasks = list(plan.tasks.all()) if plan is not None else []
+    transitions = {
+        name: (transition.perm, transition.possible(case))
+        for name, transition in TRANSITIONS.items()
+        if transition.direct
+    }
+    return allowed(
+        user,
+        {
+            CaseAction.EDIT: (Perm.CASE_CHANGE, case_open(case)),
+            CaseAction.EDIT_PLAN: (Perm.CASE_CHANGE, plan is None or plan_editable(plan)),
+            CaseAction.SUBMIT_PLAN: (
+                Perm.CASE_CHANGE,
+                plan is not None and plan_editable(plan) and bool(tasks),
+            ),
+            CaseAction.WITHDRAW_PLAN: (
+                Perm.CASE_CHANGE,
+                plan is not None and plan_awaiting_review(plan),
+            ),
+            CaseAction.REVIEW_PLAN: (
+                Perm.PLAN_APPROVE,
+                plan is not None and plan_awaiting_review(plan),
+            ),
+            CaseAction.UPDATE_TASKS: (
+                Perm.TASK_UPDATE,
+                progress_open(plan, case) and any(may_update_task(user, t) for t in tasks),
+            ),
+            CaseAction.ATTACH_EVIDENCE: (
+                Perm.TASK_UPDATE,
+                case_open(case)
+                and (may_attach_evidence(user) or any(may_attach_evidence(user, t) for t in tasks)),
+            ),
+            **transitions,
+            CaseAction.REVIEW_ACCEPTANCE: (Perm.CASE_ACCEPT, acceptance_awaited(case)),
+        },
+    )
 
 
 # --- Listing and editing ---------------------------------------------------------------------
@@ -333,7 +423,7 @@ def case_update(*, case, acting_user, version, categories=None, **fields):
     case = _lock_case(case, acting_user)
     if case.version != version:
         raise _stale(case)
-    if case.status == CaseStatus.CLOSED:
+    if not case_open(case):
         raise TransitionError(_("A closed case can no longer be edited."))
     changed = []
     for name, value in fields.items():
@@ -386,7 +476,7 @@ def plan_save(*, case, acting_user, version, goal, tasks):
     case, plan = _lock_plan(case, acting_user)
     if plan.version != version:
         raise StaleEditError(_("The plan was changed by someone else; reload the page."))
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+    if not plan_editable(plan):
         raise TransitionError(
             _("The plan is “{status}” and can no longer be changed.").format(
                 status=plan.get_status_display()
@@ -428,9 +518,9 @@ def plan_submit(*, case, acting_user):
     """The township sends the plan to the county for approval."""
     require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+    if not plan_editable(plan):
         raise TransitionError(_("Only a draft or returned plan can be submitted."))
-    if not plan.tasks.exists():
+    if not plan_has_tasks(plan):
         raise ValidationError(_("Add at least one task before submitting the plan."))
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
@@ -454,7 +544,7 @@ def plan_withdraw(*, case, acting_user):
     """The township takes back a submitted plan to change it, until the county decides."""
     require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
-    if plan.status != PlanStatus.SUBMITTED:
+    if not plan_awaiting_review(plan):
         raise TransitionError(
             _("Only a submitted plan can be withdrawn: this one is “{status}”.").format(
                 status=plan.get_status_display()
@@ -490,7 +580,7 @@ def plan_review(*, case, acting_user, approve, comment=""):
     """The county approves the plan (the case starts rectifying) or returns it with a reason."""
     require(acting_user, Perm.PLAN_APPROVE)
     case, plan = _lock_plan(case, acting_user)
-    if plan.status != PlanStatus.SUBMITTED:
+    if not plan_awaiting_review(plan):
         raise TransitionError(_("Only a submitted plan can be approved or returned."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Say why the plan is returned.")})
@@ -502,7 +592,7 @@ def plan_review(*, case, acting_user, approve, comment=""):
     plan.save()
     _event(case, "plan_approved" if approve else "plan_returned", acting_user, comment=comment)
     if approve and case.status == CaseStatus.IDENTIFIED:
-        _fire(case, "start", acting_user)
+        _fire(case, START, acting_user)
     url = reverse("case_detail", args=[case.pk])
     handoff(
         acting_user=acting_user,
@@ -540,7 +630,7 @@ def may_update_task(user, task):
     this rule; `task_progress` enforces it."""
     if not user.has_role_perm(Perm.TASK_UPDATE):
         return False
-    return user.role != "first_secretary" or task.assignee_id == user.pk
+    return user.role != Role.FIRST_SECRETARY or task.assignee_id == user.pk
 
 
 def may_attach_evidence(user, task=None):
@@ -564,9 +654,9 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
         raise Http404 from None
     if not may_update_task(acting_user, task):
         raise PermissionDenied(_("You can only update tasks assigned to you."))
-    if task.plan.status != PlanStatus.APPROVED:
+    if not plan_approved(task.plan):
         raise TransitionError(_("Progress is recorded once the plan is approved."))
-    if task.plan.case.status == CaseStatus.CLOSED:
+    if not case_open(task.plan.case):
         raise TransitionError(_("A closed case can no longer be edited."))
     task.progress = progress
     task.note = note
@@ -582,7 +672,7 @@ def evidence_add(*, case, acting_user, upload, task=None):
     only to a task assigned to them."""
     require(acting_user, Perm.TASK_UPDATE)
     case = _lock_case(case, acting_user)
-    if case.status == CaseStatus.CLOSED:
+    if not case_open(case):
         raise TransitionError(_("A closed case can no longer be edited."))
     if task is not None and task.plan.case_id != case.pk:
         raise ValidationError({"task": _("This task is not part of the case's plan.")})
@@ -603,7 +693,7 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
     """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
     require(acting_user, Perm.CASE_ACCEPT)
     case = _lock_case(case, acting_user)
-    if case.status != CaseStatus.ACCEPTANCE_REQUESTED:
+    if not acceptance_awaited(case):
         raise TransitionError(
             _("An acceptance review needs an application; the case is “{status}”.").format(
                 status=case.get_status_display()
@@ -640,7 +730,7 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
     acceptance.full_clean()
     acceptance.save()
     comment = _("Score {total} (pass mark {mark}), satisfaction {satisfaction} %. {conclusion}")
-    action = "pass_acceptance" if acceptance.passed else "fail_acceptance"
+    action = PASS_ACCEPTANCE if acceptance.passed else FAIL_ACCEPTANCE
     comment = comment.format(
         total=total, mark=pass_mark, satisfaction=satisfaction, conclusion=conclusion
     )
