@@ -186,7 +186,8 @@ def five_ones(case):
 
 
 def support_of(case):
-    return SupportLink.objects.filter(case=case).select_related("mentor_village")
+    # Through the case's manager: each link knows its case without a query of its own.
+    return case.support.select_related("mentor_village")
 
 
 def first_secretary_of(village):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from firstsecretary.choices import SupportKind
+from firstsecretary.choices import SupportAction, SupportKind
 from firstsecretary.models import (
     Assignment,
     DispatchUnit,
@@ -24,10 +24,11 @@ from firstsecretary.models import (
 from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.notifications import handoff, next_actors, place
-from portal.permissions import require
+from portal.permissions import allowed, require
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
+from rectification.services import case_open
 from villages.models import Division, Village
 
 
@@ -421,6 +422,19 @@ def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
 # --- Supporters of a case ------------------------------------------------------------------------
 
 
+def support_actions(*, user, case):
+    """What `user` may do with the supporters of `case` now (SupportAction.ADD): the county
+    links supporters to a case until it is closed. The case page's supporters' card offers
+    it; `support_add` enforces it."""
+    return allowed(user, {SupportAction.ADD: (Perm.SUPPORT_MANAGE, case_open(case))})
+
+
+def support_link_actions(*, user, link):
+    """What `user` may do with one support link now (SupportAction.REMOVE): the same rule,
+    on the link's case. The card's "Remove" and the API's `available_actions`."""
+    return allowed(user, {SupportAction.REMOVE: (Perm.SUPPORT_MANAGE, case_open(link.case))})
+
+
 @transaction.atomic
 def support_add(
     *,
@@ -439,7 +453,7 @@ def support_add(
         case = Case.objects.visible_to(acting_user).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise Http404 from None
-    if case.status == CaseStatus.CLOSED:
+    if not case_open(case):
         raise ValidationError(_("A closed case can no longer be edited."))
     errors = {}
     if kind == SupportKind.PROJECT and not project_status:
@@ -484,7 +498,12 @@ def support_add(
 
 @transaction.atomic
 def support_remove(*, acting_user, link):
+    """Take a supporter off a case, as long as the case is not closed (as `support_add`)."""
     require(acting_user, Perm.SUPPORT_MANAGE)
-    deleted, _rows = SupportLink.objects.visible_to(acting_user).filter(pk=link.pk).delete()
-    if not deleted:
+    link = SupportLink.objects.visible_to(acting_user).select_related("case").filter(pk=link.pk)
+    link = link.first()
+    if link is None:
         raise Http404
+    if not case_open(link.case):
+        raise ValidationError(_("A closed case can no longer be edited."))
+    link.delete()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inspections.choices import FindingStatus, RoundStatus
+from inspections.choices import FindingAction, FindingStatus, RoundStatus
 from inspections.docx import chinese_date
 from inspections.models import (
     Acknowledgement,
@@ -31,7 +31,7 @@ from portal.constraints import service_transaction
 from portal.exceptions import TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
-from portal.permissions import require
+from portal.permissions import allowed, require
 from portal.roles import Perm
 from rectification.choices import CaseStatus
 from rectification.models import Case
@@ -274,7 +274,7 @@ def finding_answer(*, acting_user, finding, response, upload=None):
     checked by content before anything is written); the finding is then being rectified."""
     require(acting_user, Perm.FINDING_ANSWER)
     finding = _lock(Finding, finding, acting_user)
-    if finding.status == FindingStatus.VERIFIED:
+    if not finding_open(finding):
         raise TransitionError(_("A verified finding is closed."))
     if not response.strip():
         raise ValidationError({"response": _("Say what was done.")})
@@ -317,10 +317,31 @@ def is_inspector_of(user, inspection):
     )
 
 
-def may_verify(user, finding):
-    """Whether `user` is offered the verdict on `finding` (核实销号 or 退回): an inspector of
-    its round, once the township has answered. `_answered_finding` enforces the same."""
-    return finding.status == FindingStatus.RECTIFYING and is_inspector_of(user, finding.visit.round)
+def finding_open(finding):
+    """A finding is answered (and answered again) until it is verified: then it is closed."""
+    return finding.status != FindingStatus.VERIFIED
+
+
+def finding_answered(finding):
+    """The township has answered and the verdict is pending: something to verify or send
+    back."""
+    return finding.status == FindingStatus.RECTIFYING
+
+
+def finding_actions(*, user, finding):
+    """What `user` may do with `finding` now (FindingAction names): the township answers an
+    open finding; an inspector of its round verifies or sends back an answered one. What
+    the finding's page offers and the API's `available_actions` lists; the services
+    enforce the same rules."""
+    verdict = finding_answered(finding) and is_inspector_of(user, finding.visit.round)
+    return allowed(
+        user,
+        {
+            FindingAction.ANSWER: (Perm.FINDING_ANSWER, finding_open(finding)),
+            FindingAction.VERIFY: (Perm.INSPECT, verdict),
+            FindingAction.SEND_BACK: (Perm.INSPECT, verdict),
+        },
+    )
 
 
 def _answered_finding(acting_user, finding):
@@ -330,7 +351,7 @@ def _answered_finding(acting_user, finding):
     finding = _lock(Finding, finding, acting_user)
     if not is_inspector_of(acting_user, finding.visit.round):
         raise PermissionDenied(_("Only the round's inspectors verify its findings."))
-    if finding.status != FindingStatus.RECTIFYING:
+    if not finding_answered(finding):
         raise TransitionError(_("Only a finding the township has answered can be verified."))
     return finding
 

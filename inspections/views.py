@@ -359,8 +359,8 @@ class FindingDetailView(ObjectDetailView):
         user = self.request.user
         context.update(
             answer_form=AnswerForm(initial={"response": self.object.response}),
-            can_answer=user.has_role_perm(Perm.FINDING_ANSWER) and self.object.status != "verified",
-            can_verify=services.may_verify(user, self.object),
+            available_actions=services.finding_actions(user=user, finding=self.object),
+            overdue=selectors.finding_is_overdue(self.object, timezone.localdate()),
             verify_form=VerifyForm(),
             reviews=self.object.reviews.select_related("reviewed_by"),
             attachments=attachments_of(self.object),
