@@ -32,10 +32,6 @@ def secretary_list(*, user):
     )
 
 
-def active_assignments(*, user):
-    return Assignment.objects.visible_to(user).filter(actual_end__isnull=True)
-
-
 @dataclass
 class Presence:
     """One posting's month: days in the village, households visited, share reached."""

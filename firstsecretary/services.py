@@ -189,19 +189,6 @@ def assignment_end(*, acting_user, assignment, ended_on, reason):
     return assignment
 
 
-@transaction.atomic
-def assignment_replace(*, acting_user, assignment, successor, on, reason, planned_end):
-    """End a posting and post a successor to the same village on the same day."""
-    assignment_end(acting_user=acting_user, assignment=assignment, ended_on=on, reason=reason)
-    return assignment_start(
-        acting_user=acting_user,
-        secretary=successor,
-        village=assignment.village,
-        started_on=on,
-        planned_end=planned_end,
-    )
-
-
 # --- Work logs and evaluations -----------------------------------------------------------------
 
 
