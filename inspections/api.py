@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from inspections import selectors, services
-from inspections.choices import FINDING_ACTIONS
+from inspections.choices import FINDING_ACTIONS, RoundStatus
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.api import ScopedReadOnlyViewSet
@@ -43,7 +43,7 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=["active", "closed"])
+    to = serializers.ChoiceField(choices=[RoundStatus.ACTIVE, RoundStatus.CLOSED])
 
 
 class DrawSerializer(serializers.Serializer):

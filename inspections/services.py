@@ -182,6 +182,11 @@ def _on_team(user, team):
     return team.members.filter(pk=user.pk).exists()
 
 
+def round_active(inspection):
+    """Visits are recorded while the round is under way."""
+    return inspection.status == RoundStatus.ACTIVE
+
+
 def may_record_visits(user, inspection):
     """Whether `user` records visits in this round: an inspector on one of its teams. The
     visit form answers 403 to anyone else, before they fill it in for nothing."""
@@ -198,7 +203,7 @@ def visit_record(*, acting_user, team, village, visited_on, unannounced, summary
     if not _on_team(acting_user, team):
         raise PermissionDenied(_("Only members of the team record its visits."))
     inspection = team.round
-    if inspection.status != RoundStatus.ACTIVE:
+    if not round_active(inspection):
         raise ValidationError(_("Visits are recorded while the round is under way."))
     if not village.code.startswith(inspection.county_id):
         raise ValidationError({"village": _("Not in the round's county.")})

@@ -597,7 +597,7 @@ def plan_review(*, case, acting_user, approve, comment=""):
     handoff(
         acting_user=acting_user,
         to=next_actors(case.village_id, organizers=True),
-        key=f"plan-{'approved' if approve else 'returned'}:{plan.pk}:{plan.version}",
+        key=f"plan-{plan.status}:{plan.pk}:{plan.version}",
         title=gettext_lazy("{place}: the rectification plan was approved")
         if approve
         else gettext_lazy("{place}: the rectification plan was returned: revise and resubmit"),

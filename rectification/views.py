@@ -288,7 +288,7 @@ class PlanReviewView(_CaseFormView):
     form_name = "review_form"
 
     def form_valid(self, form):
-        approve = form.cleaned_data["decision"] == "approve"
+        approve = form.cleaned_data["decision"] == form.APPROVE
         services.plan_review(
             case=self.object,
             acting_user=self.request.user,
@@ -709,7 +709,7 @@ class PlanPendingView(PortalMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        approve = form.cleaned_data["decision"] == "approve"
+        approve = form.cleaned_data["decision"] == form.APPROVE
         comment = form.cleaned_data["comment"]
         outcome = bulk.run(
             ids=form.cleaned_data["ids"],
