@@ -69,32 +69,46 @@ EXPECTED = {
 }
 
 
+STAGES = (
+    "listed",
+    "plan_submitted",
+    "rectifying",
+    "acceptance_requested",
+    "transformed",
+    "closed",
+)
+
+
 @pytest.fixture
 def case_at(case_a, alice, county_admin, secretary):
-    """case_a brought to a stage of EXPECTED through the services."""
+    """case_a brought on to a stage of STAGES through the services (never back)."""
+    tasks = [{**TASKS[0], "assignee": secretary}, TASKS[1]]
+    steps = {
+        "plan_submitted": lambda case: (
+            services.plan_save(
+                case=case, acting_user=alice, version=1, goal="一年内转化", tasks=tasks
+            ),
+            services.plan_submit(case=case, acting_user=alice),
+        ),
+        "rectifying": lambda case: services.plan_review(
+            case=case, acting_user=county_admin, approve=True
+        ),
+        "acceptance_requested": lambda case: services.case_transition(
+            case=case, action="request_acceptance", acting_user=alice
+        ),
+        "transformed": lambda case: review(case, county_admin, 85),
+        "closed": lambda case: services.case_transition(
+            case=case, action="close", acting_user=county_admin, on=date(2026, 12, 1)
+        ),
+    }
+    reached = ["listed"]
 
     def bring(stage):
-        case = case_a
-        if stage == "listed":
-            return case
-        tasks = [{**TASKS[0], "assignee": secretary}, TASKS[1]]
-        services.plan_save(case=case, acting_user=alice, version=1, goal="一年内转化", tasks=tasks)
-        services.plan_submit(case=case, acting_user=alice)
-        if stage == "plan_submitted":
-            return case
-        services.plan_review(case=case, acting_user=county_admin, approve=True)
-        if stage == "rectifying":
-            return case
-        services.case_transition(case=case, action="request_acceptance", acting_user=alice)
-        if stage == "acceptance_requested":
-            return case
-        review(case, county_admin, 85)
-        if stage == "transformed":
-            return case
-        services.case_transition(
-            case=case, action="close", acting_user=county_admin, on=date(2026, 12, 1)
-        )
-        return case
+        for step in STAGES[STAGES.index(reached[0]) + 1 : STAGES.index(stage) + 1]:
+            steps[step](case_a)
+            reached[0] = step
+        case_a.refresh_from_db()
+        return case_a
 
     return bring
 
