@@ -5,6 +5,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -172,7 +173,7 @@ class _SecretaryAction(FormActionView):
     """A form of the secretary's page: done, back to the page; refused, the page again with
     what was typed and the errors under their fields."""
 
-    model = FirstSecretary
+    model: type[Model] | None = FirstSecretary
     permission = Perm.SECRETARY_MANAGE
     page_view = SecretaryDetailView
 
@@ -498,12 +499,13 @@ def case_panel(case, user):
 
 
 class _RosterImport:
-    permission = Perm.SECRETARY_MANAGE
-    import_kind = ROSTER_IMPORT.kind
-    upload_url_name = "secretary_import"
-    preview_url_name = "secretary_import_preview"
-    confirm_url_name = "secretary_import_confirm"
-    template_url_name = "secretary_import_template"
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.SECRETARY_MANAGE
+    import_kind: str | None = ROSTER_IMPORT.kind
+    upload_url_name: str | None = "secretary_import"
+    preview_url_name: str | None = "secretary_import_preview"
+    confirm_url_name: str | None = "secretary_import_confirm"
+    template_url_name: str | None = "secretary_import_template"
 
 
 class SecretaryImportView(_RosterImport, import_views.ImportUploadView):

@@ -8,6 +8,8 @@ object is looked up through `Model.objects.visible_to(user)`; a missing permissi
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views import View
@@ -21,7 +23,7 @@ from portal.roles import Perm
 class PortalMixin(LoginRequiredMixin):
     """Login required; `permission` (a `Perm`) required for unsafe methods or always."""
 
-    permission = None
+    permission: str | None = None
     # Whether `permission` applies to GET too (a page that only exists to change things).
     permission_for_reads = False
 
@@ -40,8 +42,8 @@ class PortalMixin(LoginRequiredMixin):
 class ScopedMixin(PortalMixin):
     """Every object and list comes from `visible_to(user)`: out of scope is 404."""
 
-    model = None
-    select_related = ()
+    model: type[Model] | None = None
+    select_related: tuple[str, ...] = ()
 
     def get_queryset(self):
         queryset = self.model.objects.visible_to(self.request.user)
@@ -104,13 +106,13 @@ class FormActionView(ScopedObjectMixin, View):
     """
 
     http_method_names = ["post"]
-    form_class = None
+    form_class: type[BaseForm] | None = None
     # The view of the page the form lives on (a DetailView by pk, or a list), and the name
     # its context gives the form.
-    page_view = None
+    page_view: type[View] | None = None
     form_name = "form"
     # The page's URL name, where its template has relative links (a list's filter bar).
-    page_url_name = None
+    page_url_name: str | None = None
 
     def get_form_kwargs(self):
         return {"data": self.request.POST, "files": self.request.FILES}
@@ -167,7 +169,7 @@ class ObjectListView(ScopedMixin, FilterView):
     """A filtered, paginated list; the same FilterSet serves the API and the export."""
 
     paginate_by = 50
-    export_url_name = None
+    export_url_name: str | None = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -182,7 +184,7 @@ class ObjectListView(ScopedMixin, FilterView):
 
 
 class ObjectDetailView(ScopedMixin, DetailView):
-    pass
+    model: type[Model]  # every detail page names its model (DetailView requires one)
 
 
 class ExportView(PortalMixin, View):
@@ -190,7 +192,7 @@ class ExportView(PortalMixin, View):
     becomes a generated report built by Celery, and the user is sent to its progress page."""
 
     permission = Perm.REPORT_EXPORT
-    export_kind = None
+    export_kind: str | None = None
     http_method_names = ["post"]
 
     def post(self, request):

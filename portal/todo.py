@@ -683,7 +683,7 @@ ROLE_ITEMS = {
 }
 
 # Items other apps add per role: {role: [function(user, today) -> [Item]]}.
-EXTRA = {role: [] for role in Role.values}
+EXTRA: dict[str, list] = {role: [] for role in Role.values}
 
 
 def _role(user):

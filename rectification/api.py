@@ -40,7 +40,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = ["id", "division", "year", "name", "started_on"]
         # One campaign per county and year is the service's rule, with a message in Chinese.
-        validators = []
+        validators: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +147,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {"identified_on": {"required": False}}
         # Uniqueness is the service's rule, with a message in Chinese.
-        validators = []
+        validators: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,8 +190,9 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
-    label = serializers.CharField(read_only=True)
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
+    # The event's `label` field shadows Field.label (the serializer's own caption, unused).
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = CaseEvent

@@ -4,8 +4,11 @@ The checks run in a fixed number of queries whatever the number of rows; the com
 calls the same services as the pages, so an import cannot do what a form could not.
 """
 
+from __future__ import annotations
+
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -22,15 +25,21 @@ from rectification.selectors import campaigns_for
 from villages.choices import VillageKind
 from villages.models import Village
 
+if TYPE_CHECKING:
+    from typing import Any
 
-def parse_code(raw, context=None):
+    from portal.imports import ImportRow
+    from portal.models import User
+
+
+def parse_code(raw: str, context: dict[str, Any] | None = None) -> str:
     raw = imports.digits(raw)  # １２０１… typed with a Chinese input method
     if not re.fullmatch(r"\d{12}", raw):
         raise CellError(_("A village code has 12 digits."))
     return raw
 
 
-def parse_categories(raw, context):
+def parse_categories(raw: str, context: dict[str, Any]) -> list[Category]:
     # Category names contain 、 and ，: several are separated by ； (or a new line).
     names = [name.strip() for name in re.split(r"[；;\n]", raw) if name.strip()]
     if "_categories" not in context:  # one query for the whole file
@@ -80,7 +89,7 @@ def _check_villages(rows, user, *, duplicate_key):
     return found
 
 
-def example_village(user):
+def example_village(user: User) -> dict[str, str]:
     """The template's example: a village the user may import for, not one of Wuqing's."""
     villages = Village.objects.visible_to(user).order_by("code")
     village = villages.filter(kind=VillageKind.VILLAGE).first() or villages.first()
@@ -99,7 +108,7 @@ def _campaign(context):
     return campaigns_for(context["acting_user"]).filter(pk=context.get("campaign")).first()
 
 
-def check_ledger(rows, context):
+def check_ledger(rows: list[ImportRow], context: dict[str, Any]) -> None:
     user = context["acting_user"]
     campaign = _campaign(context)
     _check_villages(rows, user, duplicate_key=lambda row: row.data["village"])
@@ -128,7 +137,7 @@ def check_ledger(rows, context):
             row.errors["deadline"] = _("Before the listing date.")
 
 
-def commit_ledger(rows, context):
+def commit_ledger(rows: list[ImportRow], context: dict[str, Any]) -> int:
     user, campaign = context["acting_user"], _campaign(context)
     for row in rows:
         data = row.data
@@ -249,7 +258,7 @@ class LedgerUploadForm(UploadForm):
 # --- Star ratings --------------------------------------------------------------------------------
 
 
-def check_ratings(rows, context):
+def check_ratings(rows: list[ImportRow], context: dict[str, Any]) -> None:
     _check_villages(
         rows,
         context["acting_user"],
@@ -257,7 +266,7 @@ def check_ratings(rows, context):
     )
 
 
-def commit_ratings(rows, context):
+def commit_ratings(rows: list[ImportRow], context: dict[str, Any]) -> int:
     for row in rows:
         services.rating_set(
             acting_user=context["acting_user"],

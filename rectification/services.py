@@ -3,8 +3,11 @@ the acceptance review and close-out. Every state change goes through `TRANSITION
 writes a CaseEvent in the same transaction.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +26,7 @@ from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
-from portal.permissions import allowed, require
+from portal.permissions import Actions, allowed, require
 from portal.roles import Perm, role_has_perm
 from rectification.choices import CaseAction, CaseStatus, Grade, PlanStatus
 from rectification.models import (
@@ -39,6 +42,17 @@ from rectification.models import (
     VillageRating,
 )
 from villages.models import Division, Village
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from decimal import Decimal
+    from typing import Any
+
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models import Field, QuerySet
+
+    from portal.models import Attachment
+    from portal.notifications import Actors
 
 # --- The life cycle ------------------------------------------------------------------------
 
@@ -56,7 +70,7 @@ class Transition:
     # approval or the acceptance review, which carry their own forms.
     direct: bool = False
 
-    def possible(self, case):
+    def possible(self, case: Case) -> bool:
         return case.status in self.sources
 
 
@@ -178,14 +192,16 @@ def _fire(case, action, acting_user, *, comment="", on=None):
 
 
 @transaction.atomic
-def case_transition(*, case, action, acting_user, comment="", on=None):
+def case_transition(
+    *, case: Case, action: str, acting_user: User, comment: str = "", on: date | None = None
+) -> Case:
     """Fire one of the direct transitions (apply, withdraw, close) from the case page or API."""
     transition = TRANSITIONS.get(action)
     if transition is None or not transition.direct:
         raise TransitionError(_("Unknown action."))
     case = _lock_case(case, acting_user)
-    closing = action == CaseAction.CLOSE and on is not None
-    if closing and case.transformed_on and on < case.transformed_on:
+    too_early = on is not None and case.transformed_on is not None and on < case.transformed_on
+    if action == CaseAction.CLOSE and too_early:
         raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})
     case = _fire(case, action, acting_user, comment=comment, on=on)
     notice = HANDOFF_NOTICES.get(action)
@@ -205,7 +221,7 @@ def case_transition(*, case, action, acting_user, comment="", on=None):
 
 # Who is told of a transition of the case, and how: the county reviews an application, the
 # township (and the village's first secretary) hear the verdict and the close-out.
-HANDOFF_NOTICES = {
+HANDOFF_NOTICES: dict[str, tuple[Any, Actors]] = {
     CaseAction.REQUEST_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance applied for: please review"),
         {"county": True},
@@ -230,40 +246,40 @@ HANDOFF_NOTICES = {
 # `case_actions` offers the action on it; the permission half is the service's `require`.
 
 
-def case_open(case):
+def case_open(case: Case) -> bool:
     """A closed case (销号) is no longer edited: its row, tasks and evidence stay as they are."""
     return case.status != CaseStatus.CLOSED
 
 
-def plan_editable(plan):
+def plan_editable(plan: Plan) -> bool:
     """The township drafts and changes its plan until it submits it, and again once returned."""
     return plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
-def plan_has_tasks(plan):
+def plan_has_tasks(plan: Plan) -> bool:
     return plan.tasks.exists()
 
 
-def plan_awaiting_review(plan):
+def plan_awaiting_review(plan: Plan) -> bool:
     """Submitted: the county approves or returns it, or the township takes it back."""
     return plan.status == PlanStatus.SUBMITTED
 
 
-def plan_approved(plan):
+def plan_approved(plan: Plan) -> bool:
     return plan.status == PlanStatus.APPROVED
 
 
-def acceptance_awaited(case):
+def acceptance_awaited(case: Case) -> bool:
     """The acceptance review is recorded on an application for it."""
     return case.status == CaseStatus.ACCEPTANCE_REQUESTED
 
 
-def progress_open(plan, case):
+def progress_open(plan: Plan | None, case: Case) -> bool:
     """Task progress is recorded on an approved plan of a case not yet closed."""
     return plan is not None and plan_approved(plan) and case_open(case)
 
 
-def case_actions(*, user, case):
+def case_actions(*, user: User, case: Case) -> Actions:
     """What `user` may do with `case` now (CaseAction names): what the case page offers and
     the API's `available_actions` lists, by the rules the services enforce. Scope is the
     caller's (the case is one the user sees)."""
@@ -353,7 +369,15 @@ def _check_categories(user, categories):
 
 
 @service_transaction
-def case_create(*, acting_user, campaign, village, categories, identified_on=None, **fields):
+def case_create(
+    *,
+    acting_user: User,
+    campaign: Campaign,
+    village: Village,
+    categories: Iterable[Category],
+    identified_on: date | None = None,
+    **fields: Any,
+) -> Case:
     """List a village on a campaign's ledger; a village closed before counts as a relapse."""
     require(acting_user, Perm.CASE_CHANGE)
     _check_listing(acting_user=acting_user, campaign=campaign, village=village)
@@ -417,7 +441,14 @@ def _stale(case):
 
 
 @transaction.atomic
-def case_update(*, case, acting_user, version, categories=None, **fields):
+def case_update(
+    *,
+    case: Case,
+    acting_user: User,
+    version: int,
+    categories: Iterable[Category] | None = None,
+    **fields: Any,
+) -> Case:
     """Edit the ledger row; a form loaded before someone else's save is refused."""
     require(acting_user, Perm.CASE_CHANGE)
     case = _lock_case(case, acting_user)
@@ -435,7 +466,7 @@ def case_update(*, case, acting_user, version, categories=None, **fields):
             continue
         if getattr(case, name) != value:
             setattr(case, name, value)
-            changed.append(str(Case._meta.get_field(name).verbose_name))
+            changed.append(str(cast("Field", Case._meta.get_field(name)).verbose_name))
     if categories is not None:
         _check_categories(acting_user, categories)
         if set(categories) != set(case.categories.all()):
@@ -466,7 +497,9 @@ def _lock_plan(case, user):
 
 
 @transaction.atomic
-def plan_save(*, case, acting_user, version, goal, tasks):
+def plan_save(
+    *, case: Case, acting_user: User, version: int, goal: str, tasks: Sequence[dict[str, Any]]
+) -> Plan:
     """Save the plan's goal and tasks while it is a draft or was returned.
 
     `tasks` is a list of dicts (measure, owner, due_on, assignee, order, and `id` for an
@@ -514,7 +547,7 @@ def plan_save(*, case, acting_user, version, goal, tasks):
 
 
 @transaction.atomic
-def plan_submit(*, case, acting_user):
+def plan_submit(*, case: Case, acting_user: User) -> Plan:
     """The township sends the plan to the county for approval."""
     require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
@@ -540,7 +573,7 @@ def plan_submit(*, case, acting_user):
 
 
 @transaction.atomic
-def plan_withdraw(*, case, acting_user):
+def plan_withdraw(*, case: Case, acting_user: User) -> Plan:
     """The township takes back a submitted plan to change it, until the county decides."""
     require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
@@ -557,7 +590,7 @@ def plan_withdraw(*, case, acting_user):
     return plan
 
 
-def task_assignees(*, case, acting_user):
+def task_assignees(*, case: Case, acting_user: User) -> QuerySet[User]:
     """Who may be made responsible for a task of the case's plan: active users who see the
     case's village (their division contains it; a first secretary: posted there) and whose
     role records task progress, among those the acting user sees."""
@@ -576,7 +609,7 @@ def task_assignees(*, case, acting_user):
 
 
 @transaction.atomic
-def plan_review(*, case, acting_user, approve, comment=""):
+def plan_review(*, case: Case, acting_user: User, approve: bool, comment: str = "") -> Plan:
     """The county approves the plan (the case starts rectifying) or returns it with a reason."""
     require(acting_user, Perm.PLAN_APPROVE)
     case, plan = _lock_plan(case, acting_user)
@@ -624,7 +657,7 @@ def plan_review(*, case, acting_user, approve, comment=""):
     return plan
 
 
-def may_update_task(user, task):
+def may_update_task(user: User, task: PlanTask) -> bool:
     """Whether `user` may record progress on `task`: whoever updates tasks, except that a
     first secretary updates only the tasks assigned to him. The case page offers inputs by
     this rule; `task_progress` enforces it."""
@@ -633,7 +666,7 @@ def may_update_task(user, task):
     return user.role != Role.FIRST_SECRETARY or task.assignee_id == user.pk
 
 
-def may_attach_evidence(user, task=None):
+def may_attach_evidence(user: User, task: PlanTask | None = None) -> bool:
     """Whether `user` may add evidence to `task` (None: to the case as a whole): whoever
     edits the ledger, to any; whoever else updates tasks, only to the tasks assigned to him.
     The upload form offers its choices by this rule; `evidence_add` enforces it."""
@@ -645,7 +678,14 @@ def may_attach_evidence(user, task=None):
 
 
 @transaction.atomic
-def task_progress(*, task, acting_user, progress, note="", completed_on=None):
+def task_progress(
+    *,
+    task: PlanTask,
+    acting_user: User,
+    progress: int,
+    note: str = "",
+    completed_on: date | None = None,
+) -> PlanTask:
     """Record how far a task of an approved plan has got; 100 % needs a completion date."""
     require(acting_user, Perm.TASK_UPDATE)
     try:
@@ -667,7 +707,9 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
 
 
 @transaction.atomic
-def evidence_add(*, case, acting_user, upload, task=None):
+def evidence_add(
+    *, case: Case, acting_user: User, upload: UploadedFile, task: PlanTask | None = None
+) -> Attachment:
     """Attach an evidence file to the case or one of its plan's tasks; a first secretary
     only to a task assigned to them."""
     require(acting_user, Perm.TASK_UPDATE)
@@ -689,7 +731,15 @@ def evidence_add(*, case, acting_user, upload, task=None):
 
 
 @transaction.atomic
-def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, conclusion):
+def acceptance_record(
+    *,
+    case: Case,
+    acting_user: User,
+    reviewed_on: date,
+    scores: Mapping[Any, int],
+    satisfaction: Decimal | float | int,
+    conclusion: str,
+) -> Acceptance:
     """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
     require(acting_user, Perm.CASE_ACCEPT)
     case = _lock_case(case, acting_user)
@@ -752,7 +802,9 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
 
 
 @service_transaction
-def campaign_create(*, acting_user, division, year, name, started_on):
+def campaign_create(
+    *, acting_user: User, division: Division, year: int, name: str, started_on: date
+) -> Campaign:
     """Open a county's yearly campaign (one per county and year)."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
     if (
@@ -775,15 +827,19 @@ def campaign_create(*, acting_user, division, year, name, started_on):
 
 
 @service_transaction
-def campaign_update(*, acting_user, campaign, name, started_on):
+def campaign_update(
+    *, acting_user: User, campaign: Campaign, name: str, started_on: date
+) -> Campaign:
     """Rename a campaign or correct its start; its county and year, which its cases hang
     on, stay as opened."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
     counties = Division.objects.visible_to(acting_user)
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties)
-    campaign = campaign.first()
-    if campaign is None:
+    locked = (
+        Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties).first()
+    )
+    if locked is None:
         raise Http404
+    campaign = locked
     campaign.name, campaign.started_on = name, started_on
     campaign.full_clean()
     campaign.save()
@@ -791,7 +847,15 @@ def campaign_update(*, acting_user, campaign, name, started_on):
 
 
 @service_transaction
-def category_save(*, acting_user, category=None, name, group, order=0, active=True):
+def category_save(
+    *,
+    acting_user: User,
+    category: Category | None = None,
+    name: str,
+    group: str,
+    order: int = 0,
+    active: bool = True,
+) -> Category:
     """Add or change a problem category; one in use on cases is retired, not deleted."""
     require(acting_user, Perm.CATEGORY_MANAGE)
     if category is None:
@@ -808,7 +872,7 @@ def category_save(*, acting_user, category=None, name, group, order=0, active=Tr
 # --- Screening ---------------------------------------------------------------------------------
 
 
-def grade_for_stars(stars):
+def grade_for_stars(stars: int) -> int:
     """十星级: at most RATING_CLASS3_MAX_STARS stars is class 3, from
     RATING_CLASS1_MIN_STARS class 1, class 2 between (seed 004: ≤ 4 stars ⇒ class 3)."""
     if stars <= settings.RATING_CLASS3_MAX_STARS:
@@ -819,7 +883,7 @@ def grade_for_stars(stars):
 
 
 @transaction.atomic
-def rating_set(*, acting_user, village, year, stars):
+def rating_set(*, acting_user: User, village: Village, year: int, stars: int) -> VillageRating:
     """Record (or correct) a village's star rating for a year; the grade follows the stars."""
     require(acting_user, Perm.CASE_CHANGE)
     if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
@@ -835,6 +899,6 @@ def rating_set(*, acting_user, village, year, stars):
     return rating
 
 
-def default_deadline(identified_on: date):
+def default_deadline(identified_on: date) -> date:
     """The usual deadline: the end of the listing year (转化时限 defaults to 12-31)."""
     return date(identified_on.year, 12, 31)

@@ -232,7 +232,7 @@ class _CaseActionView(ScopedObjectMixin, View):
 
 
 class _TransitionView(_CaseActionView):
-    action = None
+    action: str | None = None
 
     def act(self, case):
         form = TransitionForm(self.request.POST)
@@ -529,12 +529,13 @@ class RatingCreateView(PortalMixin, FormView):
 
 
 class _LedgerImport:
-    permission = Perm.CASE_CHANGE
-    import_kind = LEDGER_IMPORT.kind
-    upload_url_name = "case_import"
-    preview_url_name = "case_import_preview"
-    confirm_url_name = "case_import_confirm"
-    template_url_name = "case_import_template"
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.CASE_CHANGE
+    import_kind: str | None = LEDGER_IMPORT.kind
+    upload_url_name: str | None = "case_import"
+    preview_url_name: str | None = "case_import_preview"
+    confirm_url_name: str | None = "case_import_confirm"
+    template_url_name: str | None = "case_import_template"
 
 
 class CaseImportView(_LedgerImport, import_views.ImportUploadView):
@@ -558,12 +559,13 @@ class RatingExportView(ExportView):
 
 
 class _RatingImport:
-    permission = Perm.CASE_CHANGE
-    import_kind = RATING_IMPORT.kind
-    upload_url_name = "rating_import"
-    preview_url_name = "rating_import_preview"
-    confirm_url_name = "rating_import_confirm"
-    template_url_name = "rating_import_template"
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.CASE_CHANGE
+    import_kind: str | None = RATING_IMPORT.kind
+    upload_url_name: str | None = "rating_import"
+    preview_url_name: str | None = "rating_import_preview"
+    confirm_url_name: str | None = "rating_import_confirm"
+    template_url_name: str | None = "rating_import_template"
 
 
 class RatingImportView(_RatingImport, import_views.ImportUploadView):

@@ -115,7 +115,7 @@ class ActivityPlanSerializer(serializers.ModelSerializer):
             "late",
         ]
         read_only_fields = ["submitted_at", "late"]
-        validators = []
+        validators: list = []
 
 
 class ActivityRecordSerializer(serializers.ModelSerializer):
