@@ -36,6 +36,7 @@ from portal.choices import Role
 from portal.generic import (
     ExportView,
     FormActionView,
+    FormPageMixin,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -103,10 +104,10 @@ class SecretaryDetailView(ObjectDetailView):
         return context
 
 
-class _ManageFormView(PortalMixin, FormView):
+class _ManageFormView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.SECRETARY_MANAGE
     permission_for_reads = True
-    template_name = "firstsecretary/form.html"
+    cancel_url = "secretary_list"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -114,7 +115,7 @@ class _ManageFormView(PortalMixin, FormView):
 
 class SecretaryCreateView(_ManageFormView):
     form_class = SecretaryForm
-    extra_context = {"heading": gettext_lazy("Add a first secretary")}
+    heading = gettext_lazy("Add a first secretary")
 
     def get_initial(self):
         division = self.request.user.division
@@ -134,7 +135,7 @@ class SecretaryCreateView(_ManageFormView):
 class SecretaryUpdateView(ScopedObjectMixin, _ManageFormView):
     model = FirstSecretary
     form_class = SecretaryForm
-    extra_context = {"heading": gettext_lazy("Edit a first secretary")}
+    heading = gettext_lazy("Edit a first secretary")
 
     def get_form_kwargs(self):
         self.object = self.get_object()
@@ -153,7 +154,7 @@ class SecretaryUpdateView(ScopedObjectMixin, _ManageFormView):
 
 class UnitCreateView(_ManageFormView):
     form_class = UnitForm
-    extra_context = {"heading": gettext_lazy("Add a dispatching unit")}
+    heading = gettext_lazy("Add a dispatching unit")
 
     def get_initial(self):
         division = self.request.user.division

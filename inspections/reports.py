@@ -27,6 +27,7 @@ from portal.choices import ReportStatus, Role
 from portal.excel import Column, XlsxTable
 from portal.jobs import job
 from portal.models import GeneratedReport, User
+from portal.months import previous_quarter, quarter_months, quarter_of
 from portal.notifications import notify_many
 from rectification.choices import CONVERTED, CaseStatus
 from rectification.exports import LEDGER
@@ -50,10 +51,6 @@ class _County:
         self.scope_prefix = code
         self.division_id = code
         self.division = Division.objects.get(pk=code)
-
-
-def quarter_months(year: int, quarter: int) -> list[date]:
-    return [date(year, 3 * (quarter - 1) + n, 1) for n in (1, 2, 3)]
 
 
 def summary_rows(county: str, year: int, quarter: int) -> list[dict[str, Any]]:
@@ -268,23 +265,17 @@ def quarterly_ask(*, county: str, year: int, quarter: int, acting_user: User) ->
     return report
 
 
-def _previous_quarter(today):
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-    return date(year, 3 * (quarter - 1) + 1, 1)
-
-
 @job(
     "quarterly_report",
     period_help="first month of the quarter (YYYY-MM)",
-    default=_previous_quarter,
+    default=previous_quarter,
 )
 def quarterly_report(period: date) -> str:
     """Build each county's report for the quarter that contains `period`, once, and tell
     the county's administrators it is ready."""
     from portal.services import report_build
 
-    year, quarter = period.year, (period.month - 1) // 3 + 1
+    year, quarter = quarter_of(period)
     counties = (
         Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
     )

@@ -17,6 +17,7 @@ from firstsecretary.selectors import (
 )
 from inspections.choices import FindingStatus
 from inspections.selectors import finding_counts
+from portal.months import add_months
 from portal.scoping import scope_prefix
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case
@@ -29,7 +30,6 @@ from rectification.selectors import (
 )
 from villages.models import Division, Village
 from villages.selectors import Timeliness, percent, plan_months, timeliness, timeliness_legend
-from villages.services import add_months
 
 # The length of the codes one level down from a scope of the given length: the rows of the
 # ranking and the heat map (a township's rows are its villages).

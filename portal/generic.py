@@ -5,6 +5,10 @@ rest the same way everywhere (the NetBox pattern). Out of scope is 404 because e
 object is looked up through `Model.objects.visible_to(user)`; a missing permission is 403.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +22,9 @@ from django_filters.views import FilterView
 
 from portal import services
 from portal.roles import Perm
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PortalMixin(LoginRequiredMixin):
@@ -89,6 +96,43 @@ class ScopedObjectFormMixin(ScopedObjectMixin):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("object", self.object)
         return super().get_context_data(**kwargs)
+
+
+class FormPageMixin:
+    """A page that is a form and nothing else (templates/form_page.html). The view gives
+    the heading (`heading` or get_heading()), where Cancel goes (`cancel_url`, a URL name,
+    or get_cancel_url()), and where they differ from the defaults the tab's title
+    (`page_title`, else the heading), a line under the heading (`intro`) and the form's
+    width (`form_width`, a Bootstrap column class)."""
+
+    template_name: str | None = "form_page.html"
+    heading: StrOrPromise | None = None
+    page_title: StrOrPromise | None = None
+    intro: StrOrPromise | None = None
+    cancel_url: str | None = None
+    form_width = "col-lg-6"
+
+    def get_heading(self) -> StrOrPromise | None:
+        return self.heading
+
+    def get_page_title(self) -> StrOrPromise | None:
+        return self.page_title
+
+    def get_cancel_url(self) -> str:
+        assert self.cancel_url, f"{type(self).__name__} names no cancel_url"
+        return reverse(self.cancel_url)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A mixin: the view it is mixed into (a FormView) has the method.
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(
+            heading=self.get_heading(),
+            page_title=self.get_page_title(),
+            intro=self.intro,
+            cancel_url=self.get_cancel_url(),
+            form_width=self.form_width,
+        )
+        return context
 
 
 class FormActionView(ScopedObjectMixin, View):

@@ -8,18 +8,10 @@ calls services and is idempotent. Celery beat runs them through portal.tasks.run
 from collections.abc import Callable
 from datetime import date
 
+from portal.months import previous_month
+
 # name -> (fn(period) -> summary, the --period help, default(today) -> period)
 JOBS: dict[str, tuple[Callable[[date], str], str, Callable[[date], date]]] = {}
-
-
-def previous_month(today: date) -> date:
-    first = today.replace(day=1)
-    return date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
-
-
-def next_month(today: date) -> date:
-    first = today.replace(day=1)
-    return date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
 
 
 def job(

@@ -14,12 +14,11 @@ from rest_framework.response import Response
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
-from rectification import selectors, services
+from rectification import ledger, selectors, services
 from rectification.choices import CASE_ACTIONS
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     LEADER_MAX_LENGTH,
-    LEADERS,
     Acceptance,
     AcceptanceCriterion,
     Campaign,
@@ -69,17 +68,17 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "group", "order", "active"]
 
 
-def _leader_field(label, **kwargs):
+def _leader_field(name, **kwargs):
     """A ledger leader column: kept as a support link of the five ones (Case.LEADERS)."""
-    return serializers.CharField(label=label, allow_blank=True, **kwargs)
+    return serializers.CharField(label=ledger.field(name).label, allow_blank=True, **kwargs)
 
 
 class CaseSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     township = serializers.CharField(source="village.township_id", read_only=True)
     is_relapse = serializers.BooleanField(read_only=True)
-    township_leader = _leader_field(LEADERS["township_leader"][1], read_only=True)
-    county_leader = _leader_field(LEADERS["county_leader"][1], read_only=True)
+    township_leader = _leader_field("township_leader", read_only=True)
+    county_leader = _leader_field("county_leader", read_only=True)
     available_actions = AvailableActionsField(
         lambda user, case: services.case_actions(user=user, case=case), CASE_ACTIONS
     )
@@ -92,60 +91,32 @@ class CaseSerializer(serializers.ModelSerializer):
             "village",
             "village_name",
             "township",
-            "categories",
             "status",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "township_leader",
-            "county_leader",
-            "identified_on",
-            "deadline",
-            "transformed_on",
-            "closed_on",
-            "listing",
+            *ledger.names(ledger.ENTERED),
+            *ledger.names(ledger.RECORDED),
             "is_relapse",
             "version",
             "updated_at",
             "available_actions",
         ]
-        read_only_fields = [
-            "status",
-            "transformed_on",
-            "closed_on",
-            "listing",
-            "version",
-            "updated_at",
-        ]
+        read_only_fields = ["status", *ledger.names(ledger.RECORDED), "version", "updated_at"]
 
 
 class CaseCreateSerializer(serializers.ModelSerializer):
     """Listing a village: choices are narrowed to the caller's scope."""
 
-    township_leader = _leader_field(
-        LEADERS["township_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
-    county_leader = _leader_field(
-        LEADERS["county_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
+    township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
+    county_leader = _leader_field("county_leader", required=False, max_length=LEADER_MAX_LENGTH)
 
     class Meta:
         model = Case
-        fields = [
-            "campaign",
-            "village",
-            "categories",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "township_leader",
-            "county_leader",
-            "identified_on",
-            "deadline",
-        ]
-        extra_kwargs = {"identified_on": {"required": False}}
+        fields = ["campaign", "village", *ledger.names(ledger.ENTERED)]
+        # A date left out is today (the service's rule); the leaders are declared above.
+        extra_kwargs = {
+            field.name: {"required": False}
+            for field in ledger.ENTERED
+            if not field.required and field.kind != ledger.LEADER
+        }
         # Uniqueness is the service's rule, with a message in Chinese.
         validators: list = []
 
@@ -161,26 +132,12 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 
 class CaseUpdateSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField()
-    township_leader = _leader_field(
-        LEADERS["township_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
-    county_leader = _leader_field(
-        LEADERS["county_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
+    township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
+    county_leader = _leader_field("county_leader", required=False, max_length=LEADER_MAX_LENGTH)
 
     class Meta:
         model = Case
-        fields = [
-            "version",
-            "categories",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "township_leader",
-            "county_leader",
-            "deadline",
-        ]
+        fields = ["version", *ledger.names(ledger.EDITABLE)]
         extra_kwargs = {name: {"required": False} for name in fields if name != "version"}
 
 

@@ -7,7 +7,6 @@ calls the same services as the pages, so an import cannot do what a form could n
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import TYPE_CHECKING
 
 from django import forms
@@ -18,7 +17,7 @@ from portal import imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
-from rectification import services
+from rectification import ledger, services
 from rectification.choices import CaseStatus
 from rectification.models import LEADER_MAX_LENGTH, Campaign, Case, Category
 from rectification.selectors import campaigns_for
@@ -153,6 +152,25 @@ def commit_ledger(rows: list[ImportRow], context: dict[str, Any]) -> int:
     return len(rows)
 
 
+def _import_column(field):
+    """A column of the import template from the ledger's declaration."""
+    parse = {ledger.CATEGORIES: parse_categories, ledger.DATE: parse_date}.get(field.kind)
+    max_length = None
+    if field.kind == ledger.LEADER:
+        max_length = LEADER_MAX_LENGTH
+    elif field.kind in (ledger.TEXT, ledger.LONG_TEXT):
+        max_length = field_max_length(Case, field.name)
+    return ImportColumn(
+        field.name,
+        field.label,
+        parse,
+        field.required,
+        field.example,
+        field.import_width,
+        max_length=max_length,
+    )
+
+
 LEDGER_IMPORT = imports.register(
     imports.ImportSpec(
         kind="rectification.ledger",
@@ -168,74 +186,7 @@ LEDGER_IMPORT = imports.register(
                 "village", gettext_lazy("Village code"), parse_code, True, "120114101001", 15
             ),
             ImportColumn("village_name", gettext_lazy("Village"), None, False, "梅厂村委会", 16),
-            ImportColumn(
-                "categories",
-                gettext_lazy("Problem categories"),
-                parse_categories,
-                True,
-                "组织制度形同虚设、不开展组织活动",
-                30,
-            ),
-            ImportColumn(
-                "basic_situation",
-                gettext_lazy("Basic situation"),
-                None,
-                False,
-                "党员32名",
-                30,
-                max_length=field_max_length(Case, "basic_situation"),
-            ),
-            ImportColumn(
-                "problems",
-                gettext_lazy("Problems"),
-                None,
-                True,
-                "“三会一课”落实不到位",
-                30,
-                max_length=field_max_length(Case, "problems"),
-            ),
-            ImportColumn(
-                "measures",
-                gettext_lazy("Rectification measures"),
-                None,
-                False,
-                "镇党委书记包村",
-                30,
-                max_length=field_max_length(Case, "measures"),
-            ),
-            ImportColumn(
-                "responsible_person",
-                gettext_lazy("Person responsible"),
-                None,
-                True,
-                "李秀英",
-                12,
-                max_length=field_max_length(Case, "responsible_person"),
-            ),
-            ImportColumn(
-                "township_leader",
-                gettext_lazy("Township leader in charge"),
-                None,
-                False,
-                "王建军",
-                12,
-                max_length=LEADER_MAX_LENGTH,
-            ),
-            ImportColumn(
-                "county_leader",
-                gettext_lazy("County-level contact leader"),
-                None,
-                False,
-                "张立国",
-                12,
-                max_length=LEADER_MAX_LENGTH,
-            ),
-            ImportColumn(
-                "identified_on", gettext_lazy("Listed on"), parse_date, False, date(2026, 3, 10), 12
-            ),
-            ImportColumn(
-                "deadline", gettext_lazy("Deadline"), parse_date, True, date(2026, 12, 31), 12
-            ),
+            *(_import_column(field) for field in ledger.ENTERED),
         ],
     )
 )

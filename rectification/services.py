@@ -28,6 +28,7 @@ from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.permissions import Actions, allowed, require
 from portal.roles import Perm, role_has_perm
+from rectification import ledger
 from rectification.choices import CaseAction, CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
@@ -324,15 +325,9 @@ def case_actions(*, user: User, case: Case) -> Actions:
 
 # --- Listing and editing ---------------------------------------------------------------------
 
-LEDGER_FIELDS = (
-    "basic_situation",
-    "problems",
-    "measures",
-    "responsible_person",
-    "township_leader",
-    "county_leader",
-    "deadline",
-)
+# What case_create and case_update take as **fields: the ledger row's columns that can
+# change after listing (rectification/ledger.py), the categories having their own argument.
+LEDGER_FIELDS = tuple(field.name for field in ledger.EDITABLE if field.kind != ledger.CATEGORIES)
 
 
 def _check_listing(*, acting_user, campaign, village, exclude=None):

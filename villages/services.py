@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import gzip
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
+from portal.months import add_months, due_by, due_date, month_end, month_start
 from portal.permissions import require
 from portal.roles import Perm
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
@@ -358,30 +357,6 @@ def _local(moment):
 # --- Monthly activity plans (每月25日前上报下月活动计划) -------------------------------------
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def due_by(month: date) -> datetime:
-    """The moment a month's plan becomes late: midnight after the due day of the month
-    before, in TIME_ZONE. 23:59:59 on the 25th is on time; 00:00:00 on the 26th is late."""
-    before = add_months(month_start(month), -1)
-    limit = datetime.combine(
-        before.replace(day=settings.ACTIVITY_PLAN_DUE_DAY) + timedelta(days=1), time()
-    )
-    return timezone.make_aware(limit, zoneinfo.ZoneInfo(settings.TIME_ZONE))
-
-
-def due_date(month: date) -> date:
-    """The last day a month's plan is on time (the 25th of the month before)."""
-    return (due_by(month) - timedelta(days=1)).date()
-
-
 def _village_in_scope(user, village):
     if not Village.objects.visible_to(user).filter(pk=village.pk).exists():
         raise Http404
@@ -498,7 +473,7 @@ def activity_plan_copy_previous(
     plan = ActivityPlan.objects.filter(village=village, month=month).first()
     if plan is not None and plan.submitted_at is not None:
         raise TransitionError(_("This plan has already been submitted."))
-    last_day = (add_months(month, 1) - timedelta(days=1)).day
+    last_day = month_end(month).day
     items = [
         {
             "date": month.replace(day=min(item.date.day, last_day)),

@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
-from portal.jobs import job, next_month
+from portal.jobs import job
 from portal.models import User
+from portal.months import due_by, due_date, next_month
 from portal.notifications import notify_many
 from villages import selectors
 from villages.models import TimelinessSnapshot
-from villages.services import due_by, due_date
 
 if TYPE_CHECKING:
     from datetime import date
