@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from firstsecretary import selectors, services
+from firstsecretary.choices import SUPPORT_LINK_ACTIONS
 from firstsecretary.filtersets import (
     FirstSecretaryFilterSet,
     SupportLinkFilterSet,
@@ -13,6 +14,7 @@ from firstsecretary.filtersets import (
 )
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from portal.api import ScopedReadOnlyViewSet
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 from rectification.models import Case
 
@@ -75,6 +77,11 @@ class WorkLogSerializer(serializers.ModelSerializer):
 
 
 class SupportSerializer(serializers.ModelSerializer):
+    available_actions = AvailableActionsField(
+        lambda user, link: services.support_link_actions(user=user, link=link),
+        SUPPORT_LINK_ACTIONS,
+    )
+
     class Meta:
         model = SupportLink
         fields = [
@@ -86,6 +93,7 @@ class SupportSerializer(serializers.ModelSerializer):
             "amount",
             "project_status",
             "mentor_village",
+            "available_actions",
         ]
 
 
@@ -178,7 +186,7 @@ class SupportViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin, mixins.Dest
         if case is None:
             raise serializers.ValidationError({"case": ["—"]})
         link = services.support_add(acting_user=request.user, case=case, **fields)
-        return Response(SupportSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
         services.support_remove(acting_user=request.user, link=self.get_object())

@@ -25,10 +25,6 @@ def secretary_list(*, scope: Scope) -> QuerySet[FirstSecretary]:
     )
 
 
-def active_assignments(*, scope: Scope) -> QuerySet[Assignment]:
-    return Assignment.objects.visible_to(scope).filter(actual_end__isnull=True)
-
-
 @dataclass
 class Presence:
     """One posting's month: days in the village, households visited, share reached."""
@@ -181,7 +177,8 @@ def five_ones(case):
 
 
 def support_of(case):
-    return SupportLink.objects.filter(case=case).select_related("mentor_village")
+    # Through the case's manager: each link knows its case without a query of its own.
+    return case.support.select_related("mentor_village")
 
 
 def first_secretary_of(village):

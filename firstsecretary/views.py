@@ -473,8 +473,12 @@ class SupportRemoveView(ScopedObjectMixin, View):
 
     def post(self, request, pk):
         link = self.get_object()
-        services.support_remove(acting_user=request.user, link=link)
-        messages.success(request, _("The supporter has been removed."))
+        try:
+            services.support_remove(acting_user=request.user, link=link)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The supporter has been removed."))
         return redirect(link.case)
 
 
@@ -482,9 +486,13 @@ def case_panel(case, user):
     """The supporters' card of the case page (registered with rectification.panels)."""
     return {
         "five_ones": [(FIVE_LABELS[kind], ok) for kind, ok in selectors.five_ones(case)],
-        "support": selectors.support_of(case),
+        # Each link with what the user may do with it (remove), as the API lists it.
+        "support": [
+            (link, services.support_link_actions(user=user, link=link))
+            for link in selectors.support_of(case)
+        ],
         "posting": selectors.first_secretary_of(case.village),
-        "can_manage_support": user.has_role_perm(Perm.SUPPORT_MANAGE) and case.status != "closed",
+        "available_actions": services.support_actions(user=user, case=case),
         "support_form": SupportForm(acting_user=user),
     }
 

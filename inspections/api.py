@@ -9,9 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from inspections import selectors, services
+from inspections.choices import FINDING_ACTIONS, RoundStatus
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.api import ScopedReadOnlyViewSet
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 
 
@@ -41,7 +43,7 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=["active", "closed"])
+    to = serializers.ChoiceField(choices=[RoundStatus.ACTIVE, RoundStatus.CLOSED])
 
 
 class DrawSerializer(serializers.Serializer):
@@ -57,6 +59,11 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.ModelSerializer):
+    available_actions = AvailableActionsField(
+        lambda user, finding: services.finding_actions(user=user, finding=finding),
+        FINDING_ACTIONS,
+    )
+
     class Meta:
         model = Finding
         fields = [
@@ -71,6 +78,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "status",
             "response",
             "verified_at",
+            "available_actions",
         ]
         read_only_fields = ["township", "case", "status", "response", "verified_at"]
 
@@ -177,7 +185,7 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         if visit is None:
             raise serializers.ValidationError({"visit": ["—"]})
         finding = services.finding_add(acting_user=request.user, visit=visit, **fields)
-        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(finding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AnswerSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -189,7 +197,7 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         finding = services.finding_answer(
             acting_user=request.user, finding=finding, **data.validated_data
         )
-        return Response(FindingSerializer(finding).data)
+        return Response(self.get_serializer(finding).data)
 
     @extend_schema(request=VerdictSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -211,7 +219,7 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         finding = service(
             acting_user=request.user, finding=self.get_object(), **data.validated_data
         )
-        return Response(FindingSerializer(finding).data)
+        return Response(self.get_serializer(finding).data)
 
 
 class CircularViewSet(ScopedReadOnlyViewSet):

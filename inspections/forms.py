@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inspections.choices import FindingAction
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal import choosers
 from portal.bulk import IdsField
@@ -130,8 +131,8 @@ class VerifyForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Verdict"),
         choices=[
-            ("verify", _("Verified: close the finding")),
-            ("send_back", _("Send back for re-rectification")),
+            (FindingAction.VERIFY, _("Verified: close the finding")),
+            (FindingAction.SEND_BACK, _("Send back for re-rectification")),
         ],
         widget=forms.RadioSelect,
     )

@@ -127,6 +127,11 @@ def overdue_findings_q(today=None):
     return Q(deadline__lt=today) & ~Q(status=FindingStatus.VERIFIED)
 
 
+def finding_is_overdue(finding, today):
+    """One finding by `overdue_findings_q`: past its deadline and not verified."""
+    return finding.deadline < today and finding.status != FindingStatus.VERIFIED
+
+
 def circular_list(*, scope: Scope) -> QuerySet[Circular]:
     return Circular.objects.visible_to(scope).select_related("round", "county")
 

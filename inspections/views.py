@@ -17,6 +17,7 @@ from inspections.choices import (
     FINDING_STATUS_COLOURS,
     ROUND_STATUS_COLOURS,
     SEVERITY_COLOURS,
+    FindingAction,
     FindingStatus,
     RoundStatus,
 )
@@ -134,11 +135,12 @@ class RoundDetailView(ObjectDetailView):
         inspection, user = self.object, self.request.user
         plan = selectors.round_plan(scope=self.request.scope, inspection=inspection)
         can_manage = user.has_role_perm(Perm.ROUND_MANAGE)
+        my_teams = [t for t in plan or [] if any(m.pk == user.pk for m in t.members.all())]
         context.update(
             teams=plan or [],
             plan_hidden=plan is None,
             plan_partial=plan is not None and not inspection.plan_known,
-            my_teams=[t for t in plan or [] if any(m.pk == user.pk for m in t.members.all())],
+            my_teams=my_teams,
             visits=selectors.visit_list(scope=self.request.scope).filter(round=inspection),
             counts=selectors.finding_counts(scope=self.request.scope, inspection=inspection),
             circular=selectors.circular_list(scope=self.request.scope)
@@ -147,7 +149,11 @@ class RoundDetailView(ObjectDetailView):
             can_manage=can_manage,
             draw_form=DrawForm(auto_id="draw-%s"),
             candidates=len(services.draw_candidates(inspection)) if can_manage else 0,
-            next_status=services.ROUND_MOVES[inspection.status],
+            # Each move the round may make, and whether it starts the round (or closes it).
+            moves=[
+                (to, to == RoundStatus.ACTIVE) for to in services.ROUND_MOVES[inspection.status]
+            ],
+            can_record_visit=bool(my_teams) and services.round_active(inspection),
         )
         return context
 
@@ -368,8 +374,8 @@ class FindingDetailView(ObjectDetailView):
         user = self.request.user
         context.update(
             answer_form=AnswerForm(initial={"response": self.object.response}),
-            can_answer=user.has_role_perm(Perm.FINDING_ANSWER) and self.object.status != "verified",
-            can_verify=services.may_verify(user, self.object),
+            available_actions=services.finding_actions(user=user, finding=self.object),
+            overdue=selectors.finding_is_overdue(self.object, timezone.localdate()),
             verify_form=VerifyForm(),
             reviews=self.object.reviews.select_related("reviewed_by"),
             attachments=attachments_of(self.object),
@@ -418,7 +424,7 @@ class FindingVerifyView(_FindingAction):
 
     def form_valid(self, form):
         comment = form.cleaned_data["comment"]
-        if form.cleaned_data["decision"] == "verify":
+        if form.cleaned_data["decision"] == FindingAction.VERIFY:
             services.finding_verify(
                 acting_user=self.request.user, finding=self.object, comment=comment
             )

@@ -17,6 +17,7 @@ from firstsecretary.selectors import (
     presence_summary,
     with_support,
 )
+from inspections.choices import FindingStatus
 from inspections.selectors import finding_counts
 from portal.months import add_months
 from portal.scoping import Scope
@@ -176,8 +177,8 @@ def figure_links(*, year, code, drilled, today=None):
         "five": url("support_overview"),
         "open_cases": url("support_overview", missing="false"),
         "covered": url("support_overview", missing="false", first_secretary="true"),
-        "findings_open": url("finding_list", status="open"),
-        "findings_verified": url("finding_list", status="verified"),
+        "findings_open": url("finding_list", status=FindingStatus.OPEN),
+        "findings_verified": url("finding_list", status=FindingStatus.VERIFIED),
         "posted": url("presence", dated=False, month=last_month),
         "below": url("presence", dated=False, month=last_month, below="true"),
         # The charts add the bar's key to these.

@@ -259,6 +259,10 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "firstsecretary.choices.UnitKind",
         "LogKindEnum": "firstsecretary.choices.LogKind",
         "SupportKindEnum": "firstsecretary.choices.SupportKind",
+        # What a user may do with an object now (its available_actions).
+        "CaseActionEnum": "rectification.choices.CASE_ACTIONS",
+        "FindingActionEnum": "inspections.choices.FINDING_ACTIONS",
+        "SupportActionEnum": "firstsecretary.choices.SUPPORT_LINK_ACTIONS",
     },
 }
 

@@ -12,9 +12,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 from portal.scoping import Scope
 from rectification import ledger, selectors, services
+from rectification.choices import CASE_ACTIONS
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     LEADER_MAX_LENGTH,
@@ -84,6 +86,9 @@ class CaseSerializer(serializers.ModelSerializer):
     is_relapse = serializers.BooleanField(read_only=True)
     township_leader = _leader_field("township_leader", read_only=True)
     county_leader = _leader_field("county_leader", read_only=True)
+    available_actions = AvailableActionsField(
+        lambda user, case: services.case_actions(user=user, case=case), CASE_ACTIONS
+    )
 
     class Meta:
         model = Case
@@ -99,6 +104,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "is_relapse",
             "version",
             "updated_at",
+            "available_actions",
         ]
         read_only_fields = ["status", *ledger.names(ledger.RECORDED), "version", "updated_at"]
 
@@ -311,12 +317,13 @@ class CaseViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.case_list(scope=self.request.scope)
+            # Each row's available actions read its plan's tasks: fetched at once.
+            return selectors.case_list(scope=self.request.scope).prefetch_related("plan__tasks")
         return selectors.case_detail(scope=self.request.scope).prefetch_related("categories")
 
     def _case_response(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().get(pk=case.pk)
-        return Response(CaseSerializer(case).data, status=code)
+        return Response(self.get_serializer(case).data, status=code)
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer)
     def create(self, request):

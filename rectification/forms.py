@@ -139,9 +139,11 @@ TaskFormSet = forms.modelformset_factory(
 
 
 class PlanReviewForm(forms.Form):
+    APPROVE, RETURN = "approve", "return"
+
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("approve", _("Approve")), ("return", _("Return for revision"))],
+        choices=[(APPROVE, _("Approve")), (RETURN, _("Return for revision"))],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -160,7 +162,7 @@ class PlanBulkReviewForm(PlanReviewForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "return" and not data.get("comment", "").strip():
+        if data.get("decision") == self.RETURN and not data.get("comment", "").strip():
             self.add_error("comment", _("Say why the plan is returned."))
         return data
 

@@ -27,6 +27,11 @@ def overdue_cases_q(today=None):
     return Q(deadline__lt=today) & ~Q(status__in=CONVERTED)
 
 
+def case_is_overdue(case, today):
+    """One case by `overdue_cases_q`: past its deadline, not transformed or closed."""
+    return case.deadline < today and case.status not in CONVERTED
+
+
 def converted_q():
     """Cases converted (转化): transformed or already closed out. The dashboard's conversion
     figure and the ledger's "converted" filter both use it."""

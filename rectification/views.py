@@ -89,66 +89,47 @@ class CaseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        plan = Plan.objects.filter(case=case).first()
+        actions = services.case_actions(user=user, case=case)
+        plan = getattr(case, "plan", None)
         tasks = list(plan.tasks.select_related("assignee")) if plan else []
         # Progress inputs only on the tasks this user may write (a first secretary: his own).
-        progress_open = (
-            plan is not None and plan.status == PlanStatus.APPROVED and case.status != "closed"
-        )
         task_forms = {
             task.pk: TaskProgressForm(
                 initial={"progress": task.progress, "note": task.note},
                 auto_id=progress_form_id(task.pk),
             )
             for task in tasks
-            if progress_open and services.may_update_task(user, task)
+            if actions.update_tasks and services.may_update_task(user, task)
         }
         evidence_form = None
-        if case.status != "closed" and user.has_role_perm(Perm.TASK_UPDATE):
-            whole_case = services.may_attach_evidence(user)
+        if actions.attach_evidence:
             mine = [t.pk for t in tasks if services.may_attach_evidence(user, t)]
-            if whole_case or mine:
-                evidence_form = EvidenceForm(
-                    tasks=PlanTask.objects.filter(pk__in=mine).order_by("pk"),
-                    whole_case=whole_case,
-                    auto_id="evidence-%s",
-                )
+            evidence_form = EvidenceForm(
+                tasks=PlanTask.objects.filter(pk__in=mine).order_by("pk"),
+                whole_case=services.may_attach_evidence(user),
+                auto_id="evidence-%s",
+            )
         attachments = list(attachments_of(case))
-        task_attachments = {
-            task.pk: list(attachments_of(task)) for task in (plan.tasks.all() if plan else [])
-        }
+        task_attachments = {task.pk: list(attachments_of(task)) for task in tasks}
+        today = timezone.localdate()
         context.update(
             panels=panels.render_context(case, user),
             attachments=attachments,
             task_attachments=task_attachments,
             has_files=bool(attachments) or any(task_attachments.values()),
             plan=plan,
+            plan_approved=plan is not None and services.plan_approved(plan),
             tasks=tasks,
             task_forms=task_forms,
-            can_add_evidence=evidence_form is not None,
             evidence_form=evidence_form,
             events=selectors.case_events(case),
             acceptances=case.acceptances.select_related("reviewer"),
-            actions=[
-                t
-                for t in services.TRANSITIONS.values()
-                if t.direct and case.status in t.sources and user.has_role_perm(t.perm)
-            ],
-            can_edit=user.has_role_perm(Perm.CASE_CHANGE) and case.status != "closed",
-            can_edit_plan=user.has_role_perm(Perm.CASE_CHANGE)
-            and (plan is None or plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)),
-            can_review_plan=user.has_role_perm(Perm.PLAN_APPROVE)
-            and plan is not None
-            and plan.status == PlanStatus.SUBMITTED,
-            # Until the county decides, the township may take its plan back to change it.
-            can_withdraw_plan=user.has_role_perm(Perm.CASE_CHANGE)
-            and plan is not None
-            and plan.status == PlanStatus.SUBMITTED,
-            can_accept=user.has_role_perm(Perm.CASE_ACCEPT)
-            and case.status == "acceptance_requested",
+            available_actions=actions,
+            transitions=services.TRANSITIONS,
             review_form=PlanReviewForm(),
             transition_form=TransitionForm(),
-            today=timezone.localdate(),
+            overdue=selectors.case_is_overdue(case, today),
+            today=today,
         )
         return context
 
@@ -318,7 +299,7 @@ class PlanReviewView(_CaseFormView):
     form_name = "review_form"
 
     def form_valid(self, form):
-        approve = form.cleaned_data["decision"] == "approve"
+        approve = form.cleaned_data["decision"] == form.APPROVE
         services.plan_review(
             case=self.object,
             acting_user=self.request.user,
@@ -751,7 +732,7 @@ class PlanPendingView(PortalMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        approve = form.cleaned_data["decision"] == "approve"
+        approve = form.cleaned_data["decision"] == form.APPROVE
         comment = form.cleaned_data["comment"]
         outcome = bulk.run(
             ids=form.cleaned_data["ids"],

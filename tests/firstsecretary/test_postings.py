@@ -87,18 +87,22 @@ def test_the_api_answers_a_second_posting_with_400(client, add_secretary, county
     assert response.status_code == 400 and "village" in response.json()
 
 
-def test_recall_and_replacement_keep_the_history(add_secretary, county_admin, village_a):
+def test_recall_and_replacement_keep_the_history(client, add_secretary, county_admin, village_a):
+    # The county recalls the secretary and posts a successor on the same day, by its pages.
     first = add_secretary("王磊")
     posting = start(county_admin, first, village_a)
     successor = add_secretary("赵敏")
-    services.assignment_replace(
-        acting_user=county_admin,
-        assignment=posting,
-        successor=successor,
-        on=date(2026, 9, 1),
-        reason="工作调动",
-        planned_end=date(2028, 8, 31),
+    client.force_login(county_admin)
+    ended = client.post(
+        reverse("assignment_end", args=[posting.pk]),
+        {"ended_on": "2026-09-01", "reason": "工作调动"},
     )
+    assert ended.status_code == 302
+    posted = client.post(
+        reverse("secretary_assign", args=[successor.pk]),
+        {"village": village_a.code, "started_on": "2026-09-01", "planned_end": "2028-08-31"},
+    )
+    assert posted.status_code == 302
     history = list(
         Assignment.objects.filter(village=village_a)
         .order_by("started_on")
