@@ -244,6 +244,8 @@ READS_FOR_NO_ONE = {
     "missing_support_q": "a condition",
     "five_ones_incomplete_q": "a condition",
     "overdue_findings_q": "a condition",
+    "case_is_overdue": "the overdue condition on one case already found in scope",
+    "finding_is_overdue": "the overdue condition on one finding already found in scope",
     "with_overdue_task": "annotates a queryset the caller has already scoped",
     "with_support": "annotates a queryset the caller has already scoped",
     # reads of one object the caller has already found in scope
