@@ -9,17 +9,17 @@ def village_label(village):
     return f"{village.township.name} · {village.name}（{village.code}）"
 
 
-def _villages(user, params):
-    """Villages in the user's scope; `within` narrows to a division (a round's county)."""
-    queryset = Village.objects.visible_to(user).select_related("township").order_by("code")
+def _villages(scope, params):
+    """Villages in scope; `within` narrows to a division (a round's county)."""
+    queryset = Village.objects.visible_to(scope).select_related("township").order_by("code")
     if params.get("within"):
         queryset = queryset.filter(code__startswith=params["within"])
     return queryset
 
 
-def _divisions(user, params):
-    """Divisions in the user's scope; `level` one level or several ("county,township")."""
-    queryset = Division.objects.visible_to(user).select_related("parent").order_by("code")
+def _divisions(scope, params):
+    """Divisions in scope; `level` one level or several ("county,township")."""
+    queryset = Division.objects.visible_to(scope).select_related("parent").order_by("code")
     if params.get("level"):
         queryset = queryset.filter(level__in=params["level"].split(","))
     return queryset
