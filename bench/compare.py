@@ -347,7 +347,7 @@ def deadline_compare():
     from django.test.utils import CaptureQueriesContext
 
     from portal.jobs import run
-    from villages.services import due_date
+    from portal.months import due_date
 
     with connection.cursor() as cursor:  # a first run: nothing recorded or sent yet
         cursor.execute("TRUNCATE villages_timelinesssnapshot, portal_notification CASCADE")

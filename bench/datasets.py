@@ -111,7 +111,7 @@ def cases(rng, village_codes, share, by_county):
 
 def plans(rng, village_codes, months):
     """Submitted plans: about 94 % of villages a month, one in 25 of them late."""
-    from villages.services import due_by
+    from portal.months import due_by
 
     rows = []
     for month in months:

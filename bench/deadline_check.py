@@ -77,8 +77,8 @@ def generate(months):
     from django.db import connection
 
     from portal.models import User
+    from portal.months import due_by
     from villages.models import Division, Village
-    from villages.services import due_by
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -56,7 +56,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "end_reason",
         ]
         read_only_fields = ["actual_end", "end_reason"]
-        validators = []  # the service explains the two-postings rules in words
+        validators: list = []  # the service explains the two-postings rules in words
 
 
 class EndSerializer(serializers.Serializer):
@@ -71,7 +71,7 @@ class WorkLogSerializer(serializers.ModelSerializer):
         read_only_fields = ["assignment"]
         # Presence is counted from on_site: a log must say it, never assume absence.
         extra_kwargs = {"on_site": {"required": True}, "households_visited": {"default": 0}}
-        validators = []
+        validators: list = []
 
 
 class SupportSerializer(serializers.ModelSerializer):

@@ -1,5 +1,9 @@
 """Excel exports of the first-secretary app: the roster, and a month's presence."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -7,6 +11,11 @@ from firstsecretary.filtersets import FirstSecretaryFilterSet
 from firstsecretary.models import FirstSecretary
 from portal import exports
 from portal.excel import Column, XlsxTable, month_label
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+    from typing import Any
 
 
 def _posting(secretary):
@@ -58,7 +67,7 @@ ROSTER = exports.register(
 )
 
 
-def presence_workbook(rows, month):
+def presence_workbook(rows: Sequence[Any], month: date) -> XlsxTable:
     """A month's presence, one row per posting, as the county reads it."""
     columns = [
         Column(gettext_lazy("Township / street"), lambda p: p.assignment.village.township.name, 12),

@@ -3,7 +3,10 @@
 Same preview-and-confirm as the ledger: every error by cell, then all rows or none.
 """
 
+from __future__ import annotations
+
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +23,11 @@ from portal.roles import Perm
 from portal.validators import validate_phone
 from rectification.imports import _check_villages, example_village, parse_code
 from villages.models import Division
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from portal.imports import ImportRow
 
 
 def _choice(choices):
@@ -41,7 +49,7 @@ def _county(context):
     )
 
 
-def parse_phone(raw, context=None):
+def parse_phone(raw: str, context: dict[str, Any] | None = None) -> str:
     """The model's own check, shown in the cell at preview rather than refused at commit."""
     raw = imports.digits(raw)  # １３８… typed with a Chinese input method
     try:
@@ -51,7 +59,7 @@ def parse_phone(raw, context=None):
     return raw
 
 
-def parse_unit(raw, context):
+def parse_unit(raw: str, context: dict[str, Any]) -> DispatchUnit:
     if "_units" not in context:  # one query for the whole file
         county = _county(context)
         context["_units"] = {u.name: u for u in DispatchUnit.objects.filter(county=county)}
@@ -71,7 +79,7 @@ def _counties(user):
     return Division.objects.visible_to(user).filter(level="county")
 
 
-def check_roster(rows, context):
+def check_roster(rows: list[ImportRow], context: dict[str, Any]) -> None:
     county = _county(context)
     if county is None:
         rows[0].errors[""] = _("Choose a county inside your area.")
@@ -84,7 +92,7 @@ def check_roster(rows, context):
             village__code__in=[row.data["village"] for row in posted],
         ).values_list("village_id", "secretary__name")
     )
-    seen = {}
+    seen: dict[tuple[Any, Any], int] = {}
     for row in rows:
         key = (row.data.get("name"), row.data.get("phone"))
         if key in seen:
@@ -106,7 +114,7 @@ def check_roster(rows, context):
                 row.errors["planned_end"] = _("Before the start.")
 
 
-def commit_roster(rows, context):
+def commit_roster(rows: list[ImportRow], context: dict[str, Any]) -> int:
     user, county = context["acting_user"], _county(context)
     for row in rows:
         data = row.data

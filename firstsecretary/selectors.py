@@ -1,7 +1,6 @@
 """Reads of the first-secretary app: the roster, monthly presence, the five ones."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
@@ -9,18 +8,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from firstsecretary.choices import FIVE_ONES, SupportKind
 from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog
+from portal.months import month_bounds
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from rectification.selectors import percent, with_overdue_task
-
-
-def month_bounds(month):
-    """(first day, first day of the next month) of a date's month: December rolls over."""
-    first = month.replace(day=1)
-    following = (
-        date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
-    )
-    return first, following
 
 
 def secretary_list(*, user):

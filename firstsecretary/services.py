@@ -3,6 +3,10 @@ each case's supporters. Database constraints back the two rules that matter most
 active posting per secretary, one active first secretary per village); the services
 check them first so that a refusal reads as a sentence, not an IntegrityError."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,6 +33,18 @@ from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
 
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Sequence
+    from decimal import Decimal
+    from typing import Any
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from firstsecretary.models import WorkLogPhoto
+    from portal.models import User
+    from portal.notifications import Actors
+
 
 def _require(user, perm):
     if not user.has_role_perm(perm):
@@ -46,7 +62,15 @@ def _county_in_scope(user, county):
 
 
 @service_transaction
-def unit_save(*, acting_user, county, name, level, kind, unit=None):
+def unit_save(
+    *,
+    acting_user: User,
+    county: Division,
+    name: str,
+    level: str,
+    kind: str,
+    unit: DispatchUnit | None = None,
+) -> DispatchUnit:
     """Add or rename a dispatching unit of the county's roster."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
     _county_in_scope(acting_user, county)
@@ -61,7 +85,14 @@ SECRETARY_FIELDS = ("name", "gender", "birth_year", "education", "unit", "positi
 
 
 @service_transaction
-def secretary_save(*, acting_user, county, secretary=None, user=None, **fields):
+def secretary_save(
+    *,
+    acting_user: User,
+    county: Division,
+    secretary: FirstSecretary | None = None,
+    user: User | None = None,
+    **fields: Any,
+) -> FirstSecretary:
     """Add a first secretary to the county's roster, or correct their record."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
     _county_in_scope(acting_user, county)
@@ -117,7 +148,14 @@ def _active_elsewhere(secretary, village):
 
 
 @transaction.atomic
-def assignment_start(*, acting_user, secretary, village, started_on, planned_end):
+def assignment_start(
+    *,
+    acting_user: User,
+    secretary: FirstSecretary,
+    village: Village,
+    started_on: datetime.date,
+    planned_end: datetime.date,
+) -> Assignment:
     """Post a secretary of the roster to a village of the area."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
     if not FirstSecretary.objects.visible_to(acting_user).filter(pk=secretary.pk).exists():
@@ -141,10 +179,11 @@ def assignment_start(*, acting_user, secretary, village, started_on, planned_end
         ) from None
     _follow_posting(secretary)
     # The secretary starts logging from his village; the township receives him.
-    for whom, url in (
+    told: tuple[tuple[Actors, str], ...] = (
         ({"secretary": True}, reverse("worklog")),
         ({"organizers": True}, reverse("village_detail", args=[village.code])),
-    ):
+    )
+    for whom, url in told:
         handoff(
             acting_user=acting_user,
             to=next_actors(village.code, **whom),
@@ -158,7 +197,9 @@ def assignment_start(*, acting_user, secretary, village, started_on, planned_end
 
 
 @transaction.atomic
-def assignment_end(*, acting_user, assignment, ended_on, reason):
+def assignment_end(
+    *, acting_user: User, assignment: Assignment, ended_on: datetime.date, reason: str
+) -> Assignment:
     """Recall a secretary (or close a posting at its term); the posting stays as history."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
     try:
@@ -193,7 +234,15 @@ def assignment_end(*, acting_user, assignment, ended_on, reason):
 
 
 @transaction.atomic
-def assignment_replace(*, acting_user, assignment, successor, on, reason, planned_end):
+def assignment_replace(
+    *,
+    acting_user: User,
+    assignment: Assignment,
+    successor: FirstSecretary,
+    on: datetime.date,
+    reason: str,
+    planned_end: datetime.date,
+) -> Assignment:
     """End a posting and post a successor to the same village on the same day."""
     assignment_end(acting_user=acting_user, assignment=assignment, ended_on=on, reason=reason)
     return assignment_start(
@@ -208,7 +257,7 @@ def assignment_replace(*, acting_user, assignment, successor, on, reason, planne
 # --- Work logs and evaluations -----------------------------------------------------------------
 
 
-def active_assignment_of(user):
+def active_assignment_of(user: User) -> Assignment | None:
     """The posting a first secretary's portal user logs against, or None."""
     secretary = getattr(user, "first_secretary", None)
     if secretary is None:
@@ -217,7 +266,16 @@ def active_assignment_of(user):
 
 
 @transaction.atomic
-def worklog_save(*, acting_user, date, on_site, households_visited, kind, summary, photos=()):
+def worklog_save(
+    *,
+    acting_user: User,
+    date: datetime.date,
+    on_site: bool,
+    households_visited: int,
+    kind: str,
+    summary: str,
+    photos: Sequence[UploadedFile] = (),
+) -> WorkLog:
     """Record (or correct, within CORRECTION_DAYS) a day of the secretary's own active
     posting, with its photos: all saved or, if one is refused, none."""
     _require(acting_user, Perm.WORKLOG_WRITE)
@@ -276,7 +334,7 @@ def _check_correctable(user, log):
         )
 
 
-def worklog_correctable(user, log):
+def worklog_correctable(user: User, log: WorkLog) -> bool:
     """Whether `user` may still correct `log` (the edit link shows only then)."""
     try:
         _check_correctable(user, log)
@@ -286,7 +344,16 @@ def worklog_correctable(user, log):
 
 
 @transaction.atomic
-def worklog_correct(*, acting_user, log, on_site, households_visited, kind, summary, photos=()):
+def worklog_correct(
+    *,
+    acting_user: User,
+    log: WorkLog,
+    on_site: bool,
+    households_visited: int,
+    kind: str,
+    summary: str,
+    photos: Sequence[UploadedFile] = (),
+) -> WorkLog:
     """Correct a day of the log: by its author, within CORRECTION_DAYS days of the day."""
     _require(acting_user, Perm.WORKLOG_WRITE)
     _check_correctable(acting_user, log)
@@ -367,7 +434,9 @@ def _resized(upload):
 
 
 @transaction.atomic
-def worklog_photos_add(*, acting_user, log, uploads):
+def worklog_photos_add(
+    *, acting_user: User, log: WorkLog, uploads: Sequence[UploadedFile]
+) -> list[WorkLogPhoto]:
     """Add photos to a day of the author's log (within the correction days): JPEG or PNG,
     bounded in size before being read, resized and stripped of EXIF (GPS included)."""
     from django.core.files.base import ContentFile
@@ -392,7 +461,7 @@ def worklog_photos_add(*, acting_user, log, uploads):
         content, width, height, taken_at, extension = _resized(upload)
         photo = WorkLogPhoto(
             log=log,
-            original_name=upload.name[-200:],
+            original_name=(upload.name or "")[-200:],
             taken_at=taken_at,
             width=width,
             height=height,
@@ -404,7 +473,9 @@ def worklog_photos_add(*, acting_user, log, uploads):
 
 
 @transaction.atomic
-def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
+def evaluation_set(
+    *, acting_user: User, secretary: FirstSecretary, year: int, grade: str, comment: str = ""
+) -> Evaluation:
     """The county's yearly evaluation (excellent / competent / basically / incompetent)."""
     _require(acting_user, Perm.SECRETARY_MANAGE)
     if (
@@ -428,15 +499,15 @@ def evaluation_set(*, acting_user, secretary, year, grade, comment=""):
 @transaction.atomic
 def support_add(
     *,
-    acting_user,
-    case,
-    kind,
-    name,
-    contact="",
-    amount=None,
-    project_status="",
-    mentor_village=None,
-):
+    acting_user: User,
+    case: Case,
+    kind: str,
+    name: str,
+    contact: str = "",
+    amount: Decimal | None = None,
+    project_status: str = "",
+    mentor_village: Village | None = None,
+) -> SupportLink:
     """Add a supporter to a case; an excellent village secretary mentors a limited number."""
     _require(acting_user, Perm.SUPPORT_MANAGE)
     try:
@@ -487,7 +558,7 @@ def support_add(
 
 
 @transaction.atomic
-def support_remove(*, acting_user, link):
+def support_remove(*, acting_user: User, link: SupportLink) -> None:
     _require(acting_user, Perm.SUPPORT_MANAGE)
     deleted, _rows = SupportLink.objects.visible_to(acting_user).filter(pk=link.pk).delete()
     if not deleted:

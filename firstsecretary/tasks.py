@@ -1,5 +1,9 @@
 """The first-secretary app's periodic job: presence of the month just ended."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -7,6 +11,10 @@ from django.utils.translation import gettext as _
 from firstsecretary.selectors import presence
 from portal.jobs import job
 from portal.notifications import county_admins, notify
+
+if TYPE_CHECKING:
+    from datetime import date
+    from typing import Any
 
 
 class _Everyone:
@@ -17,11 +25,11 @@ class _Everyone:
 
 
 @job("secretary_presence", period_help="month: secretaries under the on-site threshold")
-def secretary_presence(month):
+def secretary_presence(month: date) -> str:
     """Tell each county which of its first secretaries were in their village fewer days
     than FIRST_SECRETARY_MIN_DAYS_ON_SITE last month. Once per county and month."""
     below = presence(user=_Everyone(), month=month, below_only=True)
-    by_county = {}
+    by_county: dict[str, list[Any]] = {}
     for row in below:
         by_county.setdefault(row.assignment.village.code[:6], []).append(row)
     sent = 0

@@ -5,6 +5,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import FileResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -35,6 +36,7 @@ from portal.choices import Role
 from portal.generic import (
     ExportView,
     FormActionView,
+    FormPageMixin,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -102,10 +104,10 @@ class SecretaryDetailView(ObjectDetailView):
         return context
 
 
-class _ManageFormView(PortalMixin, FormView):
+class _ManageFormView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.SECRETARY_MANAGE
     permission_for_reads = True
-    template_name = "firstsecretary/form.html"
+    cancel_url = "secretary_list"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -113,7 +115,7 @@ class _ManageFormView(PortalMixin, FormView):
 
 class SecretaryCreateView(_ManageFormView):
     form_class = SecretaryForm
-    extra_context = {"heading": gettext_lazy("Add a first secretary")}
+    heading = gettext_lazy("Add a first secretary")
 
     def get_initial(self):
         division = self.request.user.division
@@ -133,7 +135,7 @@ class SecretaryCreateView(_ManageFormView):
 class SecretaryUpdateView(ScopedObjectMixin, _ManageFormView):
     model = FirstSecretary
     form_class = SecretaryForm
-    extra_context = {"heading": gettext_lazy("Edit a first secretary")}
+    heading = gettext_lazy("Edit a first secretary")
 
     def get_form_kwargs(self):
         self.object = self.get_object()
@@ -152,7 +154,7 @@ class SecretaryUpdateView(ScopedObjectMixin, _ManageFormView):
 
 class UnitCreateView(_ManageFormView):
     form_class = UnitForm
-    extra_context = {"heading": gettext_lazy("Add a dispatching unit")}
+    heading = gettext_lazy("Add a dispatching unit")
 
     def get_initial(self):
         division = self.request.user.division
@@ -172,7 +174,7 @@ class _SecretaryAction(FormActionView):
     """A form of the secretary's page: done, back to the page; refused, the page again with
     what was typed and the errors under their fields."""
 
-    model = FirstSecretary
+    model: type[Model] | None = FirstSecretary
     permission = Perm.SECRETARY_MANAGE
     page_view = SecretaryDetailView
 
@@ -490,12 +492,13 @@ def case_panel(case, user):
 
 
 class _RosterImport:
-    permission = Perm.SECRETARY_MANAGE
-    import_kind = ROSTER_IMPORT.kind
-    upload_url_name = "secretary_import"
-    preview_url_name = "secretary_import_preview"
-    confirm_url_name = "secretary_import_confirm"
-    template_url_name = "secretary_import_template"
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.SECRETARY_MANAGE
+    import_kind: str | None = ROSTER_IMPORT.kind
+    upload_url_name: str | None = "secretary_import"
+    preview_url_name: str | None = "secretary_import_preview"
+    confirm_url_name: str | None = "secretary_import_confirm"
+    template_url_name: str | None = "secretary_import_template"
 
 
 class SecretaryImportView(_RosterImport, import_views.ImportUploadView):

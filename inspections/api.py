@@ -128,7 +128,7 @@ class RoundViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     @extend_schema(
         request=DrawSerializer,
         # The codes of the villages drawn.
-        responses={200: build_array_type(build_basic_type(OpenApiTypes.STR))},
+        responses={200: build_array_type(build_basic_type(OpenApiTypes.STR) or {})},
     )
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):

@@ -7,7 +7,10 @@ Built by the beat job on the first day of each quarter, by `run_job quarterly_re
 --period YYYY-MM`, or from the inspections page (a generated report with progress).
 """
 
+from __future__ import annotations
+
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -24,12 +27,17 @@ from portal.choices import ReportStatus, Role
 from portal.excel import Column, XlsxTable
 from portal.jobs import job
 from portal.models import GeneratedReport, User
+from portal.months import previous_quarter, quarter_months, quarter_of
 from portal.notifications import notify_many
 from rectification.choices import CONVERTED, CaseStatus
 from rectification.exports import LEDGER
 from rectification.models import Case
 from villages.models import Division
 from villages.selectors import Timeliness, percent, timeliness
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import IO, Any
 
 KIND = "inspections.quarterly"
 
@@ -45,11 +53,7 @@ class _County:
         self.division = Division.objects.get(pk=code)
 
 
-def quarter_months(year, quarter):
-    return [date(year, 3 * (quarter - 1) + n, 1) for n in (1, 2, 3)]
-
-
-def summary_rows(county, year, quarter):
+def summary_rows(county: str, year: int, quarter: int) -> list[dict[str, Any]]:
     """One row per township: the figures of the quarter, each from one grouped query."""
     reader = _County(county)
     months = quarter_months(year, quarter)
@@ -67,7 +71,8 @@ def summary_rows(county, year, quarter):
         .order_by()
     }
     plans = timeliness(user=reader, months=months)
-    postings, below = {}, {}
+    postings: dict[str, set[int]] = {}
+    below: dict[str, int] = {}
     for month in months:
         for row in presence(user=reader, month=month):
             township = row.assignment.village.township_id
@@ -93,7 +98,7 @@ def summary_rows(county, year, quarter):
     }
     rows = []
     for township in townships:
-        c = cases.get(township.code, {})
+        c: Mapping[str, Any] = cases.get(township.code, {})
         reported = Timeliness()
         for month in months:
             t = plans.get((township.code, month))
@@ -102,7 +107,7 @@ def summary_rows(county, year, quarter):
                 reported.on_time += t.on_time
                 reported.late += t.late
         converted = sum(c.get(status, 0) for status in CONVERTED)
-        f = findings.get(township.code, {})
+        f: Mapping[str, Any] = findings.get(township.code, {})
         rows.append(
             {
                 "township": township.name,
@@ -138,7 +143,7 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def build(report, handle, set_progress):
+def build(report: GeneratedReport, handle: IO[bytes], set_progress: Callable[[int], None]) -> int:
     """Write the quarterly workbook for report.params {county, year, quarter}."""
     from inspections.exports import FINDINGS, VISITS
 
@@ -173,7 +178,8 @@ def build(report, handle, set_progress):
         visited_on__lte=happened,
     )
     sections = [
-        (LEDGER, LEDGER.base(reader)),
+        # The ledger export is declared with its list's selector, so `base` is set.
+        (LEDGER, LEDGER.base(reader)),  # type: ignore[misc]
         (
             FINDINGS,
             Finding.objects.filter(
@@ -215,12 +221,14 @@ QUARTERLY = exports.register_builder(
 )
 
 
-def quarterly_request(*, county, year, quarter, requested_by=None):
+def quarterly_request(
+    *, county: str, year: int, quarter: int, requested_by: User | None = None
+) -> tuple[GeneratedReport, bool]:
     """The county's report for the quarter: the existing one, or a new one queued."""
     params = {"county": county, "year": year, "quarter": quarter}
     report = GeneratedReport.objects.filter(kind=KIND, scope_code=county, params=params).first()
     created = report is None
-    if created:
+    if report is None:
         report = GeneratedReport.objects.create(
             kind=KIND,
             title=_("Quarterly inspection report, {year} Q{quarter}").format(
@@ -233,7 +241,7 @@ def quarterly_request(*, county, year, quarter, requested_by=None):
     return report, created
 
 
-def quarterly_county_of(user):
+def quarterly_county_of(user: User) -> str | None:
     """The county whose quarterly report `user` may ask for: their own, when they work at
     county level (the department, its inspectors and leaders). A township's or a village's
     account gets None: the workbook covers every township of the county, which they may
@@ -244,7 +252,7 @@ def quarterly_county_of(user):
     return division.code
 
 
-def quarterly_ask(*, county, year, quarter, acting_user):
+def quarterly_ask(*, county: str, year: int, quarter: int, acting_user: User) -> GeneratedReport:
     """The report button: the county's report for the quarter, queued to be built when it
     is new or failed, through the path that tolerates Redis being down (report_queue)."""
     from portal.services import report_queue
@@ -257,28 +265,23 @@ def quarterly_ask(*, county, year, quarter, acting_user):
     return report
 
 
-def _previous_quarter(today):
-    quarter = (today.month - 1) // 3 + 1
-    year, quarter = (today.year - 1, 4) if quarter == 1 else (today.year, quarter - 1)
-    return date(year, 3 * (quarter - 1) + 1, 1)
-
-
 @job(
     "quarterly_report",
     period_help="first month of the quarter (YYYY-MM)",
-    default=_previous_quarter,
+    default=previous_quarter,
 )
-def quarterly_report(period):
+def quarterly_report(period: date) -> str:
     """Build each county's report for the quarter that contains `period`, once, and tell
     the county's administrators it is ready."""
     from portal.services import report_build
 
-    year, quarter = period.year, (period.month - 1) // 3 + 1
+    year, quarter = quarter_of(period)
     counties = (
         Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
     )
     built = 0
-    for county in sorted(set(counties)):
+    # Every township has its county: no None among them.
+    for county in sorted({code for code in counties if code is not None}):
         report, _created = quarterly_request(county=county, year=year, quarter=quarter)
         if report.status != ReportStatus.DONE:
             report_build(report_id=report.pk)

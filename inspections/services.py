@@ -1,9 +1,12 @@
 """Writes of the inspections app: rounds and teams, the random draw, visits, findings and
 their life cycle (open → rectifying → verified), circulars and acknowledgements."""
 
+from __future__ import annotations
+
 import random
 import secrets
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -38,7 +41,14 @@ from villages.models import Division, Village
 from villages.organs import issuer
 from villages.selectors import urged_and_late
 
-ROUND_MOVES = {
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from rectification.models import Category
+
+ROUND_MOVES: dict[str, tuple[str, ...]] = {
     RoundStatus.PLANNED: (RoundStatus.ACTIVE,),
     RoundStatus.ACTIVE: (RoundStatus.CLOSED,),
     RoundStatus.CLOSED: (),
@@ -61,7 +71,16 @@ def _lock(model, obj, user):
 
 
 @transaction.atomic
-def round_create(*, acting_user, county, year, quarter, kind, starts_on, ends_on):
+def round_create(
+    *,
+    acting_user: User,
+    county: Division,
+    year: int,
+    quarter: int,
+    kind: str,
+    starts_on: date,
+    ends_on: date,
+) -> InspectionRound:
     _require(acting_user, Perm.ROUND_MANAGE)
     if (
         county.level != "county"
@@ -83,7 +102,7 @@ def round_create(*, acting_user, county, year, quarter, kind, starts_on, ends_on
 
 
 @transaction.atomic
-def round_move(*, acting_user, inspection, to):
+def round_move(*, acting_user: User, inspection: InspectionRound, to: str) -> InspectionRound:
     """planned → active → closed; nothing else."""
     _require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
@@ -99,7 +118,15 @@ def round_move(*, acting_user, inspection, to):
 
 
 @service_transaction
-def team_save(*, acting_user, inspection, name, leader="", members=(), team=None):
+def team_save(
+    *,
+    acting_user: User,
+    inspection: InspectionRound,
+    name: str,
+    leader: str = "",
+    members: Iterable[User] = (),
+    team: Team | None = None,
+) -> Team:
     """A team of inspector users of the county."""
     _require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
@@ -126,7 +153,7 @@ def team_save(*, acting_user, inspection, name, leader="", members=(), team=None
 
 
 @transaction.atomic
-def team_assign(*, acting_user, team, villages):
+def team_assign(*, acting_user: User, team: Team, villages: Iterable[Village]) -> Team:
     """Give a team the villages it is to visit (by hand)."""
     _require(acting_user, Perm.ROUND_MANAGE)
     team = _lock(Team, team, acting_user)
@@ -140,7 +167,7 @@ def team_assign(*, acting_user, team, villages):
     return team
 
 
-def draw_candidates(inspection):
+def draw_candidates(inspection: InspectionRound) -> list[Village]:
     """The villages a random draw chooses from: those with an open case in the county,
     in code order, so that a seed always gives the same villages."""
     return list(
@@ -155,7 +182,9 @@ def draw_candidates(inspection):
 
 
 @transaction.atomic
-def draw_villages(*, acting_user, inspection, count, seed=""):
+def draw_villages(
+    *, acting_user: User, inspection: InspectionRound, count: int, seed: str = ""
+) -> list[Village]:
     """Draw `count` villages at random and deal them to the teams in turn; the seed is
     recorded (a new one if none is given) so the draw can be repeated and checked."""
     _require(acting_user, Perm.ROUND_MANAGE)
@@ -186,14 +215,23 @@ def _on_team(user, team):
     return team.members.filter(pk=user.pk).exists()
 
 
-def may_record_visits(user, inspection):
+def may_record_visits(user: User, inspection: InspectionRound) -> bool:
     """Whether `user` records visits in this round: an inspector on one of its teams. The
     visit form answers 403 to anyone else, before they fill it in for nothing."""
     return user.has_role_perm(Perm.INSPECT) and inspection.teams.filter(members=user).exists()
 
 
 @transaction.atomic
-def visit_record(*, acting_user, team, village, visited_on, unannounced, summary, score=None):
+def visit_record(
+    *,
+    acting_user: User,
+    team: Team,
+    village: Village,
+    visited_on: date,
+    unannounced: bool,
+    summary: str,
+    score: int | None = None,
+) -> Visit:
     """An inspector of the team records a visit to a village on the team's list. A village
     off the list is refused: the list is the round's plan, which the county department
     sets (by hand or by the recorded draw); a visit elsewhere would be a plan nobody made."""
@@ -231,7 +269,16 @@ def visit_record(*, acting_user, team, village, visited_on, unannounced, summary
 
 
 @transaction.atomic
-def finding_add(*, acting_user, visit, category, description, severity, deadline, case=None):
+def finding_add(
+    *,
+    acting_user: User,
+    visit: Visit,
+    category: Category,
+    description: str,
+    severity: str,
+    deadline: date,
+    case: Case | None = None,
+) -> Finding:
     """A problem found on the visit, for the village's township to rectify by a deadline."""
     _require(acting_user, Perm.INSPECT)
     visit = _lock(Visit, visit, acting_user)
@@ -273,7 +320,9 @@ def finding_add(*, acting_user, visit, category, description, severity, deadline
 
 
 @transaction.atomic
-def finding_answer(*, acting_user, finding, response, upload=None):
+def finding_answer(
+    *, acting_user: User, finding: Finding, response: str, upload: UploadedFile | None = None
+) -> Finding:
     """The township answers with its rectification, and optionally an evidence file (type
     checked by content before anything is written); the finding is then being rectified."""
     _require(acting_user, Perm.FINDING_ANSWER)
@@ -313,7 +362,7 @@ def finding_answer(*, acting_user, finding, response, upload=None):
     return finding
 
 
-def is_inspector_of(user, inspection):
+def is_inspector_of(user: User, inspection: InspectionRound) -> bool:
     """Whether `user` is an inspector on one of the round's teams: who judges its findings."""
     return (
         user.has_role_perm(Perm.INSPECT)
@@ -321,7 +370,7 @@ def is_inspector_of(user, inspection):
     )
 
 
-def may_verify(user, finding):
+def may_verify(user: User, finding: Finding) -> bool:
     """Whether `user` is offered the verdict on `finding` (核实销号 or 退回): an inspector of
     its round, once the township has answered. `_answered_finding` enforces the same."""
     return finding.status == FindingStatus.RECTIFYING and is_inspector_of(user, finding.visit.round)
@@ -349,7 +398,7 @@ def _review(finding, acting_user, verified, comment):
 
 
 @transaction.atomic
-def finding_verify(*, acting_user, finding, comment=""):
+def finding_verify(*, acting_user: User, finding: Finding, comment: str = "") -> Finding:
     """An inspector of the round verifies the rectification (核实销号): the finding is closed;
     the verdict and its comment are kept among the finding's reviews."""
     finding = _answered_finding(acting_user, finding)
@@ -371,7 +420,7 @@ def finding_verify(*, acting_user, finding, comment=""):
 
 
 @transaction.atomic
-def finding_send_back(*, acting_user, finding, comment):
+def finding_send_back(*, acting_user: User, finding: Finding, comment: str) -> Finding:
     """An inspector of the round finds the rectification wanting and sends it back to the
     township (退回重新整改): the finding is open again until the township answers anew. The
     reason is required, kept among the reviews and sent to the township's organizers."""
@@ -397,7 +446,7 @@ def finding_send_back(*, acting_user, finding, comment):
 # --- Circulars ------------------------------------------------------------------------------
 
 
-def draft_body(inspection):
+def draft_body(inspection: InspectionRound) -> str:
     """The circular's text from the round's findings, grouped by township; dates written as
     an official document writes them (2026年10月8日)."""
     findings = (
@@ -448,7 +497,7 @@ def draft_body(inspection):
 
 
 @service_transaction
-def circular_draft(*, acting_user, inspection, title=""):
+def circular_draft(*, acting_user: User, inspection: InspectionRound, title: str = "") -> Circular:
     """Draft the round's circular with the county's next number for the year."""
     _require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
@@ -478,7 +527,7 @@ def circular_draft(*, acting_user, inspection, title=""):
 
 
 @transaction.atomic
-def circular_update(*, acting_user, circular, title, body):
+def circular_update(*, acting_user: User, circular: Circular, title: str, body: str) -> Circular:
     _require(acting_user, Perm.ROUND_MANAGE)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is not None:
@@ -490,7 +539,7 @@ def circular_update(*, acting_user, circular, title, body):
 
 
 @transaction.atomic
-def circular_publish(*, acting_user, circular):
+def circular_publish(*, acting_user: User, circular: Circular) -> Circular:
     """Publish the circular and tell every township organizer of the county."""
     _require(acting_user, Perm.ROUND_MANAGE)
     circular = _lock(Circular, circular, acting_user)
@@ -511,7 +560,7 @@ def circular_publish(*, acting_user, circular):
 
 
 @transaction.atomic
-def circular_acknowledge(*, acting_user, circular):
+def circular_acknowledge(*, acting_user: User, circular: Circular) -> Acknowledgement:
     """A township organizer acknowledges the published circular for their township."""
     _require(acting_user, Perm.FINDING_ANSWER)
     circular = _lock(Circular, circular, acting_user)

@@ -6,6 +6,10 @@ It lives here, at the top of the app layers, because it reads the ledger and the
 inspections; it writes only notifications.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +22,9 @@ from portal.models import User
 from portal.notifications import notify_many
 from rectification.models import Case, PlanTask
 from rectification.selectors import overdue_cases_q, overdue_tasks_q
+
+if TYPE_CHECKING:
+    from datetime import date
 
 SHOWN = 10
 
@@ -41,7 +48,7 @@ def _index(rows):
     period_help="day (YYYY-MM-DD): one digest of overdue items per user",
     default=_today,
 )
-def overdue_sweep(day):
+def overdue_sweep(day: date) -> str:
     tasks = list(
         PlanTask.objects.filter(overdue_tasks_q(today=day)).values_list(
             "plan__case__village__code", "plan__case__village__name", "measure", "assignee_id"

@@ -41,6 +41,7 @@ from portal import bulk
 from portal.generic import (
     ExportView,
     FormActionView,
+    FormPageMixin,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -86,12 +87,13 @@ class RoundExportView(ExportView):
     export_kind = ROUNDS.kind
 
 
-class RoundCreateView(PortalMixin, FormView):
+class RoundCreateView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.ROUND_MANAGE
     permission_for_reads = True
     form_class = RoundForm
-    template_name = "inspections/form.html"
-    extra_context = {"heading": gettext_lazy("New inspection round")}
+    heading = gettext_lazy("New inspection round")
+    cancel_url = "round_list"
+    form_width = "col-lg-7"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -208,13 +210,21 @@ class CircularDraftView(_RoundAction):
         return redirect("circular_detail", pk=circular.pk)
 
 
-class TeamCreateView(ScopedObjectFormMixin, FormView):
+class _RoundFormPage(FormPageMixin, ScopedObjectFormMixin, FormView):
+    """A form about a round: Cancel goes back to the round."""
+
     model = InspectionRound
-    permission = Perm.ROUND_MANAGE
     permission_for_reads = True
+    form_width = "col-lg-7"
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
+
+
+class TeamCreateView(_RoundFormPage):
+    permission = Perm.ROUND_MANAGE
     form_class = TeamForm
-    template_name = "inspections/form.html"
-    extra_context = {"heading": gettext_lazy("New inspection team")}
+    heading = gettext_lazy("New inspection team")
 
     def get_form_kwargs(self):
         return {
@@ -241,13 +251,10 @@ class TeamCreateView(ScopedObjectFormMixin, FormView):
         return redirect(self.object)
 
 
-class VisitCreateView(ScopedObjectFormMixin, FormView):
-    model = InspectionRound
+class VisitCreateView(_RoundFormPage):
     permission = Perm.INSPECT
-    permission_for_reads = True
     form_class = VisitForm
-    template_name = "inspections/form.html"
-    extra_context = {"heading": gettext_lazy("Record a visit")}
+    heading = gettext_lazy("Record a visit")
 
     def get_object(self):
         inspection = super().get_object()

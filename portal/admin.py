@@ -15,7 +15,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     search_fields = ("username", "display_name", "division__code")
     raw_id_fields = ("division", "village")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Portal"), {"fields": ("display_name", "phone", "role", "division", "village")}),
     )
 

@@ -12,7 +12,7 @@ class ScopedViewSetMixin:
     `permission` (a `portal.roles.Perm`) is what writes require; see portal.drf.
     """
 
-    permission = None
+    permission: str | None = None
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

@@ -16,6 +16,7 @@ from firstsecretary.selectors import (
     with_support,
 )
 from inspections.selectors import finding_counts
+from portal.months import add_months
 from portal.scoping import scope_prefix
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case
@@ -28,7 +29,6 @@ from rectification.selectors import (
 )
 from villages.models import Division, Village
 from villages.selectors import Timeliness, percent, plan_months, timeliness, timeliness_legend
-from villages.services import add_months
 
 # The length of the codes one level down from a scope of the given length: the rows of the
 # ranking and the heat map (a township's rows are its villages).

@@ -51,7 +51,7 @@ class Column:
     """One column of an export: its header and how to read the value off a row object."""
 
     header: Any
-    value: Callable[[Any], Any]
+    value: Callable[..., Any] | None  # None: the 序号 column, numbered by the writer
     width: int = 14
     wrap: bool = False  # long text: wrapped in its cell
 
@@ -170,14 +170,15 @@ class XlsxTable:
         self.workbook.save(fileobj)
 
 
-def print_setup(sheet, *, title_rows):
+def print_setup(sheet: Worksheet, *, title_rows: int) -> Worksheet:
     """A4 landscape, fit to the page width, rows 1..title_rows on every page, margins for
     binding. Works on write-only and ordinary sheets alike."""
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # openpyxl gives every sheet its pageSetUpPr; its stubs say it may be None.
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
     sheet.print_options.horizontalCentered = True
     for side, inches in BINDING_MARGINS.items():
         setattr(sheet.page_margins, side, inches)
@@ -186,7 +187,7 @@ def print_setup(sheet, *, title_rows):
     return sheet
 
 
-def month_label(month):
+def month_label(month: datetime.date) -> str:
     """A month as a heading reads it: 2026年3月 (in English, March 2026)."""
     from django.utils.formats import date_format
 

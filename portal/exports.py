@@ -4,6 +4,8 @@ An export is the list page's FilterSet applied to the model's scoped queryset, w
 column by column; the page, the export in the request and the Celery task all call it.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -11,7 +13,7 @@ from typing import Any
 
 from portal.excel import Column
 
-REGISTRY = {}
+REGISTRY: dict[str, TableExport] = {}
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,17 @@ class TableExport:
         return filterset.qs
 
 
-def register(export):
+def register(export: TableExport) -> TableExport:
     REGISTRY[export.kind] = export
     return export
 
 
-def get(kind):
+def get(kind: str) -> TableExport:
     return REGISTRY[kind]
 
 
 # Reports that are not one list: a workbook built by a function of the report.
-BUILDERS = {}
+BUILDERS: dict[str, ReportBuilder] = {}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,6 @@ class ReportBuilder:
     build: Callable
 
 
-def register_builder(builder):
+def register_builder(builder: ReportBuilder) -> ReportBuilder:
     BUILDERS[builder.kind] = builder
     return builder

@@ -34,7 +34,8 @@ class OrderingFilter(django_filters.OrderingFilter):
     (`"identified_on"`); the descending choice reads "…（降序）" from our own catalogue
     (django-filter ships no zh-Hans translation, so its "(descending)" showed in English)."""
 
-    descending_fmt = _("%s (descending)")
+    # Lazy, so it is translated per request; used only with `%`, which a lazy string has.
+    descending_fmt = _("%s (descending)")  # type: ignore[assignment]
 
     def build_choices(self, fields, labels):
         choices = []
@@ -56,7 +57,7 @@ class SearchFilterSet(django_filters.FilterSet):
     """Adds `q`: a name contains the text, or a code starts with it."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    search_fields = ("name__icontains",)
+    search_fields: tuple[str, ...] = ("name__icontains",)
     code_field = "code"
 
     def search(self, queryset, name, value):

@@ -5,9 +5,15 @@ rest the same way everywhere (the NetBox pattern). Out of scope is 404 because e
 object is looked up through `Model.objects.visible_to(user)`; a missing permission is 403.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views import View
@@ -17,11 +23,14 @@ from django_filters.views import FilterView
 from portal import services
 from portal.roles import Perm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class PortalMixin(LoginRequiredMixin):
     """Login required; `permission` (a `Perm`) required for unsafe methods or always."""
 
-    permission = None
+    permission: str | None = None
     # Whether `permission` applies to GET too (a page that only exists to change things).
     permission_for_reads = False
 
@@ -40,8 +49,8 @@ class PortalMixin(LoginRequiredMixin):
 class ScopedMixin(PortalMixin):
     """Every object and list comes from `visible_to(user)`: out of scope is 404."""
 
-    model = None
-    select_related = ()
+    model: type[Model] | None = None
+    select_related: tuple[str, ...] = ()
 
     def get_queryset(self):
         queryset = self.model.objects.visible_to(self.request.user)
@@ -89,6 +98,43 @@ class ScopedObjectFormMixin(ScopedObjectMixin):
         return super().get_context_data(**kwargs)
 
 
+class FormPageMixin:
+    """A page that is a form and nothing else (templates/form_page.html). The view gives
+    the heading (`heading` or get_heading()), where Cancel goes (`cancel_url`, a URL name,
+    or get_cancel_url()), and where they differ from the defaults the tab's title
+    (`page_title`, else the heading), a line under the heading (`intro`) and the form's
+    width (`form_width`, a Bootstrap column class)."""
+
+    template_name: str | None = "form_page.html"
+    heading: StrOrPromise | None = None
+    page_title: StrOrPromise | None = None
+    intro: StrOrPromise | None = None
+    cancel_url: str | None = None
+    form_width = "col-lg-6"
+
+    def get_heading(self) -> StrOrPromise | None:
+        return self.heading
+
+    def get_page_title(self) -> StrOrPromise | None:
+        return self.page_title
+
+    def get_cancel_url(self) -> str:
+        assert self.cancel_url, f"{type(self).__name__} names no cancel_url"
+        return reverse(self.cancel_url)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A mixin: the view it is mixed into (a FormView) has the method.
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(
+            heading=self.get_heading(),
+            page_title=self.get_page_title(),
+            intro=self.intro,
+            cancel_url=self.get_cancel_url(),
+            form_width=self.form_width,
+        )
+        return context
+
+
 class FormActionView(ScopedObjectMixin, View):
     """A form shown on another page (the object's page) that posts here.
 
@@ -104,13 +150,13 @@ class FormActionView(ScopedObjectMixin, View):
     """
 
     http_method_names = ["post"]
-    form_class = None
+    form_class: type[BaseForm] | None = None
     # The view of the page the form lives on (a DetailView by pk, or a list), and the name
     # its context gives the form.
-    page_view = None
+    page_view: type[View] | None = None
     form_name = "form"
     # The page's URL name, where its template has relative links (a list's filter bar).
-    page_url_name = None
+    page_url_name: str | None = None
 
     def get_form_kwargs(self):
         return {"data": self.request.POST, "files": self.request.FILES}
@@ -167,7 +213,7 @@ class ObjectListView(ScopedMixin, FilterView):
     """A filtered, paginated list; the same FilterSet serves the API and the export."""
 
     paginate_by = 50
-    export_url_name = None
+    export_url_name: str | None = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -182,7 +228,7 @@ class ObjectListView(ScopedMixin, FilterView):
 
 
 class ObjectDetailView(ScopedMixin, DetailView):
-    pass
+    model: type[Model]  # every detail page names its model (DetailView requires one)
 
 
 class ExportView(PortalMixin, View):
@@ -190,7 +236,7 @@ class ExportView(PortalMixin, View):
     becomes a generated report built by Celery, and the user is sent to its progress page."""
 
     permission = Perm.REPORT_EXPORT
-    export_kind = None
+    export_kind: str | None = None
     http_method_names = ["post"]
 
     def post(self, request):

@@ -61,11 +61,11 @@ class UploadForm(forms.Form):
 
 
 class ImportUploadView(PortalMixin, FormView):
-    import_kind = None
+    import_kind: str | None = None
     form_class = UploadForm
     template_name = "portal/import_upload.html"
-    preview_url_name = None
-    template_url_name = None
+    preview_url_name: str | None = None
+    template_url_name: str | None = None
     permission_for_reads = True
 
     def spec(self):
@@ -99,7 +99,7 @@ class ImportUploadView(PortalMixin, FormView):
 
 
 class ImportTemplateView(PortalMixin, View):
-    import_kind = None
+    import_kind: str | None = None
     permission_for_reads = True
 
     def get(self, request):
@@ -117,8 +117,8 @@ class ImportTemplateView(PortalMixin, View):
 
 class _BatchMixin(ScopedObjectMixin):
     model = ImportBatch
-    import_kind = None
-    upload_url_name = None
+    import_kind: str | None = None
+    upload_url_name: str | None = None
     permission_for_reads = True
 
     def get_queryset(self):
@@ -131,7 +131,7 @@ class _BatchMixin(ScopedObjectMixin):
 
 class ImportPreviewView(_BatchMixin, TemplateView):
     template_name = "portal/import_preview.html"
-    confirm_url_name = None
+    confirm_url_name: str | None = None
 
     def get(self, request, *args, **kwargs):
         batch = self.get_object()

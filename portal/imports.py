@@ -16,6 +16,8 @@ cell texts) is kept on the ImportBatch: the preview and the confirmation check t
 texts against the database as it is then, and never open the file again.
 """
 
+from __future__ import annotations
+
 import datetime
 import re
 import unicodedata
@@ -23,21 +25,25 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, cast
 from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Field, Model
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.excel import DATE_FORMAT, HEADER_FILL, HEADER_FONT, print_setup
-from portal.models import ImportBatch
+from portal.models import ImportBatch, User
 from portal.uploads import MB, check_zip_directory, megabytes
 
-REGISTRY = {}
+REGISTRY: dict[str, ImportSpec] = {}
 
 
 class CellError(ValueError):
@@ -48,7 +54,7 @@ class CellError(ValueError):
 class ImportColumn:
     key: str
     header: Any  # lazy translated header, as in the template
-    parse: Callable = None  # (text, context) -> value; raises CellError
+    parse: Callable[..., Any] | None = None  # (text, context) -> value; raises CellError
     required: bool = False
     example: Any = ""
     width: int = 16
@@ -105,24 +111,24 @@ class ImportSpec:
         return [str(column.header) for column in self.columns]
 
 
-def register(spec):
+def register(spec: ImportSpec) -> ImportSpec:
     REGISTRY[spec.kind] = spec
     return spec
 
 
-def get(kind):
+def get(kind: str) -> ImportSpec:
     return REGISTRY[kind]
 
 
-def field_max_length(model, name):
+def field_max_length(model: type[Model], name: str) -> int | None:
     """The max_length of a model's field, for an ImportColumn's max_length."""
-    return model._meta.get_field(name).max_length
+    return cast(Field, model._meta.get_field(name)).max_length
 
 
 # --- Reading cells ---------------------------------------------------------------------------
 
 
-def text(value):
+def text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -138,13 +144,13 @@ DATE_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _SPACES = re.compile(r"\s+")
 
 
-def digits(raw):
+def digits(raw: str) -> str:
     """A code or a number as typed with a Chinese input method: full-width digits and
     letters (１２０１…) made ASCII (NFKC), and every space (full-width ones too) removed."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", raw))
 
 
-def parse_date(raw, context=None):
+def parse_date(raw: str, context: dict[str, Any] | None = None) -> datetime.date:
     match = DATE_PATTERN.match(digits(raw))
     if not match:
         raise CellError(_("Not a date: write it as 2026-12-31."))
@@ -154,7 +160,7 @@ def parse_date(raw, context=None):
         raise CellError(_("Not a date: write it as 2026-12-31.")) from None
 
 
-def parse_int(low, high):
+def parse_int(low: int, high: int) -> Callable[..., int]:
     def parse(raw, context=None):
         raw = digits(raw)
         if not re.fullmatch(r"-?\d+", raw):
@@ -499,7 +505,9 @@ def _bounded_rows(handle, limits):
         workbook.close()
 
 
-def read_workbook(spec, handle, limits=None):
+def read_workbook(
+    spec: ImportSpec, handle: IO[bytes], limits: Limits | None = None
+) -> tuple[list[list[Any]], list[str]]:
     """Read an uploaded workbook once, within the limits: (rows, file_errors).
 
     Each row is [line, [text, …]] with one text per column of the spec. A file beyond a
@@ -519,7 +527,8 @@ def read_workbook(spec, handle, limits=None):
             if _looks_like_xml(archive, info):
                 scan.part(archive, info)
     rows = _bounded_rows(handle, limits)
-    positions, first_line, found, matched = None, 0, [], 0
+    found: list[str] = []
+    positions, first_line, matched = None, 0, 0
     for first_line, values in enumerate(rows, start=1):
         header = [_header_key(text(value)) for value in values]
         positions = _positions(spec, header)
@@ -552,7 +561,7 @@ def read_workbook(spec, handle, limits=None):
                 )
             )
         return [], errors
-    read = []
+    read: list[list[Any]] = []
     for line, values in enumerate(rows, start=first_line + 1):
         cells = [text(values[i]) if i is not None and i < len(values) else "" for i in positions]
         if not any(cells):
@@ -593,7 +602,14 @@ def _positions(spec, header):
 
 
 @transaction.atomic
-def batch_create(*, spec, upload, context, scope_code, acting_user):
+def batch_create(
+    *,
+    spec: ImportSpec,
+    upload: UploadedFile,
+    context: dict[str, Any],
+    scope_code: str,
+    acting_user: User,
+) -> ImportBatch:
     """Read an uploaded workbook once and keep the file with what was read.
 
     Raises ValidationError for a file refused whole (beyond a limit, damaged, not a
@@ -604,7 +620,7 @@ def batch_create(*, spec, upload, context, scope_code, acting_user):
     return ImportBatch.objects.create(
         kind=spec.kind,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=(upload.name or "")[:200],
         context=context,
         scope_code=scope_code,
         uploaded_by=acting_user,
@@ -613,7 +629,7 @@ def batch_create(*, spec, upload, context, scope_code, acting_user):
     )
 
 
-def preview(spec, batch, context):
+def preview(spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]) -> ImportPreview:
     """The batch's rows, parsed and checked against the database as it is now.
 
     Reads what was kept at upload, never the file."""
@@ -623,7 +639,7 @@ def preview(spec, batch, context):
         result.file_errors.append(
             _("This file was uploaded before the portal kept what it read: upload it again.")
         )
-    if result.file_errors:
+    if result.file_errors or rows is None:
         return result
     result.rows = [_read_row(spec, line, cells, context) for line, cells in rows]
     if not result.rows:
@@ -654,7 +670,9 @@ def _read_row(spec, line, cells, context):
     return row
 
 
-def commit(spec, batch, context):
+def commit(
+    spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]
+) -> tuple[ImportPreview, int]:
     """Check the batch's rows again and write every row, or none: (preview, rows written)."""
     result = preview(spec, batch, context)
     if not result.ok:
@@ -670,20 +688,20 @@ def commit(spec, batch, context):
     return result, written
 
 
-def template(spec, user=None):
+def template(spec: ImportSpec, user: User | None = None) -> Workbook:
     """The workbook to fill in: the header row and one example row, in `user`'s own area.
 
     The example's dates are typed dates and its numbers numbers, as in the exports."""
     examples = spec.examples(user) if spec.examples and user is not None else {}
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook has its one sheet
     sheet.title = str(spec.title)[:31]
     sheet.append(spec.headers)
     sheet.append([_example(examples.get(column.key, column.example)) for column in spec.columns])
     for index, column in enumerate(spec.columns, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[cell.column_letter].width = column.width
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
         example = sheet.cell(row=2, column=index)
         if isinstance(example.value, datetime.date):
             example.number_format = DATE_FORMAT

@@ -5,22 +5,18 @@ calls services and is idempotent. Celery beat runs them through portal.tasks.run
 (schedule in portal/celery.py); the command runs the same function in-process.
 """
 
+from collections.abc import Callable
 from datetime import date
 
-JOBS = {}
+from portal.months import previous_month
+
+# name -> (fn(period) -> summary, the --period help, default(today) -> period)
+JOBS: dict[str, tuple[Callable[[date], str], str, Callable[[date], date]]] = {}
 
 
-def previous_month(today):
-    first = today.replace(day=1)
-    return date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
-
-
-def next_month(today):
-    first = today.replace(day=1)
-    return date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
-
-
-def job(name, *, period_help, default=previous_month):
+def job(
+    name: str, *, period_help: str, default: Callable[[date], date] = previous_month
+) -> Callable[[Callable[[date], str]], Callable[[date], str]]:
     """Register a job function `fn(period: date) -> str` (a summary line); `default`
     gives the period beat runs it for, from today's date."""
 
@@ -31,9 +27,9 @@ def job(name, *, period_help, default=previous_month):
     return register
 
 
-def default_period(name, today):
+def default_period(name: str, today: date) -> date:
     return JOBS[name][2](today)
 
 
-def run(name, period):
+def run(name: str, period: date) -> str:
     return JOBS[name][0](period)

@@ -1,5 +1,7 @@
 """Users with a role and a division, and the reports generated for them."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
@@ -18,7 +20,8 @@ class UserQuerySet(ScopedQuerySet):
     pass
 
 
-class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+# django-stubs follows from_queryset() only on a manager that is not generic; UserManager is.
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -48,7 +51,7 @@ class User(AbstractUser):
 
     # Password hashes and log-in times stay out of the history.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
     scope_path = "division__code"
 
     class Meta:

@@ -1,17 +1,25 @@
 """In-app notifications: one per user and key, so a job that runs twice notifies once."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from portal.choices import Role
 from portal.models import Notification, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @transaction.atomic
-def notify(*, users, key, title, body="", url=""):
+def notify(*, users: Iterable[User], key: str, title: str, body: str = "", url: str = "") -> int:
     """Send `title` to each user once per `key`; returns how many were new."""
     users = list(users)
     existing = set(
@@ -27,14 +35,14 @@ def notify(*, users, key, title, body="", url=""):
     return len(new)
 
 
-def county_admins(county_code):
+def county_admins(county_code: str) -> QuerySet[User]:
     """The active administrators whose area contains the county (county, city, province)."""
     ancestors = [county_code[:n] for n in (2, 4, 6)]
     return User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True, division__code__in=ancestors)
 
 
 @transaction.atomic
-def notify_many(messages):
+def notify_many(messages: Iterable[tuple[int, str, str, str, str]]) -> int:
     """Send many notifications in two queries: [(user_id, key, title, body, url)].
     Pairs (user, key) already sent are skipped; returns how many were new."""
     keys = {key for _user, key, *_rest in messages}
@@ -50,12 +58,12 @@ def notify_many(messages):
     return len(new)
 
 
-def todo_count_key(user_id):
+def todo_count_key(user_id: int) -> str:
     """Where the menu's to-do count of a user is kept (portal.todo computes and reads it)."""
     return f"todo-count:{user_id}"
 
 
-def forget_todo_counts(user_ids):
+def forget_todo_counts(user_ids: Iterable[int]) -> None:
     """Work changed hands: these users' menu counts are dropped, so the menu shows no
     count until their list is computed again rather than a count that is no longer true."""
     keys = [todo_count_key(pk) for pk in set(user_ids)]
@@ -64,6 +72,14 @@ def forget_todo_counts(user_ids):
 
 
 # --- Hand-offs: who acts next ----------------------------------------------------------------
+
+
+class Actors(TypedDict, total=False):
+    """Who of an area `next_actors` names, as its keyword arguments."""
+
+    organizers: bool
+    county: bool
+    secretary: bool
 
 
 def _in_area(code):
@@ -76,7 +92,14 @@ def _in_area(code):
     )
 
 
-def next_actors(code, *, organizers=False, county=False, secretary=False, users=()):
+def next_actors(
+    code: str,
+    *,
+    organizers: bool = False,
+    county: bool = False,
+    secretary: bool = False,
+    users: Iterable[User | int] = (),
+) -> QuerySet[User]:
     """The active users who act next on an object of the area `code`: the township
     organizers of its township (of every township, for a county), the county's
     administrators, the first secretary posted to the village, and `users` (a task's
@@ -91,12 +114,21 @@ def next_actors(code, *, organizers=False, county=False, secretary=False, users=
     return User.objects.filter(wanted, _in_area(code), is_active=True)
 
 
-def place(village):
+def place(village: Any) -> str:
     """A village as a notice names it: 梅厂镇大三庄村 (village names repeat across townships)."""
     return f"{village.township.name}{village.name}"
 
 
-def handoff(*, acting_user, to, key, title, url, body="", **params):
+def handoff(
+    *,
+    acting_user: User,
+    to: QuerySet[User],
+    key: str,
+    title: StrOrPromise,
+    url: str,
+    body: StrOrPromise = "",
+    **params: Any,
+) -> int:
     """Tell `to` (a queryset of users: `next_actors(...)`) that the work is theirs now, once per
     `key`, never the acting user himself. `title` is a lazy msgid formatted with `params`,
     written in the portal's language (not the actor's) since it is read by others; `url`

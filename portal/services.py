@@ -1,20 +1,24 @@
 """Writes of the portal's own records: users and generated reports."""
 
+from __future__ import annotations
+
 import hashlib
 import io
 import logging
 import secrets
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,8 +65,16 @@ def _set_password(user, password):
 
 @service_transaction
 def user_create(
-    *, acting_user, username, password, role, division, village=None, display_name="", phone=""
-):
+    *,
+    acting_user: User,
+    username: str,
+    password: str,
+    role: str,
+    division: Any,
+    village: Any = None,
+    display_name: str = "",
+    phone: str = "",
+) -> User:
     """Create a user inside the acting user's scope."""
     _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
     user = User(
@@ -83,16 +95,16 @@ def user_create(
 @service_transaction
 def user_update(
     *,
-    user,
-    acting_user,
-    role,
-    division,
-    village=None,
-    display_name="",
-    phone="",
-    is_active=True,
-    password="",
-):
+    user: User,
+    acting_user: User,
+    role: str,
+    division: Any,
+    village: Any = None,
+    display_name: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    password: str = "",
+) -> User:
     """Change a user's role, place or details; the user must stay inside the acting scope."""
     user = User.objects.visible_to(acting_user).select_for_update().get(pk=user.pk)
     if user.pk == acting_user.pk and (
@@ -154,7 +166,9 @@ def _write(export, queryset, fileobj, *, user, on_progress=None, total=None):
     return table.rows
 
 
-def export_write(fileobj, *, kind, params, acting_user):
+def export_write(
+    fileobj: IO[bytes], *, kind: str, params: Mapping[str, Any], acting_user: User
+) -> int:
     """Write a filtered list's workbook to `fileobj` now, whatever its size (what the
     background report does; also the benchmark's measure). Returns the number of rows."""
     export = exports.get(kind)
@@ -162,7 +176,7 @@ def export_write(fileobj, *, kind, params, acting_user):
     return _write(export, queryset, fileobj, user=acting_user)
 
 
-def export_start(*, kind, params, acting_user):
+def export_start(*, kind: str, params: Mapping[str, Any], acting_user: User) -> ExportOutcome:
     """Export a filtered list: in the request when small, as a background report when large."""
     export = exports.get(kind)
     params = _params_dict(params)
@@ -185,7 +199,7 @@ def export_start(*, kind, params, acting_user):
     return ExportOutcome(report=report)
 
 
-def report_queue(report):
+def report_queue(report: GeneratedReport) -> GeneratedReport:
     """The one way a request asks for a report to be built: the pending row is the durable
     record, and it is sent once the transaction commits. With Redis down the page still
     answers at once: the report stays pending and `reports_resend` (every five minutes)
@@ -200,7 +214,7 @@ def report_queue(report):
     return report
 
 
-def report_send(report_id):
+def report_send(report_id: int) -> bool:
     """Hand a recorded report to the workers now; False (and it stays pending) when Redis
     cannot take it within about a second (portal.tasks.send)."""
     from portal.tasks import build_report, send
@@ -208,7 +222,7 @@ def report_send(report_id):
     return send(build_report, (report_id,))
 
 
-def reports_resend(*, older_than_minutes=2):
+def reports_resend(*, older_than_minutes: int = 2) -> int:
     """Send again the reports still pending after a while (sent while the broker was down,
     or lost with it). A report built twice is built once: report_build is idempotent."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
@@ -227,7 +241,7 @@ def _as_querydict(params):
     return query
 
 
-def report_build(*, report_id):
+def report_build(*, report_id: int) -> GeneratedReport | None:
     """Build a queued report's file. Idempotent: a finished report is left as it is, and a
     report a dead worker left half-built is built again from the start."""
     report = GeneratedReport.objects.select_related("requested_by").filter(pk=report_id).first()
@@ -283,7 +297,7 @@ def report_build(*, report_id):
     return report
 
 
-def reports_purge_expired(*, now=None):
+def reports_purge_expired(*, now: datetime | None = None) -> int:
     """Delete generated reports, and their files, older than REPORT_RETENTION_DAYS."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.REPORT_RETENTION_DAYS)
@@ -302,12 +316,12 @@ def reports_purge_expired(*, now=None):
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
-def api_token_digest(key):
+def api_token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
-def api_token_create(*, acting_user, name):
+def api_token_create(*, acting_user: User, name: str) -> tuple[ApiToken, str]:
     """A new key for `acting_user`'s scripts: (token, key). The key is returned this once
     and never kept: only its digest is stored."""
     key = secrets.token_urlsafe(32)
@@ -318,7 +332,7 @@ def api_token_create(*, acting_user, name):
 
 
 @transaction.atomic
-def api_token_revoke(*, acting_user, token_id):
+def api_token_revoke(*, acting_user: User, token_id: int) -> None:
     """Revoke one of `acting_user`'s own tokens: it is refused from now on. Another
     user's token is not found (404), whoever asks."""
     deleted, _rows = ApiToken.objects.filter(pk=token_id, user=acting_user).delete()
@@ -326,7 +340,7 @@ def api_token_revoke(*, acting_user, token_id):
         raise Http404
 
 
-def api_token_user(*, key, request):
+def api_token_user(*, key: str, request: HttpRequest) -> User | None:
     """The user a script authenticates as with `key`, or None: an unknown or revoked key,
     an inactive user, or a user name locked out after failed logins (django-axes) is
     refused like a wrong password. The token's scope is its user's, nothing more."""

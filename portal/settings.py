@@ -142,7 +142,7 @@ else:
 
 MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploaded and generated files are never served by URL: views check scope, then stream.
-MEDIA_URL = None
+MEDIA_URL: str | None = None
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

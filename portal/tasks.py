@@ -1,10 +1,13 @@
 """Background jobs of the portal: thin wrappers that take ids and call a service, and
 `send`, the one way a request hands work to them."""
 
+from __future__ import annotations
+
 import logging
 import threading
+from typing import Any
 
-from celery import current_app, shared_task
+from celery import Task, current_app, shared_task
 from django.conf import settings
 from django.db import connections
 from kombu.exceptions import KombuError
@@ -14,7 +17,9 @@ from portal import services
 logger = logging.getLogger(__name__)
 
 
-def send(task, args=(), kwargs=None, **options):
+def send(
+    task: Task, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, **options: Any
+) -> bool:
     """Publish `task(*args, **kwargs)` to the workers (`options` as for apply_async); False
     if Redis cannot take it within about a second. Never waits longer and never touches
     the result backend, so a page that hands over work answers with Redis down. Work that
@@ -37,7 +42,8 @@ def send(task, args=(), kwargs=None, **options):
                 args,
                 kwargs,
                 **options,
-                connection=connection,
+                # Celery passes it on to the producer; its stubs do not list it.
+                connection=connection,  # type: ignore[call-arg]
                 ignore_result=True,
                 retry=True,
                 retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_max": 0.1},
@@ -60,24 +66,24 @@ def _run_in_thread(task, args, kwargs):
 
 
 @shared_task(acks_late=True)
-def build_report(report_id):
+def build_report(report_id: int) -> str | None:
     report = services.report_build(report_id=report_id)
     return report.status if report else None
 
 
 @shared_task
-def resend_reports():
+def resend_reports() -> int:
     """Reports recorded while the broker was down are sent once it is back."""
     return services.reports_resend()
 
 
 @shared_task
-def purge_expired_reports():
+def purge_expired_reports() -> int:
     return services.reports_purge_expired()
 
 
 @shared_task(acks_late=True)
-def run_job(name, period=None):
+def run_job(name: str, period: str | None = None) -> str:
     """Beat's entry to every periodic job; `period` (YYYY-MM) defaults to the job's own."""
     from datetime import datetime
 

@@ -21,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
+from portal.months import add_months, due_date
 from portal.notifications import todo_count_key
 from portal.scoping import scope_prefix
 
@@ -113,7 +114,6 @@ def _within(queryset, user, path):
 
 
 def _planned_month(today):
-    from villages.services import add_months
 
     return add_months(today.replace(day=1), 1)
 
@@ -159,7 +159,6 @@ def _urged_line(urging, month, missing):
 
 
 def _activity_items(user, today, *, overdue_only):
-    from villages.services import due_date
 
     month = _planned_month(today)
     due = due_date(month)
@@ -683,7 +682,7 @@ ROLE_ITEMS = {
 }
 
 # Items other apps add per role: {role: [function(user, today) -> [Item]]}.
-EXTRA = {role: [] for role in Role.values}
+EXTRA: dict[str, list] = {role: [] for role in Role.values}
 
 
 def _role(user):

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.roles import Perm
-from rectification import selectors, services
+from rectification import ledger, selectors, services
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     LEADER_MAX_LENGTH,
-    LEADERS,
     Acceptance,
     AcceptanceCriterion,
     Campaign,
@@ -38,7 +37,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = ["id", "division", "year", "name", "started_on"]
         # One campaign per county and year is the service's rule, with a message in Chinese.
-        validators = []
+        validators: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,17 +66,17 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "group", "order", "active"]
 
 
-def _leader_field(label, **kwargs):
+def _leader_field(name, **kwargs):
     """A ledger leader column: kept as a support link of the five ones (Case.LEADERS)."""
-    return serializers.CharField(label=label, allow_blank=True, **kwargs)
+    return serializers.CharField(label=ledger.field(name).label, allow_blank=True, **kwargs)
 
 
 class CaseSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     township = serializers.CharField(source="village.township_id", read_only=True)
     is_relapse = serializers.BooleanField(read_only=True)
-    township_leader = _leader_field(LEADERS["township_leader"][1], read_only=True)
-    county_leader = _leader_field(LEADERS["county_leader"][1], read_only=True)
+    township_leader = _leader_field("township_leader", read_only=True)
+    county_leader = _leader_field("county_leader", read_only=True)
 
     class Meta:
         model = Case
@@ -87,61 +86,33 @@ class CaseSerializer(serializers.ModelSerializer):
             "village",
             "village_name",
             "township",
-            "categories",
             "status",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "township_leader",
-            "county_leader",
-            "identified_on",
-            "deadline",
-            "transformed_on",
-            "closed_on",
-            "listing",
+            *ledger.names(ledger.ENTERED),
+            *ledger.names(ledger.RECORDED),
             "is_relapse",
             "version",
             "updated_at",
         ]
-        read_only_fields = [
-            "status",
-            "transformed_on",
-            "closed_on",
-            "listing",
-            "version",
-            "updated_at",
-        ]
+        read_only_fields = ["status", *ledger.names(ledger.RECORDED), "version", "updated_at"]
 
 
 class CaseCreateSerializer(serializers.ModelSerializer):
     """Listing a village: choices are narrowed to the caller's scope."""
 
-    township_leader = _leader_field(
-        LEADERS["township_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
-    county_leader = _leader_field(
-        LEADERS["county_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
+    township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
+    county_leader = _leader_field("county_leader", required=False, max_length=LEADER_MAX_LENGTH)
 
     class Meta:
         model = Case
-        fields = [
-            "campaign",
-            "village",
-            "categories",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "township_leader",
-            "county_leader",
-            "identified_on",
-            "deadline",
-        ]
-        extra_kwargs = {"identified_on": {"required": False}}
+        fields = ["campaign", "village", *ledger.names(ledger.ENTERED)]
+        # A date left out is today (the service's rule); the leaders are declared above.
+        extra_kwargs = {
+            field.name: {"required": False}
+            for field in ledger.ENTERED
+            if not field.required and field.kind != ledger.LEADER
+        }
         # Uniqueness is the service's rule, with a message in Chinese.
-        validators = []
+        validators: list = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,26 +126,12 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 
 class CaseUpdateSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField()
-    township_leader = _leader_field(
-        LEADERS["township_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
-    county_leader = _leader_field(
-        LEADERS["county_leader"][1], required=False, max_length=LEADER_MAX_LENGTH
-    )
+    township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
+    county_leader = _leader_field("county_leader", required=False, max_length=LEADER_MAX_LENGTH)
 
     class Meta:
         model = Case
-        fields = [
-            "version",
-            "categories",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "township_leader",
-            "county_leader",
-            "deadline",
-        ]
+        fields = ["version", *ledger.names(ledger.EDITABLE)]
         extra_kwargs = {name: {"required": False} for name in fields if name != "version"}
 
 
@@ -184,8 +141,9 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
-    label = serializers.CharField(read_only=True)
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
+    # The event's `label` field shadows Field.label (the serializer's own caption, unused).
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = CaseEvent

@@ -4,14 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import exports
 from portal.excel import Column
+from rectification import ledger
 from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
 from rectification.models import Case, VillageRating
 from rectification.selectors import case_list, rating_list
-
-
-def _categories(case):
-    # Category names contain 、 themselves: ； separates them, as in the import.
-    return "；".join(category.name for category in case.categories.all())
 
 
 def _heading(user):
@@ -20,6 +16,35 @@ def _heading(user):
 
     area = user.division.name if user.division_id else ""
     return gettext("{area}ledger of weak and lax village Party organisations").format(area=area)
+
+
+# (group, column): which village and campaign, the row as declared, the status among them.
+_LEDGER_COLUMNS = [
+    (ledger.VILLAGE, Column(_("Township / street"), lambda c: c.village.township.name, 14)),
+    (ledger.VILLAGE, Column(_("Village"), lambda c: c.village.name, 22)),
+    (ledger.VILLAGE, Column(_("Village code"), lambda c: c.village.code, 15)),
+    (ledger.VILLAGE, Column(_("Campaign"), lambda c: c.campaign.name, 16)),
+    *(
+        (
+            field.group,
+            Column(field.label, field.cell, field.width, wrap=field.kind == ledger.LONG_TEXT),
+        )
+        for field in ledger.ENTERED
+    ),
+    (ledger.TIME, Column(_("Status"), lambda c: c.get_status_display(), 10)),
+    *((field.group, Column(field.label, field.cell, field.width)) for field in ledger.RECORDED),
+]
+
+
+def _groups(columns):
+    """The group headers and how many columns each spans, from the columns' groups."""
+    spans = []
+    for group, _column in columns:
+        if spans and spans[-1][0] == group:
+            spans[-1][1] += 1
+        else:
+            spans.append([group, 1])
+    return [(ledger.GROUPS[group], span) for group, span in spans]
 
 
 LEDGER = exports.register(
@@ -32,31 +57,8 @@ LEDGER = exports.register(
         base=lambda user: case_list(user=user),
         numbered=True,
         heading=_heading,
-        groups=[
-            (_("The village"), 5),
-            (_("Rectification"), 3),
-            (_("Responsibility"), 3),
-            (_("Time limits and progress"), 6),
-        ],
-        columns=[
-            Column(_("Township / street"), lambda c: c.village.township.name, 14),
-            Column(_("Village"), lambda c: c.village.name, 22),
-            Column(_("Village code"), lambda c: c.village.code, 15),
-            Column(_("Campaign"), lambda c: c.campaign.name, 16),
-            Column(_("Problem categories"), _categories, 30),
-            Column(_("Basic situation"), lambda c: c.basic_situation, 40, wrap=True),
-            Column(_("Problems"), lambda c: c.problems, 40, wrap=True),
-            Column(_("Rectification measures"), lambda c: c.measures, 40, wrap=True),
-            Column(_("Person responsible"), lambda c: c.responsible_person, 10),
-            Column(_("Township leader in charge"), lambda c: c.township_leader, 10),
-            Column(_("County-level contact leader"), lambda c: c.county_leader, 10),
-            Column(_("Listed on"), lambda c: c.identified_on, 15),
-            Column(_("Deadline"), lambda c: c.deadline, 15),
-            Column(_("Status"), lambda c: c.get_status_display(), 10),
-            Column(_("Transformed on"), lambda c: c.transformed_on, 15),
-            Column(_("Closed on"), lambda c: c.closed_on, 15),
-            Column(_("Times listed"), lambda c: c.listing, 8),
-        ],
+        groups=_groups(_LEDGER_COLUMNS),
+        columns=[column for _group, column in _LEDGER_COLUMNS],
     )
 )
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import choosers
 from portal.bulk import IdsField
 from portal.fields import LONG_TEXT_MAX
+from rectification import ledger
 from rectification.models import (
     LEADER_MAX_LENGTH,
     LEADERS,
@@ -21,6 +22,12 @@ from villages.models import Division, Village
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _leader_field(name):
+    return forms.CharField(
+        label=ledger.field(name).label, max_length=LEADER_MAX_LENGTH, required=False
+    )
+
+
 class CaseForm(forms.ModelForm):
     """The ledger row (台账) as a township organizer fills it in."""
 
@@ -31,45 +38,25 @@ class CaseForm(forms.ModelForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # Kept as supporters of the five ones (Case.LEADERS): the service fills them.
-    township_leader = forms.CharField(
-        label=_("Township leader in charge"), max_length=LEADER_MAX_LENGTH, required=False
-    )
-    county_leader = forms.CharField(
-        label=_("County-level contact leader"), max_length=LEADER_MAX_LENGTH, required=False
-    )
-    field_order = [
-        "campaign",
-        "village",
-        "categories",
-        "basic_situation",
-        "problems",
-        "measures",
-        "responsible_person",
-        "township_leader",
-        "county_leader",
-        "identified_on",
-        "deadline",
-    ]
+    township_leader = _leader_field("township_leader")
+    county_leader = _leader_field("county_leader")
+    # Which village on which campaign, then the ledger row as declared.
+    field_order = ["campaign", "village", *ledger.names(ledger.ENTERED)]
 
     class Meta:
         model = Case
         fields = [
             "campaign",
             "village",
-            "categories",
-            "basic_situation",
-            "problems",
-            "measures",
-            "responsible_person",
-            "identified_on",
-            "deadline",
+            *(field.name for field in ledger.ENTERED if field.kind != ledger.LEADER),
         ]
         widgets = {
-            "identified_on": DATE,
-            "deadline": DATE,
-            "basic_situation": forms.Textarea(attrs={"rows": 3}),
-            "problems": forms.Textarea(attrs={"rows": 3}),
-            "measures": forms.Textarea(attrs={"rows": 3}),
+            **{field.name: DATE for field in ledger.ENTERED if field.kind == ledger.DATE},
+            **{
+                field.name: forms.Textarea(attrs={"rows": 3})
+                for field in ledger.ENTERED
+                if field.kind == ledger.LONG_TEXT
+            },
         }
 
     def __init__(self, *args, acting_user, **kwargs):
@@ -86,8 +73,11 @@ class CaseForm(forms.ModelForm):
             for name in LEADERS:
                 self.fields[name].initial = self.instance.leader_names(name)
             # Which village and campaign a case is about never changes: list it again instead.
-            for name in ("campaign", "village", "identified_on"):
+            for name in ("campaign", "village"):
                 self.fields.pop(name)
+            for field in ledger.ENTERED:
+                if not field.editable:
+                    self.fields.pop(field.name)
 
 
 class TransitionForm(forms.Form):

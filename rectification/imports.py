@@ -4,8 +4,10 @@ The checks run in a fixed number of queries whatever the number of rows; the com
 calls the same services as the pages, so an import cannot do what a form could not.
 """
 
+from __future__ import annotations
+
 import re
-from datetime import date
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -15,22 +17,28 @@ from portal import imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
-from rectification import services
+from rectification import ledger, services
 from rectification.choices import CaseStatus
 from rectification.models import LEADER_MAX_LENGTH, Campaign, Case, Category
 from rectification.selectors import campaigns_for
 from villages.choices import VillageKind
 from villages.models import Village
 
+if TYPE_CHECKING:
+    from typing import Any
 
-def parse_code(raw, context=None):
+    from portal.imports import ImportRow
+    from portal.models import User
+
+
+def parse_code(raw: str, context: dict[str, Any] | None = None) -> str:
     raw = imports.digits(raw)  # １２０１… typed with a Chinese input method
     if not re.fullmatch(r"\d{12}", raw):
         raise CellError(_("A village code has 12 digits."))
     return raw
 
 
-def parse_categories(raw, context):
+def parse_categories(raw: str, context: dict[str, Any]) -> list[Category]:
     # Category names contain 、 and ，: several are separated by ； (or a new line).
     names = [name.strip() for name in re.split(r"[；;\n]", raw) if name.strip()]
     if "_categories" not in context:  # one query for the whole file
@@ -80,7 +88,7 @@ def _check_villages(rows, user, *, duplicate_key):
     return found
 
 
-def example_village(user):
+def example_village(user: User) -> dict[str, str]:
     """The template's example: a village the user may import for, not one of Wuqing's."""
     villages = Village.objects.visible_to(user).order_by("code")
     village = villages.filter(kind=VillageKind.VILLAGE).first() or villages.first()
@@ -99,7 +107,7 @@ def _campaign(context):
     return campaigns_for(context["acting_user"]).filter(pk=context.get("campaign")).first()
 
 
-def check_ledger(rows, context):
+def check_ledger(rows: list[ImportRow], context: dict[str, Any]) -> None:
     user = context["acting_user"]
     campaign = _campaign(context)
     _check_villages(rows, user, duplicate_key=lambda row: row.data["village"])
@@ -128,7 +136,7 @@ def check_ledger(rows, context):
             row.errors["deadline"] = _("Before the listing date.")
 
 
-def commit_ledger(rows, context):
+def commit_ledger(rows: list[ImportRow], context: dict[str, Any]) -> int:
     user, campaign = context["acting_user"], _campaign(context)
     for row in rows:
         data = row.data
@@ -142,6 +150,25 @@ def commit_ledger(rows, context):
             deadline=data["deadline"],
         )
     return len(rows)
+
+
+def _import_column(field):
+    """A column of the import template from the ledger's declaration."""
+    parse = {ledger.CATEGORIES: parse_categories, ledger.DATE: parse_date}.get(field.kind)
+    max_length = None
+    if field.kind == ledger.LEADER:
+        max_length = LEADER_MAX_LENGTH
+    elif field.kind in (ledger.TEXT, ledger.LONG_TEXT):
+        max_length = field_max_length(Case, field.name)
+    return ImportColumn(
+        field.name,
+        field.label,
+        parse,
+        field.required,
+        field.example,
+        field.import_width,
+        max_length=max_length,
+    )
 
 
 LEDGER_IMPORT = imports.register(
@@ -159,74 +186,7 @@ LEDGER_IMPORT = imports.register(
                 "village", gettext_lazy("Village code"), parse_code, True, "120114101001", 15
             ),
             ImportColumn("village_name", gettext_lazy("Village"), None, False, "梅厂村委会", 16),
-            ImportColumn(
-                "categories",
-                gettext_lazy("Problem categories"),
-                parse_categories,
-                True,
-                "组织制度形同虚设、不开展组织活动",
-                30,
-            ),
-            ImportColumn(
-                "basic_situation",
-                gettext_lazy("Basic situation"),
-                None,
-                False,
-                "党员32名",
-                30,
-                max_length=field_max_length(Case, "basic_situation"),
-            ),
-            ImportColumn(
-                "problems",
-                gettext_lazy("Problems"),
-                None,
-                True,
-                "“三会一课”落实不到位",
-                30,
-                max_length=field_max_length(Case, "problems"),
-            ),
-            ImportColumn(
-                "measures",
-                gettext_lazy("Rectification measures"),
-                None,
-                False,
-                "镇党委书记包村",
-                30,
-                max_length=field_max_length(Case, "measures"),
-            ),
-            ImportColumn(
-                "responsible_person",
-                gettext_lazy("Person responsible"),
-                None,
-                True,
-                "李秀英",
-                12,
-                max_length=field_max_length(Case, "responsible_person"),
-            ),
-            ImportColumn(
-                "township_leader",
-                gettext_lazy("Township leader in charge"),
-                None,
-                False,
-                "王建军",
-                12,
-                max_length=LEADER_MAX_LENGTH,
-            ),
-            ImportColumn(
-                "county_leader",
-                gettext_lazy("County-level contact leader"),
-                None,
-                False,
-                "张立国",
-                12,
-                max_length=LEADER_MAX_LENGTH,
-            ),
-            ImportColumn(
-                "identified_on", gettext_lazy("Listed on"), parse_date, False, date(2026, 3, 10), 12
-            ),
-            ImportColumn(
-                "deadline", gettext_lazy("Deadline"), parse_date, True, date(2026, 12, 31), 12
-            ),
+            *(_import_column(field) for field in ledger.ENTERED),
         ],
     )
 )
@@ -249,7 +209,7 @@ class LedgerUploadForm(UploadForm):
 # --- Star ratings --------------------------------------------------------------------------------
 
 
-def check_ratings(rows, context):
+def check_ratings(rows: list[ImportRow], context: dict[str, Any]) -> None:
     _check_villages(
         rows,
         context["acting_user"],
@@ -257,7 +217,7 @@ def check_ratings(rows, context):
     )
 
 
-def commit_ratings(rows, context):
+def commit_ratings(rows: list[ImportRow], context: dict[str, Any]) -> int:
     for row in rows:
         services.rating_set(
             acting_user=context["acting_user"],

@@ -4,7 +4,10 @@ An app registers (template, context function) in its AppConfig.ready(); the case
 renders each card with `context(case, user)`. firstsecretary adds the supporters' card.
 """
 
-PANELS = []
+from collections.abc import Callable
+from typing import Any
+
+PANELS: list[tuple[str, Callable[[Any, Any], dict[str, Any]]]] = []
 
 
 def register(template_name, context):

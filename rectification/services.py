@@ -3,8 +3,11 @@ the acceptance review and close-out. Every state change goes through `TRANSITION
 writes a CaseEvent in the same transaction.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +27,7 @@ from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.roles import Perm, role_has_perm
+from rectification import ledger
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
@@ -38,6 +42,17 @@ from rectification.models import (
     VillageRating,
 )
 from villages.models import Division, Village
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from decimal import Decimal
+    from typing import Any
+
+    from django.core.files.uploadedfile import UploadedFile
+    from django.db.models import Field, QuerySet
+
+    from portal.models import Attachment
+    from portal.notifications import Actors
 
 # --- The life cycle ------------------------------------------------------------------------
 
@@ -174,7 +189,9 @@ def _fire(case, action, acting_user, *, comment="", on=None):
 
 
 @transaction.atomic
-def case_transition(*, case, action, acting_user, comment="", on=None):
+def case_transition(
+    *, case: Case, action: str, acting_user: User, comment: str = "", on: date | None = None
+) -> Case:
     """Fire one of the direct transitions (apply, withdraw, close) from the case page or API."""
     transition = TRANSITIONS.get(action)
     if transition is None or not transition.direct:
@@ -200,7 +217,7 @@ def case_transition(*, case, action, acting_user, comment="", on=None):
 
 # Who is told of a transition of the case, and how: the county reviews an application, the
 # township (and the village's first secretary) hear the verdict and the close-out.
-HANDOFF_NOTICES = {
+HANDOFF_NOTICES: dict[str, tuple[Any, Actors]] = {
     "request_acceptance": (
         gettext_lazy("{place}: acceptance applied for: please review"),
         {"county": True},
@@ -222,15 +239,9 @@ HANDOFF_NOTICES = {
 
 # --- Listing and editing ---------------------------------------------------------------------
 
-LEDGER_FIELDS = (
-    "basic_situation",
-    "problems",
-    "measures",
-    "responsible_person",
-    "township_leader",
-    "county_leader",
-    "deadline",
-)
+# What case_create and case_update take as **fields: the ledger row's columns that can
+# change after listing (rectification/ledger.py), the categories having their own argument.
+LEDGER_FIELDS = tuple(field.name for field in ledger.EDITABLE if field.kind != ledger.CATEGORIES)
 
 
 def _check_listing(*, acting_user, campaign, village, exclude=None):
@@ -267,7 +278,15 @@ def _check_categories(user, categories):
 
 
 @service_transaction
-def case_create(*, acting_user, campaign, village, categories, identified_on=None, **fields):
+def case_create(
+    *,
+    acting_user: User,
+    campaign: Campaign,
+    village: Village,
+    categories: Iterable[Category],
+    identified_on: date | None = None,
+    **fields: Any,
+) -> Case:
     """List a village on a campaign's ledger; a village closed before counts as a relapse."""
     _require(acting_user, Perm.CASE_CHANGE)
     _check_listing(acting_user=acting_user, campaign=campaign, village=village)
@@ -331,7 +350,14 @@ def _stale(case):
 
 
 @transaction.atomic
-def case_update(*, case, acting_user, version, categories=None, **fields):
+def case_update(
+    *,
+    case: Case,
+    acting_user: User,
+    version: int,
+    categories: Iterable[Category] | None = None,
+    **fields: Any,
+) -> Case:
     """Edit the ledger row; a form loaded before someone else's save is refused."""
     _require(acting_user, Perm.CASE_CHANGE)
     case = _lock_case(case, acting_user)
@@ -349,7 +375,7 @@ def case_update(*, case, acting_user, version, categories=None, **fields):
             continue
         if getattr(case, name) != value:
             setattr(case, name, value)
-            changed.append(str(Case._meta.get_field(name).verbose_name))
+            changed.append(str(cast("Field", Case._meta.get_field(name)).verbose_name))
     if categories is not None:
         _check_categories(acting_user, categories)
         if set(categories) != set(case.categories.all()):
@@ -380,7 +406,9 @@ def _lock_plan(case, user):
 
 
 @transaction.atomic
-def plan_save(*, case, acting_user, version, goal, tasks):
+def plan_save(
+    *, case: Case, acting_user: User, version: int, goal: str, tasks: Sequence[dict[str, Any]]
+) -> Plan:
     """Save the plan's goal and tasks while it is a draft or was returned.
 
     `tasks` is a list of dicts (measure, owner, due_on, assignee, order, and `id` for an
@@ -428,7 +456,7 @@ def plan_save(*, case, acting_user, version, goal, tasks):
 
 
 @transaction.atomic
-def plan_submit(*, case, acting_user):
+def plan_submit(*, case: Case, acting_user: User) -> Plan:
     """The township sends the plan to the county for approval."""
     _require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
@@ -454,7 +482,7 @@ def plan_submit(*, case, acting_user):
 
 
 @transaction.atomic
-def plan_withdraw(*, case, acting_user):
+def plan_withdraw(*, case: Case, acting_user: User) -> Plan:
     """The township takes back a submitted plan to change it, until the county decides."""
     _require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
@@ -471,7 +499,7 @@ def plan_withdraw(*, case, acting_user):
     return plan
 
 
-def task_assignees(*, case, acting_user):
+def task_assignees(*, case: Case, acting_user: User) -> QuerySet[User]:
     """Who may be made responsible for a task of the case's plan: active users who see the
     case's village (their division contains it; a first secretary: posted there) and whose
     role records task progress, among those the acting user sees."""
@@ -490,7 +518,7 @@ def task_assignees(*, case, acting_user):
 
 
 @transaction.atomic
-def plan_review(*, case, acting_user, approve, comment=""):
+def plan_review(*, case: Case, acting_user: User, approve: bool, comment: str = "") -> Plan:
     """The county approves the plan (the case starts rectifying) or returns it with a reason."""
     _require(acting_user, Perm.PLAN_APPROVE)
     case, plan = _lock_plan(case, acting_user)
@@ -538,7 +566,7 @@ def plan_review(*, case, acting_user, approve, comment=""):
     return plan
 
 
-def may_update_task(user, task):
+def may_update_task(user: User, task: PlanTask) -> bool:
     """Whether `user` may record progress on `task`: whoever updates tasks, except that a
     first secretary updates only the tasks assigned to him. The case page offers inputs by
     this rule; `task_progress` enforces it."""
@@ -547,7 +575,7 @@ def may_update_task(user, task):
     return user.role != "first_secretary" or task.assignee_id == user.pk
 
 
-def may_attach_evidence(user, task=None):
+def may_attach_evidence(user: User, task: PlanTask | None = None) -> bool:
     """Whether `user` may add evidence to `task` (None: to the case as a whole): whoever
     edits the ledger, to any; whoever else updates tasks, only to the tasks assigned to him.
     The upload form offers its choices by this rule; `evidence_add` enforces it."""
@@ -559,7 +587,14 @@ def may_attach_evidence(user, task=None):
 
 
 @transaction.atomic
-def task_progress(*, task, acting_user, progress, note="", completed_on=None):
+def task_progress(
+    *,
+    task: PlanTask,
+    acting_user: User,
+    progress: int,
+    note: str = "",
+    completed_on: date | None = None,
+) -> PlanTask:
     """Record how far a task of an approved plan has got; 100 % needs a completion date."""
     _require(acting_user, Perm.TASK_UPDATE)
     try:
@@ -581,7 +616,9 @@ def task_progress(*, task, acting_user, progress, note="", completed_on=None):
 
 
 @transaction.atomic
-def evidence_add(*, case, acting_user, upload, task=None):
+def evidence_add(
+    *, case: Case, acting_user: User, upload: UploadedFile, task: PlanTask | None = None
+) -> Attachment:
     """Attach an evidence file to the case or one of its plan's tasks; a first secretary
     only to a task assigned to them."""
     _require(acting_user, Perm.TASK_UPDATE)
@@ -603,7 +640,15 @@ def evidence_add(*, case, acting_user, upload, task=None):
 
 
 @transaction.atomic
-def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, conclusion):
+def acceptance_record(
+    *,
+    case: Case,
+    acting_user: User,
+    reviewed_on: date,
+    scores: Mapping[Any, int],
+    satisfaction: Decimal | float | int,
+    conclusion: str,
+) -> Acceptance:
     """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
     _require(acting_user, Perm.CASE_ACCEPT)
     case = _lock_case(case, acting_user)
@@ -666,7 +711,9 @@ def acceptance_record(*, case, acting_user, reviewed_on, scores, satisfaction, c
 
 
 @service_transaction
-def campaign_create(*, acting_user, division, year, name, started_on):
+def campaign_create(
+    *, acting_user: User, division: Division, year: int, name: str, started_on: date
+) -> Campaign:
     """Open a county's yearly campaign (one per county and year)."""
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
     if (
@@ -689,15 +736,19 @@ def campaign_create(*, acting_user, division, year, name, started_on):
 
 
 @service_transaction
-def campaign_update(*, acting_user, campaign, name, started_on):
+def campaign_update(
+    *, acting_user: User, campaign: Campaign, name: str, started_on: date
+) -> Campaign:
     """Rename a campaign or correct its start; its county and year, which its cases hang
     on, stay as opened."""
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
     counties = Division.objects.visible_to(acting_user)
-    campaign = Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties)
-    campaign = campaign.first()
-    if campaign is None:
+    locked = (
+        Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties).first()
+    )
+    if locked is None:
         raise Http404
+    campaign = locked
     campaign.name, campaign.started_on = name, started_on
     campaign.full_clean()
     campaign.save()
@@ -705,7 +756,15 @@ def campaign_update(*, acting_user, campaign, name, started_on):
 
 
 @service_transaction
-def category_save(*, acting_user, category=None, name, group, order=0, active=True):
+def category_save(
+    *,
+    acting_user: User,
+    category: Category | None = None,
+    name: str,
+    group: str,
+    order: int = 0,
+    active: bool = True,
+) -> Category:
     """Add or change a problem category; one in use on cases is retired, not deleted."""
     _require(acting_user, Perm.CATEGORY_MANAGE)
     if category is None:
@@ -722,7 +781,7 @@ def category_save(*, acting_user, category=None, name, group, order=0, active=Tr
 # --- Screening ---------------------------------------------------------------------------------
 
 
-def grade_for_stars(stars):
+def grade_for_stars(stars: int) -> int:
     """十星级: at most RATING_CLASS3_MAX_STARS stars is class 3, from
     RATING_CLASS1_MIN_STARS class 1, class 2 between (seed 004: ≤ 4 stars ⇒ class 3)."""
     if stars <= settings.RATING_CLASS3_MAX_STARS:
@@ -733,7 +792,7 @@ def grade_for_stars(stars):
 
 
 @transaction.atomic
-def rating_set(*, acting_user, village, year, stars):
+def rating_set(*, acting_user: User, village: Village, year: int, stars: int) -> VillageRating:
     """Record (or correct) a village's star rating for a year; the grade follows the stars."""
     _require(acting_user, Perm.CASE_CHANGE)
     if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
@@ -749,6 +808,6 @@ def rating_set(*, acting_user, village, year, stars):
     return rating
 
 
-def default_deadline(identified_on: date):
+def default_deadline(identified_on: date) -> date:
     """The usual deadline: the end of the listing year (转化时限 defaults to 12-31)."""
     return date(identified_on.year, 12, 31)

@@ -18,6 +18,7 @@ from portal.attachments import attachments_of
 from portal.generic import (
     ExportView,
     FormActionView,
+    FormPageMixin,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -152,11 +153,14 @@ class CaseDetailView(ObjectDetailView):
         return context
 
 
-class CaseCreateView(PortalMixin, FormView):
+class CaseCreateView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.CASE_CHANGE
     permission_for_reads = True
     form_class = CaseForm
-    template_name = "rectification/case_form.html"
+    heading = gettext_lazy("List a village on the ledger")
+    page_title = gettext_lazy("Ledger")
+    cancel_url = "case_list"
+    form_width = "col-xl-8"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -185,12 +189,19 @@ class CaseCreateView(PortalMixin, FormView):
         return redirect(case)
 
 
-class CaseUpdateView(ScopedObjectFormMixin, FormView):
+class CaseUpdateView(FormPageMixin, ScopedObjectFormMixin, FormView):
     model = Case
     permission = Perm.CASE_CHANGE
     permission_for_reads = True
     form_class = CaseForm
-    template_name = "rectification/case_form.html"
+    page_title = gettext_lazy("Ledger")
+    form_width = "col-xl-8"
+
+    def get_heading(self):
+        return _("Edit the ledger row of %(village)s") % {"village": self.object.village.name}
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url()
 
     def get_form_kwargs(self):
         return {
@@ -251,7 +262,7 @@ class _CaseActionView(ScopedObjectMixin, View):
 
 
 class _TransitionView(_CaseActionView):
-    action = None
+    action: str | None = None
 
     def act(self, case):
         form = TransitionForm(self.request.POST)
@@ -514,11 +525,13 @@ class ScreeningView(ObjectListView):
         return context
 
 
-class RatingCreateView(PortalMixin, FormView):
+class RatingCreateView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.CASE_CHANGE
     permission_for_reads = True
     form_class = RatingForm
-    template_name = "rectification/rating_form.html"
+    heading = gettext_lazy("Rate a village")
+    intro = gettext_lazy("The grade follows the stars, by the thresholds the county has set.")
+    cancel_url = "screening"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -548,12 +561,13 @@ class RatingCreateView(PortalMixin, FormView):
 
 
 class _LedgerImport:
-    permission = Perm.CASE_CHANGE
-    import_kind = LEDGER_IMPORT.kind
-    upload_url_name = "case_import"
-    preview_url_name = "case_import_preview"
-    confirm_url_name = "case_import_confirm"
-    template_url_name = "case_import_template"
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.CASE_CHANGE
+    import_kind: str | None = LEDGER_IMPORT.kind
+    upload_url_name: str | None = "case_import"
+    preview_url_name: str | None = "case_import_preview"
+    confirm_url_name: str | None = "case_import_confirm"
+    template_url_name: str | None = "case_import_template"
 
 
 class CaseImportView(_LedgerImport, import_views.ImportUploadView):
@@ -577,12 +591,13 @@ class RatingExportView(ExportView):
 
 
 class _RatingImport:
-    permission = Perm.CASE_CHANGE
-    import_kind = RATING_IMPORT.kind
-    upload_url_name = "rating_import"
-    preview_url_name = "rating_import_preview"
-    confirm_url_name = "rating_import_confirm"
-    template_url_name = "rating_import_template"
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.CASE_CHANGE
+    import_kind: str | None = RATING_IMPORT.kind
+    upload_url_name: str | None = "rating_import"
+    preview_url_name: str | None = "rating_import_preview"
+    confirm_url_name: str | None = "rating_import_confirm"
+    template_url_name: str | None = "rating_import_template"
 
 
 class RatingImportView(_RatingImport, import_views.ImportUploadView):
@@ -619,12 +634,12 @@ class CampaignListView(PortalMixin, TemplateView):
         )
 
 
-class CampaignCreateView(PortalMixin, FormView):
+class CampaignCreateView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.CAMPAIGN_MANAGE
     permission_for_reads = True
     form_class = CampaignForm
-    template_name = "rectification/simple_form.html"
-    extra_context = {"heading": gettext_lazy("New campaign")}
+    heading = gettext_lazy("New campaign")
+    cancel_url = "campaign_list"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -643,23 +658,22 @@ class CampaignCreateView(PortalMixin, FormView):
         return redirect("campaign_list")
 
 
-class CampaignUpdateView(PortalMixin, FormView):
+class CampaignUpdateView(FormPageMixin, PortalMixin, FormView):
     """Rename a campaign or correct its start (the API's PATCH calls the same service)."""
 
     permission = Perm.CAMPAIGN_MANAGE
     permission_for_reads = True
     form_class = CampaignUpdateForm
-    template_name = "rectification/simple_form.html"
+    cancel_url = "campaign_list"
 
     @cached_property
     def campaign(self):
         return get_object_or_404(selectors.campaigns_for(self.request.user), pk=self.kwargs["pk"])
 
-    def get_context_data(self, **kwargs):
-        heading = _("Campaign {year}: {county}").format(
+    def get_heading(self):
+        return _("Campaign {year}: {county}").format(
             year=self.campaign.year, county=self.campaign.division.name
         )
-        return super().get_context_data(heading=heading, **kwargs)
 
     def get_initial(self):
         return {"name": self.campaign.name, "started_on": self.campaign.started_on}
@@ -676,14 +690,15 @@ class CampaignUpdateView(PortalMixin, FormView):
         return redirect("campaign_list")
 
 
-class CategoryEditView(PortalMixin, FormView):
+class CategoryEditView(FormPageMixin, PortalMixin, FormView):
     """Add a category (no pk) or change one; the county's own list of problem types."""
 
     permission = Perm.CATEGORY_MANAGE
     permission_for_reads = True
     form_class = CategoryForm
-    template_name = "rectification/simple_form.html"
-    extra_context = {"heading": gettext_lazy("Problem category")}
+    heading = gettext_lazy("Problem category")
+    # The categories are listed on the campaigns' page.
+    cancel_url = "campaign_list"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 
@@ -36,8 +37,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
-STATIC_ROOT = tempfile.mkdtemp(prefix="portal-test-static-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-media-"))
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="portal-test-static-"))
 # Tasks run in-process unless a test starts a real worker (tests/portal/test_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
 # The live server of the browser tests mounts a media handler at MEDIA_URL; the portal

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import ScopedReadOnlyViewSet
+from portal.months import next_month
 from portal.roles import Perm
 from villages import selectors, services
 from villages.filtersets import ActivityRecordFilterSet, DivisionFilterSet, VillageFilterSet
@@ -115,7 +116,7 @@ class ActivityPlanSerializer(serializers.ModelSerializer):
             "late",
         ]
         read_only_fields = ["submitted_at", "late"]
-        validators = []
+        validators: list = []
 
 
 class ActivityRecordSerializer(serializers.ModelSerializer):
@@ -210,7 +211,7 @@ class TimelinessView(APIView):
     def get(self, request):
         months = []
         for value in request.query_params.getlist("month") or [
-            services.add_months(timezone.localdate().replace(day=1), 1).strftime("%Y-%m")
+            next_month(timezone.localdate()).strftime("%Y-%m")
         ]:
             try:
                 months.append(datetime.strptime(value, "%Y-%m").date())

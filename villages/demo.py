@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.jobs import run
+from portal.months import add_months, due_by, due_date
 from villages import services
 from villages.models import (
     ActivityPlan,
@@ -41,7 +42,7 @@ def load(*, organizers):
     if ActivityPlan.objects.filter(village__in=villages).exists():
         return 0
     this_month = timezone.localdate().replace(day=1)
-    history = [services.add_months(this_month, n) for n in range(1 - MONTHS, 1)]
+    history = [add_months(this_month, n) for n in range(1 - MONTHS, 1)]
     plans, items, records = [], [], []
     for village in villages:
         rng = random.Random(village.code)
@@ -52,7 +53,7 @@ def load(*, organizers):
             roll = rng.random()
             if roll < missing:
                 continue
-            due = services.due_by(month)
+            due = due_by(month)
             late = roll > 1 - late_share
             when = (
                 due + timedelta(hours=rng.randint(2, 60))
@@ -93,7 +94,7 @@ def load(*, organizers):
     ActivityRecord.objects.bulk_create(records, batch_size=2000)
     for month in history:
         run("activity_plan_deadline", month)
-    _next_month(organizers, services.add_months(this_month, 1))
+    _next_month(organizers, add_months(this_month, 1))
     return len(plans)
 
 
@@ -109,14 +110,12 @@ def _next_month(organizers, month):
             services.activity_plan_copy_previous(
                 acting_user=organizer, village=village, month=month
             )
-            if ActivityPlan.objects.filter(
-                village=village, month=services.add_months(month, -1)
-            ).exists()
+            if ActivityPlan.objects.filter(village=village, month=add_months(month, -1)).exists()
             else None
         )
         if plan is not None and index % 4:
             submitted_at = timezone.make_aware(
-                datetime.combine(services.due_date(month) - timedelta(days=3), time(10))
+                datetime.combine(due_date(month) - timedelta(days=3), time(10))
             )
             services.activity_plan_submit(
                 acting_user=organizer, plan=plan, now=min(submitted_at, timezone.now())
@@ -130,7 +129,7 @@ URGED = ("120114101", "120114102", "120114103")
 def urgings(*, county):
     """The county urges three townships for next month, once: the board shows them urged,
     their organizers have the notice, and their to-do lines say so. Returns how many."""
-    month = services.add_months(timezone.localdate().replace(day=1), 1)
+    month = add_months(timezone.localdate().replace(day=1), 1)
     if Urging.objects.filter(month=month, township_id__in=URGED).exists():
         return 0
     urged = 0

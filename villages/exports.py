@@ -1,11 +1,22 @@
 """Excel exports of the villages app, registered with the portal's export registry."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from portal import exports
 from portal.excel import Column
 from villages.filtersets import VillageFilterSet
 from villages.models import Village
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+    from typing import Any
+
+    from portal.excel import XlsxTable
 
 VILLAGE_LIST = exports.register(
     exports.TableExport(
@@ -31,7 +42,7 @@ VILLAGE_LIST = exports.register(
 )
 
 
-def timeliness_workbook(months, rows):
+def timeliness_workbook(months: Sequence[date], rows: Sequence[Any]) -> XlsxTable:
     """The township × month timeliness table: per month, expected, on time, late, missing
     and the two rates, under a merged month header."""
     from django.utils.translation import gettext as _

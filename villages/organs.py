@@ -6,6 +6,13 @@ county-level city, from the division's own name; the full name under its city
 These are Chinese institutional names: written as officials write them, not translated.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from villages.models import Division
+
 # The organ's level by the last character of the division's own name.
 LEVEL_SUFFIXES = ("区", "县", "旗", "市")
 # Levels of the statistical code with no government of their own (天津市 › 市辖区 › 武清区).
@@ -14,13 +21,13 @@ STATISTICAL_PLACEHOLDERS = frozenset(
 )
 
 
-def issuer(county):
+def issuer(county: Division) -> str:
     """区委组织部 for a district, 县委组织部 for a county (旗委…, 市委…), from its name."""
     suffix = county.name[-1] if county.name.endswith(LEVEL_SUFFIXES) else "县"
     return f"{suffix}委组织部"
 
 
-def organ(county):
+def organ(county: Division) -> str:
     """The issuing organ's full name, as in the red heading: 中共天津市武清区委组织部.
 
     The county is named under its city (a municipality's city level, 市辖区, is a
@@ -35,11 +42,11 @@ def organ(county):
     return f"中共{place}{county.name}委组织部"
 
 
-def derived_abbreviation(county):
+def derived_abbreviation(county: Division) -> str:
     """The first character of the county's name followed by 组通 (武清区 → 武组通)."""
     return f"{county.name[:1]}组通"
 
 
-def abbreviation(county):
+def abbreviation(county: Division) -> str:
     """The organ's abbreviation in document numbers: the county's own, or the derived one."""
     return county.document_abbreviation or derived_abbreviation(county)

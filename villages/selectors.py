@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from portal.months import add_months, due_by, due_date
 from portal.scoping import scope_prefix
 from villages.choices import (
     TIMELINESS_LEVEL_COLOURS,
@@ -147,7 +148,6 @@ TIMELY_SUBMITTED = 80
 def plan_months(today=None, count=6):
     """The months a timeliness table shows: `count` months ending with the month being
     planned now (its plan is due by the 25th of this month), oldest first."""
-    from villages.services import add_months
 
     today = today or timezone.localdate()
     planned = add_months(today.replace(day=1), 1)
@@ -176,7 +176,6 @@ def first_plan_months(prefix):
 
 def expected_q(month, prefix=""):
     """Villages expected to report for a month: those that existed at its deadline."""
-    from villages.services import due_date
 
     return Q(**{f"{prefix}added_on__isnull": True}) | Q(
         **{f"{prefix}added_on__lte": due_date(month)}
@@ -188,7 +187,6 @@ def timeliness(*, user, months, now=None, depth=9):
     the divisions (or villages) whose codes are `depth` long: one query for the counties'
     first plans, one for the expected villages, one for the submissions, whatever the
     number of villages or months. A village is expected from its county's first plan on."""
-    from villages.services import due_by, due_date
 
     now = now or timezone.now()
     due = {month: now >= due_by(month) for month in months}
@@ -367,7 +365,6 @@ def urged_and_late(*, county_code, months, now=None):
     """The townships of a county urged for one of the months and still late for it, by code:
     past the month's deadline, a village expected then had filed late or not at all. For the
     quarter's circular: 经催报仍未按时上报的有……"""
-    from villages.services import due_by
 
     now = now or timezone.now()
     due = [month for month in months if now >= due_by(month)]

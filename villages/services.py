@@ -1,13 +1,14 @@
 """Writes of divisions and villages: the code import, village edits, monthly activity plans."""
 
+from __future__ import annotations
+
 import csv
 import gzip
-import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
+from portal.months import add_months, due_by, due_date, month_end, month_start
 from portal.roles import Perm
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
 from villages.models import (
@@ -27,6 +29,14 @@ from villages.models import (
     Urging,
     Village,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.models import User
 
 BATCH_SIZE = 2000
 
@@ -92,7 +102,7 @@ class ImportResult:
 COMMUNITY_ENDINGS = ("社区", "居委会", "居民委员会", "生活区", "社区）", "社区)")
 
 
-def village_kind_from_name(name):
+def village_kind_from_name(name: str) -> str:
     """The committee's kind, read off the end of its official name.
 
     The ending decides: 东沟社区村民委员会 is a village committee, 巴润宝拉格嘎查社区 a
@@ -204,7 +214,7 @@ def _rows(directory, source, prefix):
             ) from None
 
 
-def divisions_import(*, source_dir, prefix=""):
+def divisions_import(*, source_dir: str | Path, prefix: str = "") -> ImportResult:
     """Upsert the official divisions and villages whose code starts with `prefix`.
 
     Files are read province → village, checked row by row and written in batches of bulk
@@ -226,7 +236,7 @@ def divisions_import(*, source_dir, prefix=""):
         _open(directory, source.filename)[1].close()
 
     result = ImportResult()
-    known = set()  # codes imported so far, or found in the database, as parents
+    known: set[str] = set()  # codes imported so far, or found in the database, as parents
     # A village is "added" (and owes no report for months already due) only where its
     # township already had villages: a first import of a region adds none of them.
     settled = set(
@@ -308,7 +318,7 @@ def _write_batch(source, batch, known, result, settled):
 
 
 @transaction.atomic
-def village_update(*, village, acting_user, version, **fields):
+def village_update(*, village: Village, acting_user: User, version: int, **fields: Any) -> Village:
     """Update a village's basic facts, refusing a form loaded before someone else's save."""
     locked = Village.objects.visible_to(acting_user).select_for_update().get(pk=village.pk)
     if locked.version != version:
@@ -346,30 +356,6 @@ def _local(moment):
 # --- Monthly activity plans (每月25日前上报下月活动计划) -------------------------------------
 
 
-def month_start(day):
-    return day.replace(day=1)
-
-
-def add_months(month, count):
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def due_by(month):
-    """The moment a month's plan becomes late: midnight after the due day of the month
-    before, in TIME_ZONE. 23:59:59 on the 25th is on time; 00:00:00 on the 26th is late."""
-    before = add_months(month_start(month), -1)
-    limit = datetime.combine(
-        before.replace(day=settings.ACTIVITY_PLAN_DUE_DAY) + timedelta(days=1), time()
-    )
-    return timezone.make_aware(limit, zoneinfo.ZoneInfo(settings.TIME_ZONE))
-
-
-def due_date(month):
-    """The last day a month's plan is on time (the 25th of the month before)."""
-    return (due_by(month) - timedelta(days=1)).date()
-
-
 def _require(user, perm):
     if not user.has_role_perm(perm):
         raise PermissionDenied(_("Your role does not allow this action."))
@@ -382,8 +368,15 @@ def _village_in_scope(user, village):
 
 @transaction.atomic
 def activity_plan_save(
-    *, acting_user, village, month, version, items, no_activity=False, no_activity_reason=""
-):
+    *,
+    acting_user: User,
+    village: Village,
+    month: date,
+    version: int,
+    items: Sequence[dict[str, Any]],
+    no_activity: bool = False,
+    no_activity_reason: str = "",
+) -> ActivityPlan:
     """Save a village's plan for a month: its activities, or "no activity, because …"."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
@@ -439,7 +432,9 @@ def _submit(plan, user, now):
 
 
 @transaction.atomic
-def activity_plan_submit(*, acting_user, plan, now=None):
+def activity_plan_submit(
+    *, acting_user: User, plan: ActivityPlan, now: datetime | None = None
+) -> ActivityPlan:
     """Report the plan to the county; the first submission decides whether it was on time."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     try:
@@ -453,7 +448,9 @@ def activity_plan_submit(*, acting_user, plan, now=None):
 
 
 @transaction.atomic
-def activity_plans_submit_all(*, acting_user, township, month, now=None):
+def activity_plans_submit_all(
+    *, acting_user: User, township: Division, month: date, now: datetime | None = None
+) -> int:
     """Submit every draft of the township's villages for the month; returns how many."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     drafts = (
@@ -467,7 +464,9 @@ def activity_plans_submit_all(*, acting_user, township, month, now=None):
 
 
 @transaction.atomic
-def activity_plan_copy_previous(*, acting_user, village, month):
+def activity_plan_copy_previous(
+    *, acting_user: User, village: Village, month: date
+) -> ActivityPlan:
     """Start a month's plan from the previous month's activities, moved one month on."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
@@ -478,7 +477,7 @@ def activity_plan_copy_previous(*, acting_user, village, month):
     plan = ActivityPlan.objects.filter(village=village, month=month).first()
     if plan is not None and plan.submitted_at is not None:
         raise TransitionError(_("This plan has already been submitted."))
-    last_day = (add_months(month, 1) - timedelta(days=1)).day
+    last_day = month_end(month).day
     items = [
         {
             "date": month.replace(day=min(item.date.day, last_day)),
@@ -501,17 +500,17 @@ def activity_plan_copy_previous(*, acting_user, village, month):
 @transaction.atomic
 def activity_record_save(
     *,
-    acting_user,
-    village,
-    held_on,
-    kind,
-    topic,
-    attendance,
-    absentees="",
-    instructor_present=False,
-    minutes="",
-    planned=None,
-):
+    acting_user: User,
+    village: Village,
+    held_on: date,
+    kind: str,
+    topic: str,
+    attendance: int,
+    absentees: str = "",
+    instructor_present: bool = False,
+    minutes: str = "",
+    planned: ActivityPlanItem | None = None,
+) -> ActivityRecord:
     """Record an activity that was held (三会一课, 主题党日 …)."""
     _require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
@@ -537,7 +536,9 @@ def activity_record_save(
 
 
 @transaction.atomic
-def activity_record_sit_in(*, acting_user, record, sat_in=True):
+def activity_record_sit_in(
+    *, acting_user: User, record: ActivityRecord, sat_in: bool = True
+) -> None:
     """The county marks that it sat in on an activity (区委组织部列席抽查)."""
     _require(acting_user, Perm.ACTIVITY_SIT_IN)
     updated = (
@@ -560,7 +561,9 @@ def _organ_of(township):
 
 
 @service_transaction
-def township_urge(*, acting_user, township, month, now=None):
+def township_urge(
+    *, acting_user: User, township: Division, month: date, now: datetime | None = None
+) -> tuple[Urging, bool]:
     """Urge a township to file a month's activity plans: its organizers are told, the urging
     is logged. Once a day per township and month: a second urging the same day adds
     nothing. Returns (urging, created)."""
@@ -632,7 +635,7 @@ def township_urge(*, acting_user, township, month, now=None):
 # --- A county's own settings -----------------------------------------------------------------
 
 
-def user_county(user):
+def user_county(user: User | AnonymousUser) -> Division | None:
     """The county a user works in (their division or its ancestor at county level), or None
     for a user above or outside any county."""
     division = getattr(user, "division", None)
@@ -644,7 +647,9 @@ def user_county(user):
 
 
 @transaction.atomic
-def county_settings_update(*, county, acting_user, document_abbreviation):
+def county_settings_update(
+    *, county: Division, acting_user: User, document_abbreviation: str
+) -> Division:
     """Set the county's abbreviation in its circulars' numbers (武组通); empty: derived."""
     _require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (

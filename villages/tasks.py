@@ -5,17 +5,24 @@ keyed by month and township, snapshots upserted) and run by `run_job NAME --peri
 YYYY-MM` or by Celery beat. Their queries do not grow with the number of villages.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
-from portal.jobs import job, next_month
+from portal.jobs import job
 from portal.models import User
+from portal.months import due_by, due_date, next_month
 from portal.notifications import notify_many
 from villages import selectors
 from villages.models import TimelinessSnapshot
-from villages.services import due_by, due_date
+
+if TYPE_CHECKING:
+    from datetime import date
 
 SHOWN = 20  # village names listed in one notification; the rest are counted
 
@@ -67,7 +74,7 @@ def _url(month):
     period_help="month planned: villages without a plan yet",
     default=next_month,
 )
-def activity_plan_reminder(month):
+def activity_plan_reminder(month: date) -> str:
     """On the 20th: each township organizer gets the villages still without a plan."""
     missing = _missing_by_township(month)
     organizers = _organizers(list(missing))
@@ -94,7 +101,7 @@ def activity_plan_reminder(month):
     period_help="month planned: record missing plans, notify",
     default=next_month,
 )
-def activity_plan_deadline(month):
+def activity_plan_deadline(month: date) -> str:
     """On the 26th: record each township's timeliness, tell organizers what is missing and
     each county's administrators how their townships did."""
     # The check records the month as due, even when run by hand before its deadline.
@@ -136,7 +143,7 @@ def activity_plan_deadline(month):
                     _url(month),
                 )
             )
-    by_county = {}
+    by_county: dict[str, list[int]] = {}
     for (township, _month), t in figures.items():
         county = by_county.setdefault(township[:6], [0, 0, 0, 0])
         county[0] += t.expected

@@ -12,12 +12,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from portal import choosers
 from portal.generic import (
     ExportView,
+    FormPageMixin,
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
@@ -25,6 +27,7 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
+from portal.months import add_months, due_date, next_month
 from portal.roles import Perm
 from villages import organs, selectors, services
 from villages.choices import PLAN_STATE_COLOURS, VILLAGE_KIND_COLOURS, DivisionLevel, PlanState
@@ -72,13 +75,21 @@ class VillageDetailView(ObjectDetailView):
         return context
 
 
-class VillageUpdateView(ScopedMixin, UpdateView):
+class VillageUpdateView(FormPageMixin, ScopedMixin, UpdateView):
     model = Village
     permission = Perm.VILLAGE_CHANGE
     permission_for_reads = True
     form_class = VillageForm
     slug_field = slug_url_kwarg = "code"
-    template_name = "villages/village_form.html"
+
+    def get_heading(self):
+        return _("Edit %(name)s") % {"name": self.object.name}
+
+    def get_page_title(self):
+        return self.object.name
+
+    def get_cancel_url(self):
+        return reverse("village_detail", args=[self.object.code])
 
     def get_initial(self):
         return {"version": self.object.version}
@@ -119,9 +130,7 @@ class ActivityTownshipView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        month = _month_from(
-            self.request, services.add_months(timezone.localdate().replace(day=1), 1)
-        )
+        month = _month_from(self.request, next_month(timezone.localdate()))
         townships = Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP)
         level = {"level": DivisionLevel.TOWNSHIP}
         township = choosers.pick("divisions", user, self.request.GET.get("township"), **level)
@@ -132,9 +141,9 @@ class ActivityTownshipView(PortalMixin, TemplateView):
         counts = Counter(state for _village, _plan, state in rows)
         return super().get_context_data(
             month=month,
-            previous=services.add_months(month, -1),
-            following=services.add_months(month, 1),
-            due=services.due_date(month),
+            previous=add_months(month, -1),
+            following=add_months(month, 1),
+            due=due_date(month),
             township=township,
             # Searched when there are many (a province's thousand townships), else listed.
             township_choice=choosers.choice_box(
@@ -208,7 +217,7 @@ class ActivityPlanView(ScopedObjectMixin, TemplateView):
                 plan=plan,
                 form=form,
                 formset=formset,
-                due=services.due_date(month),
+                due=due_date(month),
             )
         )
 
@@ -311,13 +320,13 @@ class ActivityUrgingView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         today = timezone.localdate()
-        month = _month_from(self.request, services.add_months(today.replace(day=1), 1))
+        month = _month_from(self.request, next_month(today))
         rows = selectors.urging_board(user=user, month=month, today=today)
-        due = services.due_date(month)
+        due = due_date(month)
         return super().get_context_data(
             month=month,
-            previous=services.add_months(month, -1),
-            following=services.add_months(month, 1),
+            previous=add_months(month, -1),
+            following=add_months(month, 1),
             due=due,
             days_left=(due - today).days,
             days_over=(today - due).days,
@@ -404,11 +413,12 @@ class ActivityRecordListView(ObjectListView):
         return context
 
 
-class ActivityRecordCreateView(PortalMixin, FormView):
+class ActivityRecordCreateView(FormPageMixin, PortalMixin, FormView):
     permission = Perm.ACTIVITY_WRITE
     permission_for_reads = True
     form_class = ActivityRecordForm
-    template_name = "villages/activity_record_form.html"
+    heading = gettext_lazy("Record an activity")
+    cancel_url = "activity_records"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "acting_user": self.request.user}
@@ -450,7 +460,7 @@ class TimelinessView(PortalMixin, TemplateView):
         # By default the dashboard's window: ending with the month being planned now.
         default = selectors.plan_months(count=self.months_shown)
         last = _month_from(self.request, default[-1])
-        months = [services.add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
+        months = [add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
         figures = selectors.timeliness(user=user, months=months)
         townships = list(
             Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).order_by("code")

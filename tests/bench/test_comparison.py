@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from bench import compare
 from portal import exports, services
+from portal.months import due_date
 from villages.models import ActivityPlan, Village
 from villages.selectors import missing_plans
-from villages.services import due_date
 
 
 @pytest.fixture

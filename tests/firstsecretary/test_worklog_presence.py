@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from firstsecretary import services
 from firstsecretary.models import WorkLog
-from firstsecretary.selectors import month_bounds, presence
+from firstsecretary.selectors import presence
 from portal.models import Notification
+from portal.months import month_bounds
 
 
 def log(user, day, on_site=True, households=5):

@@ -17,11 +17,11 @@ from firstsecretary.choices import FIVE_ONES
 from firstsecretary.models import Assignment
 from inspections.models import Finding
 from portal.models import User
+from portal.months import due_by, due_date
 from rectification.choices import CONVERTED, CaseStatus
 from rectification.models import Case, PlanTask
 from villages.models import ActivityPlan, Division, Village
 from villages.selectors import percent
-from villages.services import due_by, due_date
 
 
 def test_seed_004_is_what_the_dashboard_shows(client, region_of_seed_004):
