@@ -50,10 +50,11 @@ run: $(VENV)/.runtime messages
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel (pytest-xdist), one process per core, each with its own test
-# database and Redis database; a file's tests stay in one process (--dist loadfile), so a
-# module's fixtures are built once. `make test TEST_WORKERS=0` runs it in this process.
+# database and Redis database. --dist load hands each process runs of consecutive tests, so
+# each keeps pytest-django's order: the tests that flush the database (transactional ones)
+# after those that read the session's divisions. `make test TEST_WORKERS=0`: one process.
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
 test: $(VENV)/.dev messages
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
