@@ -262,6 +262,7 @@ def export_child(which):
 
     from portal import exports, services
     from portal.models import User
+    from portal.scoping import Scope
 
     admin = User.objects.get(username="bench-admin")
     sampler = MemorySampler()
@@ -274,7 +275,7 @@ def export_child(which):
         else:
             from import_export.formats.base_formats import XLSX
 
-            queryset = exports.get("rectification.ledger").queryset(admin, QueryDict(""))
+            queryset = exports.get("rectification.ledger").queryset(Scope.of(admin), QueryDict(""))
             dataset = iie_resource().export(queryset)
             handle.write(XLSX().export_data(dataset))
             rows = len(dataset)

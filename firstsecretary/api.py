@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from firstsecretary import selectors, services
+from firstsecretary.choices import SUPPORT_LINK_ACTIONS
 from firstsecretary.filtersets import (
     FirstSecretaryFilterSet,
     SupportLinkFilterSet,
@@ -13,6 +14,7 @@ from firstsecretary.filtersets import (
 )
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from portal.api import ScopedReadOnlyViewSet
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 from rectification.models import Case
 
@@ -75,6 +77,11 @@ class WorkLogSerializer(serializers.ModelSerializer):
 
 
 class SupportSerializer(serializers.ModelSerializer):
+    available_actions = AvailableActionsField(
+        lambda user, link: services.support_link_actions(user=user, link=link),
+        SUPPORT_LINK_ACTIONS,
+    )
+
     class Meta:
         model = SupportLink
         fields = [
@@ -86,6 +93,7 @@ class SupportSerializer(serializers.ModelSerializer):
             "amount",
             "project_status",
             "mentor_village",
+            "available_actions",
         ]
 
 
@@ -108,7 +116,7 @@ class SecretaryViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     permission = Perm.SECRETARY_MANAGE
 
     def get_queryset(self):
-        return selectors.secretary_list(user=self.request.user).order_by("name", "pk")
+        return selectors.secretary_list(scope=self.request.scope).order_by("name", "pk")
 
     def create(self, request):
         data = SecretarySerializer(data=request.data)
@@ -174,11 +182,11 @@ class SupportViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin, mixins.Dest
         data = SupportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        case = Case.objects.visible_to(request.user).filter(pk=fields.pop("case").pk).first()
+        case = Case.objects.visible_to(request.scope).filter(pk=fields.pop("case").pk).first()
         if case is None:
             raise serializers.ValidationError({"case": ["—"]})
         link = services.support_add(acting_user=request.user, case=case, **fields)
-        return Response(SupportSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
         services.support_remove(acting_user=request.user, link=self.get_object())

@@ -71,3 +71,15 @@ class ProjectStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     UNDERWAY = "underway", _("Underway")
     COMPLETED = "completed", _("Completed")
+
+
+class SupportAction:
+    """What a user may do with a case's supporters (ADD) and with one support link (REMOVE,
+    its `available_actions`)."""
+
+    ADD = "add"
+    REMOVE = "remove"
+
+
+# The support link's action names: the API field's enum (SupportActionEnum).
+SUPPORT_LINK_ACTIONS = (SupportAction.REMOVE,)

@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from firstsecretary import services
+from firstsecretary.choices import ProjectStatus
 from firstsecretary.models import DispatchUnit
+from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
 
@@ -142,7 +144,7 @@ def _photo(user, posting, today):
 def _support(county, cases):
     mentor_village = Village.objects.filter(township_id="120114110", kind="village").first()
     for index, case in enumerate(cases):
-        if case.status == "closed":
+        if case.status == CaseStatus.CLOSED:
             continue
         complete = index % 3 != 2
         services.support_add(
@@ -160,7 +162,7 @@ def _support(county, cases):
                 kind="project",
                 name="设施农业大棚",
                 amount=60 + index * 5,
-                project_status="underway" if index % 2 else "planned",
+                project_status=ProjectStatus.UNDERWAY if index % 2 else ProjectStatus.PLANNED,
             )
         if index < 3 and mentor_village is not None:
             services.support_add(

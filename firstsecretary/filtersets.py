@@ -13,9 +13,9 @@ from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import DivisionLevel
 
 
-def _units(user, params):
-    """The dispatching units the user sees (a county's, seen from its townships too)."""
-    return DispatchUnit.objects.visible_to(user).order_by("name", "pk")
+def _units(scope, params):
+    """The dispatching units in scope (a county's, seen from its townships too)."""
+    return DispatchUnit.objects.visible_to(scope).order_by("name", "pk")
 
 
 # Every organ, enterprise and school that posts a first secretary: scores per county.

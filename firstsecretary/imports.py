@@ -20,6 +20,7 @@ from portal import imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
+from portal.scoping import Scope
 from portal.validators import validate_phone
 from rectification.imports import _check_villages, example_village, parse_code
 from villages.models import Division
@@ -43,7 +44,7 @@ def _choice(choices):
 
 def _county(context):
     return (
-        Division.objects.visible_to(context["acting_user"])
+        Division.objects.visible_to(Scope.of(context["acting_user"]))
         .filter(level="county", pk=context.get("county"))
         .first()
     )
@@ -76,7 +77,7 @@ def _examples(user):
 
 
 def _counties(user):
-    return Division.objects.visible_to(user).filter(level="county")
+    return Division.objects.visible_to(Scope.of(user)).filter(level="county")
 
 
 def check_roster(rows: list[ImportRow], context: dict[str, Any]) -> None:
@@ -218,9 +219,9 @@ class RosterUploadForm(UploadForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Division.objects.visible_to(self.acting_user).filter(
-            level="county"
-        )
+        self.fields["county"].queryset = Division.objects.visible_to(
+            Scope.of(self.acting_user)
+        ).filter(level="county")
         division = getattr(self.acting_user, "division", None)
         if division is not None and division.level == "county":
             self.fields["county"].initial = division

@@ -19,7 +19,7 @@ from firstsecretary.choices import (
     UnitLevel,
 )
 from portal.fields import long_text, phone_field
-from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
+from portal.scoping import ScopedQuerySet, SharedDownQuerySet, checked
 
 
 class DispatchUnit(models.Model):
@@ -55,17 +55,16 @@ class DispatchUnit(models.Model):
 
 
 class SecretaryQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, scope):
         """The county's roster; a township sees the secretaries working in its villages."""
-        prefix = scope_prefix(user)
-        if prefix is None:
+        if checked(scope).is_nothing:
             return self.none()
-        if prefix == "":
+        if scope.is_everything:
             return self
         posted_here = Assignment.objects.filter(
-            secretary=OuterRef("pk"), actual_end__isnull=True, village__code__startswith=prefix
+            scope.q("village__code"), secretary=OuterRef("pk"), actual_end__isnull=True
         )
-        return self.filter(Q(county__code__startswith=prefix) | Q(Exists(posted_here)))
+        return self.filter(scope.q("county__code") | Q(Exists(posted_here)))
 
 
 class FirstSecretary(models.Model):

@@ -1,30 +1,28 @@
 """Reads of the first-secretary app: the roster, monthly presence, the five ones."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from firstsecretary.choices import FIVE_ONES, SupportKind
 from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog
 from portal.months import month_bounds
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from rectification.selectors import percent, with_overdue_task
 
 
-def secretary_list(*, user):
+def secretary_list(*, scope: Scope) -> QuerySet[FirstSecretary]:
     active = Assignment.objects.filter(secretary=OuterRef("pk"), actual_end__isnull=True)
     return (
-        FirstSecretary.objects.visible_to(user)
+        FirstSecretary.objects.visible_to(scope)
         .select_related("unit", "county")
         .annotate(is_posted=Exists(active))
     )
-
-
-def active_assignments(*, user):
-    return Assignment.objects.visible_to(user).filter(actual_end__isnull=True)
 
 
 @dataclass
@@ -48,16 +46,16 @@ class Presence:
         return self.days_on_site < settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE
 
 
-def _postings_in(*, user, first, following):
-    """The postings in the user's scope that overlap [first, following)."""
+def _postings_in(*, scope: Scope, first, following):
+    """The postings in the scope that overlap [first, following)."""
     return (
-        Assignment.objects.visible_to(user)
+        Assignment.objects.visible_to(scope)
         .filter(started_on__lt=following)
         .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=first))
     )
 
 
-def presence_summary(*, user, month):
+def presence_summary(*, scope: Scope, month: date) -> tuple[int, int]:
     """(postings in the month, those under the days-on-site threshold) in one query."""
     first, following = month_bounds(month)
     days = (
@@ -70,7 +68,7 @@ def presence_summary(*, user, month):
         .values("n")
     )
     totals = (
-        _postings_in(user=user, first=first, following=following)
+        _postings_in(scope=scope, first=first, following=following)
         .annotate(days=Coalesce(Subquery(days), 0))
         .aggregate(
             posted=Count("pk"),
@@ -80,13 +78,15 @@ def presence_summary(*, user, month):
     return totals["posted"], totals["below"]
 
 
-def presence(*, user, month, below_only=False, within=""):
+def presence(
+    *, scope: Scope, month: date, below_only: bool = False, within: str = ""
+) -> list[Presence]:
     """Every posting that overlaps the month, with its figures, in one query; `within` a
-    division code narrows it to that part of the user's area (the dashboard's drill-down)."""
+    division code narrows it to that part of the scope (the dashboard's drill-down)."""
     first, following = month_bounds(month)
     in_month = Q(logs__date__gte=first, logs__date__lt=following)
     postings = (
-        _postings_in(user=user, first=first, following=following)
+        _postings_in(scope=scope, first=first, following=following)
         .filter(village__code__startswith=within)
         .select_related("secretary__unit", "village__township")
         .annotate(
@@ -162,11 +162,11 @@ def five_ones_incomplete_q():
     return ~Q(status=CaseStatus.CLOSED) & missing_support_q()
 
 
-def open_cases_with_support(user, today):
-    """The cases not closed out that `user` may see, annotated for the five ones and for
+def open_cases_with_support(*, scope: Scope, today: date) -> QuerySet[Case]:
+    """The cases not closed out in scope, annotated for the five ones and for
     the ledger's list filters (so the ledger's FilterSet applies to them)."""
     return with_support(
-        with_overdue_task(Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED), today)
+        with_overdue_task(Case.objects.visible_to(scope).exclude(status=CaseStatus.CLOSED), today)
     ).select_related("village__township", "campaign")
 
 
@@ -177,7 +177,8 @@ def five_ones(case):
 
 
 def support_of(case):
-    return SupportLink.objects.filter(case=case).select_related("mentor_village")
+    # Through the case's manager: each link knows its case without a query of its own.
+    return case.support.select_related("mentor_village")
 
 
 def first_secretary_of(village):
@@ -188,11 +189,11 @@ def first_secretary_of(village):
     )
 
 
-def coverage(*, user, campaign=None, year=None):
+def coverage(*, scope: Scope, campaign=None, year: int | None = None) -> tuple[int, int]:
     """Listed villages not yet closed out that have an active first secretary: (with, all)
     in one query. A secretary is posted as soon as the village is listed, long before its
     plan is approved, so every open case counts, not only those already rectifying."""
-    cases = with_support(Case.objects.visible_to(user).exclude(status=CaseStatus.CLOSED))
+    cases = with_support(Case.objects.visible_to(scope).exclude(status=CaseStatus.CLOSED))
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
     if year is not None:
@@ -219,17 +220,18 @@ def month_tally(assignment, today):
     return Presence(assignment, totals["days"], totals["visited"], totals["logged"])
 
 
-def village_case(user, village):
-    """The village's latest case the user may see (its page is his village's file)."""
-    return Case.objects.visible_to(user).filter(village=village).order_by("-pk").first()
+def village_case(*, scope: Scope, village) -> Case | None:
+    """The village's latest case in scope (its page is his village's file)."""
+    return Case.objects.visible_to(scope).filter(village=village).order_by("-pk").first()
 
 
-def tasks_of(user, today):
-    """The plan tasks the user is responsible for and has not finished, soonest due first."""
+def tasks_of(*, scope: Scope, user, today: date) -> QuerySet:
+    """The plan tasks in scope that `user` is responsible for and has not finished,
+    soonest due first."""
     from rectification.models import PlanTask
 
     return (
-        PlanTask.objects.visible_to(user)
+        PlanTask.objects.visible_to(scope)
         .filter(assignee=user, completed_on__isnull=True)
         .select_related("plan__case__village")
         .order_by("due_on", "pk")

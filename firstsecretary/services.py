@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from firstsecretary.choices import SupportKind
+from firstsecretary.choices import SupportAction, SupportKind
 from firstsecretary.models import (
     Assignment,
     DispatchUnit,
@@ -28,9 +28,12 @@ from firstsecretary.models import (
 from portal.choices import Role
 from portal.constraints import service_transaction
 from portal.notifications import handoff, next_actors, place
+from portal.permissions import Actions, allowed, require
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
+from rectification.services import case_open
 from villages.models import Division, Village
 
 if TYPE_CHECKING:
@@ -46,15 +49,10 @@ if TYPE_CHECKING:
     from portal.notifications import Actors
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _county_in_scope(user, county):
     if county is None or county.level != "county":
         raise ValidationError({"county": _("Choose a county inside your area.")})
-    if not Division.objects.visible_to(user).filter(pk=county.pk).exists():
+    if not Division.objects.visible_to(Scope.of(user)).filter(pk=county.pk).exists():
         raise ValidationError({"county": _("Choose a county inside your area.")})
 
 
@@ -72,7 +70,7 @@ def unit_save(
     unit: DispatchUnit | None = None,
 ) -> DispatchUnit:
     """Add or rename a dispatching unit of the county's roster."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     _county_in_scope(acting_user, county)
     unit = unit or DispatchUnit()
     unit.county, unit.name, unit.level, unit.kind = county, name, level, kind
@@ -94,7 +92,7 @@ def secretary_save(
     **fields: Any,
 ) -> FirstSecretary:
     """Add a first secretary to the county's roster, or correct their record."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     _county_in_scope(acting_user, county)
     if set(fields) - set(SECRETARY_FIELDS):
         raise TypeError(f"unknown fields {sorted(set(fields) - set(SECRETARY_FIELDS))}")
@@ -157,10 +155,14 @@ def assignment_start(
     planned_end: datetime.date,
 ) -> Assignment:
     """Post a secretary of the roster to a village of the area."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
-    if not FirstSecretary.objects.visible_to(acting_user).filter(pk=secretary.pk).exists():
+    require(acting_user, Perm.SECRETARY_MANAGE)
+    if (
+        not FirstSecretary.objects.visible_to(Scope.of(acting_user))
+        .filter(pk=secretary.pk)
+        .exists()
+    ):
         raise Http404
-    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(acting_user)).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     errors = _active_elsewhere(secretary, village)
     if errors:
@@ -201,10 +203,12 @@ def assignment_end(
     *, acting_user: User, assignment: Assignment, ended_on: datetime.date, reason: str
 ) -> Assignment:
     """Recall a secretary (or close a posting at its term); the posting stays as history."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
     try:
         assignment = (
-            Assignment.objects.visible_to(acting_user).select_for_update().get(pk=assignment.pk)
+            Assignment.objects.visible_to(Scope.of(acting_user))
+            .select_for_update()
+            .get(pk=assignment.pk)
         )
     except Assignment.DoesNotExist:
         raise Http404 from None
@@ -233,27 +237,6 @@ def assignment_end(
     return assignment
 
 
-@transaction.atomic
-def assignment_replace(
-    *,
-    acting_user: User,
-    assignment: Assignment,
-    successor: FirstSecretary,
-    on: datetime.date,
-    reason: str,
-    planned_end: datetime.date,
-) -> Assignment:
-    """End a posting and post a successor to the same village on the same day."""
-    assignment_end(acting_user=acting_user, assignment=assignment, ended_on=on, reason=reason)
-    return assignment_start(
-        acting_user=acting_user,
-        secretary=successor,
-        village=assignment.village,
-        started_on=on,
-        planned_end=planned_end,
-    )
-
-
 # --- Work logs and evaluations -----------------------------------------------------------------
 
 
@@ -278,7 +261,7 @@ def worklog_save(
 ) -> WorkLog:
     """Record (or correct, within CORRECTION_DAYS) a day of the secretary's own active
     posting, with its photos: all saved or, if one is refused, none."""
-    _require(acting_user, Perm.WORKLOG_WRITE)
+    require(acting_user, Perm.WORKLOG_WRITE)
     assignment = active_assignment_of(acting_user)
     if assignment is None:
         raise ValidationError(_("You have no active posting to log against."))
@@ -355,7 +338,7 @@ def worklog_correct(
     photos: Sequence[UploadedFile] = (),
 ) -> WorkLog:
     """Correct a day of the log: by its author, within CORRECTION_DAYS days of the day."""
-    _require(acting_user, Perm.WORKLOG_WRITE)
+    require(acting_user, Perm.WORKLOG_WRITE)
     _check_correctable(acting_user, log)
     if not on_site and households_visited:
         raise ValidationError(
@@ -444,7 +427,7 @@ def worklog_photos_add(
     from firstsecretary.models import WorkLogPhoto
     from portal.attachments import check_upload
 
-    _require(acting_user, Perm.WORKLOG_WRITE)
+    require(acting_user, Perm.WORKLOG_WRITE)
     _check_correctable(acting_user, log)
     if log.photos.count() + len(uploads) > PHOTOS_PER_LOG:
         raise ValidationError(
@@ -477,10 +460,11 @@ def evaluation_set(
     *, acting_user: User, secretary: FirstSecretary, year: int, grade: str, comment: str = ""
 ) -> Evaluation:
     """The county's yearly evaluation (excellent / competent / basically / incompetent)."""
-    _require(acting_user, Perm.SECRETARY_MANAGE)
+    require(acting_user, Perm.SECRETARY_MANAGE)
+    scope = Scope.of(acting_user)
     if (
-        not FirstSecretary.objects.visible_to(acting_user)
-        .filter(pk=secretary.pk, county__code__startswith=acting_user.scope_prefix or "")
+        not FirstSecretary.objects.visible_to(scope)
+        .filter(pk=secretary.pk, county__code__startswith=scope.prefix or "")
         .exists()
     ):
         raise Http404
@@ -496,6 +480,19 @@ def evaluation_set(
 # --- Supporters of a case ------------------------------------------------------------------------
 
 
+def support_actions(*, user: User, case: Case) -> Actions:
+    """What `user` may do with the supporters of `case` now (SupportAction.ADD): the county
+    links supporters to a case until it is closed. The case page's supporters' card offers
+    it; `support_add` enforces it."""
+    return allowed(user, {SupportAction.ADD: (Perm.SUPPORT_MANAGE, case_open(case))})
+
+
+def support_link_actions(*, user: User, link: SupportLink) -> Actions:
+    """What `user` may do with one support link now (SupportAction.REMOVE): the same rule,
+    on the link's case. The card's "Remove" and the API's `available_actions`."""
+    return allowed(user, {SupportAction.REMOVE: (Perm.SUPPORT_MANAGE, case_open(link.case))})
+
+
 @transaction.atomic
 def support_add(
     *,
@@ -509,12 +506,12 @@ def support_add(
     mentor_village: Village | None = None,
 ) -> SupportLink:
     """Add a supporter to a case; an excellent village secretary mentors a limited number."""
-    _require(acting_user, Perm.SUPPORT_MANAGE)
+    require(acting_user, Perm.SUPPORT_MANAGE)
     try:
-        case = Case.objects.visible_to(acting_user).select_for_update().get(pk=case.pk)
+        case = Case.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise Http404 from None
-    if case.status == CaseStatus.CLOSED:
+    if not case_open(case):
         raise ValidationError(_("A closed case can no longer be edited."))
     errors = {}
     if kind == SupportKind.PROJECT and not project_status:
@@ -559,7 +556,12 @@ def support_add(
 
 @transaction.atomic
 def support_remove(*, acting_user: User, link: SupportLink) -> None:
-    _require(acting_user, Perm.SUPPORT_MANAGE)
-    deleted, _rows = SupportLink.objects.visible_to(acting_user).filter(pk=link.pk).delete()
-    if not deleted:
+    """Take a supporter off a case, as long as the case is not closed (as `support_add`)."""
+    require(acting_user, Perm.SUPPORT_MANAGE)
+    links = SupportLink.objects.visible_to(Scope.of(acting_user)).select_related("case")
+    current = links.filter(pk=link.pk).first()
+    if current is None:
         raise Http404
+    if not case_open(current.case):
+        raise ValidationError(_("A closed case can no longer be edited."))
+    current.delete()

@@ -11,24 +11,22 @@ from django.utils.translation import gettext as _
 from firstsecretary.selectors import presence
 from portal.jobs import job
 from portal.notifications import county_admins, notify
+from portal.scoping import Scope
 
 if TYPE_CHECKING:
     from datetime import date
     from typing import Any
 
 
-class _Everyone:
-    """The job looks at every county: an unscoped reader, never a person."""
-
-    is_authenticated = True
-    scope_prefix = ""
-
-
 @job("secretary_presence", period_help="month: secretaries under the on-site threshold")
 def secretary_presence(month: date) -> str:
     """Tell each county which of its first secretaries were in their village fewer days
     than FIRST_SECRETARY_MIN_DAYS_ON_SITE last month. Once per county and month."""
-    below = presence(user=_Everyone(), month=month, below_only=True)
+    below = presence(
+        scope=Scope.everything(reason="first secretaries' presence in every county"),
+        month=month,
+        below_only=True,
+    )
     by_county: dict[str, list[Any]] = {}
     for row in below:
         by_county.setdefault(row.assignment.village.code[:6], []).append(row)

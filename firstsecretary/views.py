@@ -61,7 +61,7 @@ class SecretaryListView(ObjectListView):
     export_url_name = "secretary_export"
 
     def get_queryset(self):
-        return selectors.secretary_list(user=self.request.user).order_by("name", "pk")
+        return selectors.secretary_list(scope=self.request.scope).order_by("name", "pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -82,7 +82,7 @@ class SecretaryDetailView(ObjectDetailView):
     template_name = "firstsecretary/secretary_detail.html"
 
     def get_queryset(self):
-        return selectors.secretary_list(user=self.request.user)
+        return selectors.secretary_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -251,8 +251,10 @@ class MyVillageView(PortalMixin, TemplateView):
             if assignment
             else None,
             tally=selectors.month_tally(assignment, today) if assignment else None,
-            case=selectors.village_case(user, assignment.village) if assignment else None,
-            tasks=selectors.tasks_of(user, today),
+            case=selectors.village_case(scope=self.request.scope, village=assignment.village)
+            if assignment
+            else None,
+            tasks=selectors.tasks_of(scope=self.request.scope, user=user, today=today),
             **kwargs,
         )
 
@@ -273,7 +275,7 @@ class WorkLogView(PortalMixin, FormView):
         month = timezone.localdate()
         mine = [
             p
-            for p in selectors.presence(user=self.request.user, month=month)
+            for p in selectors.presence(scope=self.request.scope, month=month)
             if assignment and p.assignment.pk == assignment.pk
         ]
         logs = selectors.worklogs_with_photos(assignment)[:14] if assignment else []
@@ -378,7 +380,7 @@ class PresenceView(PortalMixin, TemplateView):
             form=form,
             month=month,
             rows=selectors.presence(
-                user=self.request.user,
+                scope=self.request.scope,
                 month=month,
                 below_only=self.request.GET.get("below") == "true",
                 within=within if within.isdigit() else "",
@@ -396,7 +398,7 @@ class PresenceExportView(PresenceView):
     def post(self, request):
         _form, month = self.month()
         content = io.BytesIO()
-        presence_workbook(selectors.presence(user=request.user, month=month), month).save(content)
+        presence_workbook(selectors.presence(scope=request.scope, month=month), month).save(content)
         content.seek(0)
         filename = _("first-secretary-presence-{month}.xlsx").format(month=month.strftime("%Y-%m"))
         return FileResponse(content, as_attachment=True, filename=filename)
@@ -408,10 +410,9 @@ class SupportOverviewView(PortalMixin, TemplateView):
     template_name = "firstsecretary/support_overview.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        cases = selectors.open_cases_with_support(user, timezone.localdate()).order_by(
-            "village__code"
-        )
+        cases = selectors.open_cases_with_support(
+            scope=self.request.scope, today=timezone.localdate()
+        ).order_by("village__code")
         # The ledger's FilterSet: ?year=&q=<area> from the dashboard's card narrows the
         # list as it narrows the ledger; a malformed value is ignored.
         cases = CaseFilterSet(self.request.GET, queryset=cases, request=self.request).qs
@@ -472,8 +473,12 @@ class SupportRemoveView(ScopedObjectMixin, View):
 
     def post(self, request, pk):
         link = self.get_object()
-        services.support_remove(acting_user=request.user, link=link)
-        messages.success(request, _("The supporter has been removed."))
+        try:
+            services.support_remove(acting_user=request.user, link=link)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The supporter has been removed."))
         return redirect(link.case)
 
 
@@ -481,9 +486,13 @@ def case_panel(case, user):
     """The supporters' card of the case page (registered with rectification.panels)."""
     return {
         "five_ones": [(FIVE_LABELS[kind], ok) for kind, ok in selectors.five_ones(case)],
-        "support": selectors.support_of(case),
+        # Each link with what the user may do with it (remove), as the API lists it.
+        "support": [
+            (link, services.support_link_actions(user=user, link=link))
+            for link in selectors.support_of(case)
+        ],
         "posting": selectors.first_secretary_of(case.village),
-        "can_manage_support": user.has_role_perm(Perm.SUPPORT_MANAGE) and case.status != "closed",
+        "available_actions": services.support_actions(user=user, case=case),
         "support_form": SupportForm(acting_user=user),
     }
 

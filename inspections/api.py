@@ -9,9 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from inspections import selectors, services
+from inspections.choices import FINDING_ACTIONS, RoundStatus
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal.api import ScopedReadOnlyViewSet
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 
 
@@ -35,13 +37,13 @@ class RoundSerializer(serializers.ModelSerializer):
         # The seed reproduces the draw: only who may know the whole plan reads it.
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not selectors.plan_known(user=request.user, inspection=instance):
+        if request is None or not selectors.plan_known(scope=request.scope, inspection=instance):
             data["draw_seed"] = ""
         return data
 
 
 class MoveSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=["active", "closed"])
+    to = serializers.ChoiceField(choices=[RoundStatus.ACTIVE, RoundStatus.CLOSED])
 
 
 class DrawSerializer(serializers.Serializer):
@@ -57,6 +59,11 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.ModelSerializer):
+    available_actions = AvailableActionsField(
+        lambda user, finding: services.finding_actions(user=user, finding=finding),
+        FINDING_ACTIONS,
+    )
+
     class Meta:
         model = Finding
         fields = [
@@ -71,6 +78,7 @@ class FindingSerializer(serializers.ModelSerializer):
             "status",
             "response",
             "verified_at",
+            "available_actions",
         ]
         read_only_fields = ["township", "case", "status", "response", "verified_at"]
 
@@ -102,7 +110,7 @@ class RoundViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
 
     def get_queryset(self):
         # The rounds the user may know of, with whether they may know the plan.
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def create(self, request):
         data = RoundSerializer(data=request.data)
@@ -152,7 +160,7 @@ class VisitViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         data = VisitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        team = Team.objects.visible_to(request.user).filter(pk=fields.pop("team").pk).first()
+        team = Team.objects.visible_to(request.scope).filter(pk=fields.pop("team").pk).first()
         if team is None:
             raise serializers.ValidationError({"team": ["—"]})
         visit = services.visit_record(acting_user=request.user, team=team, **fields)
@@ -167,17 +175,17 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     action_permissions = {"answer": Perm.FINDING_ANSWER}
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user).order_by("deadline", "pk")
+        return selectors.finding_list(scope=self.request.scope).order_by("deadline", "pk")
 
     def create(self, request):
         data = FindingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        visit = Visit.objects.visible_to(request.user).filter(pk=fields.pop("visit").pk).first()
+        visit = Visit.objects.visible_to(request.scope).filter(pk=fields.pop("visit").pk).first()
         if visit is None:
             raise serializers.ValidationError({"visit": ["—"]})
         finding = services.finding_add(acting_user=request.user, visit=visit, **fields)
-        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(finding).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AnswerSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -189,7 +197,7 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         finding = services.finding_answer(
             acting_user=request.user, finding=finding, **data.validated_data
         )
-        return Response(FindingSerializer(finding).data)
+        return Response(self.get_serializer(finding).data)
 
     @extend_schema(request=VerdictSerializer, responses=FindingSerializer)
     @action(detail=True, methods=["post"])
@@ -211,7 +219,7 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         finding = service(
             acting_user=request.user, finding=self.get_object(), **data.validated_data
         )
-        return Response(FindingSerializer(finding).data)
+        return Response(self.get_serializer(finding).data)
 
 
 class CircularViewSet(ScopedReadOnlyViewSet):

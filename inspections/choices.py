@@ -45,3 +45,15 @@ FINDING_STATUS_COLOURS = {
     FindingStatus.RECTIFYING: "warning",
     FindingStatus.VERIFIED: "success",
 }
+
+
+class FindingAction:
+    """What a user may do with a finding (its `available_actions`)."""
+
+    ANSWER = "answer"
+    VERIFY = "verify"
+    SEND_BACK = "send_back"
+
+
+# Every action name: the API field's enum (FindingActionEnum).
+FINDING_ACTIONS = tuple(value for name, value in vars(FindingAction).items() if name.isupper())

@@ -5,15 +5,17 @@ open findings, and the third quarter's report. Runs once."""
 from datetime import date
 
 from inspections import services
+from inspections.choices import RoundKind, RoundStatus, Severity
 from inspections.models import InspectionRound
 from portal.jobs import run
+from rectification.choices import CaseStatus
 from rectification.models import Case, Category
 from villages.models import Division
 
 PROBLEMS = [
-    ("组织制度形同虚设、不开展组织活动", "“三会一课”记录不全，部分会议无签到", "serious"),
-    ("村务监督和民主管理混乱", "村务公开栏内容未按季度更新", "minor"),
-    ("无集体经济收入、服务群众能力弱", "设施农业项目进度滞后于方案", "serious"),
+    ("组织制度形同虚设、不开展组织活动", "“三会一课”记录不全，部分会议无签到", Severity.SERIOUS),
+    ("村务监督和民主管理混乱", "村务公开栏内容未按季度更新", Severity.MINOR),
+    ("无集体经济收入、服务群众能力弱", "设施农业项目进度滞后于方案", Severity.SERIOUS),
 ]
 
 
@@ -25,14 +27,14 @@ def load(*, county, inspector, organizers):
     villages = [
         case.village
         for case in Case.objects.filter(campaign__year=2026)
-        .exclude(status="closed")
+        .exclude(status=CaseStatus.CLOSED)
         .select_related("village")
         .order_by("village")
     ]
     rounds = []
     for quarter, kind, start, end, status in (
-        (3, "centralised", date(2026, 8, 3), date(2026, 8, 21), "closed"),
-        (4, "unannounced", date(2026, 11, 2), date(2026, 11, 30), "active"),
+        (3, RoundKind.CENTRALISED, date(2026, 8, 3), date(2026, 8, 21), RoundStatus.CLOSED),
+        (4, RoundKind.UNANNOUNCED, date(2026, 11, 2), date(2026, 11, 30), RoundStatus.ACTIVE),
     ):
         inspection = services.round_create(
             acting_user=county,
@@ -56,14 +58,14 @@ def load(*, county, inspector, organizers):
             count=min(5, len(villages)),
             seed=f"2026Q{quarter}",
         )
-        services.round_move(acting_user=county, inspection=inspection, to="active")
+        services.round_move(acting_user=county, inspection=inspection, to=RoundStatus.ACTIVE)
         for index, village in enumerate(team.villages.order_by("code")[:4]):
             visit = services.visit_record(
                 acting_user=inspector,
                 team=team,
                 village=village,
                 visited_on=start.replace(day=start.day + index),
-                unannounced=kind == "unannounced",
+                unannounced=kind == RoundKind.UNANNOUNCED,
                 summary="查阅“三会一课”记录和村务公开资料，走访党员群众6户。",
                 score=70 + index * 5,
             )
@@ -85,12 +87,12 @@ def load(*, county, inspector, organizers):
                 )
                 if index % 2 == 0:
                     services.finding_verify(acting_user=inspector, finding=finding)
-        if status == "closed":
+        if status == RoundStatus.CLOSED:
             circular = services.circular_draft(acting_user=county, inspection=inspection)
             services.circular_publish(acting_user=county, circular=circular)
             for organizer in organizers.values():
                 services.circular_acknowledge(acting_user=organizer, circular=circular)
-            services.round_move(acting_user=county, inspection=inspection, to="closed")
+            services.round_move(acting_user=county, inspection=inspection, to=RoundStatus.CLOSED)
         rounds.append(inspection)
     run("quarterly_report", date(2026, 7, 1))
     return len(rounds)

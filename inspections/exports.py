@@ -64,7 +64,7 @@ ROUNDS = exports.register(
         model=InspectionRound,
         filterset_class=RoundFilterSet,
         numbered=True,
-        base=lambda user: round_list(user=user),
+        base=lambda scope: round_list(scope=scope),
         columns=[
             Column(_("Round"), lambda r: str(r), 24),
             Column(_("County"), lambda r: r.county.name, 10),

@@ -12,9 +12,9 @@ from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import DivisionLevel
 
 
-def _rounds(user, params):
-    """The rounds the user may know of (RoundQuerySet), newest first."""
-    return InspectionRound.objects.visible_to(user).select_related("county")
+def _rounds(scope, params):
+    """The rounds the scope's reader may know of (RoundQuerySet), newest first."""
+    return InspectionRound.objects.visible_to(scope).select_related("county")
 
 
 def round_label(inspection):

@@ -3,12 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inspections.choices import FindingAction
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
 from portal import choosers
 from portal.bulk import IdsField
 from portal.choices import Role
 from portal.fields import LONG_TEXT_MAX
 from portal.models import User
+from portal.scoping import Scope
 from rectification.forms import DATE
 from rectification.models import Category
 from villages.models import Village
@@ -35,7 +37,7 @@ class TeamForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = User.objects.visible_to(acting_user).filter(
+        self.fields["members"].queryset = User.objects.visible_to(Scope.of(acting_user)).filter(
             role=Role.INSPECTOR, is_active=True
         )
         self.fields["villages"].required = False
@@ -60,13 +62,13 @@ class DrawForm(forms.Form):
     )
 
 
-def _team_villages(user, params):
+def _team_villages(scope, params, user):
     """The villages on the lists of the user's teams in one round (`round`, its id)."""
     on_teams = Team.villages.through.objects.filter(
         team__round_id=int(params["round"]), team__members=user
     )
     return (
-        Village.objects.visible_to(user)
+        Village.objects.visible_to(scope)
         .filter(pk__in=on_teams.values("village"))
         .select_related("township")
         .order_by("code")
@@ -76,6 +78,7 @@ def _team_villages(user, params):
 choosers.register(
     "team-villages",
     _team_villages,
+    for_user=True,
     label=choosers.village_label,
     search_fields=("name__icontains", "township__name__icontains"),
     params=("round",),
@@ -106,9 +109,9 @@ class FindingForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.visible_to(acting_user).filter(
-            active=True
-        )
+        self.fields["category"].queryset = Category.objects.visible_to(
+            Scope.of(acting_user)
+        ).filter(active=True)
 
 
 class AnswerForm(forms.Form):
@@ -128,8 +131,8 @@ class VerifyForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Verdict"),
         choices=[
-            ("verify", _("Verified: close the finding")),
-            ("send_back", _("Send back for re-rectification")),
+            (FindingAction.VERIFY, _("Verified: close the finding")),
+            (FindingAction.SEND_BACK, _("Send back for re-rectification")),
         ],
         widget=forms.RadioSelect,
     )

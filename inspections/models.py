@@ -11,8 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from inspections.choices import FindingStatus, RoundKind, RoundStatus, Severity
 from portal.fields import DOCUMENT_TEXT_MAX, long_text
-from portal.roles import Perm
-from portal.scoping import ScopedQuerySet, SharedDownQuerySet, scope_prefix
+from portal.scoping import VILLAGE_CODE_LENGTH, ScopedQuerySet, SharedDownQuerySet, checked
 from villages.organs import abbreviation
 
 # Who may know what of an inspection, beyond scope by division: the rule is written out in
@@ -21,100 +20,90 @@ from villages.organs import abbreviation
 # `visible_to`) applies it alike.
 
 ANNOUNCED = (RoundStatus.ACTIVE, RoundStatus.CLOSED)
-VILLAGE_CODE_LENGTH = 12
 
 
-def knows_all_inspections(user):
-    """The county department (whoever manages rounds: county administrators, superusers)
-    knows every round, plan, visit and draft circular of its area."""
-    has_role_perm = getattr(user, "has_role_perm", None)
-    return bool(has_role_perm and has_role_perm(Perm.ROUND_MANAGE))
-
-
-def _rounds_inspected_by(user):
-    """The rounds on whose teams `user` is: a round's own inspectors know it all."""
-    pk = getattr(user, "pk", None)
-    if pk is None:
+def _rounds_inspected_by(scope):
+    """The rounds on whose teams the scope's reader is: a round's own inspectors know it all."""
+    if scope.inspector_id is None:
         return Team.objects.none().values("round")
-    return Team.objects.filter(members__pk=pk).values("round")
+    return Team.objects.filter(members__pk=scope.inspector_id).values("round")
 
 
-def _known_visits(user, path=""):
-    """A visit (at `path`) that a user outside the county department may know of, inside
+def _known_visits(scope, path=""):
+    """A visit (at `path`) that a reader outside the county department may know of, inside
     their scope: one that has happened, or one of a round they inspect."""
     return Q(**{f"{path}visited_on__lte": timezone.localdate()}) | Q(
-        **{f"{path}round__in": _rounds_inspected_by(user)}
+        **{f"{path}round__in": _rounds_inspected_by(scope)}
     )
 
 
 class RoundQuerySet(SharedDownQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, scope):
         """The department and the round's inspectors know the round from the start; a
         township or a county-level reader an overt round once announced; anyone an
         unannounced round once a visit in their area has happened (a first secretary,
         any round, only that way)."""
-        visible = super().visible_to(user)
-        prefix = scope_prefix(user)
-        if prefix is None or knows_all_inspections(user):
+        visible = super().visible_to(scope)
+        if scope.is_nothing or scope.knows_all_inspections:
             return visible
         visited = Visit.objects.filter(
             round=OuterRef("pk"),
-            village__code__startswith=prefix,
+            village__code__startswith=scope.prefix,
             visited_on__lte=timezone.localdate(),
         )
-        known = Q(pk__in=_rounds_inspected_by(user)) | Q(Exists(visited))
-        if len(prefix) < VILLAGE_CODE_LENGTH:
+        known = Q(pk__in=_rounds_inspected_by(scope)) | Q(Exists(visited))
+        if len(scope.prefix) < VILLAGE_CODE_LENGTH:
             known |= Q(status__in=ANNOUNCED) & ~Q(kind=RoundKind.UNANNOUNCED)
         return visible.filter(known)
 
-    def with_plan_known(self, user):
-        """Annotate `plan_known`: whether `user` may know the whole plan (every team's
-        villages and the draw seed): the department, the round's inspectors, and for an
-        announced overt round the readers of the whole county."""
-        if knows_all_inspections(user):
+    def with_plan_known(self, scope):
+        """Annotate `plan_known`: whether the scope's reader may know the whole plan (every
+        team's villages and the draw seed): the department, the round's inspectors, and for
+        an announced overt round the readers of the whole county."""
+        scope = checked(scope)
+        if scope.knows_all_inspections:
             return self.annotate(plan_known=Value(True, output_field=BooleanField()))
-        prefix = scope_prefix(user)
-        known = Q(pk__in=_rounds_inspected_by(user))
-        if prefix is not None:
+        known = Q(pk__in=_rounds_inspected_by(scope))
+        if not scope.is_nothing:
             known |= (
                 Q(status__in=ANNOUNCED)
                 & ~Q(kind=RoundKind.UNANNOUNCED)
-                & Q(county__code__startswith=prefix)
+                & Q(county__code__startswith=scope.prefix)
             )
         return self.annotate(plan_known=Case(When(known, then=Value(True)), default=Value(False)))
 
 
 class TeamQuerySet(SharedDownQuerySet):
-    def visible_to(self, user):
-        """The teams of the rounds the user may know of (their villages are the plan: see
+    def visible_to(self, scope):
+        """The teams of the rounds the reader may know of (their villages are the plan: see
         `inspections.selectors.round_plan`)."""
-        return super().visible_to(user).filter(round__in=InspectionRound.objects.visible_to(user))
+        return super().visible_to(scope).filter(round__in=InspectionRound.objects.visible_to(scope))
 
 
 class VisitQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, scope):
         """In scope, and known: to the department always, to the round's inspectors for
         their rounds, to everyone else once it has happened."""
-        visible = super().visible_to(user)
-        if scope_prefix(user) is None or knows_all_inspections(user):
+        visible = super().visible_to(scope)
+        if scope.is_nothing or scope.knows_all_inspections:
             return visible
-        return visible.filter(_known_visits(user))
+        return visible.filter(_known_visits(scope))
 
 
 class FindingQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, scope):
         """A finding is known with its visit."""
-        visible = super().visible_to(user)
-        if scope_prefix(user) is None or knows_all_inspections(user):
+        visible = super().visible_to(scope)
+        if scope.is_nothing or scope.knows_all_inspections:
             return visible
-        return visible.filter(_known_visits(user, path="visit__"))
+        return visible.filter(_known_visits(scope, path="visit__"))
 
 
 class CircularQuerySet(SharedDownQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, scope):
         """Until published, a circular exists for the county department only."""
-        visible = super().visible_to(user)
-        if knows_all_inspections(user):
+        visible = super().visible_to(scope)
+        if scope.knows_all_inspections:
             return visible
         return visible.filter(published_at__isnull=False)
 
@@ -304,9 +293,9 @@ class Finding(models.Model):
 
 
 class FindingReviewQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
+    def visible_to(self, scope):
         """A review is known with its finding."""
-        return self.filter(finding__in=Finding.objects.visible_to(user))
+        return self.filter(finding__in=Finding.objects.visible_to(scope))
 
 
 class FindingReview(models.Model):

@@ -36,7 +36,7 @@ Notifications follow from it: a circular is announced to the townships only when
 and an overdue finding's deadline never precedes its visit, so it is after the fact.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -50,7 +50,7 @@ from inspections.models import (
     Team,
     Visit,
 )
-from portal.scoping import scope_prefix
+from portal.scoping import Scope
 from villages.models import Village
 
 
@@ -63,14 +63,14 @@ def _count(queryset, group):
     )
 
 
-def round_list(*, user):
+def round_list(*, scope: Scope) -> QuerySet[InspectionRound]:
     """The rounds the user may know of, with the visits and findings they may know of
     counted, and `plan_known` (whether they may know the whole plan and the draw seed)."""
-    visits = Visit.objects.visible_to(user).filter(round=OuterRef("pk"))
-    findings = Finding.objects.visible_to(user).filter(visit__round=OuterRef("pk"))
+    visits = Visit.objects.visible_to(scope).filter(round=OuterRef("pk"))
+    findings = Finding.objects.visible_to(scope).filter(visit__round=OuterRef("pk"))
     return (
-        InspectionRound.objects.visible_to(user)
-        .with_plan_known(user)
+        InspectionRound.objects.visible_to(scope)
+        .with_plan_known(scope)
         .select_related("county")
         .annotate(
             visit_count=_count(visits, "round"),
@@ -80,12 +80,12 @@ def round_list(*, user):
     )
 
 
-def plan_known(*, user, inspection):
-    """Whether `user` may know the round's whole plan and its draw seed."""
+def plan_known(*, scope: Scope, inspection: InspectionRound) -> bool:
+    """Whether the scope's reader may know the round's whole plan and its draw seed."""
     known = getattr(inspection, "plan_known", None)
     if known is None:
         known = (
-            InspectionRound.objects.with_plan_known(user)
+            InspectionRound.objects.with_plan_known(scope)
             .filter(pk=inspection.pk)
             .values_list("plan_known", flat=True)
             .first()
@@ -93,14 +93,14 @@ def plan_known(*, user, inspection):
     return bool(known)
 
 
-def round_plan(*, user, inspection):
-    """The round's teams, each with the villages to visit that `user` may know of; None
-    when the user may know nothing of the plan (see the module's docstring)."""
-    prefix = scope_prefix(user)
+def round_plan(*, scope: Scope, inspection: InspectionRound) -> list[Team] | None:
+    """The round's teams, each with the villages to visit that the scope's reader may know
+    of; None when the reader may know nothing of the plan (see the module's docstring)."""
+    prefix = scope.prefix
     if prefix is None:
         return None
     villages = Village.objects.order_by("code")
-    if not plan_known(user=user, inspection=inspection):
+    if not plan_known(scope=scope, inspection=inspection):
         overt = inspection.kind != RoundKind.UNANNOUNCED and inspection.status in ANNOUNCED
         if not overt or len(prefix) >= VILLAGE_CODE_LENGTH:
             return None
@@ -112,12 +112,12 @@ def round_plan(*, user, inspection):
     )
 
 
-def visit_list(*, user):
-    return Visit.objects.visible_to(user).select_related("village__township", "team", "round")
+def visit_list(*, scope: Scope) -> QuerySet[Visit]:
+    return Visit.objects.visible_to(scope).select_related("village__township", "team", "round")
 
 
-def finding_list(*, user):
-    return Finding.objects.visible_to(user).select_related(
+def finding_list(*, scope: Scope) -> QuerySet[Finding]:
+    return Finding.objects.visible_to(scope).select_related(
         "visit__village", "visit__round", "township", "category", "case"
     )
 
@@ -127,12 +127,19 @@ def overdue_findings_q(today=None):
     return Q(deadline__lt=today) & ~Q(status=FindingStatus.VERIFIED)
 
 
-def circular_list(*, user):
-    return Circular.objects.visible_to(user).select_related("round", "county")
+def finding_is_overdue(finding, today):
+    """One finding by `overdue_findings_q`: past its deadline and not verified."""
+    return finding.deadline < today and finding.status != FindingStatus.VERIFIED
 
 
-def finding_counts(*, user, inspection=None, year=None):
-    findings = Finding.objects.visible_to(user)
+def circular_list(*, scope: Scope) -> QuerySet[Circular]:
+    return Circular.objects.visible_to(scope).select_related("round", "county")
+
+
+def finding_counts(
+    *, scope: Scope, inspection: InspectionRound | None = None, year: int | None = None
+) -> dict[str, int]:
+    findings = Finding.objects.visible_to(scope)
     if inspection is not None:
         findings = findings.filter(visit__round=inspection)
     if year is not None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inspections.choices import FindingStatus, RoundStatus
+from inspections.choices import FindingAction, FindingStatus, RoundStatus
 from inspections.docx import chinese_date
 from inspections.models import (
     Acknowledgement,
@@ -34,7 +34,9 @@ from portal.constraints import service_transaction
 from portal.exceptions import TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
+from portal.permissions import Actions, allowed, require
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
@@ -55,14 +57,9 @@ ROUND_MOVES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _lock(model, obj, user):
     try:
-        return model.objects.visible_to(user).select_for_update().get(pk=obj.pk)
+        return model.objects.visible_to(Scope.of(user)).select_for_update().get(pk=obj.pk)
     except model.DoesNotExist:
         raise Http404 from None
 
@@ -81,10 +78,10 @@ def round_create(
     starts_on: date,
     ends_on: date,
 ) -> InspectionRound:
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     if (
         county.level != "county"
-        or not Division.objects.visible_to(acting_user).filter(pk=county.pk).exists()
+        or not Division.objects.visible_to(Scope.of(acting_user)).filter(pk=county.pk).exists()
     ):
         raise ValidationError({"county": _("Choose a county inside your area.")})
     inspection = InspectionRound(
@@ -104,7 +101,7 @@ def round_create(
 @transaction.atomic
 def round_move(*, acting_user: User, inspection: InspectionRound, to: str) -> InspectionRound:
     """planned → active → closed; nothing else."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     if to not in ROUND_MOVES[inspection.status]:
         raise TransitionError(
@@ -128,10 +125,10 @@ def team_save(
     team: Team | None = None,
 ) -> Team:
     """A team of inspector users of the county."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     allowed = set(
-        User.objects.visible_to(acting_user)
+        User.objects.visible_to(Scope.of(acting_user))
         .filter(role=Role.INSPECTOR, is_active=True)
         .values_list("pk", flat=True)
     )
@@ -155,7 +152,7 @@ def team_save(
 @transaction.atomic
 def team_assign(*, acting_user: User, team: Team, villages: Iterable[Village]) -> Team:
     """Give a team the villages it is to visit (by hand)."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     team = _lock(Team, team, acting_user)
     county = team.round.county_id
     outside = [v.name for v in villages if not v.code.startswith(county)]
@@ -187,7 +184,7 @@ def draw_villages(
 ) -> list[Village]:
     """Draw `count` villages at random and deal them to the teams in turn; the seed is
     recorded (a new one if none is given) so the draw can be repeated and checked."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     teams = list(inspection.teams.order_by("name"))
     if not teams:
@@ -215,6 +212,11 @@ def _on_team(user, team):
     return team.members.filter(pk=user.pk).exists()
 
 
+def round_active(inspection: InspectionRound) -> bool:
+    """Visits are recorded while the round is under way."""
+    return inspection.status == RoundStatus.ACTIVE
+
+
 def may_record_visits(user: User, inspection: InspectionRound) -> bool:
     """Whether `user` records visits in this round: an inspector on one of its teams. The
     visit form answers 403 to anyone else, before they fill it in for nothing."""
@@ -235,12 +237,12 @@ def visit_record(
     """An inspector of the team records a visit to a village on the team's list. A village
     off the list is refused: the list is the round's plan, which the county department
     sets (by hand or by the recorded draw); a visit elsewhere would be a plan nobody made."""
-    _require(acting_user, Perm.INSPECT)
+    require(acting_user, Perm.INSPECT)
     team = _lock(Team, team, acting_user)
     if not _on_team(acting_user, team):
         raise PermissionDenied(_("Only members of the team record its visits."))
     inspection = team.round
-    if inspection.status != RoundStatus.ACTIVE:
+    if not round_active(inspection):
         raise ValidationError(_("Visits are recorded while the round is under way."))
     if not village.code.startswith(inspection.county_id):
         raise ValidationError({"village": _("Not in the round's county.")})
@@ -280,7 +282,7 @@ def finding_add(
     case: Case | None = None,
 ) -> Finding:
     """A problem found on the visit, for the village's township to rectify by a deadline."""
-    _require(acting_user, Perm.INSPECT)
+    require(acting_user, Perm.INSPECT)
     visit = _lock(Visit, visit, acting_user)
     if not _on_team(acting_user, visit.team):
         raise PermissionDenied(_("Only members of the team record its findings."))
@@ -325,9 +327,9 @@ def finding_answer(
 ) -> Finding:
     """The township answers with its rectification, and optionally an evidence file (type
     checked by content before anything is written); the finding is then being rectified."""
-    _require(acting_user, Perm.FINDING_ANSWER)
+    require(acting_user, Perm.FINDING_ANSWER)
     finding = _lock(Finding, finding, acting_user)
-    if finding.status == FindingStatus.VERIFIED:
+    if not finding_open(finding):
         raise TransitionError(_("A verified finding is closed."))
     if not response.strip():
         raise ValidationError({"response": _("Say what was done.")})
@@ -370,20 +372,41 @@ def is_inspector_of(user: User, inspection: InspectionRound) -> bool:
     )
 
 
-def may_verify(user: User, finding: Finding) -> bool:
-    """Whether `user` is offered the verdict on `finding` (核实销号 or 退回): an inspector of
-    its round, once the township has answered. `_answered_finding` enforces the same."""
-    return finding.status == FindingStatus.RECTIFYING and is_inspector_of(user, finding.visit.round)
+def finding_open(finding: Finding) -> bool:
+    """A finding is answered (and answered again) until it is verified: then it is closed."""
+    return finding.status != FindingStatus.VERIFIED
+
+
+def finding_answered(finding: Finding) -> bool:
+    """The township has answered and the verdict is pending: something to verify or send
+    back."""
+    return finding.status == FindingStatus.RECTIFYING
+
+
+def finding_actions(*, user: User, finding: Finding) -> Actions:
+    """What `user` may do with `finding` now (FindingAction names): the township answers an
+    open finding; an inspector of its round verifies or sends back an answered one. What
+    the finding's page offers and the API's `available_actions` lists; the services
+    enforce the same rules."""
+    verdict = finding_answered(finding) and is_inspector_of(user, finding.visit.round)
+    return allowed(
+        user,
+        {
+            FindingAction.ANSWER: (Perm.FINDING_ANSWER, finding_open(finding)),
+            FindingAction.VERIFY: (Perm.INSPECT, verdict),
+            FindingAction.SEND_BACK: (Perm.INSPECT, verdict),
+        },
+    )
 
 
 def _answered_finding(acting_user, finding):
     """The finding, locked, if `acting_user` is one of its round's inspectors and the
     township has answered it: only then is there something to verify or send back."""
-    _require(acting_user, Perm.INSPECT)
+    require(acting_user, Perm.INSPECT)
     finding = _lock(Finding, finding, acting_user)
     if not is_inspector_of(acting_user, finding.visit.round):
         raise PermissionDenied(_("Only the round's inspectors verify its findings."))
-    if finding.status != FindingStatus.RECTIFYING:
+    if not finding_answered(finding):
         raise TransitionError(_("Only a finding the township has answered can be verified."))
     return finding
 
@@ -499,7 +522,7 @@ def draft_body(inspection: InspectionRound) -> str:
 @service_transaction
 def circular_draft(*, acting_user: User, inspection: InspectionRound, title: str = "") -> Circular:
     """Draft the round's circular with the county's next number for the year."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     inspection = _lock(InspectionRound, inspection, acting_user)
     if hasattr(inspection, "circular"):
         return inspection.circular
@@ -528,7 +551,7 @@ def circular_draft(*, acting_user: User, inspection: InspectionRound, title: str
 
 @transaction.atomic
 def circular_update(*, acting_user: User, circular: Circular, title: str, body: str) -> Circular:
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is not None:
         raise TransitionError(_("A published circular can no longer be changed."))
@@ -541,7 +564,7 @@ def circular_update(*, acting_user: User, circular: Circular, title: str, body: 
 @transaction.atomic
 def circular_publish(*, acting_user: User, circular: Circular) -> Circular:
     """Publish the circular and tell every township organizer of the county."""
-    _require(acting_user, Perm.ROUND_MANAGE)
+    require(acting_user, Perm.ROUND_MANAGE)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is not None:
         return circular
@@ -562,7 +585,7 @@ def circular_publish(*, acting_user: User, circular: Circular) -> Circular:
 @transaction.atomic
 def circular_acknowledge(*, acting_user: User, circular: Circular) -> Acknowledgement:
     """A township organizer acknowledges the published circular for their township."""
-    _require(acting_user, Perm.FINDING_ANSWER)
+    require(acting_user, Perm.FINDING_ANSWER)
     circular = _lock(Circular, circular, acting_user)
     if circular.published_at is None:
         raise ValidationError(_("The circular has not been published yet."))

@@ -17,6 +17,7 @@ from inspections.choices import (
     FINDING_STATUS_COLOURS,
     ROUND_STATUS_COLOURS,
     SEVERITY_COLOURS,
+    FindingAction,
     FindingStatus,
     RoundStatus,
 )
@@ -67,7 +68,7 @@ class RoundListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -127,25 +128,32 @@ class RoundDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         inspection, user = self.object, self.request.user
-        plan = selectors.round_plan(user=user, inspection=inspection)
+        plan = selectors.round_plan(scope=self.request.scope, inspection=inspection)
         can_manage = user.has_role_perm(Perm.ROUND_MANAGE)
+        my_teams = [t for t in plan or [] if any(m.pk == user.pk for m in t.members.all())]
         context.update(
             teams=plan or [],
             plan_hidden=plan is None,
             plan_partial=plan is not None and not inspection.plan_known,
-            my_teams=[t for t in plan or [] if any(m.pk == user.pk for m in t.members.all())],
-            visits=selectors.visit_list(user=user).filter(round=inspection),
-            counts=selectors.finding_counts(user=user, inspection=inspection),
-            circular=selectors.circular_list(user=user).filter(round=inspection).first(),
+            my_teams=my_teams,
+            visits=selectors.visit_list(scope=self.request.scope).filter(round=inspection),
+            counts=selectors.finding_counts(scope=self.request.scope, inspection=inspection),
+            circular=selectors.circular_list(scope=self.request.scope)
+            .filter(round=inspection)
+            .first(),
             can_manage=can_manage,
             draw_form=DrawForm(auto_id="draw-%s"),
             candidates=len(services.draw_candidates(inspection)) if can_manage else 0,
-            next_status=services.ROUND_MOVES[inspection.status],
+            # Each move the round may make, and whether it starts the round (or closes it).
+            moves=[
+                (to, to == RoundStatus.ACTIVE) for to in services.ROUND_MOVES[inspection.status]
+            ],
+            can_record_visit=bool(my_teams) and services.round_active(inspection),
         )
         return context
 
@@ -187,7 +195,7 @@ class DrawView(FormActionView):
         return {**super().get_form_kwargs(), "auto_id": "draw-%s"}
 
     def get_queryset(self):
-        return selectors.round_list(user=self.request.user)
+        return selectors.round_list(scope=self.request.scope)
 
     def form_valid(self, form):
         inspection = self.object
@@ -288,7 +296,7 @@ class VisitListView(ObjectListView):
     export_url_name = "visit_export"
 
     def get_queryset(self):
-        return selectors.visit_list(user=self.request.user)
+        return selectors.visit_list(scope=self.request.scope)
 
 
 class VisitExportView(ExportView):
@@ -301,13 +309,13 @@ class VisitDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.visit_list(user=self.request.user)
+        return selectors.visit_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            findings=selectors.finding_list(user=user).filter(visit=self.object),
+            findings=selectors.finding_list(scope=self.request.scope).filter(visit=self.object),
             can_add=user.has_role_perm(Perm.INSPECT)
             and self.object.team.members.filter(pk=user.pk).exists(),
             finding_form=FindingForm(acting_user=user),
@@ -339,7 +347,7 @@ class FindingListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user).order_by("deadline", "pk")
+        return selectors.finding_list(scope=self.request.scope).order_by("deadline", "pk")
 
     def get_context_data(self, **kwargs):
         # An inspector verifies answered findings in bulk on their own page.
@@ -357,7 +365,7 @@ class FindingDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user)
+        return selectors.finding_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         from portal.attachments import attachments_of
@@ -366,8 +374,8 @@ class FindingDetailView(ObjectDetailView):
         user = self.request.user
         context.update(
             answer_form=AnswerForm(initial={"response": self.object.response}),
-            can_answer=user.has_role_perm(Perm.FINDING_ANSWER) and self.object.status != "verified",
-            can_verify=services.may_verify(user, self.object),
+            available_actions=services.finding_actions(user=user, finding=self.object),
+            overdue=selectors.finding_is_overdue(self.object, timezone.localdate()),
             verify_form=VerifyForm(),
             reviews=self.object.reviews.select_related("reviewed_by"),
             attachments=attachments_of(self.object),
@@ -381,7 +389,7 @@ class _FindingAction(FormActionView):
     page_view = FindingDetailView
 
     def get_queryset(self):
-        return selectors.finding_list(user=self.request.user)
+        return selectors.finding_list(scope=self.request.scope)
 
 
 class FindingAnswerView(_FindingAction):
@@ -416,7 +424,7 @@ class FindingVerifyView(_FindingAction):
 
     def form_valid(self, form):
         comment = form.cleaned_data["comment"]
-        if form.cleaned_data["decision"] == "verify":
+        if form.cleaned_data["decision"] == FindingAction.VERIFY:
             services.finding_verify(
                 acting_user=self.request.user, finding=self.object, comment=comment
             )
@@ -447,7 +455,7 @@ class FindingPendingView(PortalMixin, FormView):
         mine = Team.objects.filter(members=user).values("round_id")
         kwargs.setdefault(
             "findings",
-            selectors.finding_list(user=user)
+            selectors.finding_list(scope=self.request.scope)
             .filter(status=FindingStatus.RECTIFYING, visit__round__in=mine)
             .order_by("responded_at", "pk"),
         )
@@ -458,7 +466,7 @@ class FindingPendingView(PortalMixin, FormView):
         comment = form.cleaned_data["comment"]
         outcome = bulk.run(
             ids=form.cleaned_data["ids"],
-            queryset=selectors.finding_list(user=user),
+            queryset=selectors.finding_list(scope=self.request.scope),
             action=lambda finding: services.finding_verify(
                 acting_user=user, finding=finding, comment=comment
             ),
@@ -485,7 +493,7 @@ class CircularListView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            circulars=selectors.circular_list(user=self.request.user), **kwargs
+            circulars=selectors.circular_list(scope=self.request.scope), **kwargs
         )
 
 

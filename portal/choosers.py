@@ -2,7 +2,7 @@
 users): a text box that asks the server for at most `LIMIT` matches, instead of a <select>
 that carries every village of a county (745) or a province (14,592) in the page.
 
-A *source* is a named, scoped queryset: `SOURCES["villages"].choices(user, params)`. The
+A *source* is a named, scoped queryset: `SOURCES["villages"].choices(scope, params)`. The
 form field and the search endpoint take their choices from the same source, so the list a
 user can pick from is the list the server accepts; the field validates a posted value
 against it like any ModelChoiceField (an out-of-scope code is "not one of the choices").
@@ -30,6 +30,7 @@ from django.views import View
 
 from portal.choices import Role
 from portal.models import User
+from portal.scoping import Scope
 from villages.models import Division, Village
 
 # The most matches the endpoint returns: enough to pick from, small enough to read.
@@ -43,7 +44,8 @@ SEPARATORS = ",，、;； \n\t"
 
 @dataclass(frozen=True)
 class Source:
-    """Where a chooser's choices come from: `queryset(user, params)` is already scoped."""
+    """Where a chooser's choices come from: `queryset(scope, params)` is already scoped
+    (`queryset(scope, params, user)` when `for_user`: choices that are the user's own)."""
 
     name: str
     queryset: object
@@ -53,10 +55,13 @@ class Source:
     # The field a typed value is matched to exactly (a unique name); None: codes only.
     exact_field: str = "name"
     params: tuple = field(default=())
+    for_user: bool = False
 
-    def choices(self, user, params=None):
+    def choices(self, scope, params=None, *, user=None):
         params = {k: str(v) for k, v in (params or {}).items() if k in self.params and v}
-        return self.queryset(user, params)
+        if self.for_user:
+            return self.queryset(scope, params, user)
+        return self.queryset(scope, params)
 
     def search(self, queryset, text):
         """At most LIMIT + 1 matches of `text` by name or code (the extra one says "more")."""
@@ -249,7 +254,8 @@ def chooser_field(source, user, *, like=None, multiple=False, **params):
         if getattr(like, "empty_label", None) is not None and not multiple:
             kwargs["empty_label"] = like.empty_label
     cls = MultipleChooserField if multiple else ChooserField
-    return cls(source, params, queryset=source.choices(user, params), **kwargs)
+    queryset = source.choices(Scope.of(user), params, user=user)
+    return cls(source, params, queryset=queryset, **kwargs)
 
 
 def choice_box(source, user, *, name, value=None, label="", **params):
@@ -279,7 +285,8 @@ class ChooserFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, source, params=None, **kwargs):
         def choices(request):
-            return SOURCES[source].choices(getattr(request, "user", None), params)
+            scope = getattr(request, "scope", None) or Scope.nothing()
+            return SOURCES[source].choices(scope, params, user=getattr(request, "user", None))
 
         kwargs.setdefault("queryset", choices)
         super().__init__(source=source, params=params, **kwargs)
@@ -299,7 +306,7 @@ class ChooserSearchView(LoginRequiredMixin, View):
         if found is None:
             raise Http404
         try:
-            queryset = found.choices(request.user, request.GET)
+            queryset = found.choices(request.scope, request.GET, user=request.user)
             matches = found.search(queryset, request.GET.get("q", ""))
         except (KeyError, ValueError, TypeError, ObjectDoesNotExist, ValidationError):
             raise Http404 from None
@@ -314,17 +321,17 @@ def village_label(village):
     return f"{village.township.name} · {village.name}（{village.code}）"
 
 
-def _villages(user, params):
-    """Villages in the user's scope; `within` narrows to a division (a round's county)."""
-    queryset = Village.objects.visible_to(user).select_related("township").order_by("code")
+def _villages(scope, params):
+    """Villages in scope; `within` narrows to a division (a round's county)."""
+    queryset = Village.objects.visible_to(scope).select_related("township").order_by("code")
     if params.get("within"):
         queryset = queryset.filter(code__startswith=params["within"])
     return queryset
 
 
-def _divisions(user, params):
-    """Divisions in the user's scope; `level` one level or several ("county,township")."""
-    queryset = Division.objects.visible_to(user).select_related("parent").order_by("code")
+def _divisions(scope, params):
+    """Divisions in scope; `level` one level or several ("county,township")."""
+    queryset = Division.objects.visible_to(scope).select_related("parent").order_by("code")
     if params.get("level"):
         queryset = queryset.filter(level__in=params["level"].split(","))
     return queryset
@@ -335,9 +342,9 @@ def division_label(division):
     return f"{parent} · {division.name}（{division.code}）" if parent else division.name
 
 
-def _users(user, params):
-    """Active users in the user's scope; `role` narrows to one role."""
-    queryset = User.objects.visible_to(user).filter(is_active=True).order_by("username")
+def _users(scope, params):
+    """Active users in scope; `role` narrows to one role."""
+    queryset = User.objects.visible_to(scope).filter(is_active=True).order_by("username")
     if params.get("role"):
         if params["role"] not in Role.values:
             raise ValueError(params["role"])

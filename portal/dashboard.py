@@ -4,10 +4,12 @@ lead to their own pages). Every figure comes from an app's selectors, each in on
 whatever the data size; the page makes a fixed number of queries."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from firstsecretary.selectors import (
     coverage,
@@ -15,9 +17,10 @@ from firstsecretary.selectors import (
     presence_summary,
     with_support,
 )
+from inspections.choices import FindingStatus
 from inspections.selectors import finding_counts
 from portal.months import add_months
-from portal.scoping import scope_prefix
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case
 from rectification.selectors import (
@@ -36,33 +39,10 @@ CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
 MONTHS = 6
 
 
-@dataclass
-class Area:
-    """A reader narrowed to a part of the user's area (drill-down): same rules, smaller scope."""
-
-    scope_prefix: str
-    is_authenticated: bool = True
-
-
-def narrowed(user, code):
-    """The user itself, or a reader limited to the division `code` when it lies strictly
-    inside the user's area; anything else (wider, malformed, a village) is ignored."""
-    prefix = scope_prefix(user)
-    if (
-        prefix is not None
-        and code.isdigit()
-        and len(code) in (2, 4, 6, 9)
-        and len(code) > len(prefix)
-        and code.startswith(prefix)
-    ):
-        return Area(scope_prefix=code)
-    return user
-
-
-def years(user):
-    """The campaign years the user's area has, newest first (one query)."""
+def years(*, scope: Scope) -> list[int]:
+    """The campaign years the scope has, newest first (one query)."""
     return list(
-        Campaign.objects.visible_to(user)
+        Campaign.objects.visible_to(scope)
         .order_by("-year")
         .values_list("year", flat=True)
         .distinct()
@@ -93,21 +73,22 @@ class Stage:
     beyond (the funnel: identified → rectifying → … → closed)."""
 
     status: str
-    label: str
+    label: str | Promise  # lazy: translated when shown
     now: int
     reached: int
 
 
-def dashboard(*, user, year=None, today=None):
-    """Every figure of the dashboard for `user`'s scope (a user or an Area) and a year."""
+def dashboard(*, scope: Scope, year: int | None = None, today: date | None = None) -> dict:
+    """Every figure of the dashboard for a scope (the reader's, or narrowed by the
+    drill-down: `Scope.narrowed`) and a year."""
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
     # The timeliness page's window: up to the month being planned (due by the 25th).
     months = plan_months(today, MONTHS)
-    prefix = scope_prefix(user) or ""
+    prefix = scope.prefix or ""
     depth = CHILD_LENGTH.get(len(prefix), 12)
-    stats = ledger_statistics(user=user, year=year, today=today)
-    cases = Case.objects.visible_to(user)
+    stats = ledger_statistics(scope=scope, year=year, today=today)
+    cases = Case.objects.visible_to(scope)
     if year is not None:
         cases = cases.filter(campaign__year=year)
     rows = (
@@ -124,7 +105,7 @@ def dashboard(*, user, year=None, today=None):
         .order_by()
     )
     by_unit = {row.pop("unit"): row for row in rows}
-    plans = timeliness(user=user, months=months, depth=depth)
+    plans = timeliness(scope=scope, months=months, depth=depth)
     codes = set(by_unit) | {code for code, _month in plans}
     names = _names(codes, depth)
     units = {
@@ -142,7 +123,7 @@ def dashboard(*, user, year=None, today=None):
         (unit, [plans.get((unit.code, month), Timeliness(month=month)) for month in months])
         for unit in units.values()
     ]
-    covered, open_cases = coverage(user=user, year=year)
+    covered, open_cases = coverage(scope=scope, year=year)
     statuses = CaseStatus.values
     funnel = [
         Stage(
@@ -159,11 +140,11 @@ def dashboard(*, user, year=None, today=None):
         "behind": sum(unit.overdue for unit in units.values()),
         "missing_five": sum(unit.missing_five for unit in units.values()),
         "coverage": (covered, open_cases, percent(covered, open_cases)),
-        "presence": presence_summary(user=user, month=add_months(this_month, -1)),
+        "presence": presence_summary(scope=scope, month=add_months(this_month, -1)),
         "months": months,
         "heat": heat,
         "timeliness_legend": timeliness_legend(),
-        "findings": finding_counts(user=user, year=year),
+        "findings": finding_counts(scope=scope, year=year),
         "ranking": ranking,
         "villages_level": depth == 12,
     }
@@ -196,8 +177,8 @@ def figure_links(*, year, code, drilled, today=None):
         "five": url("support_overview"),
         "open_cases": url("support_overview", missing="false"),
         "covered": url("support_overview", missing="false", first_secretary="true"),
-        "findings_open": url("finding_list", status="open"),
-        "findings_verified": url("finding_list", status="verified"),
+        "findings_open": url("finding_list", status=FindingStatus.OPEN),
+        "findings_verified": url("finding_list", status=FindingStatus.VERIFIED),
         "posted": url("presence", dated=False, month=last_month),
         "below": url("presence", dated=False, month=last_month, below="true"),
         # The charts add the bar's key to these.

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
+from django.http import HttpRequest
+
 from portal.excel import Column
+from portal.scoping import Scope
 
 REGISTRY: dict[str, TableExport] = {}
 
@@ -27,7 +29,8 @@ class TableExport:
     filterset_class: Any
     columns: list[Column]
     prepare: Callable | None = None  # e.g. add select_related for the columns
-    # The list page's own selector, when it annotates what the FilterSet filters on.
+    # The list page's own selector (scope -> queryset), when it annotates what the
+    # FilterSet filters on.
     base: Callable | None = None
     # A paper form's layout: group headers [(label, number of columns)], a 序号 column,
     # and a heading that names the user's area (user -> text).
@@ -35,13 +38,15 @@ class TableExport:
     numbered: bool = False
     heading: Callable | None = None
 
-    def queryset(self, user, params):
-        """The rows `user` would see on the list page with the same filters."""
-        base = self.base(user) if self.base else self.model.objects.visible_to(user)
+    def queryset(self, scope: Scope, params):
+        """The rows a reader of `scope` would see on the list page with the same filters."""
+        base = self.base(scope) if self.base else self.model.objects.visible_to(scope)
         if self.prepare is not None:
             base = self.prepare(base)
-        # The FilterSet narrows its own choices through request.user, as on the page.
-        filterset = self.filterset_class(params, queryset=base, request=SimpleNamespace(user=user))
+        # The FilterSet narrows its own choices through request.scope, as on the page.
+        request = HttpRequest()
+        request.scope = scope  # type: ignore[attr-defined]  # as ScopeMiddleware sets it
+        filterset = self.filterset_class(params, queryset=base, request=request)
         if not filterset.is_valid():
             return base.none()
         return filterset.qs

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.choices import Role
 from portal.models import User
+from portal.scoping import Scope
 
 
 def yes_no_all(label, **kwargs):
@@ -16,11 +17,11 @@ def yes_no_all(label, **kwargs):
 
 
 def scoped_choices(model, **filters):
-    """A ModelChoiceFilter queryset narrowed to what the requesting user may see."""
+    """A ModelChoiceFilter queryset narrowed to the request's scope."""
 
     def queryset(request):
-        user = getattr(request, "user", None)
-        return model.objects.visible_to(user).filter(**filters)
+        scope = getattr(request, "scope", None) or Scope.nothing()
+        return model.objects.visible_to(scope).filter(**filters)
 
     return queryset
 

@@ -2,7 +2,8 @@
 
 A page declares its model, permission, FilterSet and template; the base classes do the
 rest the same way everywhere (the NetBox pattern). Out of scope is 404 because every
-object is looked up through `Model.objects.visible_to(user)`; a missing permission is 403.
+object is looked up through `Model.objects.visible_to(request.scope)`; a missing
+permission is 403.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ class PortalMixin(LoginRequiredMixin):
 
 
 class ScopedMixin(PortalMixin):
-    """Every object and list comes from `visible_to(user)`: out of scope is 404."""
+    """Every object and list comes from `visible_to(request.scope)`: out of scope is 404."""
 
     model: type[Model] | None = None
     select_related: tuple[str, ...] = ()
 
     def get_queryset(self):
-        queryset = self.model.objects.visible_to(self.request.user)
+        queryset = self.model.objects.visible_to(self.request.scope)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         return queryset

@@ -20,7 +20,6 @@ from portal import imports
 from portal.attachments import sniff
 from portal.generic import PortalMixin, ScopedObjectMixin
 from portal.models import ImportBatch
-from portal.scoping import scope_prefix
 
 
 class UploadForm(forms.Form):
@@ -88,7 +87,7 @@ class ImportUploadView(PortalMixin, FormView):
                 spec=self.spec(),
                 upload=form.cleaned_data["file"],
                 context=form.context(),
-                scope_code=scope_prefix(self.request.user) or "",
+                scope_code=self.request.scope.prefix or "",
                 acting_user=self.request.user,
             )
         except ValidationError as error:

@@ -62,19 +62,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.username
 
-    @property
-    def scope_prefix(self):
-        """The division code prefix this user sees: "" for all, None for nothing."""
-        if not self.is_active:
-            return None
-        if self.is_superuser and not self.division_id:
-            return ""
-        if self.role == Role.FIRST_SECRETARY:
-            return self.village_id
-        if not self.role:
-            return None
-        return self.division_id
-
     def has_role_perm(self, perm):
         if not self.is_active:
             return False

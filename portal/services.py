@@ -27,7 +27,7 @@ from portal.choices import ReportStatus, Role
 from portal.constraints import service_transaction
 from portal.excel import XlsxTable
 from portal.models import ApiToken, GeneratedReport, User
-from portal.scoping import in_scope, scope_prefix
+from portal.scoping import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,15 @@ logger = logging.getLogger(__name__)
 def _check_user_placement(*, acting_user, role, division, village):
     """A user may only be placed inside the acting user's own scope, in a sensible place."""
     errors = {}
+    scope = Scope.of(acting_user)
     if division is None:
         errors["division"] = _("Choose the division this user works for.")
-    elif not in_scope(division.code, acting_user):
+    elif not scope.contains(division.code):
         errors["division"] = _("You can only place users inside your own area.")
     if role == Role.FIRST_SECRETARY:
         if village is None:
             errors["village"] = _("A first secretary must be attached to a village.")
-        elif not in_scope(village.code, acting_user):
+        elif not scope.contains(village.code):
             errors["village"] = _("You can only place users inside your own area.")
         elif division is not None and not village.code.startswith(division.code):
             errors["village"] = _("The village is not in the chosen division.")
@@ -106,7 +107,7 @@ def user_update(
     password: str = "",
 ) -> User:
     """Change a user's role, place or details; the user must stay inside the acting scope."""
-    user = User.objects.visible_to(acting_user).select_for_update().get(pk=user.pk)
+    user = User.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=user.pk)
     if user.pk == acting_user.pk and (
         role != user.role or division != user.division or not is_active
     ):
@@ -172,7 +173,7 @@ def export_write(
     """Write a filtered list's workbook to `fileobj` now, whatever its size (what the
     background report does; also the benchmark's measure). Returns the number of rows."""
     export = exports.get(kind)
-    queryset = export.queryset(acting_user, _as_querydict(_params_dict(params)))
+    queryset = export.queryset(Scope.of(acting_user), _as_querydict(_params_dict(params)))
     return _write(export, queryset, fileobj, user=acting_user)
 
 
@@ -180,7 +181,7 @@ def export_start(*, kind: str, params: Mapping[str, Any], acting_user: User) -> 
     """Export a filtered list: in the request when small, as a background report when large."""
     export = exports.get(kind)
     params = _params_dict(params)
-    queryset = export.queryset(acting_user, _as_querydict(params))
+    queryset = export.queryset(Scope.of(acting_user), _as_querydict(params))
     total = queryset.count()
     if total <= settings.EXPORT_SYNC_MAX_ROWS:
         content = io.BytesIO()
@@ -191,7 +192,7 @@ def export_start(*, kind: str, params: Mapping[str, Any], acting_user: User) -> 
         kind=kind,
         title=str(export.title),
         params=params,
-        scope_code=scope_prefix(acting_user) or "",
+        scope_code=Scope.of(acting_user).prefix or "",
         requested_by=acting_user,
         row_count=total,
     )
@@ -263,7 +264,9 @@ def report_build(*, report_id: int) -> GeneratedReport | None:
                 filename = _filename(builder)
             else:
                 export = exports.get(report.kind)
-                queryset = export.queryset(report.requested_by, _as_querydict(report.params))
+                queryset = export.queryset(
+                    Scope.of(report.requested_by), _as_querydict(report.params)
+                )
                 total = queryset.count()
                 rows = _write(
                     export,

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.scope: what the signed-in user may read (portal.scoping.Scope).
+    "portal.scoping.ScopeMiddleware",
     # Records the signed-in user on every history entry written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -257,6 +259,10 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "firstsecretary.choices.UnitKind",
         "LogKindEnum": "firstsecretary.choices.LogKind",
         "SupportKindEnum": "firstsecretary.choices.SupportKind",
+        # What a user may do with an object now (its available_actions).
+        "CaseActionEnum": "rectification.choices.CASE_ACTIONS",
+        "FindingActionEnum": "inspections.choices.FINDING_ACTIONS",
+        "SupportActionEnum": "firstsecretary.choices.SUPPORT_LINK_ACTIONS",
     },
 }
 

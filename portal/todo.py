@@ -6,7 +6,7 @@ a fixed number of queries, one per kind of item, whatever the number of villages
 grows in rows, not in queries (tests/portal/test_todo.py asserts it).
 
 Other apps add a kind of item by appending a function to `EXTRA[role]`: it takes
-(user, today) and returns a list of `Item`.
+(user, today, *, scope) and returns a list of `Item`.
 """
 
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from portal.choices import Role
 from portal.months import add_months, due_date
 from portal.notifications import todo_count_key
-from portal.scoping import scope_prefix
+from portal.scoping import Scope
 
 # More items of one kind than this are shown as one line that opens their list.
 GROUP_ABOVE = 5
@@ -103,11 +103,10 @@ def _group(items, what, url):
     ]
 
 
-def _within(queryset, user, path):
-    prefix = scope_prefix(user)
-    if prefix is None:
+def _within(queryset, scope, path):
+    if scope.is_nothing:
         return queryset.none()
-    return queryset.filter(**{f"{path}__startswith": prefix}) if prefix else queryset
+    return queryset if scope.is_everything else queryset.filter(scope.q(path))
 
 
 # --- Shared readings ----------------------------------------------------------------------
@@ -118,7 +117,7 @@ def _planned_month(today):
     return add_months(today.replace(day=1), 1)
 
 
-def _missing_activity_plans(user, month):
+def _missing_activity_plans(scope, month):
     """[(township code, township name, villages without a submitted plan)] (one query)."""
     from villages.models import ActivityPlan, Village
     from villages.selectors import expected_q
@@ -127,7 +126,7 @@ def _missing_activity_plans(user, month):
         village=OuterRef("pk"), month=month, submitted_at__isnull=False
     )
     return (
-        Village.objects.visible_to(user)
+        Village.objects.visible_to(scope)
         .filter(expected_q(month))
         .exclude(Exists(submitted))
         .values_list("township_id", "township__name")
@@ -136,10 +135,10 @@ def _missing_activity_plans(user, month):
     )
 
 
-def _last_urgings(user, month):
+def _last_urgings(scope, month):
     from villages.selectors import last_urgings
 
-    return last_urgings(user=user, month=month)
+    return last_urgings(scope=scope, month=month)
 
 
 def _urged_line(urging, month, missing):
@@ -158,7 +157,7 @@ def _urged_line(urging, month, missing):
     )
 
 
-def _activity_items(user, today, *, overdue_only):
+def _activity_items(scope, today, *, overdue_only):
 
     month = _planned_month(today)
     due = due_date(month)
@@ -166,8 +165,8 @@ def _activity_items(user, today, *, overdue_only):
         return []
     days = (due - today).days
     items = []
-    urged = _last_urgings(user, month)
-    for code, name, missing in _missing_activity_plans(user, month):
+    urged = _last_urgings(scope, month)
+    for code, name, missing in _missing_activity_plans(scope, month):
         if code in urged:
             what = _urged_line(urged[code], month, missing)
         elif days >= 0:
@@ -193,12 +192,12 @@ def _activity_items(user, today, *, overdue_only):
     return items
 
 
-def _open_findings(user):
+def _open_findings(scope):
     from inspections.choices import FindingStatus
     from inspections.models import Finding
 
     return (
-        Finding.objects.visible_to(user)
+        Finding.objects.visible_to(scope)
         .exclude(status=FindingStatus.VERIFIED)
         .select_related("visit__village")
         .order_by("deadline", "pk")
@@ -219,13 +218,13 @@ def _finding_item(finding, what, kind):
 # --- Township organizer ---------------------------------------------------------------------
 
 
-def _township_plans(user, today):
+def _township_plans(scope, today):
     """Cases listed without a plan, plans in draft, plans sent back (one query)."""
     from rectification.choices import CaseStatus, PlanStatus
     from rectification.models import Case
 
     cases = (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(scope)
         .filter(status=CaseStatus.IDENTIFIED)
         .filter(Q(plan__isnull=True) | Q(plan__status__in=(PlanStatus.DRAFT, PlanStatus.RETURNED)))
         .select_related("village", "plan")
@@ -271,7 +270,7 @@ def _township_plans(user, today):
     return items
 
 
-def _ledger_rows_to_complete(user):
+def _ledger_rows_to_complete(scope):
     """Open cases whose row lacks a leader (the township leader in charge or the county-level
     contact leader): the township completes them on the row's form (one query)."""
     from firstsecretary.choices import SupportKind
@@ -283,7 +282,7 @@ def _ledger_rows_to_complete(user):
         return Exists(SupportLink.objects.filter(case=OuterRef("pk"), kind=kind))
 
     cases = (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(scope)
         .exclude(status=CaseStatus.CLOSED)
         .annotate(
             has_township=has(SupportKind.TOWNSHIP_CONTACT),
@@ -335,13 +334,13 @@ def _tasks_due(tasks, today, kind):
     ]
 
 
-def _ready_for_acceptance(user):
+def _ready_for_acceptance(scope):
     """Rectifying cases whose every plan task is at 100 % (one query)."""
     from rectification.choices import CaseStatus
     from rectification.models import Case
 
     cases = (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(scope)
         .filter(status=CaseStatus.RECTIFYING)
         .annotate(
             tasks=Count("plan__tasks"),
@@ -365,7 +364,7 @@ def _ready_for_acceptance(user):
     ]
 
 
-def _circulars_to_acknowledge(user):
+def _circulars_to_acknowledge(user, scope):
     from inspections.models import Acknowledgement, Circular
 
     if not user.division_id or len(user.division_id) != 9:
@@ -374,7 +373,7 @@ def _circulars_to_acknowledge(user):
         circular=OuterRef("pk"), township_id=user.division_id
     )
     circulars = (
-        Circular.objects.visible_to(user)
+        Circular.objects.visible_to(scope)
         .filter(published_at__isnull=False)
         .exclude(Exists(acknowledged))
         .select_related("county")
@@ -392,37 +391,37 @@ def _circulars_to_acknowledge(user):
     ]
 
 
-def township_items(user, today):
+def township_items(user, today: date, *, scope: Scope) -> list[Item]:
     from inspections.choices import FindingStatus
     from rectification.models import PlanTask
 
     findings = [
         _finding_item(f, _("Finding to answer: {finding}"), "finding_answer")
-        for f in _open_findings(user)
+        for f in _open_findings(scope)
         if f.status == FindingStatus.OPEN
     ]
     return [
-        *_ledger_rows_to_complete(user),
-        *_township_plans(user, today),
-        *_tasks_due(PlanTask.objects.visible_to(user), today, "task_due"),
+        *_ledger_rows_to_complete(scope),
+        *_township_plans(scope, today),
+        *_tasks_due(PlanTask.objects.visible_to(scope), today, "task_due"),
         *findings,
-        *_activity_items(user, today, overdue_only=False),
-        *_ready_for_acceptance(user),
-        *_circulars_to_acknowledge(user),
+        *_activity_items(scope, today, overdue_only=False),
+        *_ready_for_acceptance(scope),
+        *_circulars_to_acknowledge(user, scope),
     ]
 
 
 # --- County department ------------------------------------------------------------------------
 
 
-def county_items(user, today):
+def county_items(user, today: date, *, scope: Scope) -> list[Item]:
     from inspections.choices import RoundStatus
     from inspections.models import Circular, InspectionRound
     from rectification.choices import CaseStatus, PlanStatus
     from rectification.models import Case, Plan
 
     plans = (
-        Plan.objects.visible_to(user)
+        Plan.objects.visible_to(scope)
         .filter(status=PlanStatus.SUBMITTED)
         .select_related("case__village")
         .order_by("submitted_at", "pk")
@@ -438,7 +437,7 @@ def county_items(user, today):
         for plan in plans
     ]
     cases = (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(scope)
         .filter(status__in=(CaseStatus.ACCEPTANCE_REQUESTED, CaseStatus.TRANSFORMED))
         .annotate(
             applied=Max("events__at", filter=Q(events__action="request_acceptance")),
@@ -484,14 +483,14 @@ def county_items(user, today):
             url=_url("presence", month=f"{last_month:%Y-%m}", below="true"),
             kind="presence",
         )
-        for row in presence(user=user, month=last_month, below_only=True)
+        for row in presence(scope=scope, month=last_month, below_only=True)
     ]
     overdue_findings = [
         _finding_item(f, _("Finding past its deadline: {finding}"), "finding_overdue")
-        for f in _open_findings(user).filter(deadline__lt=today)
+        for f in _open_findings(scope).filter(deadline__lt=today)
     ]
     rounds = (
-        InspectionRound.objects.visible_to(user)
+        InspectionRound.objects.visible_to(scope)
         .filter(status=RoundStatus.CLOSED)
         .exclude(Exists(Circular.objects.filter(round=OuterRef("pk"))))
         .select_related("county")
@@ -523,7 +522,7 @@ def county_items(user, today):
             _url("case_list", status=CaseStatus.TRANSFORMED),
         ),
         *_group(
-            _activity_items(user, today, overdue_only=True),
+            _activity_items(scope, today, overdue_only=True),
             _("{count} townships have not filed every activity plan for the coming month"),
             # The board where the county urges them (催报), for the month being planned.
             _url("activity_urging", month=f"{_planned_month(today):%Y-%m}"),
@@ -545,7 +544,7 @@ def county_items(user, today):
 # --- Inspector ----------------------------------------------------------------------------------
 
 
-def inspector_items(user, today):
+def inspector_items(user, today: date, *, scope: Scope) -> list[Item]:
     from inspections.choices import FindingStatus, RoundStatus
     from inspections.models import Team, Visit
 
@@ -557,7 +556,7 @@ def inspector_items(user, today):
         )
     )
     planned = (
-        _within(planned, user, "village__code")
+        _within(planned, scope, "village__code")
         .select_related("village", "team__round")
         .order_by("team__round__ends_on", "village_id")
     )
@@ -576,7 +575,7 @@ def inspector_items(user, today):
     ]
     mine = Team.objects.filter(members=user).values("round")
     answered = []
-    for finding in _open_findings(user).filter(
+    for finding in _open_findings(scope).filter(
         status=FindingStatus.RECTIFYING, visit__round__in=mine
     ):
         item = _finding_item(
@@ -590,7 +589,7 @@ def inspector_items(user, today):
 # --- First secretary ------------------------------------------------------------------------
 
 
-def secretary_items(user, today):
+def secretary_items(user, today: date, *, scope: Scope) -> list[Item]:
     from firstsecretary.models import Assignment, WorkLog
     from rectification.models import PlanTask
 
@@ -617,11 +616,11 @@ def secretary_items(user, today):
                 done=posting.logged,
             )
         )
-    tasks = PlanTask.objects.visible_to(user).filter(assignee=user)
+    tasks = PlanTask.objects.visible_to(scope).filter(assignee=user)
     items += _tasks_due(tasks, today, "task_due")
     items += [
         _finding_item(f, _("Open finding in your village: {finding}"), "finding_open")
-        for f in _open_findings(user)
+        for f in _open_findings(scope)
     ]
     return items
 
@@ -629,7 +628,7 @@ def secretary_items(user, today):
 # --- Leader ------------------------------------------------------------------------------------
 
 
-def leader_figures(user, today):
+def leader_figures(*, scope: Scope, today: date) -> list[Figure]:
     """What changed in the last seven days, each with the list behind it."""
     from inspections.choices import FindingStatus
     from inspections.models import Finding
@@ -638,16 +637,16 @@ def leader_figures(user, today):
 
     week_ago = today - timedelta(days=7)
     since = timezone.now() - timedelta(days=7)
-    cases = Case.objects.visible_to(user).aggregate(
+    cases = Case.objects.visible_to(scope).aggregate(
         listed=Count("pk", filter=Q(identified_on__gt=week_ago)),
         transformed=Count("pk", filter=Q(transformed_on__gt=week_ago)),
     )
     approved = (
-        Plan.objects.visible_to(user)
+        Plan.objects.visible_to(scope)
         .filter(status=PlanStatus.APPROVED, reviewed_at__gte=since)
         .count()
     )
-    findings = Finding.objects.visible_to(user).aggregate(
+    findings = Finding.objects.visible_to(scope).aggregate(
         found=Count("pk", filter=Q(visit__visited_on__gt=week_ago)),
         verified=Count("pk", filter=Q(verified_at__gte=since)),
     )
@@ -681,7 +680,7 @@ ROLE_ITEMS = {
     Role.FIRST_SECRETARY: secretary_items,
 }
 
-# Items other apps add per role: {role: [function(user, today) -> [Item]]}.
+# Items other apps add per role: {role: [function(user, today, *, scope) -> [Item]]}.
 EXTRA: dict[str, list] = {role: [] for role in Role.values}
 
 
@@ -699,16 +698,17 @@ def todo_for(user, today=None):
     """The user's to-do list: overdue first, then by due date, then oldest first."""
     today = today or timezone.localdate()
     todo = TodoList()
-    if scope_prefix(user) is None:
+    scope = Scope.of(user)  # the one place the list derives what the user may read
+    if scope.is_nothing:
         return todo
     role = _role(user)
     if role == Role.VIEWER:
-        todo.figures = leader_figures(user, today)
+        todo.figures = leader_figures(scope=scope, today=today)
         return todo
     builder = ROLE_ITEMS.get(role)
-    items = builder(user, today) if builder else []
+    items = builder(user, today, scope=scope) if builder else []
     for extra in EXTRA.get(role, []):
-        items += extra(user, today)
+        items += extra(user, today, scope=scope)
     todo.items = sorted(items, key=sort_key)
     cache.set(todo_count_key(user.pk), (_whose(user), todo.count), COUNT_SECONDS)
     return todo
@@ -716,7 +716,7 @@ def todo_for(user, today=None):
 
 def _whose(user):
     # A count is the user's in one role and area: a changed role or area reads as unknown.
-    return f"{_role(user)}:{scope_prefix(user)}"
+    return f"{_role(user)}:{Scope.of(user).prefix}"
 
 
 def todo_count(user):

@@ -26,7 +26,6 @@ from portal.generic import (
 )
 from portal.models import ApiToken, Attachment, GeneratedReport, Notification, User
 from portal.roles import Perm
-from portal.scoping import scope_prefix
 from villages import selectors as village_selectors
 from villages.models import Division, Village
 
@@ -41,9 +40,9 @@ class HomeView(PortalMixin, TemplateView):
         context["division"] = division
         context["division_path"] = village_selectors.division_path(division)
         # A first secretary works for one village: it is their page's heading.
-        context["village"] = user.village if user.scope_prefix == user.village_id else None
-        context["counts"] = village_selectors.village_counts(user=user)
-        context["recent_reports"] = selectors.report_list(user=user)[:5]
+        context["village"] = user.village if self.request.scope.prefix == user.village_id else None
+        context["counts"] = village_selectors.village_counts(scope=self.request.scope)
+        context["recent_reports"] = selectors.report_list(scope=self.request.scope)[:5]
         # The day starts here: what the user has to do now, overdue first (portal.todo).
         context["todo"] = todo.todo_for(user)
         return context
@@ -60,7 +59,7 @@ class UserListView(ObjectListView):
     template_name = "portal/user_list.html"
 
     def get_queryset(self):
-        return selectors.user_list(user=self.request.user)
+        return selectors.user_list(scope=self.request.scope)
 
 
 class _UserFormMixin:
@@ -122,7 +121,7 @@ class ReportListView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reports"] = selectors.report_list(user=self.request.user)[:100]
+        context["reports"] = selectors.report_list(scope=self.request.scope)[:100]
         context["retention_days"] = settings.REPORT_RETENTION_DAYS
         return context
 
@@ -258,15 +257,15 @@ class DashboardMixin(PortalMixin):
     def dashboard_context(self):
         from portal import dashboard
 
-        user = self.request.user
-        reader = dashboard.narrowed(user, self.request.GET.get("area", "").strip())
-        years = dashboard.years(user)
+        scope = self.request.scope
+        reader = scope.narrowed(self.request.GET.get("area", "").strip())
+        years = dashboard.years(scope=scope)
         chosen = self.request.GET.get("year", "")
         year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
         if year is None and years:
             year = years[0]
-        figures = dashboard.dashboard(user=reader, year=year)
-        code = scope_prefix(reader)
+        figures = dashboard.dashboard(scope=reader, year=year)
+        code = reader.prefix
         if code and len(code) == 12:  # a first secretary's village
             area, trail = Village.objects.filter(pk=code).first(), []
         else:
@@ -275,10 +274,10 @@ class DashboardMixin(PortalMixin):
                 if code
                 else None
             )
-            own = len(scope_prefix(user) or "")
+            own = len(scope.prefix or "")
             trail = [d for d in village_selectors.division_path(area) if len(d.code) >= own]
         cases_base = reverse("case_list") + "?" + urlencode({"year": year or ""})
-        drilled = reader is not user
+        drilled = reader != scope
         return {
             **figures,
             "cases_base": cases_base,
@@ -288,7 +287,7 @@ class DashboardMixin(PortalMixin):
             + urlencode({"year": year or "", **({"q": code} if drilled else {})}),
             "links": dashboard.figure_links(year=year, code=code, drilled=drilled),
             "support_base": reverse("support_overview") + "?" + urlencode({"year": year or ""}),
-            "perms_export": user.has_role_perm(Perm.REPORT_EXPORT),
+            "perms_export": self.request.user.has_role_perm(Perm.REPORT_EXPORT),
             "today": timezone.localdate(),
             "years": years,
             "year": year,

@@ -12,8 +12,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification import ledger, selectors, services
+from rectification.choices import CASE_ACTIONS
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     LEADER_MAX_LENGTH,
@@ -41,8 +44,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = getattr(self.context.get("request"), "user", None)  # None: schema generation
-        self.fields["division"].queryset = Division.objects.visible_to(user).filter(level="county")
+        scope = _scope(self.context)
+        self.fields["division"].queryset = Division.objects.visible_to(scope).filter(level="county")
 
 
 class CampaignUpdateSerializer(serializers.ModelSerializer):
@@ -66,6 +69,12 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "group", "order", "active"]
 
 
+def _scope(context):
+    """The caller's scope; nothing when there is no request (schema generation)."""
+    request = context.get("request")
+    return request.scope if request is not None else Scope.nothing()
+
+
 def _leader_field(name, **kwargs):
     """A ledger leader column: kept as a support link of the five ones (Case.LEADERS)."""
     return serializers.CharField(label=ledger.field(name).label, allow_blank=True, **kwargs)
@@ -77,6 +86,9 @@ class CaseSerializer(serializers.ModelSerializer):
     is_relapse = serializers.BooleanField(read_only=True)
     township_leader = _leader_field("township_leader", read_only=True)
     county_leader = _leader_field("county_leader", read_only=True)
+    available_actions = AvailableActionsField(
+        lambda user, case: services.case_actions(user=user, case=case), CASE_ACTIONS
+    )
 
     class Meta:
         model = Case
@@ -92,6 +104,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "is_relapse",
             "version",
             "updated_at",
+            "available_actions",
         ]
         read_only_fields = ["status", *ledger.names(ledger.RECORDED), "version", "updated_at"]
 
@@ -116,11 +129,11 @@ class CaseCreateSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = getattr(self.context.get("request"), "user", None)  # None: schema generation
-        self.fields["campaign"].queryset = selectors.campaigns_for(user)
-        self.fields["village"].queryset = Village.objects.visible_to(user)
+        scope = _scope(self.context)
+        self.fields["campaign"].queryset = selectors.campaigns_for(scope=scope)
+        self.fields["village"].queryset = Village.objects.visible_to(scope)
         self.fields["categories"].child_relation.queryset = Category.objects.visible_to(
-            user
+            scope
         ).filter(active=True)
 
 
@@ -304,12 +317,13 @@ class CaseViewSet(
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.case_list(user=self.request.user)
-        return selectors.case_detail(user=self.request.user).prefetch_related("categories")
+            # Each row's available actions read its plan's tasks: fetched at once.
+            return selectors.case_list(scope=self.request.scope).prefetch_related("plan__tasks")
+        return selectors.case_detail(scope=self.request.scope).prefetch_related("categories")
 
     def _case_response(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().get(pk=case.pk)
-        return Response(CaseSerializer(case).data, status=code)
+        return Response(self.get_serializer(case).data, status=code)
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer)
     def create(self, request):
@@ -380,7 +394,7 @@ class CaseViewSet(
         task = None
         if data.validated_data["task"] is not None:
             task = (
-                PlanTask.objects.visible_to(request.user)
+                PlanTask.objects.visible_to(request.scope)
                 .filter(pk=data.validated_data["task"])
                 .first()
             )

@@ -48,3 +48,24 @@ PLAN_STATUS_COLOURS = {
     PlanStatus.RETURNED: "danger",
     PlanStatus.APPROVED: "success",
 }
+
+
+class CaseAction:
+    """What a user may do with a case (its `available_actions`); the three direct
+    transitions are named as their CaseEvent actions."""
+
+    EDIT = "edit"
+    EDIT_PLAN = "edit_plan"
+    SUBMIT_PLAN = "submit_plan"
+    WITHDRAW_PLAN = "withdraw_plan"
+    REVIEW_PLAN = "review_plan"
+    UPDATE_TASKS = "update_tasks"
+    ATTACH_EVIDENCE = "attach_evidence"
+    REQUEST_ACCEPTANCE = "request_acceptance"
+    WITHDRAW_REQUEST = "withdraw_request"
+    REVIEW_ACCEPTANCE = "review_acceptance"
+    CLOSE = "close"
+
+
+# Every action name, in the order of the case's life: the API field's enum (CaseActionEnum).
+CASE_ACTIONS = tuple(value for name, value in vars(CaseAction).items() if name.isupper())

@@ -9,6 +9,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rectification import services
+from rectification.choices import CaseAction, CaseStatus
 from rectification.models import AcceptanceCriterion, Campaign, Category
 from villages.models import Village
 
@@ -33,16 +34,16 @@ LEADERS = ["王建军", "刘志宏", "张立国", "赵德明", "孙振华"]
 # Township, number of the village committee in it (by code order), final status.
 CASES_2026 = [
     ("120114101", 0, "rectifying_overdue"),
-    ("120114101", 1, "transformed"),
-    ("120114101", 2, "acceptance_requested"),
+    ("120114101", 1, CaseStatus.TRANSFORMED),
+    ("120114101", 2, CaseStatus.ACCEPTANCE_REQUESTED),
     ("120114101", 3, "plan_submitted"),
-    ("120114101", 4, "identified"),
-    ("120114102", 0, "rectifying"),
+    ("120114101", 4, CaseStatus.IDENTIFIED),
+    ("120114102", 0, CaseStatus.RECTIFYING),
     ("120114102", 1, "plan_draft"),
-    ("120114103", 0, "closed"),
+    ("120114103", 0, CaseStatus.CLOSED),
     ("120114103", 1, "rectifying_overdue"),
     ("120114104", 0, "failed_once"),
-    ("120114105", 0, "rectifying"),
+    ("120114105", 0, CaseStatus.RECTIFYING),
     # Two plans awaiting approval: the county's bulk approval has something to decide.
     ("120114106", 0, "plan_submitted"),
     ("120114109", 0, "relapse"),
@@ -91,7 +92,7 @@ def load(*, county, organizers, secretary=None):
     # Last year: one village closed, which relapses this year.
     relapsed = _village("120114109", 0)
     old = _file(last_year, relapsed, county, by_name, 4, date(2025, 3, 15))
-    _run_to(old, "closed", county, county, date(2025, 6, 30), year=2025)
+    _run_to(old, CaseStatus.CLOSED, county, county, date(2025, 6, 30), year=2025)
     count = 1
     for number, (township, index, status) in enumerate(CASES_2026):
         village = _village(township, index)
@@ -126,7 +127,7 @@ def _file(campaign, village, user, by_name, number, listed_on):
 
 
 def _run_to(case, status, organizer, county, due, *, year):
-    if status == "identified":
+    if status == CaseStatus.IDENTIFIED:
         return
     tasks = [
         {"measure": "选优配强村党组织书记，配齐“两委”班子", "owner": "镇党委", "due_on": due},
@@ -160,9 +161,9 @@ def _run_to(case, status, organizer, county, due, *, year):
             completed_on=date(year, 6, 20),
         )
     services.task_progress(task=second, acting_user=organizer, progress=60, note="已按月开展")
-    if status in ("rectifying", "rectifying_overdue", "relapse"):
+    if status in (CaseStatus.RECTIFYING, "rectifying_overdue", "relapse"):
         return
-    services.case_transition(case=case, action="request_acceptance", acting_user=organizer)
+    services.case_transition(case=case, action=CaseAction.REQUEST_ACCEPTANCE, acting_user=organizer)
     if status == "failed_once":
         services.acceptance_record(
             case=case,
@@ -178,7 +179,7 @@ def _run_to(case, status, organizer, county, due, *, year):
         acting_user=organizer,
         upload=SimpleUploadedFile(f"{case.village.name}整改情况报告.pdf", _PDF),
     )
-    if status == "acceptance_requested":
+    if status == CaseStatus.ACCEPTANCE_REQUESTED:
         return
     services.acceptance_record(
         case=case,
@@ -188,10 +189,10 @@ def _run_to(case, status, organizer, county, due, *, year):
         satisfaction=93.5,
         conclusion="班子团结有力，组织生活规范，群众认可。",
     )
-    if status == "closed":
+    if status == CaseStatus.CLOSED:
         services.case_transition(
             case=case,
-            action="close",
+            action=CaseAction.CLOSE,
             acting_user=county,
             on=date(year, 11, 10),
             comment="巩固提升期满，予以销号。",

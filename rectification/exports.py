@@ -54,7 +54,7 @@ LEDGER = exports.register(
         filename=_("ledger"),
         model=Case,
         filterset_class=CaseFilterSet,
-        base=lambda user: case_list(user=user),
+        base=lambda scope: case_list(scope=scope),
         numbered=True,
         heading=_heading,
         groups=_groups(_LEDGER_COLUMNS),
@@ -70,7 +70,7 @@ RATINGS = exports.register(
         filename=_("star-ratings"),
         model=VillageRating,
         filterset_class=VillageRatingFilterSet,
-        base=lambda user: rating_list(user=user).order_by("-year", "village__code"),
+        base=lambda scope: rating_list(scope=scope).order_by("-year", "village__code"),
         numbered=True,
         columns=[
             Column(_("Township / street"), lambda r: r.village.township.name, 14),

@@ -13,9 +13,9 @@ from villages.choices import DivisionLevel
 from villages.selectors import administrative_q
 
 
-def _campaigns(user, params):
-    """The campaigns the user sees (a county's, seen from its townships too), newest first."""
-    return Campaign.objects.visible_to(user).order_by("-year", "division_id", "pk")
+def _campaigns(scope, params):
+    """The campaigns in scope (a county's, seen from its townships too), newest first."""
+    return Campaign.objects.visible_to(scope).order_by("-year", "division_id", "pk")
 
 
 # One a year per county: a province reader's list grows by a hundred a year.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import choosers
 from portal.bulk import IdsField
 from portal.fields import LONG_TEXT_MAX
+from portal.scoping import Scope
 from rectification import ledger
 from rectification.models import (
     LEADER_MAX_LENGTH,
@@ -61,10 +62,10 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(acting_user)
-        self.fields["categories"].queryset = Category.objects.visible_to(acting_user).filter(
-            active=True
-        )
+        self.fields["campaign"].queryset = campaigns_for(scope=Scope.of(acting_user))
+        self.fields["categories"].queryset = Category.objects.visible_to(
+            Scope.of(acting_user)
+        ).filter(active=True)
         if not self.instance.pk:
             self.fields["village"] = choosers.chooser_field(
                 "villages", acting_user, like=self.fields["village"]
@@ -138,9 +139,11 @@ TaskFormSet = forms.modelformset_factory(
 
 
 class PlanReviewForm(forms.Form):
+    APPROVE, RETURN = "approve", "return"
+
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("approve", _("Approve")), ("return", _("Return for revision"))],
+        choices=[(APPROVE, _("Approve")), (RETURN, _("Return for revision"))],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -159,7 +162,7 @@ class PlanBulkReviewForm(PlanReviewForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "return" and not data.get("comment", "").strip():
+        if data.get("decision") == self.RETURN and not data.get("comment", "").strip():
             self.add_error("comment", _("Say why the plan is returned."))
         return data
 

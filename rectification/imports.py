@@ -17,6 +17,7 @@ from portal import imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
+from portal.scoping import Scope
 from rectification import ledger, services
 from rectification.choices import CaseStatus
 from rectification.models import LEADER_MAX_LENGTH, Campaign, Case, Category
@@ -42,7 +43,9 @@ def parse_categories(raw: str, context: dict[str, Any]) -> list[Category]:
     # Category names contain 、 and ，: several are separated by ； (or a new line).
     names = [name.strip() for name in re.split(r"[；;\n]", raw) if name.strip()]
     if "_categories" not in context:  # one query for the whole file
-        categories = Category.objects.visible_to(context["acting_user"]).filter(active=True)
+        categories = Category.objects.visible_to(Scope.of(context["acting_user"])).filter(
+            active=True
+        )
         context["_categories"] = {c.name: c for c in categories}
     known = context["_categories"]
     unknown = [name for name in names if name not in known]
@@ -56,7 +59,9 @@ def _villages(rows, user):
     codes = {row.data["village"] for row in rows if row.data.get("village")}
     found = {v.code: v for v in Village.objects.filter(code__in=codes)}
     visible = set(
-        Village.objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True)
+        Village.objects.visible_to(Scope.of(user))
+        .filter(code__in=codes)
+        .values_list("code", flat=True)
     )
     return found, visible
 
@@ -90,13 +95,15 @@ def _check_villages(rows, user, *, duplicate_key):
 
 def example_village(user: User) -> dict[str, str]:
     """The template's example: a village the user may import for, not one of Wuqing's."""
-    villages = Village.objects.visible_to(user).order_by("code")
+    villages = Village.objects.visible_to(Scope.of(user)).order_by("code")
     village = villages.filter(kind=VillageKind.VILLAGE).first() or villages.first()
     return {"village": village.code, "village_name": village.name} if village else {}
 
 
 def _ledger_examples(user):
-    category = Category.objects.visible_to(user).filter(active=True).order_by("order").first()
+    category = (
+        Category.objects.visible_to(Scope.of(user)).filter(active=True).order_by("order").first()
+    )
     return {**example_village(user), **({"categories": category.name} if category else {})}
 
 
@@ -104,7 +111,11 @@ def _ledger_examples(user):
 
 
 def _campaign(context):
-    return campaigns_for(context["acting_user"]).filter(pk=context.get("campaign")).first()
+    return (
+        campaigns_for(scope=Scope.of(context["acting_user"]))
+        .filter(pk=context.get("campaign"))
+        .first()
+    )
 
 
 def check_ledger(rows: list[ImportRow], context: dict[str, Any]) -> None:
@@ -200,7 +211,7 @@ class LedgerUploadForm(UploadForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(self.acting_user)
+        self.fields["campaign"].queryset = campaigns_for(scope=Scope.of(self.acting_user))
 
     def context(self):
         return {"campaign": self.cleaned_data["campaign"].pk}

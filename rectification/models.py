@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.fields import long_text
-from portal.scoping import NationalQuerySet, ScopedQuerySet, SharedDownQuerySet, scope_prefix
+from portal.scoping import NationalQuerySet, ScopedQuerySet, SharedDownQuerySet, checked
 from rectification.choices import CaseStatus, CategoryGroup, Grade, PlanStatus
 
 
@@ -48,20 +48,19 @@ class Campaign(models.Model):
 
 
 class CategoryQuerySet(SharedDownQuerySet):
-    def visible_to(self, user):
-        """The national categories (no division) and the user's county's own."""
-        if scope_prefix(user) is None:
+    def visible_to(self, scope):
+        """The national categories (no division) and the scope's county's own."""
+        if checked(scope).is_nothing:
             return self.none()
-        return self.filter(Q(division__isnull=True) | Q(pk__in=super().visible_to(user)))
+        return self.filter(Q(division__isnull=True) | Q(pk__in=super().visible_to(scope)))
 
-    def editable_by(self, user):
+    def editable_by(self, scope):
         """A county edits its own categories; the national ones only a superuser."""
-        prefix = scope_prefix(user)
-        if prefix is None:
+        if checked(scope).is_nothing:
             return self.none()
-        if prefix == "":
+        if scope.is_everything:
             return self
-        return self.filter(division__code__startswith=prefix)
+        return self.filter(scope.q("division__code"))
 
 
 class Category(models.Model):

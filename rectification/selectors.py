@@ -1,10 +1,12 @@
 """Reads of the ledger and its statistics: one query per figure, never one per row."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from portal.scoping import Scope
 from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
 from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask, VillageRating
 from villages.models import Village
@@ -23,6 +25,11 @@ def overdue_cases_q(today=None):
     """Cases past their deadline that are not transformed or closed."""
     today = today or timezone.localdate()
     return Q(deadline__lt=today) & ~Q(status__in=CONVERTED)
+
+
+def case_is_overdue(case, today):
+    """One case by `overdue_cases_q`: past its deadline, not transformed or closed."""
+    return case.deadline < today and case.status not in CONVERTED
 
 
 def converted_q():
@@ -54,10 +61,10 @@ def behind_q(today=None):
     return overdue_cases_q(today) | Q(has_overdue_task=True)
 
 
-def case_list(*, user):
+def case_list(*, scope: Scope) -> QuerySet[Case]:
     """The ledger rows a user may see, with what the list shows, in a fixed number of queries."""
     return with_overdue_task(
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(scope)
         .select_related("village__township", "campaign", "plan")
         .prefetch_related(
             Prefetch("categories", queryset=Category.objects.order_by("order")),
@@ -66,9 +73,9 @@ def case_list(*, user):
     ).order_by("village__code", "-campaign__year")
 
 
-def case_detail(*, user):
+def case_detail(*, scope: Scope) -> QuerySet[Case]:
     return (
-        Case.objects.visible_to(user)
+        Case.objects.visible_to(scope)
         .select_related("village__township__parent", "campaign", "created_by", "updated_by")
         .prefetch_related("support")
     )
@@ -78,8 +85,8 @@ def case_events(case):
     return CaseEvent.objects.filter(case=case).select_related("actor")
 
 
-def campaigns_for(user):
-    return Campaign.objects.visible_to(user).select_related("division")
+def campaigns_for(*, scope: Scope) -> QuerySet[Campaign]:
+    return Campaign.objects.visible_to(scope).select_related("division")
 
 
 @dataclass
@@ -120,14 +127,20 @@ class LedgerStatistics:
         return percent(self.converted, self.cases)
 
 
-def ledger_statistics(*, user, campaign=None, year=None, today=None):
+def ledger_statistics(
+    *,
+    scope: Scope,
+    campaign: Campaign | None = None,
+    year: int | None = None,
+    today: date | None = None,
+) -> "LedgerStatistics":
     """Counts by status and category, share of villages listed, conversion, overdue."""
-    cases = Case.objects.visible_to(user)
+    cases = Case.objects.visible_to(scope)
     if campaign is not None:
         cases = cases.filter(campaign=campaign)
     if year is not None:
         cases = cases.filter(campaign__year=year)
-    villages = Village.objects.visible_to(user).aggregate(
+    villages = Village.objects.visible_to(scope).aggregate(
         administrative=Count("pk", filter=administrative_q()),
         communities=Count("pk", filter=~administrative_q()),
     )
@@ -139,7 +152,7 @@ def ledger_statistics(*, user, campaign=None, year=None, today=None):
         **{status: Count("pk", filter=Q(status=status)) for status in CaseStatus.values},
     )
     by_category = (
-        Category.objects.visible_to(user)
+        Category.objects.visible_to(scope)
         .filter(active=True)
         .annotate(n=Count("case", filter=Q(case__in=cases)))
         .order_by("group", "order")
@@ -154,24 +167,24 @@ def ledger_statistics(*, user, campaign=None, year=None, today=None):
         by_category=[(c, c.n, percent(c.n, total)) for c in by_category],
         relapses=totals["relapses"],
         overdue_cases=totals["overdue"],
-        overdue_tasks=PlanTask.objects.visible_to(user)
+        overdue_tasks=PlanTask.objects.visible_to(scope)
         .filter(overdue_tasks_q(today=today), plan__case__in=cases)
         .count(),
     )
 
 
-def rating_list(*, user):
-    return VillageRating.objects.visible_to(user).select_related("village__township", "rated_by")
+def rating_list(*, scope: Scope) -> QuerySet[VillageRating]:
+    return VillageRating.objects.visible_to(scope).select_related("village__township", "rated_by")
 
 
-def screening_candidates(*, user, year):
+def screening_candidates(*, scope: Scope, year: int) -> QuerySet[VillageRating]:
     """Villages rated class 3 in `year` that are not on the ledger: none of their cases is
     open, and none is in a campaign of that year."""
     on_ledger = Case.objects.filter(village=OuterRef("village")).filter(
         ~Q(status=CaseStatus.CLOSED) | Q(campaign__year=year)
     )
     return (
-        rating_list(user=user)
+        rating_list(scope=scope)
         .filter(year=year, grade=Grade.THREE)
         .annotate(on_ledger=Exists(on_ledger))
         .filter(on_ledger=False)

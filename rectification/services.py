@@ -26,9 +26,11 @@ from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
+from portal.permissions import Actions, allowed, require
 from portal.roles import Perm, role_has_perm
+from portal.scoping import Scope
 from rectification import ledger
-from rectification.choices import CaseStatus, Grade, PlanStatus
+from rectification.choices import CaseAction, CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
     Acceptance,
@@ -70,19 +72,27 @@ class Transition:
     # approval or the acceptance review, which carry their own forms.
     direct: bool = False
 
+    def possible(self, case: Case) -> bool:
+        return case.status in self.sources
+
+
+# The transitions fired by the plan approval and the acceptance review, not by a button.
+START = "start"
+PASS_ACCEPTANCE = "pass_acceptance"
+FAIL_ACCEPTANCE = "fail_acceptance"
 
 TRANSITIONS = {
     t.action: t
     for t in (
         Transition(
-            "start",
+            START,
             gettext_lazy("Plan approved: start rectifying"),
             (CaseStatus.IDENTIFIED,),
             CaseStatus.RECTIFYING,
             Perm.PLAN_APPROVE,
         ),
         Transition(
-            "request_acceptance",
+            CaseAction.REQUEST_ACCEPTANCE,
             gettext_lazy("Apply for acceptance"),
             (CaseStatus.RECTIFYING,),
             CaseStatus.ACCEPTANCE_REQUESTED,
@@ -90,7 +100,7 @@ TRANSITIONS = {
             direct=True,
         ),
         Transition(
-            "withdraw_request",
+            CaseAction.WITHDRAW_REQUEST,
             gettext_lazy("Withdraw the application"),
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.RECTIFYING,
@@ -98,21 +108,21 @@ TRANSITIONS = {
             direct=True,
         ),
         Transition(
-            "pass_acceptance",
+            PASS_ACCEPTANCE,
             gettext_lazy("Acceptance passed: transformed"),
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.TRANSFORMED,
             Perm.CASE_ACCEPT,
         ),
         Transition(
-            "fail_acceptance",
+            FAIL_ACCEPTANCE,
             gettext_lazy("Acceptance failed: back to rectifying"),
             (CaseStatus.ACCEPTANCE_REQUESTED,),
             CaseStatus.RECTIFYING,
             Perm.CASE_ACCEPT,
         ),
         Transition(
-            "close",
+            CaseAction.CLOSE,
             gettext_lazy("Close out after consolidation"),
             (CaseStatus.TRANSFORMED,),
             CaseStatus.CLOSED,
@@ -139,15 +149,10 @@ def _today():
     return timezone.localdate()
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _lock_case(case, user):
     """The case row, locked, and only if it is still in the user's scope."""
     try:
-        return Case.objects.visible_to(user).select_for_update().get(pk=case.pk)
+        return Case.objects.visible_to(Scope.of(user)).select_for_update().get(pk=case.pk)
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -166,8 +171,8 @@ def _event(case, action, actor, *, from_status="", to_status="", comment=""):
 def _fire(case, action, acting_user, *, comment="", on=None):
     """Apply one transition of TRANSITIONS to a locked case and record it."""
     transition = TRANSITIONS[action]
-    _require(acting_user, transition.perm)
-    if case.status not in transition.sources:
+    require(acting_user, transition.perm)
+    if not transition.possible(case):
         raise TransitionError(
             _("“{action}” is not possible: the case is “{status}”.").format(
                 action=transition.label, status=case.get_status_display()
@@ -197,7 +202,8 @@ def case_transition(
     if transition is None or not transition.direct:
         raise TransitionError(_("Unknown action."))
     case = _lock_case(case, acting_user)
-    if action == "close" and on is not None and case.transformed_on and on < case.transformed_on:
+    too_early = on is not None and case.transformed_on is not None and on < case.transformed_on
+    if action == CaseAction.CLOSE and too_early:
         raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})
     case = _fire(case, action, acting_user, comment=comment, on=on)
     notice = HANDOFF_NOTICES.get(action)
@@ -218,23 +224,104 @@ def case_transition(
 # Who is told of a transition of the case, and how: the county reviews an application, the
 # township (and the village's first secretary) hear the verdict and the close-out.
 HANDOFF_NOTICES: dict[str, tuple[Any, Actors]] = {
-    "request_acceptance": (
+    CaseAction.REQUEST_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance applied for: please review"),
         {"county": True},
     ),
-    "pass_acceptance": (
+    PASS_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance passed: the village is transformed"),
         {"organizers": True, "secretary": True},
     ),
-    "fail_acceptance": (
+    FAIL_ACCEPTANCE: (
         gettext_lazy("{place}: acceptance failed: keep rectifying"),
         {"organizers": True, "secretary": True},
     ),
-    "close": (
+    CaseAction.CLOSE: (
         gettext_lazy("{place}: the case is closed out"),
         {"organizers": True, "secretary": True},
     ),
 }
+
+
+# --- What a user may do with a case ---------------------------------------------------------
+# Each predicate is the state half of a rule: the service's guard raises on it, and
+# `case_actions` offers the action on it; the permission half is the service's `require`.
+
+
+def case_open(case: Case) -> bool:
+    """A closed case (销号) is no longer edited: its row, tasks and evidence stay as they are."""
+    return case.status != CaseStatus.CLOSED
+
+
+def plan_editable(plan: Plan) -> bool:
+    """The township drafts and changes its plan until it submits it, and again once returned."""
+    return plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+def plan_has_tasks(plan: Plan) -> bool:
+    return plan.tasks.exists()
+
+
+def plan_awaiting_review(plan: Plan) -> bool:
+    """Submitted: the county approves or returns it, or the township takes it back."""
+    return plan.status == PlanStatus.SUBMITTED
+
+
+def plan_approved(plan: Plan) -> bool:
+    return plan.status == PlanStatus.APPROVED
+
+
+def acceptance_awaited(case: Case) -> bool:
+    """The acceptance review is recorded on an application for it."""
+    return case.status == CaseStatus.ACCEPTANCE_REQUESTED
+
+
+def progress_open(plan: Plan | None, case: Case) -> bool:
+    """Task progress is recorded on an approved plan of a case not yet closed."""
+    return plan is not None and plan_approved(plan) and case_open(case)
+
+
+def case_actions(*, user: User, case: Case) -> Actions:
+    """What `user` may do with `case` now (CaseAction names): what the case page offers and
+    the API's `available_actions` lists, by the rules the services enforce. Scope is the
+    caller's (the case is one the user sees)."""
+    plan = getattr(case, "plan", None)
+    tasks = list(plan.tasks.all()) if plan is not None else []
+    transitions = {
+        name: (transition.perm, transition.possible(case))
+        for name, transition in TRANSITIONS.items()
+        if transition.direct
+    }
+    return allowed(
+        user,
+        {
+            CaseAction.EDIT: (Perm.CASE_CHANGE, case_open(case)),
+            CaseAction.EDIT_PLAN: (Perm.CASE_CHANGE, plan is None or plan_editable(plan)),
+            CaseAction.SUBMIT_PLAN: (
+                Perm.CASE_CHANGE,
+                plan is not None and plan_editable(plan) and bool(tasks),
+            ),
+            CaseAction.WITHDRAW_PLAN: (
+                Perm.CASE_CHANGE,
+                plan is not None and plan_awaiting_review(plan),
+            ),
+            CaseAction.REVIEW_PLAN: (
+                Perm.PLAN_APPROVE,
+                plan is not None and plan_awaiting_review(plan),
+            ),
+            CaseAction.UPDATE_TASKS: (
+                Perm.TASK_UPDATE,
+                progress_open(plan, case) and any(may_update_task(user, t) for t in tasks),
+            ),
+            CaseAction.ATTACH_EVIDENCE: (
+                Perm.TASK_UPDATE,
+                case_open(case)
+                and (may_attach_evidence(user) or any(may_attach_evidence(user, t) for t in tasks)),
+            ),
+            **transitions,
+            CaseAction.REVIEW_ACCEPTANCE: (Perm.CASE_ACCEPT, acceptance_awaited(case)),
+        },
+    )
 
 
 # --- Listing and editing ---------------------------------------------------------------------
@@ -245,7 +332,7 @@ LEDGER_FIELDS = tuple(field.name for field in ledger.EDITABLE if field.kind != l
 
 
 def _check_listing(*, acting_user, campaign, village, exclude=None):
-    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(acting_user)).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     if not village.code.startswith(campaign.division_id):
         raise ValidationError(
@@ -272,7 +359,7 @@ def _check_listing(*, acting_user, campaign, village, exclude=None):
 def _check_categories(user, categories):
     if not categories:
         raise ValidationError({"categories": _("Choose at least one problem category.")})
-    allowed = Category.objects.visible_to(user).filter(active=True)
+    allowed = Category.objects.visible_to(Scope.of(user)).filter(active=True)
     if allowed.filter(pk__in=[c.pk for c in categories]).count() != len(set(categories)):
         raise ValidationError({"categories": _("Choose categories in use in your county.")})
 
@@ -288,7 +375,7 @@ def case_create(
     **fields: Any,
 ) -> Case:
     """List a village on a campaign's ledger; a village closed before counts as a relapse."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     _check_listing(acting_user=acting_user, campaign=campaign, village=village)
     _check_categories(acting_user, categories)
     unknown = set(fields) - set(LEDGER_FIELDS)
@@ -359,11 +446,11 @@ def case_update(
     **fields: Any,
 ) -> Case:
     """Edit the ledger row; a form loaded before someone else's save is refused."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case = _lock_case(case, acting_user)
     if case.version != version:
         raise _stale(case)
-    if case.status == CaseStatus.CLOSED:
+    if not case_open(case):
         raise TransitionError(_("A closed case can no longer be edited."))
     changed = []
     for name, value in fields.items():
@@ -414,11 +501,11 @@ def plan_save(
     `tasks` is a list of dicts (measure, owner, due_on, assignee, order, and `id` for an
     existing task); existing tasks missing from the list are deleted.
     """
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
     if plan.version != version:
         raise StaleEditError(_("The plan was changed by someone else; reload the page."))
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+    if not plan_editable(plan):
         raise TransitionError(
             _("The plan is “{status}” and can no longer be changed.").format(
                 status=plan.get_status_display()
@@ -458,11 +545,11 @@ def plan_save(
 @transaction.atomic
 def plan_submit(*, case: Case, acting_user: User) -> Plan:
     """The township sends the plan to the county for approval."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.RETURNED):
+    if not plan_editable(plan):
         raise TransitionError(_("Only a draft or returned plan can be submitted."))
-    if not plan.tasks.exists():
+    if not plan_has_tasks(plan):
         raise ValidationError(_("Add at least one task before submitting the plan."))
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
@@ -484,9 +571,9 @@ def plan_submit(*, case: Case, acting_user: User) -> Plan:
 @transaction.atomic
 def plan_withdraw(*, case: Case, acting_user: User) -> Plan:
     """The township takes back a submitted plan to change it, until the county decides."""
-    _require(acting_user, Perm.CASE_CHANGE)
+    require(acting_user, Perm.CASE_CHANGE)
     case, plan = _lock_plan(case, acting_user)
-    if plan.status != PlanStatus.SUBMITTED:
+    if not plan_awaiting_review(plan):
         raise TransitionError(
             _("Only a submitted plan can be withdrawn: this one is “{status}”.").format(
                 status=plan.get_status_display()
@@ -507,7 +594,7 @@ def task_assignees(*, case: Case, acting_user: User) -> QuerySet[User]:
     roles = [role for role in Role.values if role_has_perm(role, Perm.TASK_UPDATE)]
     ancestors = [code[:n] for n in (2, 4, 6, 9)]
     return (
-        User.objects.visible_to(acting_user)
+        User.objects.visible_to(Scope.of(acting_user))
         .filter(is_active=True, role__in=roles)
         .filter(
             Q(role=Role.FIRST_SECRETARY, village_id=code)
@@ -520,9 +607,9 @@ def task_assignees(*, case: Case, acting_user: User) -> QuerySet[User]:
 @transaction.atomic
 def plan_review(*, case: Case, acting_user: User, approve: bool, comment: str = "") -> Plan:
     """The county approves the plan (the case starts rectifying) or returns it with a reason."""
-    _require(acting_user, Perm.PLAN_APPROVE)
+    require(acting_user, Perm.PLAN_APPROVE)
     case, plan = _lock_plan(case, acting_user)
-    if plan.status != PlanStatus.SUBMITTED:
+    if not plan_awaiting_review(plan):
         raise TransitionError(_("Only a submitted plan can be approved or returned."))
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("Say why the plan is returned.")})
@@ -534,12 +621,12 @@ def plan_review(*, case: Case, acting_user: User, approve: bool, comment: str = 
     plan.save()
     _event(case, "plan_approved" if approve else "plan_returned", acting_user, comment=comment)
     if approve and case.status == CaseStatus.IDENTIFIED:
-        _fire(case, "start", acting_user)
+        _fire(case, START, acting_user)
     url = reverse("case_detail", args=[case.pk])
     handoff(
         acting_user=acting_user,
         to=next_actors(case.village_id, organizers=True),
-        key=f"plan-{'approved' if approve else 'returned'}:{plan.pk}:{plan.version}",
+        key=f"plan-{plan.status}:{plan.pk}:{plan.version}",
         title=gettext_lazy("{place}: the rectification plan was approved")
         if approve
         else gettext_lazy("{place}: the rectification plan was returned: revise and resubmit"),
@@ -572,7 +659,7 @@ def may_update_task(user: User, task: PlanTask) -> bool:
     this rule; `task_progress` enforces it."""
     if not user.has_role_perm(Perm.TASK_UPDATE):
         return False
-    return user.role != "first_secretary" or task.assignee_id == user.pk
+    return user.role != Role.FIRST_SECRETARY or task.assignee_id == user.pk
 
 
 def may_attach_evidence(user: User, task: PlanTask | None = None) -> bool:
@@ -596,16 +683,18 @@ def task_progress(
     completed_on: date | None = None,
 ) -> PlanTask:
     """Record how far a task of an approved plan has got; 100 % needs a completion date."""
-    _require(acting_user, Perm.TASK_UPDATE)
+    require(acting_user, Perm.TASK_UPDATE)
     try:
-        task = PlanTask.objects.visible_to(acting_user).select_for_update().get(pk=task.pk)
+        task = (
+            PlanTask.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=task.pk)
+        )
     except PlanTask.DoesNotExist:
         raise Http404 from None
     if not may_update_task(acting_user, task):
         raise PermissionDenied(_("You can only update tasks assigned to you."))
-    if task.plan.status != PlanStatus.APPROVED:
+    if not plan_approved(task.plan):
         raise TransitionError(_("Progress is recorded once the plan is approved."))
-    if task.plan.case.status == CaseStatus.CLOSED:
+    if not case_open(task.plan.case):
         raise TransitionError(_("A closed case can no longer be edited."))
     task.progress = progress
     task.note = note
@@ -621,9 +710,9 @@ def evidence_add(
 ) -> Attachment:
     """Attach an evidence file to the case or one of its plan's tasks; a first secretary
     only to a task assigned to them."""
-    _require(acting_user, Perm.TASK_UPDATE)
+    require(acting_user, Perm.TASK_UPDATE)
     case = _lock_case(case, acting_user)
-    if case.status == CaseStatus.CLOSED:
+    if not case_open(case):
         raise TransitionError(_("A closed case can no longer be edited."))
     if task is not None and task.plan.case_id != case.pk:
         raise ValidationError({"task": _("This task is not part of the case's plan.")})
@@ -650,9 +739,9 @@ def acceptance_record(
     conclusion: str,
 ) -> Acceptance:
     """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
-    _require(acting_user, Perm.CASE_ACCEPT)
+    require(acting_user, Perm.CASE_ACCEPT)
     case = _lock_case(case, acting_user)
-    if case.status != CaseStatus.ACCEPTANCE_REQUESTED:
+    if not acceptance_awaited(case):
         raise TransitionError(
             _("An acceptance review needs an application; the case is “{status}”.").format(
                 status=case.get_status_display()
@@ -689,7 +778,7 @@ def acceptance_record(
     acceptance.full_clean()
     acceptance.save()
     comment = _("Score {total} (pass mark {mark}), satisfaction {satisfaction} %. {conclusion}")
-    action = "pass_acceptance" if acceptance.passed else "fail_acceptance"
+    action = PASS_ACCEPTANCE if acceptance.passed else FAIL_ACCEPTANCE
     comment = comment.format(
         total=total, mark=pass_mark, satisfaction=satisfaction, conclusion=conclusion
     )
@@ -715,10 +804,10 @@ def campaign_create(
     *, acting_user: User, division: Division, year: int, name: str, started_on: date
 ) -> Campaign:
     """Open a county's yearly campaign (one per county and year)."""
-    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
     if (
         division.level != "county"
-        or not Division.objects.visible_to(acting_user).filter(pk=division.pk).exists()
+        or not Division.objects.visible_to(Scope.of(acting_user)).filter(pk=division.pk).exists()
     ):
         raise ValidationError({"division": _("Choose a county inside your area.")})
     if Campaign.objects.filter(division=division, year=year).exists():
@@ -741,8 +830,8 @@ def campaign_update(
 ) -> Campaign:
     """Rename a campaign or correct its start; its county and year, which its cases hang
     on, stay as opened."""
-    _require(acting_user, Perm.CAMPAIGN_MANAGE)
-    counties = Division.objects.visible_to(acting_user)
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
+    counties = Division.objects.visible_to(Scope.of(acting_user))
     locked = (
         Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties).first()
     )
@@ -766,11 +855,11 @@ def category_save(
     active: bool = True,
 ) -> Category:
     """Add or change a problem category; one in use on cases is retired, not deleted."""
-    _require(acting_user, Perm.CATEGORY_MANAGE)
+    require(acting_user, Perm.CATEGORY_MANAGE)
     if category is None:
         # A new category belongs to the administrator's county (national: a superuser).
         category = Category(division=acting_user.division if not acting_user.is_superuser else None)
-    elif not Category.objects.editable_by(acting_user).filter(pk=category.pk).exists():
+    elif not Category.objects.editable_by(Scope.of(acting_user)).filter(pk=category.pk).exists():
         raise PermissionDenied(_("Only the county that added a category can change it."))
     category.name, category.group, category.order, category.active = name, group, order, active
     category.full_clean()
@@ -794,8 +883,8 @@ def grade_for_stars(stars: int) -> int:
 @transaction.atomic
 def rating_set(*, acting_user: User, village: Village, year: int, stars: int) -> VillageRating:
     """Record (or correct) a village's star rating for a year; the grade follows the stars."""
-    _require(acting_user, Perm.CASE_CHANGE)
-    if not Village.objects.visible_to(acting_user).filter(pk=village.pk).exists():
+    require(acting_user, Perm.CASE_CHANGE)
+    if not Village.objects.visible_to(Scope.of(acting_user)).filter(pk=village.pk).exists():
         raise ValidationError({"village": _("This village is outside your area.")})
     rating, _created = VillageRating.objects.select_for_update().get_or_create(
         village=village, year=year, defaults={"stars": stars, "grade": grade_for_stars(stars)}

@@ -60,7 +60,7 @@ class CaseListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.case_list(user=self.request.user)
+        return selectors.case_list(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -84,71 +84,52 @@ class CaseDetailView(ObjectDetailView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.case_detail(user=self.request.user)
+        return selectors.case_detail(scope=self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case, user = self.object, self.request.user
-        plan = Plan.objects.filter(case=case).first()
+        actions = services.case_actions(user=user, case=case)
+        plan = getattr(case, "plan", None)
         tasks = list(plan.tasks.select_related("assignee")) if plan else []
         # Progress inputs only on the tasks this user may write (a first secretary: his own).
-        progress_open = (
-            plan is not None and plan.status == PlanStatus.APPROVED and case.status != "closed"
-        )
         task_forms = {
             task.pk: TaskProgressForm(
                 initial={"progress": task.progress, "note": task.note},
                 auto_id=progress_form_id(task.pk),
             )
             for task in tasks
-            if progress_open and services.may_update_task(user, task)
+            if actions.update_tasks and services.may_update_task(user, task)
         }
         evidence_form = None
-        if case.status != "closed" and user.has_role_perm(Perm.TASK_UPDATE):
-            whole_case = services.may_attach_evidence(user)
+        if actions.attach_evidence:
             mine = [t.pk for t in tasks if services.may_attach_evidence(user, t)]
-            if whole_case or mine:
-                evidence_form = EvidenceForm(
-                    tasks=PlanTask.objects.filter(pk__in=mine).order_by("pk"),
-                    whole_case=whole_case,
-                    auto_id="evidence-%s",
-                )
+            evidence_form = EvidenceForm(
+                tasks=PlanTask.objects.filter(pk__in=mine).order_by("pk"),
+                whole_case=services.may_attach_evidence(user),
+                auto_id="evidence-%s",
+            )
         attachments = list(attachments_of(case))
-        task_attachments = {
-            task.pk: list(attachments_of(task)) for task in (plan.tasks.all() if plan else [])
-        }
+        task_attachments = {task.pk: list(attachments_of(task)) for task in tasks}
+        today = timezone.localdate()
         context.update(
             panels=panels.render_context(case, user),
             attachments=attachments,
             task_attachments=task_attachments,
             has_files=bool(attachments) or any(task_attachments.values()),
             plan=plan,
+            plan_approved=plan is not None and services.plan_approved(plan),
             tasks=tasks,
             task_forms=task_forms,
-            can_add_evidence=evidence_form is not None,
             evidence_form=evidence_form,
             events=selectors.case_events(case),
             acceptances=case.acceptances.select_related("reviewer"),
-            actions=[
-                t
-                for t in services.TRANSITIONS.values()
-                if t.direct and case.status in t.sources and user.has_role_perm(t.perm)
-            ],
-            can_edit=user.has_role_perm(Perm.CASE_CHANGE) and case.status != "closed",
-            can_edit_plan=user.has_role_perm(Perm.CASE_CHANGE)
-            and (plan is None or plan.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)),
-            can_review_plan=user.has_role_perm(Perm.PLAN_APPROVE)
-            and plan is not None
-            and plan.status == PlanStatus.SUBMITTED,
-            # Until the county decides, the township may take its plan back to change it.
-            can_withdraw_plan=user.has_role_perm(Perm.CASE_CHANGE)
-            and plan is not None
-            and plan.status == PlanStatus.SUBMITTED,
-            can_accept=user.has_role_perm(Perm.CASE_ACCEPT)
-            and case.status == "acceptance_requested",
+            available_actions=actions,
+            transitions=services.TRANSITIONS,
             review_form=PlanReviewForm(),
             transition_form=TransitionForm(),
-            today=timezone.localdate(),
+            overdue=selectors.case_is_overdue(case, today),
+            today=today,
         )
         return context
 
@@ -167,7 +148,7 @@ class CaseCreateView(FormPageMixin, PortalMixin, FormView):
 
     def get_initial(self):
         today = timezone.localdate()
-        campaign = selectors.campaigns_for(self.request.user).order_by("-year").first()
+        campaign = selectors.campaigns_for(scope=self.request.scope).order_by("-year").first()
         return {
             "village": self.request.GET.get("village"),
             "campaign": campaign,
@@ -243,7 +224,7 @@ class _CaseFormView(FormActionView):
     page_view = CaseDetailView
 
     def get_queryset(self):
-        return selectors.case_detail(user=self.request.user)
+        return selectors.case_detail(scope=self.request.scope)
 
 
 class _CaseActionView(ScopedObjectMixin, View):
@@ -318,7 +299,7 @@ class PlanReviewView(_CaseFormView):
     form_name = "review_form"
 
     def form_valid(self, form):
-        approve = form.cleaned_data["decision"] == "approve"
+        approve = form.cleaned_data["decision"] == form.APPROVE
         services.plan_review(
             case=self.object,
             acting_user=self.request.user,
@@ -507,7 +488,7 @@ class ScreeningView(ObjectListView):
     export_url_name = "rating_export"
 
     def get_queryset(self):
-        return selectors.rating_list(user=self.request.user).order_by("-year", "village__code")
+        return selectors.rating_list(scope=self.request.scope).order_by("-year", "village__code")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -516,7 +497,7 @@ class ScreeningView(ObjectListView):
         year = int(year or timezone.localdate().year)
         context.update(
             year=year,
-            candidates=selectors.screening_candidates(user=user, year=year)[:200],
+            candidates=selectors.screening_candidates(scope=self.request.scope, year=year)[:200],
             can_rate=user.has_role_perm(Perm.CASE_CHANGE),
             rating_form=RatingForm(acting_user=user, initial={"year": year}),
             grade_colours={1: "success", 2: "secondary", 3: "danger"},
@@ -625,10 +606,16 @@ class CampaignListView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         return super().get_context_data(
-            campaigns=selectors.campaigns_for(user).annotate(case_count=Count("cases")),
+            campaigns=selectors.campaigns_for(scope=self.request.scope).annotate(
+                case_count=Count("cases")
+            ),
             can_manage=user.has_role_perm(Perm.CAMPAIGN_MANAGE),
-            categories=Category.objects.visible_to(user).annotate(case_count=Count("case")),
-            editable=set(Category.objects.editable_by(user).values_list("pk", flat=True)),
+            categories=Category.objects.visible_to(self.request.scope).annotate(
+                case_count=Count("case")
+            ),
+            editable=set(
+                Category.objects.editable_by(self.request.scope).values_list("pk", flat=True)
+            ),
             can_manage_categories=user.has_role_perm(Perm.CATEGORY_MANAGE),
             **kwargs,
         )
@@ -668,7 +655,9 @@ class CampaignUpdateView(FormPageMixin, PortalMixin, FormView):
 
     @cached_property
     def campaign(self):
-        return get_object_or_404(selectors.campaigns_for(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            selectors.campaigns_for(scope=self.request.scope), pk=self.kwargs["pk"]
+        )
 
     def get_heading(self):
         return _("Campaign {year}: {county}").format(
@@ -704,7 +693,7 @@ class CategoryEditView(FormPageMixin, PortalMixin, FormView):
         kwargs = super().get_form_kwargs()
         if "pk" in self.kwargs:
             kwargs["instance"] = get_object_or_404(
-                Category.objects.editable_by(self.request.user), pk=self.kwargs["pk"]
+                Category.objects.editable_by(self.request.scope), pk=self.kwargs["pk"]
             )
         return kwargs
 
@@ -734,7 +723,7 @@ class PlanPendingView(PortalMixin, FormView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault(
             "cases",
-            Case.objects.visible_to(self.request.user)
+            Case.objects.visible_to(self.request.scope)
             .filter(plan__status=PlanStatus.SUBMITTED)
             .select_related("village__township", "campaign", "plan__submitted_by")
             .order_by("plan__submitted_at", "pk"),
@@ -743,11 +732,11 @@ class PlanPendingView(PortalMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        approve = form.cleaned_data["decision"] == "approve"
+        approve = form.cleaned_data["decision"] == form.APPROVE
         comment = form.cleaned_data["comment"]
         outcome = bulk.run(
             ids=form.cleaned_data["ids"],
-            queryset=Case.objects.visible_to(user).select_related("village"),
+            queryset=Case.objects.visible_to(self.request.scope).select_related("village"),
             action=lambda case: services.plan_review(
                 case=case, acting_user=user, approve=approve, comment=comment
             ),

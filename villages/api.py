@@ -161,7 +161,7 @@ class ActivityPlanViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
         data = ActivityPlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        village = Village.objects.visible_to(request.user).filter(pk=fields["village"].pk).first()
+        village = Village.objects.visible_to(request.scope).filter(pk=fields["village"].pk).first()
         if village is None:
             raise Http404
         plan = services.activity_plan_save(
@@ -217,7 +217,7 @@ class TimelinessView(APIView):
                 months.append(datetime.strptime(value, "%Y-%m").date())
             except ValueError:
                 raise serializers.ValidationError({"month": [_("Use YYYY-MM.")]}) from None
-        figures = selectors.timeliness(user=request.user, months=months[:24])
+        figures = selectors.timeliness(scope=request.scope, months=months[:24])
         rows = [
             {
                 "township": township,

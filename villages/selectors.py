@@ -1,15 +1,15 @@
 """Reads of divisions and villages: the figures of a scope, one query per figure."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from portal.months import add_months, due_by, due_date
-from portal.scoping import scope_prefix
+from portal.scoping import Scope
 from villages.choices import (
     TIMELINESS_LEVEL_COLOURS,
     DivisionLevel,
@@ -38,10 +38,10 @@ def administrative_q(prefix=""):
     return Q(**{f"{prefix}kind__in": ADMINISTRATIVE_KINDS})
 
 
-def township_list(*, user):
+def township_list(*, scope: Scope) -> QuerySet[Division]:
     """The townships in scope, each with its villages counted by kind, in one query."""
     return (
-        Division.objects.visible_to(user)
+        Division.objects.visible_to(scope)
         .filter(level=DivisionLevel.TOWNSHIP)
         .select_related("parent")
         .annotate(
@@ -56,14 +56,14 @@ def township_list(*, user):
     )
 
 
-def village_counts(*, user):
+def village_counts(*, scope: Scope) -> dict[str, int]:
     """Villages in scope by kind, plus the total and the number of townships."""
-    villages = Village.objects.visible_to(user).aggregate(
+    villages = Village.objects.visible_to(scope).aggregate(
         total=Count("code"),
         **{kind: Count("code", filter=Q(kind=kind)) for kind in VillageKind.values},
     )
     villages["townships"] = (
-        Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).count()
+        Division.objects.visible_to(scope).filter(level=DivisionLevel.TOWNSHIP).count()
     )
     return villages
 
@@ -182,7 +182,9 @@ def expected_q(month, prefix=""):
     )
 
 
-def timeliness(*, user, months, now=None, depth=9):
+def timeliness(
+    *, scope: Scope, months: list[date], now: datetime | None = None, depth: int = 9
+) -> dict[tuple[str, date], "Timeliness"]:
     """{(unit code, month): Timeliness} for every unit in scope — townships by default, or
     the divisions (or villages) whose codes are `depth` long: one query for the counties'
     first plans, one for the expected villages, one for the submissions, whatever the
@@ -191,15 +193,15 @@ def timeliness(*, user, months, now=None, depth=9):
     now = now or timezone.now()
     due = {month: now >= due_by(month) for month in months}
     unit = F("township_id") if depth == 9 else Substr("code", 1, depth)
-    started = first_plan_months(scope_prefix(user) or "")
+    started = first_plan_months(scope.prefix or "")
     by_added = (
-        Village.objects.visible_to(user)
+        Village.objects.visible_to(scope)
         .annotate(unit=unit, county=Substr("code", 1, 6))
         .values("unit", "county", "added_on")
         .annotate(n=Count("code"))
         .order_by()
     )
-    figures = {}
+    figures: dict[tuple[str, date], Timeliness] = {}
     for row in by_added:
         first = started.get(row["county"])
         for month in months:
@@ -214,7 +216,7 @@ def timeliness(*, user, months, now=None, depth=9):
     for month in months:
         expected |= Q(month=month) & expected_q(month, "village__")
     submitted = (
-        ActivityPlan.objects.visible_to(user)
+        ActivityPlan.objects.visible_to(scope)
         .filter(month__in=months, submitted_at__isnull=False)
         .filter(expected)
         .annotate(unit=plan_unit)
@@ -230,13 +232,13 @@ def timeliness(*, user, months, now=None, depth=9):
     return figures
 
 
-def missing_plans(*, user, month):
+def missing_plans(*, scope: Scope, month: date) -> QuerySet[Village]:
     """Villages expected for the month without a submitted plan, township by township."""
     submitted = ActivityPlan.objects.filter(
         village=OuterRef("pk"), month=month, submitted_at__isnull=False
     )
     return (
-        Village.objects.visible_to(user)
+        Village.objects.visible_to(scope)
         .filter(expected_q(month))
         .exclude(Exists(submitted))
         .order_by("township_id", "code")
@@ -244,9 +246,9 @@ def missing_plans(*, user, month):
     )
 
 
-def township_plans(*, user, township, month):
+def township_plans(*, scope: Scope, township: Division, month: date) -> list:
     """The township page: each village with its plan state for the month (two queries)."""
-    villages = list(Village.objects.visible_to(user).filter(township=township).order_by("code"))
+    villages = list(Village.objects.visible_to(scope).filter(township=township).order_by("code"))
     plans = {
         plan.village_id: plan
         for plan in ActivityPlan.objects.filter(village__in=villages, month=month).annotate(
@@ -305,17 +307,19 @@ class UrgingRow:
         return UrgingColour.AMBER if self.submitted else UrgingColour.RED
 
 
-def urging_board(*, user, month, townships=None, today=None):
+def urging_board(
+    *, scope: Scope, month: date, townships=None, today: date | None = None
+) -> list["UrgingRow"]:
     """[UrgingRow] for the townships in scope (or those given), by code: four queries, whatever
     the number of townships or villages. Expected: the villages that existed at the deadline."""
     today = today or timezone.localdate()
     if townships is None:
         townships = (
-            Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).order_by("code")
+            Division.objects.visible_to(scope).filter(level=DivisionLevel.TOWNSHIP).order_by("code")
         )
     rows = {t.code: UrgingRow(township=t) for t in townships}
     expected = (
-        Village.objects.visible_to(user)
+        Village.objects.visible_to(scope)
         .filter(township_id__in=list(rows))
         .filter(expected_q(month))
         .values("township_id")
@@ -325,7 +329,7 @@ def urging_board(*, user, month, townships=None, today=None):
     for row in expected:
         rows[row["township_id"]].expected = row["n"]
     plans = (
-        ActivityPlan.objects.visible_to(user)
+        ActivityPlan.objects.visible_to(scope)
         .filter(village__township_id__in=list(rows), month=month)
         .filter(expected_q(month, "village__"))
         .values("village__township_id")
@@ -395,11 +399,11 @@ def urged_and_late(*, county_code, months, now=None):
     return list(Division.objects.filter(code__in=late).order_by("code"))
 
 
-def last_urgings(*, user, month):
+def last_urgings(*, scope: Scope, month: date) -> dict[str, Urging]:
     """{township code: its last Urging for the month} in scope, the township's county loaded
     (one query): the township's to-do line says who urged and when."""
     urgings = (
-        Urging.objects.visible_to(user)
+        Urging.objects.visible_to(scope)
         .filter(month=month)
         .select_related("township__parent")
         .order_by("township_id", "urged_at", "pk")

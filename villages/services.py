@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
 from portal.months import add_months, due_by, due_date, month_end, month_start
+from portal.permissions import require
 from portal.roles import Perm
+from portal.scoping import Scope
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
 from villages.models import (
     ActivityPlan,
@@ -320,7 +322,9 @@ def _write_batch(source, batch, known, result, settled):
 @transaction.atomic
 def village_update(*, village: Village, acting_user: User, version: int, **fields: Any) -> Village:
     """Update a village's basic facts, refusing a form loaded before someone else's save."""
-    locked = Village.objects.visible_to(acting_user).select_for_update().get(pk=village.pk)
+    locked = (
+        Village.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=village.pk)
+    )
     if locked.version != version:
         raise StaleEditError(
             _("{name} was modified by {user} at {time}; reload the page and edit again.").format(
@@ -356,13 +360,8 @@ def _local(moment):
 # --- Monthly activity plans (每月25日前上报下月活动计划) -------------------------------------
 
 
-def _require(user, perm):
-    if not user.has_role_perm(perm):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _village_in_scope(user, village):
-    if not Village.objects.visible_to(user).filter(pk=village.pk).exists():
+    if not Village.objects.visible_to(Scope.of(user)).filter(pk=village.pk).exists():
         raise Http404
 
 
@@ -378,7 +377,7 @@ def activity_plan_save(
     no_activity_reason: str = "",
 ) -> ActivityPlan:
     """Save a village's plan for a month: its activities, or "no activity, because …"."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
     month = month_start(month)
     plan, _created = ActivityPlan.objects.select_for_update().get_or_create(
@@ -436,9 +435,13 @@ def activity_plan_submit(
     *, acting_user: User, plan: ActivityPlan, now: datetime | None = None
 ) -> ActivityPlan:
     """Report the plan to the county; the first submission decides whether it was on time."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     try:
-        plan = ActivityPlan.objects.visible_to(acting_user).select_for_update().get(pk=plan.pk)
+        plan = (
+            ActivityPlan.objects.visible_to(Scope.of(acting_user))
+            .select_for_update()
+            .get(pk=plan.pk)
+        )
     except ActivityPlan.DoesNotExist:
         raise Http404 from None
     if plan.submitted_at is not None:
@@ -452,9 +455,9 @@ def activity_plans_submit_all(
     *, acting_user: User, township: Division, month: date, now: datetime | None = None
 ) -> int:
     """Submit every draft of the township's villages for the month; returns how many."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     drafts = (
-        ActivityPlan.objects.visible_to(acting_user)
+        ActivityPlan.objects.visible_to(Scope.of(acting_user))
         .filter(village__township=township, month=month_start(month), submitted_at__isnull=True)
         .select_related("village")
         .select_for_update()
@@ -468,7 +471,7 @@ def activity_plan_copy_previous(
     *, acting_user: User, village: Village, month: date
 ) -> ActivityPlan:
     """Start a month's plan from the previous month's activities, moved one month on."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
     month = month_start(month)
     previous = ActivityPlan.objects.filter(village=village, month=add_months(month, -1)).first()
@@ -512,7 +515,7 @@ def activity_record_save(
     planned: ActivityPlanItem | None = None,
 ) -> ActivityRecord:
     """Record an activity that was held (三会一课, 主题党日 …)."""
-    _require(acting_user, Perm.ACTIVITY_WRITE)
+    require(acting_user, Perm.ACTIVITY_WRITE)
     _village_in_scope(acting_user, village)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("An activity cannot be recorded before it is held.")})
@@ -540,9 +543,9 @@ def activity_record_sit_in(
     *, acting_user: User, record: ActivityRecord, sat_in: bool = True
 ) -> None:
     """The county marks that it sat in on an activity (区委组织部列席抽查)."""
-    _require(acting_user, Perm.ACTIVITY_SIT_IN)
+    require(acting_user, Perm.ACTIVITY_SIT_IN)
     updated = (
-        ActivityRecord.objects.visible_to(acting_user)
+        ActivityRecord.objects.visible_to(Scope.of(acting_user))
         .filter(pk=record.pk)
         .update(county_sat_in=sat_in)
     )
@@ -572,10 +575,10 @@ def township_urge(
     from portal.notifications import notify
     from villages.selectors import urging_board
 
-    _require(acting_user, Perm.ACTIVITY_URGE)
+    require(acting_user, Perm.ACTIVITY_URGE)
     # The township's row is the lock: two clicks at once make one urging, one notice.
     township = (
-        Division.objects.visible_to(acting_user)
+        Division.objects.visible_to(Scope.of(acting_user))
         .select_for_update()
         .filter(pk=township.pk, level=DivisionLevel.TOWNSHIP)
         .first()
@@ -596,7 +599,9 @@ def township_urge(
     existing = Urging.objects.filter(township=township, month=month, urged_on=today).first()
     if existing is not None:
         return existing, False
-    (row,) = urging_board(user=acting_user, month=month, townships=[township], today=today)
+    (row,) = urging_board(
+        scope=Scope.of(acting_user), month=month, townships=[township], today=today
+    )
     if row.complete:
         raise ValidationError(
             _("{township} has filed every plan for {month}: there is nothing to urge.").format(
@@ -651,9 +656,9 @@ def county_settings_update(
     *, county: Division, acting_user: User, document_abbreviation: str
 ) -> Division:
     """Set the county's abbreviation in its circulars' numbers (武组通); empty: derived."""
-    _require(acting_user, Perm.CAMPAIGN_MANAGE)
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (
-        Division.objects.visible_to(acting_user)
+        Division.objects.visible_to(Scope.of(acting_user))
         .select_for_update()
         .filter(pk=county.pk, level=DivisionLevel.COUNTY)
         .first()

@@ -18,6 +18,7 @@ from portal.jobs import job
 from portal.models import User
 from portal.months import due_by, due_date, next_month
 from portal.notifications import notify_many
+from portal.scoping import Scope
 from villages import selectors
 from villages.models import TimelinessSnapshot
 
@@ -27,18 +28,11 @@ if TYPE_CHECKING:
 SHOWN = 20  # village names listed in one notification; the rest are counted
 
 
-class _Everyone:
-    """The jobs look at every township: an unscoped reader, never a person."""
-
-    is_authenticated = True
-    scope_prefix = ""
-
-
 def _missing_by_township(month):
     by_township = {}
-    for township, _code, name in selectors.missing_plans(user=_Everyone(), month=month).iterator(
-        chunk_size=5000
-    ):
+    everywhere = Scope.everything(reason="activity plans: every township's missing plans")
+    missing = selectors.missing_plans(scope=everywhere, month=month)
+    for township, _code, name in missing.iterator(chunk_size=5000):
         names = by_township.setdefault(township, [0, []])
         names[0] += 1
         if len(names[1]) < SHOWN:
@@ -106,7 +100,9 @@ def activity_plan_deadline(month: date) -> str:
     each county's administrators how their townships did."""
     # The check records the month as due, even when run by hand before its deadline.
     figures = selectors.timeliness(
-        user=_Everyone(), months=[month], now=max(timezone.now(), due_by(month))
+        scope=Scope.everything(reason="activity plan deadline check"),
+        months=[month],
+        now=max(timezone.now(), due_by(month)),
     )
     snapshots = [
         TimelinessSnapshot(

@@ -50,7 +50,7 @@ class TownshipListView(ObjectListView):
     template_name = "villages/township_list.html"
 
     def get_queryset(self):
-        return selectors.township_list(user=self.request.user)
+        return selectors.township_list(scope=self.request.scope)
 
 
 class VillageListView(ObjectListView):
@@ -131,12 +131,16 @@ class ActivityTownshipView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         month = _month_from(self.request, next_month(timezone.localdate()))
-        townships = Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP)
+        townships = Division.objects.visible_to(self.request.scope).filter(
+            level=DivisionLevel.TOWNSHIP
+        )
         level = {"level": DivisionLevel.TOWNSHIP}
         township = choosers.pick("divisions", user, self.request.GET.get("township"), **level)
         township = township or townships.first()
         rows = (
-            selectors.township_plans(user=user, township=township, month=month) if township else []
+            selectors.township_plans(scope=self.request.scope, township=township, month=month)
+            if township
+            else []
         )
         counts = Counter(state for _village, _plan, state in rows)
         return super().get_context_data(
@@ -290,7 +294,7 @@ class ActivitySubmitAllView(PortalMixin, View):
             return redirect("activity_township")
         code = request.POST.get("township")
         township = (
-            Division.objects.visible_to(request.user)
+            Division.objects.visible_to(request.scope)
             .filter(pk=code, level=DivisionLevel.TOWNSHIP)
             .first()
         )
@@ -321,7 +325,7 @@ class ActivityUrgingView(PortalMixin, TemplateView):
         user = self.request.user
         today = timezone.localdate()
         month = _month_from(self.request, next_month(today))
-        rows = selectors.urging_board(user=user, month=month, today=today)
+        rows = selectors.urging_board(scope=self.request.scope, month=month, today=today)
         due = due_date(month)
         return super().get_context_data(
             month=month,
@@ -351,11 +355,11 @@ class ActivityUrgeView(PortalMixin, View):
             messages.error(request, _("Choose the month to urge."))
             return redirect("activity_urging")
         back = f"{reverse('activity_urging')}?month={month:%Y-%m}"
-        townships = Division.objects.visible_to(request.user).filter(level=DivisionLevel.TOWNSHIP)
+        townships = Division.objects.visible_to(request.scope).filter(level=DivisionLevel.TOWNSHIP)
         if "all" in request.POST:
             chosen = [
                 row.township
-                for row in selectors.urging_board(user=request.user, month=month)
+                for row in selectors.urging_board(scope=request.scope, month=month)
                 if not row.complete
             ]
         else:
@@ -456,14 +460,15 @@ class TimelinessView(PortalMixin, TemplateView):
     months_shown = 6
 
     def table(self):
-        user = self.request.user
         # By default the dashboard's window: ending with the month being planned now.
         default = selectors.plan_months(count=self.months_shown)
         last = _month_from(self.request, default[-1])
         months = [add_months(last, -n) for n in range(self.months_shown - 1, -1, -1)]
-        figures = selectors.timeliness(user=user, months=months)
+        figures = selectors.timeliness(scope=self.request.scope, months=months)
         townships = list(
-            Division.objects.visible_to(user).filter(level=DivisionLevel.TOWNSHIP).order_by("code")
+            Division.objects.visible_to(self.request.scope)
+            .filter(level=DivisionLevel.TOWNSHIP)
+            .order_by("code")
         )
         rows = [
             (t, [figures.get((t.code, m), selectors.Timeliness()) for m in months])
@@ -515,7 +520,7 @@ class CountySettingsView(PortalMixin, FormView):
             # the county is chosen with ?county=, by default the first in the user's area.
             self.county = services.user_county(request.user)
             if self.county is None:
-                counties = Division.objects.visible_to(request.user).filter(
+                counties = Division.objects.visible_to(request.scope).filter(
                     level=DivisionLevel.COUNTY
                 )
                 chosen = request.GET.get("county")

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from bench import compare
 from portal import exports, services
 from portal.months import due_date
+from portal.scoping import Scope
 from villages.models import ActivityPlan, Village
 from villages.selectors import missing_plans
 
@@ -52,7 +53,7 @@ def test_import_export_writes_the_same_rows_and_columns(ledger, superuser):
     rows = services.export_write(
         handle, kind="rectification.ledger", params=QueryDict(""), acting_user=superuser
     )
-    queryset = exports.get("rectification.ledger").queryset(superuser, QueryDict(""))
+    queryset = exports.get("rectification.ledger").queryset(Scope.of(superuser), QueryDict(""))
     dataset = compare.iie_resource().export(queryset)
     ours = load_workbook(handle).active
     header = [cell.value for cell in ours[3]][1:]  # after the title, the groups and 序号
@@ -70,7 +71,7 @@ def test_the_anti_join_finds_what_the_deadline_check_finds(village_a, superuser)
     with connection.cursor() as cursor:
         cursor.execute(compare.ANTI_JOIN, [due_date(month), month])
         floor = cursor.fetchone()[0]
-    ours = missing_plans(user=superuser, month=month).count()
+    ours = missing_plans(scope=Scope.of(superuser), month=month).count()
     assert floor == ours == Village.objects.count() - 1
 
 

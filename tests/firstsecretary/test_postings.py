@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from firstsecretary import services
 from firstsecretary.models import Assignment
+from portal.scoping import Scope
 
 
 def start(county_admin, secretary, village, on=date(2026, 3, 1)):
@@ -86,18 +87,22 @@ def test_the_api_answers_a_second_posting_with_400(client, add_secretary, county
     assert response.status_code == 400 and "village" in response.json()
 
 
-def test_recall_and_replacement_keep_the_history(add_secretary, county_admin, village_a):
+def test_recall_and_replacement_keep_the_history(client, add_secretary, county_admin, village_a):
+    # The county recalls the secretary and posts a successor on the same day, by its pages.
     first = add_secretary("王磊")
     posting = start(county_admin, first, village_a)
     successor = add_secretary("赵敏")
-    services.assignment_replace(
-        acting_user=county_admin,
-        assignment=posting,
-        successor=successor,
-        on=date(2026, 9, 1),
-        reason="工作调动",
-        planned_end=date(2028, 8, 31),
+    client.force_login(county_admin)
+    ended = client.post(
+        reverse("assignment_end", args=[posting.pk]),
+        {"ended_on": "2026-09-01", "reason": "工作调动"},
     )
+    assert ended.status_code == 302
+    posted = client.post(
+        reverse("secretary_assign", args=[successor.pk]),
+        {"village": village_a.code, "started_on": "2026-09-01", "planned_end": "2028-08-31"},
+    )
+    assert posted.status_code == 302
     history = list(
         Assignment.objects.filter(village=village_a)
         .order_by("started_on")
@@ -127,13 +132,13 @@ def test_another_county_cannot_post_to_our_village(add_secretary, other_county_a
 
 def test_the_secretarys_portal_user_follows_the_posting(posted, secretary, county_admin, village_a):
     secretary.refresh_from_db()
-    assert secretary.scope_prefix == village_a.code
+    assert Scope.of(secretary).prefix == village_a.code
     posting = posted.assignments.get()
     services.assignment_end(
         acting_user=county_admin, assignment=posting, ended_on=date(2026, 10, 1), reason="期满"
     )
     secretary.refresh_from_db()
-    assert secretary.scope_prefix is None  # no posting, nothing to see
+    assert Scope.of(secretary).prefix is None  # no posting, nothing to see
 
 
 def test_a_township_sees_the_secretaries_posted_in_its_villages_only(

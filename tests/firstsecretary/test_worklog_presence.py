@@ -15,6 +15,7 @@ from firstsecretary.models import WorkLog
 from firstsecretary.selectors import presence
 from portal.models import Notification
 from portal.months import month_bounds
+from portal.scoping import Scope
 
 
 def log(user, day, on_site=True, households=5):
@@ -94,18 +95,19 @@ def test_presence_counts_days_in_the_village_within_the_month_only(
         log(secretary, date(2026, 4, day), households=5)
     log(secretary, date(2026, 4, 15), on_site=False)  # away: logged, not on site
     log(secretary, date(2026, 5, 1), households=7)  # the first day of May
-    (april,) = presence(user=county_admin, month=date(2026, 4, 1))
+    (april,) = presence(scope=Scope.of(county_admin), month=date(2026, 4, 1))
     assert (april.days_on_site, april.households_visited, april.logged_days) == (3, 15, 4)
-    (march,) = presence(user=county_admin, month=date(2026, 3, 1))
+    (march,) = presence(scope=Scope.of(county_admin), month=date(2026, 3, 1))
     assert (march.days_on_site, march.households_visited) == (1, 4)
     assert april.households_share == 5  # 15 of 300 households
 
 
 def test_a_posting_that_starts_mid_month_counts_in_that_month(posted, county_admin):
     assert [
-        p.assignment.secretary.name for p in presence(user=county_admin, month=date(2026, 3, 1))
+        p.assignment.secretary.name
+        for p in presence(scope=Scope.of(county_admin), month=date(2026, 3, 1))
     ] == ["刘洋"]
-    assert presence(user=county_admin, month=date(2026, 2, 1)) == []
+    assert presence(scope=Scope.of(county_admin), month=date(2026, 2, 1)) == []
 
 
 def test_the_monthly_job_tells_the_county_once(posted, secretary, county_admin, viewer, settings):

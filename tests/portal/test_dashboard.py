@@ -18,6 +18,7 @@ from firstsecretary.models import Assignment
 from inspections.models import Finding
 from portal.models import User
 from portal.months import due_by, due_date
+from portal.scoping import Scope
 from rectification.choices import CONVERTED, CaseStatus
 from rectification.models import Case, PlanTask
 from villages.models import ActivityPlan, Division, Village
@@ -52,7 +53,7 @@ def test_seed_004_is_what_the_dashboard_shows(client, region_of_seed_004):
 
 def _recount(user, year, today):
     """The dashboard's figures worked out again in plain Python from every row."""
-    prefix = user.scope_prefix
+    prefix = Scope.of(user).prefix
     cases = [
         c
         for c in Case.objects.select_related("campaign").prefetch_related("support")

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from portal.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
 from portal.models import User
+from portal.scoping import Scope
 from villages.models import Village
 
 
@@ -63,9 +64,9 @@ def test_each_demo_user_logs_in_and_sees_only_their_area(client, demo, username)
     assert response.redirect_chain[-1][0] == reverse(landing)
     user = User.objects.get(username=username)
     listed = client.get(reverse("village-list"), {"page_size": 500}).json()
-    assert listed["count"] == Village.objects.filter(code__startswith=user.scope_prefix).count()
+    assert listed["count"] == Village.objects.filter(code__startswith=Scope.of(user).prefix).count()
     assert listed["count"] > 0
-    assert all(row["code"].startswith(user.scope_prefix) for row in listed["results"])
+    assert all(row["code"].startswith(Scope.of(user).prefix) for row in listed["results"])
 
 
 def test_the_demo_ledger_shows_every_status_a_relapse_and_an_overdue_task(demo, client):

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from portal.models import User
+from portal.scoping import Scope
 from tests.conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 
 
@@ -31,7 +32,7 @@ def test_the_county_creates_a_township_organizer_who_can_then_work(client, count
         "王芳",
     )
     assert user.check_password("Meichang-2026-sure")
-    assert user.scope_prefix == TOWNSHIP_B
+    assert Scope.of(user).prefix == TOWNSHIP_B
 
 
 def test_the_division_choices_stop_at_the_county_boundary(client, county_admin):
@@ -63,7 +64,7 @@ def test_a_first_secretary_needs_a_village_in_the_chosen_division(client, county
         new_user(role="first_secretary", division=TOWNSHIP_A, village=village_a.code),
     )
     assert response.status_code == 302
-    assert User.objects.get(username="wangfang").scope_prefix == village_a.code
+    assert Scope.of(User.objects.get(username="wangfang")).prefix == village_a.code
 
 
 def test_a_weak_password_is_refused_in_chinese(client, county_admin):
@@ -98,7 +99,7 @@ def test_the_county_moves_an_organizer_and_can_disable_them(client, county_admin
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.division_id == TOWNSHIP_B and not alice.is_active
-    assert alice.scope_prefix is None  # a disabled user sees nothing
+    assert Scope.of(alice).prefix is None  # a disabled user sees nothing
 
 
 def test_an_administrator_cannot_lock_themselves_out(client, county_admin):

@@ -110,6 +110,7 @@ def test_the_api_names_the_declared_fields():
         "is_relapse",
         "version",
         "updated_at",
+        "available_actions",
     ]
     create = api.CaseCreateSerializer().fields
     assert list(create) == ["campaign", "village", *(n for n, _ in ROW)]

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from portal.scoping import Scope
 from rectification import services
 from rectification.selectors import screening_candidates
 from villages.models import Village
@@ -48,10 +49,10 @@ def test_class_three_villages_not_on_the_ledger_are_the_candidates(
     services.rating_set(acting_user=alice, village=second, year=2026, stars=2)
     third = Village.objects.filter(township_id=village_a.township_id).order_by("-code")[0]
     services.rating_set(acting_user=alice, village=third, year=2026, stars=8)
-    candidates = {r.village_id for r in screening_candidates(user=alice, year=2026)}
+    candidates = {r.village_id for r in screening_candidates(scope=Scope.of(alice), year=2026)}
     assert candidates == {village_a.code, second.code}
     list_case(alice, second)
-    candidates = {r.village_id for r in screening_candidates(user=alice, year=2026)}
+    candidates = {r.village_id for r in screening_candidates(scope=Scope.of(alice), year=2026)}
     assert candidates == {village_a.code}
 
 

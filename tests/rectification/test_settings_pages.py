@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from portal.scoping import Scope
 from rectification import services
 from rectification.models import Campaign, Category
 from villages.models import Division
@@ -41,10 +42,10 @@ def test_a_county_category_is_seen_by_its_townships_and_not_by_another_county(
 ):
     own = services.category_save(acting_user=county_admin, name="村级阵地薄弱", group="local")
     assert own.division_id == "120114"
-    assert Category.objects.visible_to(alice).filter(pk=own.pk).exists()
-    assert not Category.objects.visible_to(other_county_admin).filter(pk=own.pk).exists()
+    assert Category.objects.visible_to(Scope.of(alice)).filter(pk=own.pk).exists()
+    assert not Category.objects.visible_to(Scope.of(other_county_admin)).filter(pk=own.pk).exists()
     national = Category.objects.filter(division__isnull=True).first()
-    assert Category.objects.visible_to(other_county_admin).filter(pk=national.pk).exists()
+    assert Category.objects.visible_to(Scope.of(other_county_admin)).filter(pk=national.pk).exists()
 
 
 def test_a_county_cannot_change_the_national_or_another_countys_categories(

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.choices import Role
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.selectors import ledger_statistics, percent
 from tests.factories import UserFactory
@@ -15,7 +16,7 @@ from tests.factories import UserFactory
 
 def test_the_statistics_reproduce_seed_004(region_of_seed_004):
     admin, campaign = region_of_seed_004
-    stats = ledger_statistics(user=admin, campaign=campaign, today=date(2014, 11, 1))
+    stats = ledger_statistics(scope=Scope.of(admin), campaign=campaign, today=date(2014, 11, 1))
     assert (stats.villages, stats.cases) == (11_165, 1_129)
     assert stats.listed_share == Decimal("10.1")
     shares = {c.name: (n, round(share)) for c, n, share in stats.by_category if n}
@@ -38,7 +39,7 @@ def test_each_figure_is_one_query_whatever_the_size(region_of_seed_004):
     measured = []
     for user in (township, admin):
         with CaptureQueriesContext(connection) as queries:
-            stats = ledger_statistics(user=user, campaign=campaign)
+            stats = ledger_statistics(scope=Scope.of(user), campaign=campaign)
         categories = sum(1 for _category, n, _share in stats.by_category if n)
         measured.append((stats.cases, categories, len(queries)))
     assert measured == [(130, 1, 4), (1_129, 4, 4)]
@@ -47,16 +48,21 @@ def test_each_figure_is_one_query_whatever_the_size(region_of_seed_004):
 def test_overdue_cases_are_those_past_deadline_and_not_converted(region_of_seed_004):
     admin, campaign = region_of_seed_004
     assert (
-        ledger_statistics(user=admin, campaign=campaign, today=date(2015, 1, 5)).overdue_cases
+        ledger_statistics(
+            scope=Scope.of(admin), campaign=campaign, today=date(2015, 1, 5)
+        ).overdue_cases
         == 142
     )
     assert (
-        ledger_statistics(user=admin, campaign=campaign, today=date(2014, 6, 1)).overdue_cases == 0
+        ledger_statistics(
+            scope=Scope.of(admin), campaign=campaign, today=date(2014, 6, 1)
+        ).overdue_cases
+        == 0
     )
 
 
 def test_a_scope_without_cases_has_no_rate_rather_than_a_division_by_zero(alice):
-    stats = ledger_statistics(user=alice)
+    stats = ledger_statistics(scope=Scope.of(alice))
     assert stats.cases == 0 and stats.conversion_rate is None
 
 

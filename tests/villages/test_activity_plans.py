@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from portal import months
 from portal.models import Notification
+from portal.scoping import Scope
 from villages import services
 from villages.models import ActivityPlan, TimelinessSnapshot, Village
 from villages.selectors import timeliness
@@ -99,7 +100,7 @@ def test_no_activity_with_a_reason_counts_as_submitted_and_shows_apart(
         no_activity_reason="秋收农忙，集中至下月开展",
         submit_at=at(2026, 11, 20, 10),
     )
-    figures = timeliness(user=alice, months=[DECEMBER], now=at(2026, 11, 27))
+    figures = timeliness(scope=Scope.of(alice), months=[DECEMBER], now=at(2026, 11, 27))
     assert figures[(village_a.township_id, DECEMBER)].on_time == 1
     client.force_login(alice)
     page = client.get(reverse("activity_township"), {"month": "2026-12"})
@@ -119,13 +120,13 @@ def test_timeliness_counts_expected_on_time_late_and_missing(plan_for, alice, vi
     plan_for(villages[1], submit_at=at(2026, 11, 25, 23, 59, 59))
     plan_for(villages[2], submit_at=at(2026, 11, 27, 8))
     plan_for(villages[3])  # a draft: not submitted
-    before = timeliness(user=alice, months=[DECEMBER], now=at(2026, 11, 25, 23))
+    before = timeliness(scope=Scope.of(alice), months=[DECEMBER], now=at(2026, 11, 25, 23))
     t = before[(village_a.township_id, DECEMBER)]
     assert (t.expected, t.missing) == (
         len(villages),
         None,
     )  # nothing is missing before the due time
-    after = timeliness(user=alice, months=[DECEMBER], now=at(2026, 11, 28))
+    after = timeliness(scope=Scope.of(alice), months=[DECEMBER], now=at(2026, 11, 28))
     t = after[(village_a.township_id, DECEMBER)]
     assert (t.on_time, t.late, t.missing) == (2, 1, len(villages) - 3)
     assert (t.rate, t.on_time_rate) == (Decimal("6.7"), Decimal("4.4"))  # 3 and 2 of 45
@@ -141,7 +142,9 @@ def test_a_village_added_after_the_deadline_is_not_expected_that_month(alice, vi
         added_on=date(2026, 12, 10),
     )
     count = Village.objects.filter(township=township).count()
-    figures = timeliness(user=alice, months=[DECEMBER, date(2027, 1, 1)], now=at(2027, 1, 1))
+    figures = timeliness(
+        scope=Scope.of(alice), months=[DECEMBER, date(2027, 1, 1)], now=at(2027, 1, 1)
+    )
     assert figures[(township.code, DECEMBER)].expected == count - 1
     assert figures[(township.code, date(2027, 1, 1))].expected == count
 

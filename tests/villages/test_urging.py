@@ -14,6 +14,7 @@ from inspections import services as inspection_services
 from inspections.models import InspectionRound
 from portal.choices import Role
 from portal.models import Notification
+from portal.scoping import Scope
 from tests.conftest import TOWNSHIP_A, TOWNSHIP_B
 from tests.factories import UserFactory
 from villages import services
@@ -54,7 +55,7 @@ def draft(village, month=DECEMBER):
 
 
 def board(user):
-    return {row.township.code: row for row in urging_board(user=user, month=DECEMBER)}
+    return {row.township.code: row for row in urging_board(scope=Scope.of(user), month=DECEMBER)}
 
 
 @pytest.fixture
