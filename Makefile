@@ -49,8 +49,14 @@ run: $(VENV)/.runtime messages
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
+# The suite runs in parallel (pytest-xdist), one process per core, each with its own test
+# database and Redis database. --dist load hands each process runs of consecutive tests, so
+# each keeps pytest-django's order: the tests that flush the database (transactional ones)
+# after those that read the session's divisions. `make test TEST_WORKERS=0`: one process.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
 test: $(VENV)/.dev messages
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The suite on the days that catch a test depending on the day it runs: just after the
 # 25th's deadline, a 31st (next month is shorter), New Year's Day at 00:30 in Shanghai
@@ -60,7 +66,8 @@ CLOCKS ?= 2027-03-26T00:05+08:00 2027-03-31T10:00+08:00 2027-01-01T00:30+08:00 2
 test-clocks: $(VENV)/.dev messages
 	@for clock in $(CLOCKS); do \
 		echo "== the suite on $$clock"; \
-		PORTAL_TEST_CLOCK=$$clock $(BIN)/pytest -q -m "not worker and not load" || exit 1; \
+		PORTAL_TEST_CLOCK=$$clock $(BIN)/pytest $(PYTEST_PARALLEL) -q -m "not worker and not load" \
+			|| exit 1; \
 	done
 
 lint: $(VENV)/.dev typecheck

@@ -5,13 +5,17 @@ the organizers of two Wuqing townships (alice in 梅厂镇, bob in 大碱厂镇)
 a first secretary of one village in 梅厂镇, a read-only leader, a superuser, and anonymous.
 """
 
+import io
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import transaction
+from django.test import override_settings
 
 from portal.celery import app as celery_app
 from portal.choices import Role
@@ -78,7 +82,7 @@ def wuqing(transactional_db):
 @pytest.fixture
 def village_a(db):
     """The first village committee of township A (梅厂镇)."""
-    return Village.objects.filter(township_id=TOWNSHIP_A, kind="village").order_by("code").first()
+    return first_village_of_township_a()
 
 
 @pytest.fixture
@@ -86,51 +90,84 @@ def village_b(db):
     return Village.objects.filter(township_id=TOWNSHIP_B).order_by("code").first()
 
 
+# The personas' users, by fixture name. UserFactory gets or creates by user name, so a
+# persona made once for a module (the access matrix) is the one its fixture returns.
+PERSONA_USERS = {
+    "county_admin": {"username": "county", "role": Role.COUNTY_ADMIN, "division_id": COUNTY},
+    "other_county_admin": {"username": "jimo", "role": Role.COUNTY_ADMIN, "division_id": JIMO},
+    # Township organizer of 梅厂镇 (township A).
+    "alice": {"username": "alice", "role": Role.TOWNSHIP_ORGANIZER, "division_id": TOWNSHIP_A},
+    # Township organizer of 大碱厂镇 (township B).
+    "bob": {"username": "bob", "role": Role.TOWNSHIP_ORGANIZER, "division_id": TOWNSHIP_B},
+    "inspector": {"username": "inspector", "role": Role.INSPECTOR, "division_id": COUNTY},
+    "secretary": {
+        "username": "secretary",
+        "role": Role.FIRST_SECRETARY,
+        "division_id": TOWNSHIP_A,
+    },
+    "viewer": {"username": "leader", "role": Role.VIEWER, "division_id": COUNTY},
+    "superuser": {
+        "username": "root",
+        "role": "",
+        "division_id": None,
+        "is_superuser": True,
+        "is_staff": True,
+    },
+}
+
+
+def first_village_of_township_a():
+    return Village.objects.filter(township_id=TOWNSHIP_A, kind="village").order_by("code").first()
+
+
+def make_persona(name):
+    """The user of a persona (the first secretary is posted to village A)."""
+    fields = PERSONA_USERS[name]
+    if name == "secretary":
+        fields = {**fields, "village": first_village_of_township_a()}
+    return UserFactory(**fields)
+
+
 @pytest.fixture
 def county_admin(db):
-    return UserFactory(username="county", role=Role.COUNTY_ADMIN, division_id=COUNTY)
+    return make_persona("county_admin")
 
 
 @pytest.fixture
 def other_county_admin(db):
-    return UserFactory(username="jimo", role=Role.COUNTY_ADMIN, division_id=JIMO)
+    return make_persona("other_county_admin")
 
 
 @pytest.fixture
 def alice(db):
     """Township organizer of 梅厂镇 (township A)."""
-    return UserFactory(username="alice", role=Role.TOWNSHIP_ORGANIZER, division_id=TOWNSHIP_A)
+    return make_persona("alice")
 
 
 @pytest.fixture
 def bob(db):
     """Township organizer of 大碱厂镇 (township B)."""
-    return UserFactory(username="bob", role=Role.TOWNSHIP_ORGANIZER, division_id=TOWNSHIP_B)
+    return make_persona("bob")
 
 
 @pytest.fixture
 def inspector(db):
-    return UserFactory(username="inspector", role=Role.INSPECTOR, division_id=COUNTY)
+    return make_persona("inspector")
 
 
 @pytest.fixture
 def secretary(db, village_a):
-    return UserFactory(
-        username="secretary",
-        role=Role.FIRST_SECRETARY,
-        division_id=TOWNSHIP_A,
-        village=village_a,
-    )
+    return make_persona("secretary")
 
 
 @pytest.fixture
 def viewer(db):
-    return UserFactory(username="leader", role=Role.VIEWER, division_id=COUNTY)
+    return make_persona("viewer")
 
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(username="root", role="", division_id=None, is_superuser=True, is_staff=True)
+    return make_persona("superuser")
 
 
 PERSONAS = (
@@ -156,12 +193,40 @@ def persona(request, db):
     return get
 
 
+def _load_demo():
+    from django.core.management import call_command
+
+    with override_settings(DEBUG=True):  # the demo refuses to load outside debug
+        call_command("load_demo", stdout=io.StringIO())
+
+
 @pytest.fixture
 def demo(db, settings):
     """The demo `make run` loads: Wuqing's campaigns, people, plans and inspections."""
-    import io
-
-    from django.core.management import call_command
-
     settings.DEBUG = True
-    call_command("load_demo", stdout=io.StringIO())
+    _load_demo()
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """A transaction open for a whole module, rolled back at its end: the rows written in it
+    are there for each of the module's tests, which still runs in its own savepoint rolled
+    back after it (pytest-django's `db` nests in it). Only for modules whose tests are all
+    in-transaction ones (no `transactional_db`, no live server)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo loaded once for a module whose tests all read it (see kept_for_the_module):
+    override `demo` with it in such a module, e.g. `def demo(demo_once, db, settings)`."""
+    with kept_for_the_module(django_db_blocker):
+        _load_demo()
+        yield

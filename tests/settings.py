@@ -6,7 +6,31 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-a-secret")
 
-from portal.settings import *  # noqa: F403
+
+def _redis_of_worker(url, worker):
+    """REDIS_URL with the database number of an xdist worker (gw0, gw1, ...): the given
+    number for gw0, the next ones (modulo Redis's 16) for the others, so that the workers'
+    caches, Celery queues and result keys never meet: a Celery worker started by one test
+    process would otherwise take the tasks another one sends."""
+    index = int(worker.removeprefix("gw"))
+    if not index:
+        return url
+    base, _, db = url.rpartition("/")
+    number = int(db) if db.isdigit() else 0
+    if not base.startswith("redis://") or base.endswith("/"):  # no database in the URL
+        base, number = url.rstrip("/"), 0
+    return f"{base}/{(number + index) % 16}"
+
+
+# pytest-xdist (`make test`): each worker has its own test database (pytest-django names it
+# test_<name>_gw0, ...) and its own Redis database. The worker and load tests hand
+# os.environ to the processes they start, so the rewritten REDIS_URL reaches them too.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_of_worker(
+        os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
+    )
+
+from portal.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -18,7 +18,9 @@ The codes:
   404    out of the persona's scope, or hidden from it: as if it did not exist.
   405    the method is not allowed; any other number is that exact status.
 A URL with no PATCH row refuses PATCH: 405 to every logged-in user, and to anonymous users
-the same as its GET (the login page, or 403 from the API).
+the same as its GET (the login page, or 403 from the API). A method a row refuses to every
+logged-in user is asked of all nine personas in one case per URL
+(`test_methods_a_url_refuses`); each method the URL takes, persona by persona.
 
 The objects (see `_objects`) all belong to township A (梅厂镇) of Wuqing: alice's township.
 bob organises township B; jimo is another county's administrator; the first secretary is
@@ -33,6 +35,8 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from firstsecretary.models import (
@@ -54,7 +58,12 @@ from rectification.models import (
     PlanTask,
     VillageRating,
 )
-from tests.conftest import PERSONAS
+from tests.conftest import (
+    PERSONAS,
+    first_village_of_township_a,
+    kept_for_the_module,
+    make_persona,
+)
 from villages.models import ActivityPlan, ActivityRecord, Village
 
 # The table's column headings, and the persona each stands for.
@@ -813,39 +822,124 @@ def test_every_url_with_parameters_names_an_object():
             assert name in URL_OBJECT, f"{name} takes {params}: add it to URL_OBJECT"
 
 
+CLOCK = datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+METHODS = ("GET", "POST", "PATCH")
+
+
+def _refused(url_name, method):
+    """Whether the row says every logged-in persona gets 405: the URL does not take it."""
+    row = EXPECTED.get((url_name, method))
+    return row is not None and all(
+        code == "405" for persona_name, code in row.items() if persona_name != "anonymous"
+    )
+
+
+# The methods each URL takes, asked of each persona in a case of its own; the methods it
+# refuses are asked of every persona in one case per URL (test_methods_a_url_refuses).
+ACCEPTED = [
+    (url_name, method)
+    for url_name in sorted(URLS)
+    for method in METHODS
+    if not _refused(url_name, method)
+]
+REFUSED = {
+    url_name: [method for method in METHODS if _refused(url_name, method)]
+    for url_name in sorted(URLS)
+}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The personas' users and the objects (see `_objects`), written once for the module on
+    the matrix's day. Every case still runs in its own transaction, rolled back after it,
+    so what one request changes no other case sees."""
+    with kept_for_the_module(django_db_blocker):
+        with time_machine.travel(CLOCK, tick=False):
+            users = {name: make_persona(name) for name in PERSONAS if name != "anonymous"}
+            objects = _objects(first_village_of_township_a(), users["alice"])
+        yield users, objects
+
+
+@pytest.fixture
+def persona(world, db):
+    """The world's user of a persona (None for anonymous)."""
+    users, _ = world
+    return users.get
+
+
 @pytest.fixture
 def clock():
     """A fixed day: whether a visit has happened, or a month's plan is due, is not today's."""
-    with time_machine.travel(datetime(2026, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
+    with time_machine.travel(CLOCK):
         yield
 
 
-@pytest.mark.parametrize("method", ["GET", "POST", "PATCH"])
-@pytest.mark.parametrize("persona_name", PERSONAS)
-@pytest.mark.parametrize("url_name", sorted(URLS))
-def test_access(client, persona, clock, village_a, alice, url_name, persona_name, method):
-    objects = _objects(village_a, alice)
-    kwargs = objects[URL_OBJECT[url_name]] if url_name in URL_OBJECT else {}
-    url = reverse(url_name, kwargs=kwargs)
-    user = persona(persona_name)
+def _ask(client, url_name, kwargs, user, method):
     if user is not None:
         client.force_login(user)
+    url = reverse(url_name, kwargs=kwargs)
     if method == "GET":
-        response = client.get(url)
-    elif method == "POST":
-        response = client.post(url, {})
-    else:
-        response = client.patch(url, "{}", content_type="application/json")
-    want = EXPECTED.get((url_name, method), {}).get(persona_name, "a row in MATRIX")
+        return url, client.get(url)
+    if method == "POST":
+        return url, client.post(url, {})
+    return url, client.patch(url, "{}", content_type="application/json")
+
+
+def _wrong(url, response, want, persona_name, method):
+    """What is wrong with the answer (None if it is the one the matrix expects)."""
     got = response.status_code
     where = f"{method} {url} as {persona_name}: {got}, expected {want}"
     if want == "ok":
-        assert got in ((200,) if method == "GET" else (200, 201, 302, 400, 409)), where
-    elif want == "login":
-        assert got == 302, where
-        assert response["Location"].startswith(reverse("login")), where
-    else:
-        assert str(got) == want, where
+        return None if got in ((200,) if method == "GET" else (200, 201, 302, 400, 409)) else where
+    if want == "login":
+        if got == 302 and response["Location"].startswith(reverse("login")):
+            return None
+        return where
+    return None if str(got) == want else where
+
+
+def _kwargs(objects, url_name):
+    return objects[URL_OBJECT[url_name]] if url_name in URL_OBJECT else {}
+
+
+@pytest.mark.parametrize("persona_name", PERSONAS)
+@pytest.mark.parametrize("url_name, method", ACCEPTED)
+def test_access(client, world, persona, clock, url_name, persona_name, method):
+    _users, objects = world
+    url, response = _ask(
+        client, url_name, _kwargs(objects, url_name), persona(persona_name), method
+    )
+    want = EXPECTED.get((url_name, method), {}).get(persona_name, "a row in MATRIX")
+    problem = _wrong(url, response, want, persona_name, method)
+    assert problem is None, problem
+
+
+@pytest.mark.parametrize("url_name", [url_name for url_name in sorted(URLS) if REFUSED[url_name]])
+def test_methods_a_url_refuses(world, persona, clock, url_name):
+    """Each method the URL refuses, asked by every persona: 405 to each logged-in user, and
+    to anonymous users what the row says (the login page, 403 from the API, or 405). Each
+    request runs in a transaction of its own, rolled back after it."""
+    _users, objects = world
+    problems = []
+    for method in REFUSED[url_name]:
+        for persona_name in PERSONAS:
+            with transaction.atomic():
+                url, response = _ask(
+                    Client(), url_name, _kwargs(objects, url_name), persona(persona_name), method
+                )
+                transaction.set_rollback(True)
+            want = EXPECTED[url_name, method][persona_name]
+            problems.append(_wrong(url, response, want, persona_name, method))
+    assert [problem for problem in problems if problem] == []
+
+
+def test_every_method_of_every_url_is_asked_of_every_persona():
+    asked = {(url_name, method) for url_name, method in ACCEPTED}
+    asked |= {(url_name, method) for url_name, methods in REFUSED.items() for method in methods}
+    assert asked == {(url_name, method) for url_name in URLS for method in METHODS}
+    assert len(ACCEPTED) * len(PERSONAS) + sum(map(len, REFUSED.values())) * len(PERSONAS) == (
+        len(URLS) * len(METHODS) * len(PERSONAS)
+    )
 
 
 @pytest.mark.parametrize("persona_name", [p for p in PERSONAS if p != "superuser"])
@@ -858,14 +952,14 @@ def test_admin_is_for_superusers_only(client, persona, persona_name):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_a_superuser_reaches_the_admin(client, superuser):
-    client.force_login(superuser)
+def test_a_superuser_reaches_the_admin(client, persona):
+    client.force_login(persona("superuser"))
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_a_download_streams_the_file_to_those_in_scope(client, alice, county_admin, village_a):
-    objects = _objects(village_a, alice)
-    client.force_login(county_admin)
+def test_a_download_streams_the_file_to_those_in_scope(client, world, persona):
+    _users, objects = world
+    client.force_login(persona("county_admin"))
     response = client.get(reverse("report_download", kwargs=objects["report"]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"PK test"

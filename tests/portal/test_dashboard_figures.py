@@ -45,6 +45,13 @@ class _Figures(HTMLParser):
             self.charts, self._json = json.loads(self._json), None
 
 
+@pytest.fixture
+def demo(demo_once, db, settings):
+    """Every test here reads the demo: it is loaded once for the module (each test still
+    rolled back after it)."""
+    settings.DEBUG = True
+
+
 def parse(response):
     assert response.status_code == 200, response.status_code
     parser = _Figures()

@@ -14,6 +14,13 @@ from portal.scoping import Scope
 from villages.models import Village
 
 
+@pytest.fixture
+def demo(demo_once, db, settings):
+    """The tests here read the demo: it is loaded once for the module (each test still
+    rolled back after it)."""
+    settings.DEBUG = True
+
+
 def _rows_of_every_table():
     """{table: (rows, highest key)} of every model, the audit trail's history tables
     included: a row added, or one deleted and written again, shows."""

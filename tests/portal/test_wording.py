@@ -16,6 +16,13 @@ from portal.models import User
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def demo(demo_once, db, settings):
+    """Every test here reads the demo: it is loaded once for the module (each test still
+    rolled back after it)."""
+    settings.DEBUG = True
+
+
 def _page(client, username, url, **params):
     client.force_login(User.objects.get(username=username))
     response = client.get(url, params)
