@@ -10,6 +10,7 @@ from django.utils import timezone
 from firstsecretary import services
 from firstsecretary.choices import ProjectStatus
 from firstsecretary.models import DispatchUnit
+from portal.months import previous_month
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
@@ -96,7 +97,7 @@ def _logs(posting, person, index, today):
     from firstsecretary.models import WorkLog
 
     rng = random.Random(person.name)
-    start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    start = previous_month(today)
     day, logs = start, []
     # The demo user has not written today yet: his page offers it in one tap.
     last = today - timedelta(days=1) if index == 0 else today

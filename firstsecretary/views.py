@@ -43,6 +43,7 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
+from portal.months import previous_month
 from portal.roles import Perm
 from rectification.choices import CASE_STATUS_COLOURS
 from rectification.filtersets import CaseFilterSet
@@ -366,8 +367,7 @@ class PresenceView(PortalMixin, TemplateView):
         form = MonthForm(self.request.GET or None)
         if form.is_bound and form.is_valid():
             return form, form.cleaned_data["month"]
-        today = timezone.localdate().replace(day=1)
-        last = (today - timezone.timedelta(days=1)).replace(day=1)
+        last = previous_month(timezone.localdate())
         return MonthForm(initial={"month": last}), last
 
     def get_context_data(self, **kwargs):

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.choices import Role
-from portal.months import add_months, due_date
+from portal.months import add_months, due_date, previous_month
 from portal.notifications import todo_count_key
 from portal.scoping import Scope
 
@@ -470,7 +470,7 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
             )
     from firstsecretary.selectors import presence
 
-    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    last_month = previous_month(today)
     secretaries = [
         Item(
             what=_("First secretary {name}: only {days} days in the village in {month}").format(

@@ -50,7 +50,9 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
+from portal.months import previous_quarter, quarter_of
 from portal.roles import Perm
+from villages.choices import DivisionLevel
 from villages.organs import organ
 
 COLOURS = {
@@ -76,9 +78,10 @@ class RoundListView(ObjectListView):
         context["can_ask_quarterly"] = context["can_export"] and bool(
             quarterly_county_of(self.request.user)
         )
-        today = timezone.localdate()
+        # The quarter just ended: in January, the fourth quarter of last year.
+        year, quarter = quarter_of(previous_quarter(timezone.localdate()))
         context["quarterly_form"] = QuarterlyForm(
-            initial={"year": today.year, "quarter": max(1, (today.month - 1) // 3)},
+            initial={"year": year, "quarter": quarter},
             auto_id="q-%s",
         )
         return context
@@ -103,9 +106,9 @@ class RoundCreateView(FormPageMixin, PortalMixin, FormView):
         today = timezone.localdate()
         division = self.request.user.division
         return {
-            "county": division if division and division.level == "county" else None,
+            "county": division if division and division.level == DivisionLevel.COUNTY else None,
             "year": today.year,
-            "quarter": (today.month - 1) // 3 + 1,
+            "quarter": quarter_of(today)[1],
             "starts_on": today,
             "ends_on": today,
         }

@@ -1,10 +1,12 @@
 """The quarterly report: figures checked cell by cell on a small known dataset."""
 
 import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -163,3 +165,24 @@ def test_a_township_is_not_offered_the_countys_report_and_cannot_ask_for_it(
     assert not GeneratedReport.objects.filter(kind=KIND).exists()
     client.force_login(inspector)
     assert reverse("quarterly_report") in client.get(reverse("round_list")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "today, year, quarter",
+    [
+        ("2027-01-15T10:00+08:00", 2026, 4),  # January: last year's fourth quarter
+        ("2027-03-31T10:00+08:00", 2026, 4),
+        ("2027-04-01T10:00+08:00", 2027, 1),
+        ("2027-12-31T10:00+08:00", 2027, 3),
+    ],
+)
+def test_the_countys_report_form_offers_the_quarter_just_ended(
+    client, county_admin, today, year, quarter
+):
+    with time_machine.travel(datetime.fromisoformat(today), tick=False):
+        client.force_login(county_admin)
+        html = client.get(reverse("round_list")).content.decode()
+    year_input = re.search(r'<input[^>]*id="q-year"[^>]*>', html).group(0)
+    assert f'value="{year}"' in year_input
+    select = re.search(r'<select[^>]*id="q-quarter".*?</select>', html, re.S).group(0)
+    assert re.findall(r'<option value="(\d)"[^>]*selected', select) == [str(quarter)]
