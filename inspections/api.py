@@ -175,7 +175,12 @@ class FindingViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     action_permissions = {"answer": Perm.FINDING_ANSWER}
 
     def get_queryset(self):
-        return selectors.finding_list(scope=self.request.scope).order_by("deadline", "pk")
+        findings = selectors.finding_list(scope=self.request.scope).order_by("deadline", "pk")
+        if self.request.user.has_role_perm(Perm.INSPECT):
+            # Each finding's available_actions asks whether the reader is on its round's
+            # teams: prefetched once for the page.
+            findings = findings.prefetch_related("visit__round__teams__members")
+        return findings
 
     def create(self, request):
         data = FindingSerializer(data=request.data)

@@ -2,7 +2,11 @@
 (`finding_actions`), the forms of the finding's page and the API's `available_actions`
 agree, as written out here by hand."""
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inspections import services
@@ -101,3 +105,38 @@ def test_the_api_answers_a_verdict_with_what_is_left_to_do(client, finding_at, i
     assert response.status_code == 200, response.content
     # Open again: the township answers anew; the inspector waits for it.
     assert response.json()["available_actions"] == []
+
+
+def test_an_inspectors_finding_list_costs_the_same_queries_for_one_answered_finding_or_four(
+    client,
+    finding_at,
+    inspector,
+    alice,
+    visit,  # noqa: F811
+    django_assert_num_queries,
+):
+    """Each finding's available_actions asks whether the reader is on its round's teams:
+    that is answered for the whole page at once, not once per finding."""
+    from inspections.models import Finding
+    from rectification.models import Category
+
+    finding_at("answered")
+    client.force_login(inspector)
+    url = reverse("finding-list")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(3):
+        extra = services.finding_add(
+            acting_user=inspector,
+            visit=visit,
+            category=Category.objects.first(),
+            description=f"党员发展材料缺失{n}",
+            severity="serious",
+            deadline=date(2026, 11, 30),
+        )
+        services.finding_answer(acting_user=alice, finding=extra, response="已整改")
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+    rows = response.json()["results"]
+    assert len(rows) == 4 == Finding.objects.count()
+    assert all(set(row["available_actions"]) == {"verify", "send_back"} for row in rows)
