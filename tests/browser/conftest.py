@@ -49,7 +49,7 @@ def chromium(django_db_setup):
 @pytest.fixture
 def demo_server(transactional_db, live_server):
     """The demo `make run` loads, served by a live server thread."""
-    load_demo_committed()
+    load_demo_committed(reuse=True)
     return live_server
 
 
