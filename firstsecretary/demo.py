@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from firstsecretary import services
-from firstsecretary.choices import ProjectStatus
+from firstsecretary.choices import ProjectStatus, SupportKind
 from firstsecretary.models import DispatchUnit
 from portal.months import previous_month
 from rectification.choices import CaseStatus
@@ -149,18 +149,21 @@ def _support(county, cases):
             continue
         complete = index % 3 != 2
         services.support_add(
-            acting_user=county, case=case, kind="enterprise", name="天津武清某农业科技公司"
+            acting_user=county,
+            case=case,
+            kind=SupportKind.ENTERPRISE,
+            name="天津武清某农业科技公司",
         )
         # The county-level leader and the township leader's contact point came with the
         # ledger row (rectification.demo): the same support links, not added twice.
         if complete:
             services.support_add(
-                acting_user=county, case=case, kind="department", name="区农业农村委"
+                acting_user=county, case=case, kind=SupportKind.DEPARTMENT, name="区农业农村委"
             )
             services.support_add(
                 acting_user=county,
                 case=case,
-                kind="project",
+                kind=SupportKind.PROJECT,
                 name="设施农业大棚",
                 amount=60 + index * 5,
                 project_status=ProjectStatus.UNDERWAY if index % 2 else ProjectStatus.PLANNED,
@@ -169,7 +172,7 @@ def _support(county, cases):
             services.support_add(
                 acting_user=county,
                 case=case,
-                kind="mentor",
+                kind=SupportKind.MENTOR,
                 name="城关镇优秀村书记",
                 mentor_village=mentor_village,
             )

@@ -119,6 +119,14 @@ class GeneratedReport(models.Model):
     def is_finished(self):
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
 
+    @property
+    def is_done(self):
+        return self.status == ReportStatus.DONE
+
+    @property
+    def is_failed(self):
+        return self.status == ReportStatus.FAILED
+
 
 class ImportBatch(models.Model):
     """An uploaded workbook waiting for its preview to be confirmed (then committed)."""
