@@ -13,7 +13,7 @@ from home import views
 from home.forms import LoginForm
 from inspections import api as inspections_api
 from portal import bulk, choosers
-from portal.api import ApiDocsView
+from portal.api import ApiDocsView, BulkJobViewSet
 from rectification import api as rectification_api
 from villages import api as villages_api
 
@@ -59,6 +59,7 @@ router.register("rounds", inspections_api.RoundViewSet, basename="round")
 router.register("visits", inspections_api.VisitViewSet, basename="visit")
 router.register("findings", inspections_api.FindingViewSet, basename="finding")
 router.register("circulars", inspections_api.CircularViewSet, basename="circular")
+router.register("batch-jobs", BulkJobViewSet, basename="batch-job")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -99,6 +100,8 @@ urlpatterns = [
         views.ApiTokenRevokeView.as_view(),
         name="api_token_revoke",
     ),
+    path("batches/<int:pk>/", bulk.BulkJobDetailView.as_view(), name="bulk_job_detail"),
+    path("batches/<int:pk>/results/", bulk.BulkJobResultsView.as_view(), name="bulk_job_results"),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"),

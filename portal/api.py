@@ -4,8 +4,11 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import viewsets
+from django.urls import reverse
+from rest_framework import serializers, viewsets
 
+from portal.choices import ReportStatus
+from portal.models import BulkJob
 from portal.scoping import Scope
 
 
@@ -38,6 +41,62 @@ class ScopedViewSetMixin:
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class BulkItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.CharField(allow_null=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class BulkJobSerializer(serializers.ModelSerializer):
+    """A batch run by a worker: poll it until `status` is done (or failed); `results` has
+    one entry per id, in the order sent, as far as it has got; `results_url` is the same
+    as a workbook (with a login session)."""
+
+    status = serializers.ChoiceField(choices=ReportStatus.choices, read_only=True)
+    results = BulkItemSerializer(many=True, read_only=True)
+    total = serializers.SerializerMethodField()
+    results_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BulkJob
+        fields = [
+            "id",
+            "kind",
+            "action",
+            "status",
+            "progress",
+            "total",
+            "done_count",
+            "refused_count",
+            "error",
+            "created_at",
+            "finished_at",
+            "results",
+            "results_url",
+        ]
+        read_only_fields = fields
+
+    def get_total(self, job) -> int:
+        return len(job.ids)
+
+    def get_results_url(self, job) -> str:
+        return reverse("bulk_job_results", args=[job.pk])
+
+
+class BulkJobViewSet(ScopedReadOnlyViewSet):
+    """The caller's own batches (POST /api/v1/cases/batch/ beyond the request's size)."""
+
+    queryset = BulkJob.objects.all()
+    serializer_class = BulkJobSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.is_authenticated:  # the schema generator's made-up request
+            return BulkJob.objects.none()
+        return super().get_queryset().filter(requested_by=user)
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):

@@ -161,6 +161,55 @@ class ImportBatch(models.Model):
         return self.original_name
 
 
+class BulkJob(models.Model):
+    """One action on many records run by a worker (portal.bulk): what was asked, how far it
+    has got, and each record's result. Seen by its requester only."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    action = models.CharField(_("action"), max_length=40)
+    # The action's fields (opinion, date, …) as sent, JSON-safe.
+    params = models.JSONField(_("options"), default=dict, blank=True)
+    ids = models.JSONField(_("records"), default=list)
+    # The requester's scope when asked: the job acts within the requester's scope when run.
+    scope_code = models.CharField(_("scope"), max_length=12, blank=True, db_index=True)
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # [{"id", "ok", "status", "error"}, …] in the order of `ids`, filled as it runs.
+    results = models.JSONField(_("results"), default=list, blank=True)
+    done_count = models.PositiveIntegerField(_("done"), default=0)
+    refused_count = models.PositiveIntegerField(_("refused"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "scope_code"
+
+    class Meta:
+        verbose_name = _("batch job")
+        verbose_name_plural = _("batch jobs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="bulkjob_progress_max_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}.{self.action} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("bulk_job_detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+
 class Attachment(models.Model):
     """An evidence file attached to a record (a case, a plan task, …) of one village."""
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
@@ -10,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from portal.choices import Role
 from portal.models import Notification, User
@@ -134,9 +140,87 @@ def handoff(
     written in the portal's language (not the actor's) since it is read by others; `url`
     is the object's page. Call it inside the service's transaction, after the change."""
     with translation.override(settings.LANGUAGE_CODE):
-        title = str(title).format(**params)
+        title_msgid = str(title)
+        title = title_msgid.format(**params)
         body = str(body)
     ids = to.exclude(pk=acting_user.pk).values_list("pk", flat=True)
     # The actor's own list changed too: the work he just did is off it.
     forget_todo_counts([acting_user.pk])
+    gathering = _gathering.get()
+    if gathering is not None:
+        ids = list(ids)
+        gathering.add(title_msgid, params, key, body, url, ids)
+        return len(ids)
     return notify_many([(user_id, key, title[:200], body, url) for user_id in ids])
+
+
+# --- Many hand-offs at once: one notice per recipient ------------------------------------------
+
+
+@dataclass
+class Gathering:
+    """The hand-offs of a batch (portal.bulk), kept until the batch ends: then each
+    recipient is told once per kind of notice ("12 villages: the plan was approved"), not
+    once per record. `url` is where a summary points (the list of what changed)."""
+
+    url: str = ""
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    # (title msgid, params, key, body, url, recipient ids), in the order sent.
+    entries: list = field(default_factory=list)
+
+    def add(self, title, params, key, body, url, ids):
+        self.entries.append((title, params, key, body, url, ids))
+
+    def mark(self) -> int:
+        return len(self.entries)
+
+    def forget_since(self, mark: int) -> None:
+        """A record whose savepoint rolled back: its hand-offs never happened."""
+        del self.entries[mark:]
+
+    def messages(self) -> list[tuple[int, str, str, str, str]]:
+        """One (user, key, title, body, url) per recipient and kind of notice."""
+        groups: dict[tuple[int, str], list] = {}
+        for entry in self.entries:
+            for user_id in entry[5]:
+                groups.setdefault((user_id, entry[0]), []).append(entry)
+        out = []
+        for (user_id, title), entries in groups.items():
+            if len(entries) == 1 or any(set(e[1]) != {"place"} for e in entries):
+                # One of its kind, or a notice that does not name a place: as it is.
+                for _title, params, key, body, url, _ids in entries:
+                    out.append((user_id, key, title.format(**params)[:200], body, url))
+                continue
+            places = list(dict.fromkeys(e[1]["place"] for e in entries))
+            count = ngettext("%(count)d village", "%(count)d villages", len(places)) % {
+                "count": len(places)
+            }
+            named = "、".join(places[:SUMMARY_PLACES])
+            if len(places) > SUMMARY_PLACES:
+                named += "……"
+            bodies = {e[3] for e in entries}
+            body = named + ("\n" + bodies.pop() if len(bodies) == 1 and "" not in bodies else "")
+            urls = {e[4] for e in entries}
+            url = urls.pop() if len(urls) == 1 else self.url
+            key = f"batch:{self.token}:{zlib.crc32(title.encode())}"
+            out.append((user_id, key, title.format(place=count)[:200], body, url))
+        return out
+
+
+# How many villages a summary notice names before "……".
+SUMMARY_PLACES = 30
+_gathering: ContextVar[Gathering | None] = ContextVar("handoffs_gathered", default=None)
+
+
+@contextmanager
+def gathered(*, url: str = "") -> Iterator[Gathering]:
+    """Inside: `handoff` keeps its notices; on leaving, each recipient gets one per kind
+    (written then, in the caller's transaction). For a batch of many records."""
+    gathering = Gathering(url=url)
+    reset = _gathering.set(gathering)
+    try:
+        yield gathering
+    finally:
+        _gathering.reset(reset)
+    with translation.override(settings.LANGUAGE_CODE):
+        notify_many(gathering.messages())

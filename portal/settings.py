@@ -344,7 +344,11 @@ EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=2000)
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 # Notifications read more than this many days ago are deleted (unread ones are kept).
 NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
-
+# Batches (one action on many cases: the API's /cases/batch/ and the ledger page): up to
+# BULK_SYNC_MAX_ITEMS records are acted on in the request (1,000 take about N s on
+# PostgreSQL, README); more, up to BULK_MAX_ITEMS, go to a worker as a job to poll.
+BULK_SYNC_MAX_ITEMS = env.int("BULK_SYNC_MAX_ITEMS", default=1000)
+BULK_MAX_ITEMS = env.int("BULK_MAX_ITEMS", default=20000)
 # Excel imports: at most this many rows per file, and this many megabytes.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
 IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)
@@ -417,3 +421,4 @@ CONTENT_SECURITY_POLICY = env.str(
 )
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+

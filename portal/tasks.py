@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.schedules import crontab
 
-from portal import jobs, services
+from portal import bulk, jobs, services
 from portal.jobs import HOUR, every
 
 
@@ -47,3 +47,10 @@ every(
     task="portal.tasks.purge_expired_reports",
     expires=12 * HOUR,
 )
+
+
+@shared_task(acks_late=True)
+def run_bulk_job(job_id: int) -> str | None:
+    """A batch of one action on many records (portal.bulk); resumes where it stopped."""
+    job = bulk.batch_job_run(job_id=job_id)
+    return job.status if job else None

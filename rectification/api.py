@@ -4,6 +4,7 @@ Each write calls the same service as the page; a refused transition is 409 and a
 version 409 (portal.drf.exception_handler).
 """
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,12 +12,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from portal.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from portal import bulk
+from portal.api import BulkJobSerializer, ScopedReadOnlyViewSet, ScopedViewSetMixin
 from portal.api_fields import AvailableActionsField
 from portal.roles import Perm
 from portal.scoping import Scope
-from rectification import ledger, selectors, services
-from rectification.choices import CASE_ACTIONS
+from rectification import batches, ledger, selectors, services
+from rectification.choices import CASE_ACTIONS, CaseStatus
 from rectification.filtersets import CaseFilterSet
 from rectification.models import (
     LEADER_MAX_LENGTH,
@@ -247,6 +249,80 @@ class RatingSerializer(serializers.ModelSerializer):
         read_only_fields = ["grade"]
 
 
+class CaseBatchSerializer(serializers.Serializer):
+    """One transition on many cases: the action, the case ids, and the action's fields
+    (the same as its single call's). Beyond BULK_SYNC_MAX_ITEMS ids, or with
+    `background`, it runs in a worker and the answer is a job to poll."""
+
+    action = serializers.ChoiceField(choices=list(batches.ACTIONS))
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        min_length=1,
+        max_length=settings.BULK_MAX_ITEMS,
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+    reviewed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    total = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=1000
+    )
+    satisfaction = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=100,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    conclusion = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+    background = serializers.BooleanField(required=False, default=False)
+
+    # What each action takes, besides the ids; the acceptance needs all of its own.
+    FIELDS = {
+        batches.PLAN_SUBMIT: (),
+        batches.PLAN_APPROVE: ("comment",),
+        batches.PLAN_RETURN: ("comment",),
+        batches.APPLY: ("comment", "on"),
+        batches.WITHDRAW: ("comment", "on"),
+        batches.CLOSE: ("comment", "on"),
+        batches.ACCEPTANCE: ("reviewed_on", "total", "satisfaction", "conclusion"),
+    }
+
+    def validate(self, attrs):
+        if attrs["action"] == batches.ACCEPTANCE:
+            missing = {
+                name: _("Required for the acceptance results.")
+                for name in self.FIELDS[batches.ACCEPTANCE]
+                if attrs.get(name) in (None, "")
+            }
+            if missing:
+                raise serializers.ValidationError(missing)
+        if attrs["action"] == batches.PLAN_RETURN and not attrs["comment"].strip():
+            raise serializers.ValidationError({"comment": _("Say why the plans are returned.")})
+        return attrs
+
+    def action_fields(self):
+        data = self.validated_data
+        return {name: data[name] for name in self.FIELDS[data["action"]]}
+
+
+class BatchItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=CaseStatus.choices, allow_null=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class CaseBatchResultSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    done = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = BatchItemSerializer(many=True)
+
+
 class CampaignViewSet(
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
@@ -313,6 +389,8 @@ class CaseViewSet(
         "acceptance": Perm.CASE_ACCEPT,
         "plan_review": Perm.PLAN_APPROVE,
         "evidence": Perm.TASK_UPDATE,
+        # Each batch action asks its own permission (portal.bulk); this is the least of them.
+        "batch": Perm.CASE_APPLY,
     }
 
     def get_queryset(self):
@@ -406,6 +484,51 @@ class CaseViewSet(
             case=case, acting_user=request.user, upload=data.validated_data["file"], task=task
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CaseBatchSerializer,
+        responses={200: CaseBatchResultSerializer, 202: BulkJobSerializer},
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def batch(self, request):
+        """One transition on many cases, each through its own service in its own savepoint,
+        with a result per id ({id, ok, status, error}; an id outside the caller's area is
+        "not found"). Up to BULK_SYNC_MAX_ITEMS ids in the request; more, or `background`,
+        answer 202 with a job to poll at /api/v1/batch-jobs/{id}/."""
+        data = CaseBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        name, ids = data.validated_data["action"], data.validated_data["ids"]
+        fields = data.action_fields()
+        if data.validated_data["background"] or len(ids) > settings.BULK_SYNC_MAX_ITEMS:
+            job = bulk.batch_job_start(
+                kind=batches.KIND,
+                action=name,
+                ids=ids,
+                params=batches.dump(fields),
+                acting_user=request.user,
+                scope=request.scope,
+            )
+            return Response(BulkJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        results = bulk.batch_apply(
+            kind=batches.KIND,
+            action=name,
+            ids=ids,
+            fields=fields,
+            acting_user=request.user,
+            scope=request.scope,
+        )
+        done = sum(result.ok for result in results)
+        return Response(
+            CaseBatchResultSerializer(
+                {
+                    "action": name,
+                    "done": done,
+                    "refused": len(results) - done,
+                    "results": [result.as_dict() for result in results],
+                }
+            ).data
+        )
 
     @extend_schema(responses=EventSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -140,7 +140,13 @@ def _today():
 def _lock_case(case, user):
     """The case row, locked, and only if it is still in the user's scope."""
     try:
-        return Case.objects.visible_to(Scope.of(user)).select_for_update().get(pk=case.pk)
+        # The village and township come along: the hand-off names them (one query, not three).
+        return (
+            Case.objects.visible_to(Scope.of(user))
+            .select_related("village__township")
+            .select_for_update(of=("self",))
+            .get(pk=case.pk)
+        )
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -722,11 +728,15 @@ def acceptance_record(
     case: Case,
     acting_user: User,
     reviewed_on: date,
-    scores: Mapping[Any, int],
+    scores: Mapping[Any, int] | None = None,
     satisfaction: Decimal | float | int,
     conclusion: str,
+    total: int | None = None,
 ) -> Acceptance:
-    """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying."""
+    """Record the county's acceptance review; pass ⇒ transformed, fail ⇒ back to rectifying.
+
+    The checklist is scored item by item (`scores`), or, for a review scored on paper and
+    entered in bulk (the results workbook, the batch API), by its `total` alone."""
     require(acting_user, Perm.CASE_ACCEPT)
     case = _lock_case(case, acting_user)
     if not acceptance_awaited(case):
@@ -736,9 +746,15 @@ def acceptance_record(
             )
         )
     criteria = {str(c.pk): c for c in AcceptanceCriterion.objects.filter(active=True)}
-    scores = {str(key): value for key, value in scores.items()}
+    if (scores is None) == (total is None):
+        raise TypeError("acceptance_record takes the item scores or the total, not both")
+    if total is not None:
+        most = sum(criterion.points for criterion in criteria.values())
+        if not 0 <= total <= most:
+            raise ValidationError({"total": _("Between 0 and {points}.").format(points=most)})
+    scores = {str(key): value for key, value in (scores or {}).items()}
     errors = {}
-    for key, criterion in criteria.items():
+    for key, criterion in criteria.items() if total is None else ():
         value = scores.get(key)
         if value is None:
             errors[f"score_{key}"] = _("Give a score for this item.")
@@ -750,7 +766,7 @@ def acceptance_record(
         raise ValidationError(errors)
     if reviewed_on < case.identified_on:
         raise ValidationError({"reviewed_on": _("The review cannot precede the listing.")})
-    total = sum(scores.values())
+    total = sum(scores.values()) if total is None else total
     pass_mark = settings.ACCEPTANCE_PASS_MARK
     acceptance = Acceptance(
         case=case,
