@@ -144,13 +144,14 @@ def handoff(
         title = title_msgid.format(**params)
         body = str(body)
     ids = to.exclude(pk=acting_user.pk).values_list("pk", flat=True)
-    # The actor's own list changed too: the work he just did is off it.
-    forget_todo_counts([acting_user.pk])
     gathering = _gathering.get()
     if gathering is not None:
         ids = list(ids)
         gathering.add(title_msgid, params, key, body, url, ids)
+        gathering.actors.add(acting_user.pk)
         return len(ids)
+    # The actor's own list changed too: the work he just did is off it.
+    forget_todo_counts([acting_user.pk])
     return notify_many([(user_id, key, title[:200], body, url) for user_id in ids])
 
 
@@ -167,6 +168,8 @@ class Gathering:
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     # (title msgid, params, key, body, url, recipient ids), in the order sent.
     entries: list = field(default_factory=list)
+    # Whose to-do counts to forget at the end (once, not once a record).
+    actors: set = field(default_factory=set)
 
     def add(self, title, params, key, body, url, ids):
         self.entries.append((title, params, key, body, url, ids))
@@ -224,3 +227,4 @@ def gathered(*, url: str = "") -> Iterator[Gathering]:
         _gathering.reset(reset)
     with translation.override(settings.LANGUAGE_CODE):
         notify_many(gathering.messages())
+    forget_todo_counts(gathering.actors)
