@@ -1,10 +1,10 @@
 """The API's base viewsets: scope applied once, like the pages' ScopedMixin."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from django.urls import reverse
 from rest_framework import serializers, viewsets
 
 from portal.choices import ReportStatus

@@ -280,33 +280,15 @@ class CaseBatchSerializer(serializers.Serializer):
     )
     background = serializers.BooleanField(required=False, default=False)
 
-    # What each action takes, besides the ids; the acceptance needs all of its own.
-    FIELDS = {
-        batches.PLAN_SUBMIT: (),
-        batches.PLAN_APPROVE: ("comment",),
-        batches.PLAN_RETURN: ("comment",),
-        batches.APPLY: ("comment", "on"),
-        batches.WITHDRAW: ("comment", "on"),
-        batches.CLOSE: ("comment", "on"),
-        batches.ACCEPTANCE: ("reviewed_on", "total", "satisfaction", "conclusion"),
-    }
-
     def validate(self, attrs):
-        if attrs["action"] == batches.ACCEPTANCE:
-            missing = {
-                name: _("Required for the acceptance results.")
-                for name in self.FIELDS[batches.ACCEPTANCE]
-                if attrs.get(name) in (None, "")
-            }
-            if missing:
-                raise serializers.ValidationError(missing)
-        if attrs["action"] == batches.PLAN_RETURN and not attrs["comment"].strip():
-            raise serializers.ValidationError({"comment": _("Say why the plans are returned.")})
+        missing = batches.missing(attrs["action"], attrs)
+        if missing:
+            raise serializers.ValidationError(missing)
         return attrs
 
     def action_fields(self):
         data = self.validated_data
-        return {name: data[name] for name in self.FIELDS[data["action"]]}
+        return batches.fields_of(data["action"], data)
 
 
 class BatchItemSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import bulk
@@ -140,6 +141,37 @@ ACTIONS = {
         ),
     )
 }
+
+
+# What each action takes besides the ids (the API's body, the ledger page's form).
+FIELDS: dict[str, tuple[str, ...]] = {
+    PLAN_SUBMIT: (),
+    PLAN_APPROVE: ("comment",),
+    PLAN_RETURN: ("comment",),
+    APPLY: ("comment", "on"),
+    WITHDRAW: ("comment", "on"),
+    CLOSE: ("comment", "on"),
+    ACCEPTANCE: ("reviewed_on", "total", "satisfaction", "conclusion"),
+}
+
+
+def missing(action: str, data: dict[str, Any]) -> dict[str, str]:
+    """{field: reason} of what `action` needs and `data` lacks: asked once for the batch,
+    since each case's service would refuse alike without it."""
+    if action == ACCEPTANCE:
+        return {
+            name: str(_("Required for the acceptance results."))
+            for name in FIELDS[ACCEPTANCE]
+            if data.get(name) in (None, "")
+        }
+    if action == PLAN_RETURN and not (data.get("comment") or "").strip():
+        return {"comment": str(_("Say why the plans are returned."))}
+    return {}
+
+
+def fields_of(action: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The action's own fields out of everything sent."""
+    return {name: data.get(name) for name in FIELDS[action]}
 
 
 def load(params: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from portal import choosers
 from portal.bulk import IdsField
 from portal.fields import LONG_TEXT_MAX
 from portal.scoping import Scope
-from rectification import ledger
+from rectification import batches, ledger
 from rectification.models import (
     LEADER_MAX_LENGTH,
     LEADERS,
@@ -165,6 +165,76 @@ class PlanBulkReviewForm(PlanReviewForm):
         if data.get("decision") == self.RETURN and not data.get("comment", "").strip():
             self.add_error("comment", _("Say why the plan is returned."))
         return data
+
+
+class CaseBatchForm(forms.Form):
+    """The ledger's batch: the ticked cases, or all those matching the list's filter (up to
+    BULK_MAX_ITEMS), and one action with its fields; the actions are those of the user's
+    role. Each case then goes through the action's own service (rectification.batches)."""
+
+    action = forms.ChoiceField(label=_("Action"))
+    ids = IdsField(required=False)
+    everything = forms.BooleanField(
+        label=_("All the cases matching the filter, not only those ticked"), required=False
+    )
+    # The list's filter as it was shown (its query string), for "all matching".
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Opinion"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to return plans."),
+    )
+    on = forms.DateField(
+        label=_("Date"), required=False, widget=DATE, help_text=_("Close-out: today if empty.")
+    )
+    reviewed_on = forms.DateField(label=_("Reviewed on"), required=False, widget=DATE)
+    total = forms.IntegerField(label=_("Total score"), required=False, min_value=0, max_value=1000)
+    satisfaction = forms.DecimalField(
+        label=_("Satisfaction survey (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+    )
+    conclusion = forms.CharField(
+        label=_("Conclusion"),
+        required=False,
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Acceptance results: the date, score, satisfaction and conclusion."),
+    )
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = batch_actions(acting_user)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action:
+            for name, reason in batches.missing(action, data).items():
+                self.add_error(name, reason)
+        if not data.get("ids") and not data.get("everything") and "ids" not in self.errors:
+            self.add_error("ids", IdsField.default_error_messages["required"])
+        return data
+
+    def action_fields(self):
+        data = self.cleaned_data
+        fields = batches.fields_of(data["action"], data)
+        if "comment" in fields:
+            fields["comment"] = fields["comment"] or ""
+        return fields
+
+
+def batch_actions(user):
+    """The batch actions `user`'s role may take: (name, label)."""
+    return [
+        (name, action.label)
+        for name, action in batches.ACTIONS.items()
+        if user.has_role_perm(action.perm)
+    ]
 
 
 class TaskProgressForm(forms.Form):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("ledger/", views.CaseListView.as_view(), name="case_list"),
     path("ledger/export/", views.CaseExportView.as_view(), name="case_export"),
     path("ledger/new/", views.CaseCreateView.as_view(), name="case_create"),
+    path("ledger/batch/", views.CaseBatchView.as_view(), name="case_batch"),
     path("ledger/import/", views.CaseImportView.as_view(), name="case_import"),
     path(
         "ledger/import/template/",

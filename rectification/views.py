@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from portal.generic import (
     add_service_errors,
 )
 from portal.roles import Perm
-from rectification import panels, selectors, services
+from rectification import batches, panels, selectors, services
 from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
 from rectification.exports import LEDGER, RATINGS
 from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
@@ -35,6 +36,7 @@ from rectification.forms import (
     AcceptanceForm,
     CampaignForm,
     CampaignUpdateForm,
+    CaseBatchForm,
     CaseForm,
     CategoryForm,
     EvidenceForm,
@@ -45,6 +47,7 @@ from rectification.forms import (
     TaskFormSet,
     TaskProgressForm,
     TransitionForm,
+    batch_actions,
 )
 from rectification.imports import LEDGER_IMPORT, RATING_IMPORT, LedgerUploadForm
 from rectification.models import Case, Category, Plan, PlanTask, VillageRating
@@ -69,6 +72,19 @@ class CaseListView(ObjectListView):
         awaiting = self.request.GET.get("plan_status") == PlanStatus.SUBMITTED
         may_approve = self.request.user.has_role_perm(Perm.PLAN_APPROVE)
         context["can_review_plans"] = awaiting and may_approve
+        if batch_actions(self.request.user):
+            form = CaseBatchForm(
+                acting_user=self.request.user,
+                initial={"query": self.request.GET.urlencode()},
+                auto_id="batch-%s",
+            )
+            count = context["paginator"].count if context.get("paginator") else 0
+            form.fields["everything"].label = ngettext(
+                "All %(count)d case matching the filter, not only those ticked",
+                "All %(count)d cases matching the filter, not only those ticked",
+                count,
+            ) % {"count": count}
+            context["batch_form"] = form
         return context
 
 
@@ -754,3 +770,90 @@ def _approved(count):
 def _returned(count):
     text = ngettext("%(count)d plan returned.", "%(count)d plans returned.", count)
     return text % {"count": count}
+
+
+class CaseBatchView(PortalMixin, FormView):
+    """The ledger's batch: one action on the ticked cases (or all matching the filter),
+    each through its own service; up to BULK_SYNC_MAX_ITEMS now, with what was done and
+    what was refused and why on the ledger; more as a background job with its own page."""
+
+    permission = Perm.CASE_APPLY
+    form_class = CaseBatchForm
+    http_method_names = ["post"]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def back(self, query):
+        return redirect(f"{reverse('case_list')}?{query}" if query else reverse("case_list"))
+
+    def form_invalid(self, form):
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(self.request, " ".join(errors))
+        return self.back(form.data.get("query", ""))
+
+    def ids(self, form):
+        if not form.cleaned_data["everything"]:
+            return form.cleaned_data["ids"]
+        # "All matching": the list's own filter over the user's scope, as the page showed it.
+        filterset = CaseFilterSet(
+            QueryDict(form.cleaned_data["query"]),
+            queryset=selectors.case_list(scope=self.request.scope),
+            request=self.request,
+        )
+        if not filterset.is_valid():
+            return []
+        return list(filterset.qs.values_list("pk", flat=True)[: settings.BULK_MAX_ITEMS + 1])
+
+    def form_valid(self, form):
+        request, query = self.request, form.cleaned_data["query"]
+        name, ids = form.cleaned_data["action"], self.ids(form)
+        if len(ids) > settings.BULK_MAX_ITEMS:
+            messages.error(
+                request,
+                _("At most {limit} cases in one batch: narrow the filter.").format(
+                    limit=settings.BULK_MAX_ITEMS
+                ),
+            )
+            return self.back(query)
+        if not ids:
+            messages.error(request, _("No cases match."))
+            return self.back(query)
+        fields = form.action_fields()
+        if len(ids) > settings.BULK_SYNC_MAX_ITEMS:
+            job = bulk.batch_job_start(
+                kind=batches.KIND,
+                action=name,
+                ids=ids,
+                params=batches.dump(fields),
+                acting_user=request.user,
+                scope=request.scope,
+            )
+            return redirect(job)
+        results = bulk.batch_apply(
+            kind=batches.KIND,
+            action=name,
+            ids=ids,
+            fields=fields,
+            acting_user=request.user,
+            scope=request.scope,
+        )
+        label = batches.CASES.label
+        outcome = bulk.Outcome(
+            done=[label(r.record) for r in results if r.ok],
+            refused=[
+                (label(r.record), r.error)
+                if r.record is not None
+                else (_("No. {id}").format(id=r.id), bulk.out_of_scope())
+                for r in results
+                if not r.ok
+            ],
+        )
+        action = batches.ACTIONS[name].label
+        bulk.report(request, outcome, done=lambda count: _done(action, count))
+        return self.back(query)
+
+
+def _done(action, count):
+    text = ngettext("{action}: %(count)d case done.", "{action}: %(count)d cases done.", count)
+    return (text % {"count": count}).format(action=action)

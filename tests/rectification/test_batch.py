@@ -86,9 +86,19 @@ def test_each_case_of_a_batch_has_its_own_result(client, county_admin, alice, li
         "results": [
             {"id": first.pk, "ok": True, "status": "closed", "error": ""},
             # Refused by the service's rule: the date precedes the transformation.
-            {"id": second.pk, "ok": False, "status": "transformed", "error": "销号时间不能早于转化时间。"},
+            {
+                "id": second.pk,
+                "ok": False,
+                "status": "transformed",
+                "error": "销号时间不能早于转化时间。",
+            },
             # Refused by the state: still identified.
-            {"id": third.pk, "ok": False, "status": "identified", "error": "当前状态为“已列入”，不能“巩固提升后销号”。"},
+            {
+                "id": third.pk,
+                "ok": False,
+                "status": "identified",
+                "error": "当前状态为“已列入”，不能“巩固提升后销号”。",
+            },
             # Another county's case and an id that does not exist read the same.
             {"id": jimo_case.pk, "ok": False, "status": None, "error": "未找到。"},
             {"id": 999999, "ok": False, "status": None, "error": "未找到。"},
@@ -148,7 +158,9 @@ def test_acceptance_results_need_every_field_of_the_review(client, county_admin)
     assert sorted(response.json()) == ["conclusion", "reviewed_on", "satisfaction"]
 
 
-def test_a_batch_tells_each_recipient_once_for_all_its_cases(client, county_admin, alice, list_case):
+def test_a_batch_tells_each_recipient_once_for_all_its_cases(
+    client, county_admin, alice, list_case
+):
     cases = [list_case(alice, village) for village in meichang(6)]
     for case in cases:
         services.plan_save(case=case, acting_user=alice, version=1, goal="转化", tasks=TASKS)
@@ -167,7 +179,9 @@ def test_a_batch_tells_each_recipient_once_for_all_its_cases(client, county_admi
     assert sent[0].body == f"{names}\n同意"
 
 
-def test_a_single_case_in_a_batch_is_told_as_on_its_own_page(client, county_admin, alice, list_case):
+def test_a_single_case_in_a_batch_is_told_as_on_its_own_page(
+    client, county_admin, alice, list_case
+):
     case = list_case(alice, meichang(1)[0])
     services.plan_save(case=case, acting_user=alice, version=1, goal="转化", tasks=TASKS)
     services.plan_submit(case=case, acting_user=alice)
@@ -298,9 +312,9 @@ def test_a_batch_beyond_the_request_runs_as_a_job_to_poll(
         {"id": 999999, "ok": False, "status": None, "error": "未找到。"},
     ]
     # The requester is told it is finished, with the way to its results.
-    assert list(
-        Notification.objects.filter(user=county_admin).values_list("title", "url")
-    ) == [("批量处理完成：3件已办，1件未办", f"/batches/{job['id']}/")]
+    assert list(Notification.objects.filter(user=county_admin).values_list("title", "url")) == [
+        ("批量处理完成：3件已办，1件未办", f"/batches/{job['id']}/")
+    ]
     workbook = client.get(polled["results_url"])
     assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
     page = client.get(reverse("bulk_job_detail", args=[job["id"]]))
