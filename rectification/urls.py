@@ -23,6 +23,22 @@ urlpatterns = [
         views.CaseImportConfirmView.as_view(),
         name="case_import_confirm",
     ),
+    path("acceptance/import/", views.AcceptanceImportView.as_view(), name="acceptance_import"),
+    path(
+        "acceptance/import/template/",
+        views.AcceptanceImportTemplateView.as_view(),
+        name="acceptance_import_template",
+    ),
+    path(
+        "acceptance/import/<int:pk>/",
+        views.AcceptanceImportPreviewView.as_view(),
+        name="acceptance_import_preview",
+    ),
+    path(
+        "acceptance/import/<int:pk>/confirm/",
+        views.AcceptanceImportConfirmView.as_view(),
+        name="acceptance_import_confirm",
+    ),
     path("ledger/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("ledger/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_edit"),
     path("ledger/<int:pk>/apply/", views.RequestAcceptanceView.as_view(), name="case_apply"),

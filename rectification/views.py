@@ -49,7 +49,12 @@ from rectification.forms import (
     TransitionForm,
     batch_actions,
 )
-from rectification.imports import LEDGER_IMPORT, RATING_IMPORT, LedgerUploadForm
+from rectification.imports import (
+    ACCEPTANCE_IMPORT,
+    LEDGER_IMPORT,
+    RATING_IMPORT,
+    LedgerUploadForm,
+)
 from rectification.models import Case, Category, Plan, PlanTask, VillageRating
 
 COLOURS = {"status_colours": CASE_STATUS_COLOURS, "plan_colours": PLAN_STATUS_COLOURS}
@@ -72,6 +77,7 @@ class CaseListView(ObjectListView):
         awaiting = self.request.GET.get("plan_status") == PlanStatus.SUBMITTED
         may_approve = self.request.user.has_role_perm(Perm.PLAN_APPROVE)
         context["can_review_plans"] = awaiting and may_approve
+        context["can_accept"] = self.request.user.has_role_perm(Perm.CASE_ACCEPT)
         if batch_actions(self.request.user):
             form = CaseBatchForm(
                 acting_user=self.request.user,
@@ -580,6 +586,34 @@ class CaseImportPreviewView(_LedgerImport, import_views.ImportPreviewView):
 
 
 class CaseImportConfirmView(_LedgerImport, import_views.ImportConfirmView):
+    pass
+
+
+class _AcceptanceImport:
+    """Acceptance results from a workbook: the county's reviews scored on paper."""
+
+    # Typed as the import views that this is mixed into declare them.
+    permission: str | None = Perm.CASE_ACCEPT
+    import_kind: str | None = ACCEPTANCE_IMPORT.kind
+    upload_url_name: str | None = "acceptance_import"
+    preview_url_name: str | None = "acceptance_import_preview"
+    confirm_url_name: str | None = "acceptance_import_confirm"
+    template_url_name: str | None = "acceptance_import_template"
+
+
+class AcceptanceImportView(_AcceptanceImport, import_views.ImportUploadView):
+    pass
+
+
+class AcceptanceImportTemplateView(_AcceptanceImport, import_views.ImportTemplateView):
+    pass
+
+
+class AcceptanceImportPreviewView(_AcceptanceImport, import_views.ImportPreviewView):
+    pass
+
+
+class AcceptanceImportConfirmView(_AcceptanceImport, import_views.ImportConfirmView):
     pass
 
 
