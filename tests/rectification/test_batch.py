@@ -285,7 +285,7 @@ def test_a_thousand_cases_close_in_one_request(client, county_admin, campaign):
     assert count == FIXED + 1000 * PER_CASE
     # The organizer of the first made-up township is told once for its 500 villages.
     assert list(Notification.objects.filter(pk__gt=before).values_list("title", flat=True)) == [
-        "500个村已巩固提升并销号"
+        "500个村整顿工作已销号"
     ]
 
 
