@@ -2,15 +2,19 @@
 service as its own call, with a result per id; 1,000 cases in one request in a bounded
 number of queries; more in the background as a job to poll; one notice per recipient."""
 
+import io
 import time
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from openpyxl import Workbook
 
 from portal.models import BulkJob, Notification
 from rectification import services
@@ -331,3 +335,222 @@ def test_a_job_is_its_requesters_alone(client, county_admin):
     assert client.get(reverse("batch-job-detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("bulk_job_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("bulk_job_results", args=[job.pk])).status_code == 404
+
+
+# --- The ledger page ----------------------------------------------------------------------------
+
+
+def shown(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_ledger_closes_the_ticked_cases_and_names_those_it_could_not(
+    client, county_admin, alice, list_case
+):
+    done, early = (list_case(alice, village) for village in meichang(2))
+    transformed(done, date(2026, 9, 1))
+    client.force_login(county_admin)
+
+    response = client.post(
+        reverse("case_batch"),
+        {"action": "close", "ids": [done.pk, early.pk], "query": "status=transformed"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/ledger/?status=transformed", 302)]
+    assert shown(response) == [
+        "巩固提升后销号：已办理1件。",
+        f"1 项未处理：梅厂镇{early.village.name}——当前状态为“已列入”，不能“巩固提升后销号”。",
+    ]
+    assert Case.objects.get(pk=done.pk).closed_on == date(2026, 11, 20)
+
+
+def test_the_ledger_acts_on_all_the_cases_matching_its_filter(
+    client, county_admin, alice, list_case, jimo_case
+):
+    cases = [list_case(alice, village) for village in meichang(4)]
+    for case in cases[:3]:
+        transformed(case, date(2026, 9, 1))
+    client.force_login(county_admin)
+
+    client.post(
+        reverse("case_batch"),
+        {"action": "close", "everything": "on", "query": "status=transformed"},
+    )
+
+    assert sorted(Case.objects.filter(status="closed").values_list("pk", flat=True)) == [
+        c.pk for c in cases[:3]
+    ]
+    # The fourth did not match the filter; another county's case is not in the scope.
+    assert Case.objects.get(pk=cases[3].pk).status == "identified"
+    assert Case.objects.get(pk=jimo_case.pk).status == "transformed"
+
+
+def test_the_ledger_hands_a_large_batch_to_a_worker(
+    client, county_admin, alice, list_case, settings, django_capture_on_commit_callbacks
+):
+    settings.BULK_SYNC_MAX_ITEMS = 1
+    cases = [transformed(list_case(alice, v), date(2026, 9, 1)) for v in meichang(2)]
+    client.force_login(county_admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("case_batch"),
+            {"action": "close", "everything": "on", "query": "status=transformed"},
+        )
+
+    job = BulkJob.objects.get()
+    assert response["Location"] == f"/batches/{job.pk}/"
+    assert (job.status, job.done_count, job.ids) == ("done", 2, [c.pk for c in cases])
+
+
+def test_a_township_is_offered_only_its_own_batch_actions(client, alice, list_case):
+    list_case(alice, meichang(1)[0])
+    client.force_login(alice)
+
+    form = client.get(reverse("case_list")).context["batch_form"]
+
+    assert [name for name, _label in form.fields["action"].choices] == [
+        "plan_submit",
+        "apply",
+        "withdraw",
+    ]
+
+
+# --- Acceptance results from a workbook ---------------------------------------------------------
+
+
+def results_workbook(rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "案件编号",
+            "村代码",
+            "村（社区）",
+            "验收结果",
+            "总分",
+            "群众满意度（%）",
+            "验收日期",
+            "验收结论",
+        ]
+    )
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def upload_results(client, content):
+    response = client.post(
+        reverse("acceptance_import"), {"file": SimpleUploadedFile("验收结果.xlsx", content)}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    return response["Location"], client.get(response["Location"]).context["preview"]
+
+
+@pytest.fixture
+def applied(alice, list_case):
+    """Four cases of 梅厂镇 whose acceptance alice has applied for."""
+    cases = [list_case(alice, village) for village in meichang(4)]
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(status="acceptance_requested")
+    return cases
+
+
+def test_acceptance_results_are_checked_by_row_and_cell(
+    client, county_admin, alice, list_case, applied
+):
+    listed = list_case(alice, Village.objects.filter(township_id=TOWNSHIP_A).order_by("code")[5])
+    client.force_login(county_admin)
+    day = date(2026, 11, 18)
+    content = results_workbook(
+        [
+            [applied[0].pk, "", "", "通过", 86, 92.5, day, "达到转化标准"],
+            [applied[0].pk, "", "", "通过", 86, 92.5, day, "重复"],
+            [999999, "", "", "通过", 86, 92.5, day, "越权"],
+            [listed.pk, "", "", "通过", 86, 92.5, day, "未申请"],
+            ["", applied[1].village_id, "", "通过", 50, 70, day, "分数与结果不符"],
+            ["", "", "", "合格吧", 86, 101, "2026-11-31", "样样不对"],
+        ]
+    )
+
+    _url, preview = upload_results(client, content)
+
+    assert {row.line: row.errors for row in preview.rows if row.errors} == {
+        3: {"case": "与第 2 行重复。"},
+        4: {"case": "本辖区没有这个编号的案件。"},
+        5: {"case": "案件当前为“已列入”，须先申请验收才能录入验收结果。"},
+        6: {"result": "总分50分、合格线70分，结果应为“不通过”。"},
+        7: {
+            "": "请填写案件编号或村代码。",
+            "result": "请填写“通过”或“不通过”。",
+            "satisfaction": "应为0至100之间的百分数，最多保留一位小数。",
+            "reviewed_on": "日期格式不正确，请按 2026-12-31 的格式填写。",
+        },
+    }
+
+
+def test_acceptance_results_go_in_whole_with_one_notice_per_recipient(
+    client, county_admin, alice, applied
+):
+    client.force_login(county_admin)
+    day = date(2026, 11, 18)
+    content = results_workbook(
+        [
+            [applied[0].pk, "", "", "通过", 86, 92.5, day, "达到转化标准"],
+            ["", applied[1].village_id, applied[1].village.name, "不通过", 61, 80, day, "未达标"],
+            [applied[2].pk, applied[2].village_id, "", "通过", 90, "95%", day, "成效明显"],
+        ]
+    )
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url, preview = upload_results(client, content)
+    assert preview.ok
+
+    response = client.post(url.rstrip("/") + "/confirm/")
+
+    assert response["Location"] == "/ledger/"
+    assert list(
+        Acceptance.objects.order_by("case").values_list("case", "total", "satisfaction", "passed")
+    ) == [
+        (applied[0].pk, 86, Decimal("92.5"), True),
+        (applied[1].pk, 61, Decimal("80.0"), False),
+        (applied[2].pk, 90, Decimal("95.0"), True),
+    ]
+    assert [Case.objects.get(pk=c.pk).status for c in applied] == [
+        "transformed",
+        "rectifying",
+        "transformed",
+        "acceptance_requested",
+    ]
+    # alice is told of the two passed at once, and of the failed one on its own.
+    assert sorted(
+        Notification.objects.filter(pk__gt=before, user=alice).values_list("title", flat=True)
+    ) == sorted(
+        [
+            "2个村验收通过，已转化",
+            f"梅厂镇{applied[1].village.name}验收未通过，请继续整改",
+        ]
+    )
+
+
+def test_a_refusal_at_confirm_writes_no_acceptance_at_all(client, county_admin, applied):
+    client.force_login(county_admin)
+    day = date(2026, 11, 18)
+    url, _preview = upload_results(
+        client,
+        results_workbook(
+            [
+                [applied[0].pk, "", "", "通过", 86, 92.5, day, "达到转化标准"],
+                [applied[1].pk, "", "", "通过", 88, 90, day, "达到转化标准"],
+            ]
+        ),
+    )
+    # Between preview and confirm, the second application is withdrawn.
+    Case.objects.filter(pk=applied[1].pk).update(status="rectifying")
+
+    response = client.post(url.rstrip("/") + "/confirm/")
+
+    assert response.status_code == 200
+    assert not Acceptance.objects.exists()
+    assert Case.objects.get(pk=applied[0].pk).status == "acceptance_requested"
