@@ -48,7 +48,14 @@ from firstsecretary.models import (
     WorkLogPhoto,
 )
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
-from portal.models import ApiToken, Attachment, GeneratedReport, ImportBatch, Notification
+from portal.models import (
+    ApiToken,
+    Attachment,
+    BulkJob,
+    GeneratedReport,
+    ImportBatch,
+    Notification,
+)
 from rectification.models import (
     AcceptanceCriterion,
     Campaign,
@@ -125,6 +132,11 @@ report_list                GET   login  ok     ok     ok     ok     ok     ok   
 report_detail              GET   login  ok     ok     404    ok     404    ok     404    ok
                            POST  login  405    405    405    405    405    405    405    405
 report_download            GET   login  ok     ok     404    ok     404    ok     404    ok
+                           POST  login  405    405    405    405    405    405    405    405
+# A batch job (a large batch of the ledger) is its requester's alone, like a notice.
+bulk_job_detail            GET   login  404    404    404    ok     404    404    404    404
+                           POST  login  405    405    405    405    405    405    405    405
+bulk_job_results           GET   login  404    404    404    ok     404    404    404    404
                            POST  login  405    405    405    405    405    405    405    405
 
 # Users: a county administrator manages the users of their county.
@@ -223,6 +235,18 @@ case_import_preview        GET   login  ok     ok     404    ok     404    403  
                            POST  login  405    405    405    405    405    405    405    405
 case_import_confirm        GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    403    403
+# The ledger's batch (one action on many cases): whoever applies or decides, each case by
+# its own service; acceptance results from a workbook: the county that accepts.
+case_batch                 GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     ok     ok     ok     403    403    403
+acceptance_import          GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  ok     ok     ok     403    403    403    403    403
+acceptance_import_template GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  405    405    405    405    405    405    405    405
+acceptance_import_preview  GET   login  ok     ok     404    403    403    403    403    403
+                           POST  login  405    405    405    405    405    405    405    405
+acceptance_import_confirm  GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     404    403    403    403    403    403
 case_apply                 GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    403    403
 case_withdraw              GET   login  405    405    405    405    405    405    405    405
@@ -248,6 +272,12 @@ case-withdraw              GET   403    405    405    405    405    405    405  
                            POST  403    ok     ok     404    ok     404    403    403    403
 case-acceptance            GET   403    405    405    405    405    405    405    405    405
                            POST  403    ok     ok     404    403    403    403    403    403
+case-batch                 GET   403    405    405    405    405    405    405    405    405
+                           POST  403    ok     ok     ok     ok     ok     403    403    403
+batch-job-list             GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+batch-job-detail           GET   403    404    404    404    ok     404    404    404    404
+                           POST  403    405    405    405    405    405    405    405    405
 case-close                 GET   403    405    405    405    405    405    405    405    405
                            POST  403    ok     ok     404    403    403    403    403    403
 case-evidence              GET   403    405    405    405    405    405    405    405    405
@@ -529,6 +559,11 @@ URL_OBJECT = {
     "case_edit": "case",
     "case_evidence": "case",
     "case_import_confirm": "ledger_import",
+    "acceptance_import_confirm": "acceptance_import",
+    "acceptance_import_preview": "acceptance_import",
+    "bulk_job_detail": "bulk_job",
+    "bulk_job_results": "bulk_job",
+    "batch-job-detail": "bulk_job",
     "case_import_preview": "ledger_import",
     "case_withdraw": "case",
     "category-detail": "category",
@@ -659,7 +694,7 @@ def _objects(village_a, alice):
             scope_code=alice.division_id,
             uploaded_by=alice,
         )
-        for kind in ("rectification.ledger", "rectification.ratings")
+        for kind in ("rectification.ledger", "rectification.ratings", "rectification.acceptance")
     }
     attachment = Attachment.objects.create(
         content_type=ContentType.objects.get_for_model(case),
@@ -724,6 +759,15 @@ def _objects(village_a, alice):
         attendance=25,
     )
     note = Notification.objects.create(user=alice, key="matrix", title="测试", url="/")
+    bulk_job = BulkJob.objects.create(
+        kind="rectification.case",
+        action="close",
+        ids=[case.pk],
+        scope_code=alice.division_id,
+        requested_by=alice,
+        status="done",
+        results=[{"id": case.pk, "ok": False, "status": "identified", "error": "测试"}],
+    )
     api_token = ApiToken.objects.create(user=alice, name="脚本", prefix="abcdefgh", digest="0" * 64)
     activity_plan = ActivityPlan.objects.create(village=village_a, month=date(2026, 12, 1))
     inspection = InspectionRound.objects.create(
@@ -773,6 +817,8 @@ def _objects(village_a, alice):
         "worklog_photo": {"pk": photo.pk},
         "support": {"pk": link.pk},
         "roster_import": {"pk": roster_batch.pk},
+        "acceptance_import": {"pk": batches["rectification.acceptance"].pk},
+        "bulk_job": {"pk": bulk_job.pk},
         "county_category": {"pk": county_category.pk},
         "attachment": {"pk": attachment.pk},
         "ledger_import": {"pk": batches["rectification.ledger"].pk},
