@@ -59,7 +59,7 @@ from rectification.forms import (
     TaskProgressForm,
     TransitionForm,
 )
-from rectification.imports import LEDGER_IMPORT, RATING_IMPORT
+from rectification.imports import ACCEPTANCE_IMPORT, LEDGER_IMPORT, RATING_IMPORT
 from rectification.models import (
     Acceptance,
     Campaign,
@@ -450,6 +450,26 @@ FORMS = {
         extra=(
             ("no such plan", {"ids": ["999999999"]}, 200),
             ("returned without a reason", {"decision": "return", "comment": "  "}, 200),
+        ),
+    ),
+    "case_batch": Form(
+        persona="alice",
+        url=lambda w: reverse("case_batch"),
+        valid=lambda w: {
+            "action": "apply",
+            "ids": [str(w.rectifying.pk)],
+            "comment": "整改任务已完成",
+            "on": "2026-11-20",
+            "query": "status=rectifying",
+        },
+        watch=lambda w: [Case.objects.all()],
+        extra=(
+            ("no such case", {"ids": ["999999999"]}, 200),
+            (
+                "all matching a filter that matches nothing",
+                {"ids": [], "everything": "on", "query": "q=不存在"},
+                200,
+            ),
         ),
     ),
     "case_apply": Form(
@@ -849,6 +869,8 @@ NO_FIELDS = {
     "rating_import": "a file: test_an_import_refuses_a_bad_file_at_upload",
     "secretary_import": "a file: test_an_import_refuses_a_bad_file_at_upload",
     "case_import_confirm": "a button: test_an_import_refuses_bad_rows_and_commits_nothing",
+    "acceptance_import": "a file: test_an_import_refuses_a_bad_file_at_upload",
+    "acceptance_import_confirm": "a button: test_an_import_refuses_bad_rows_and_commits_nothing",
     "rating_import_confirm": "a button: test_an_import_refuses_bad_rows_and_commits_nothing",
     "secretary_import_confirm": "a button: test_an_import_refuses_bad_rows_and_commits_nothing",
     # Exports: the list's filters in the query string; see test_exports_neutralise_formulas.
@@ -1129,6 +1151,37 @@ def _roster_row(**overrides):
     return [values[column.key] for column in ROSTER_IMPORT.columns]
 
 
+def _applied(w):
+    """A case of village A awaiting its acceptance review: what an acceptance row names."""
+    case, _created = Case.objects.get_or_create(
+        campaign=w.campaign,
+        village=w.village_a,
+        defaults={
+            "problems": "班子软弱",
+            "responsible_person": "李秀英",
+            "identified_on": date(2026, 3, 10),
+            "deadline": date(2026, 12, 31),
+            "status": "acceptance_requested",
+        },
+    )
+    return case
+
+
+def _acceptance_row(w, **overrides):
+    values = {
+        "case": _applied(w).pk,
+        "village": "",
+        "village_name": "",
+        "result": "通过",
+        "total": 86,
+        "satisfaction": 92.5,
+        "reviewed_on": "2026-11-18",
+        "conclusion": "达到转化标准",
+        **overrides,
+    }
+    return [values[column.key] for column in ACCEPTANCE_IMPORT.columns]
+
+
 def _townships_a(n):
     return list(Village.objects.filter(township_id=TOWNSHIP_A).order_by("code")[:n])
 
@@ -1173,6 +1226,26 @@ IMPORTS = {
             ("no such village", ["120114999999", "", 2026, 3], "village"),
         ],
         watch=VillageRating,
+    ),
+    "acceptance_import": Import(
+        persona="county_admin",
+        spec=ACCEPTANCE_IMPORT,
+        form=lambda w: {},
+        good=lambda w: _acceptance_row(w),
+        bad=lambda w: [
+            ("letters for a score", _acceptance_row(w, total="八十六"), "total"),
+            ("a score of 30 digits", _acceptance_row(w, total="9" * 30), "total"),
+            ("no such result", _acceptance_row(w, result="大概通过"), "result"),
+            ("no such date", _acceptance_row(w, reviewed_on="2026-13-45"), "reviewed_on"),
+            ("oversize conclusion", _acceptance_row(w, conclusion=LONG), "conclusion"),
+            ("no such case", _acceptance_row(w, case=999999999), "case"),
+            (
+                "another county's village",
+                _acceptance_row(w, case="", village=f"{JIMO}001001"),
+                "village",
+            ),
+        ],
+        watch=Acceptance,
     ),
     "secretary_import": Import(
         persona="county_admin",
