@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.choices import ReportStatus
 from portal.excel import HEADER_FILL, HEADER_FONT, print_setup
@@ -357,7 +358,7 @@ def results_workbook(job: BulkJob) -> Workbook:
     """The job's per-record results as a workbook: id, done or not, status, reason."""
     spec = BATCHES[job.kind]
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook has its one sheet
     sheet.title = str(_("Results"))[:31]
     sheet.append([_("No."), _("Done"), _("Status"), _("Reason")])
     for cell in sheet[1]:
@@ -405,17 +406,17 @@ class NotificationReadSelectedView(PortalMixin, View):
         return redirect("notifications")
 
 
-class _OwnJobMixin:
+class _OwnJob(ObjectDetailView):
     """A batch job is its requester's alone (its results name his cases): anyone else,
     even of the same area, gets 404."""
 
     model = BulkJob
 
     def get_queryset(self):
-        return super().get_queryset().filter(requested_by=self.request.user)  # type: ignore[misc]
+        return super().get_queryset().filter(requested_by=self.request.user)
 
 
-class BulkJobDetailView(_OwnJobMixin, ObjectDetailView):
+class BulkJobDetailView(_OwnJob):
     """A background batch: its progress (htmx polls it), then what was done and, one by
     one, what was not and why; every result in the workbook."""
 
@@ -446,7 +447,7 @@ class BulkJobDetailView(_OwnJobMixin, ObjectDetailView):
         return context
 
 
-class BulkJobResultsView(_OwnJobMixin, ObjectDetailView):
+class BulkJobResultsView(_OwnJob):
     """The job's results as a workbook, as far as it has got."""
 
     def get(self, request, *args, **kwargs):

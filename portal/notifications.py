@@ -146,10 +146,10 @@ def handoff(
     ids = to.exclude(pk=acting_user.pk).values_list("pk", flat=True)
     gathering = _gathering.get()
     if gathering is not None:
-        ids = list(ids)
-        gathering.add(title_msgid, params, key, body, url, ids)
+        recipients = list(ids)
+        gathering.add(title_msgid, params, key, body, url, recipients)
         gathering.actors.add(acting_user.pk)
-        return len(ids)
+        return len(recipients)
     # The actor's own list changed too: the work he just did is off it.
     forget_todo_counts([acting_user.pk])
     return notify_many([(user_id, key, title[:200], body, url) for user_id in ids])
