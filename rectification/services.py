@@ -181,11 +181,13 @@ def _fire(case, action, acting_user, *, comment="", on=None):
         case.closed_on = on
     case.version += 1
     case.updated_by = acting_user
-    # A transition changes the status and its dates: their constraint is checked; the row's
-    # village, campaign, people and listing dates, unchanged, are not checked again (six
-    # queries a case, in a batch of a thousand).
+    # A transition changes the status and its dates. The row's village, campaign and people,
+    # unchanged, are not looked up again, and the date constraints are not asked of the
+    # database before it enforces them: the services' own rules keep them (a close-out not
+    # before the transformation, a review not before the listing). Nine statements a case
+    # fewer, in a batch of a thousand.
     case.full_clean(
-        exclude=["campaign", "village", "created_by", "updated_by", "identified_on", "deadline"]
+        exclude=["campaign", "village", "created_by", "updated_by"], validate_constraints=False
     )
     case.save()
     _event(case, action, acting_user, from_status=previous, to_status=case.status, comment=comment)
@@ -201,7 +203,7 @@ def case_transition(
     if transition is None or not transition.direct:
         raise TransitionError(_("Unknown action."))
     case = _lock_case(case, acting_user)
-    too_early = on is not None and case.transformed_on is not None and on < case.transformed_on
+    too_early = case.transformed_on is not None and (on or _today()) < case.transformed_on
     if action == CaseAction.CLOSE and too_early:
         raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})
     case = _fire(case, action, acting_user, comment=comment, on=on)
