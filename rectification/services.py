@@ -786,8 +786,9 @@ def acceptance_record(
         conclusion=conclusion,
         passed=total >= pass_mark,
     )
-    # Reviewed by its total alone, it has no item scores to require.
-    acceptance.full_clean(exclude=["scores"] if not scores else None)
+    # Its case (locked above) and reviewer (the actor) are not looked up again; reviewed by
+    # its total alone, it has no item scores to require.
+    acceptance.full_clean(exclude=["case", "reviewer", *([] if scores else ["scores"])])
     acceptance.save()
     comment = _("Score {total} (pass mark {mark}), satisfaction {satisfaction} %. {conclusion}")
     action = PASS_ACCEPTANCE if acceptance.passed else FAIL_ACCEPTANCE
