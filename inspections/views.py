@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
@@ -474,6 +475,7 @@ class FindingPendingView(PortalMixin, FormView):
                 acting_user=user, finding=finding, comment=comment
             ),
             label=finding_label,
+            summary_url=f"{reverse('finding_list')}?status={FindingStatus.VERIFIED}",
         )
         bulk.report(self.request, outcome, done=_verified)
         return redirect("finding_pending")

@@ -93,27 +93,32 @@ def _reason(error):
     return " ".join(error.messages)
 
 
-def run(*, ids, queryset, action, label=str):
+def run(*, ids, queryset, action, label=str, summary_url=""):
     """Call `action(record)` for each id, in the order ticked, each in its own savepoint.
 
     `queryset` is already scoped to the user (`visible_to`): an id outside it is refused as
     out of scope. The service's own refusals (ValidationError, TransitionError,
     PermissionDenied, or Http404 if the record left the scope meanwhile) are kept with
-    their message; anything else is a bug and propagates."""
+    their message; anything else is a bug and propagates. `summary_url` is where a notice
+    gathered for several records points (the list of what changed)."""
     found = queryset.in_bulk(ids)
     outcome = Outcome()
-    for pk in ids:
-        record = found.get(pk)
-        if record is None:
-            outcome.refused.append((_("No. {id}").format(id=pk), out_of_scope()))
-            continue
-        try:
-            with transaction.atomic():
-                action(record)
-        except (ValidationError, PermissionDenied, Http404) as error:
-            outcome.refused.append((label(record), _reason(error)))
-        else:
-            outcome.done.append(label(record))
+    # The hand-offs are gathered: each recipient is told once per kind for all the records.
+    with gathered(url=summary_url) as gathering:
+        for pk in ids:
+            record = found.get(pk)
+            if record is None:
+                outcome.refused.append((_("No. {id}").format(id=pk), out_of_scope()))
+                continue
+            mark = gathering.mark()
+            try:
+                with transaction.atomic():
+                    action(record)
+            except (ValidationError, PermissionDenied, Http404) as error:
+                gathering.forget_since(mark)
+                outcome.refused.append((label(record), _reason(error)))
+            else:
+                outcome.done.append(label(record))
     return outcome
 
 

@@ -791,6 +791,9 @@ class PlanPendingView(PortalMixin, FormView):
                 case=case, acting_user=user, approve=approve, comment=comment
             ),
             label=lambda case: case.village.name,
+            summary_url="{}?plan_status={}".format(
+                reverse("case_list"), PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+            ),
         )
         bulk.report(self.request, outcome, done=_approved if approve else _returned)
         return redirect("plan_pending")

@@ -553,3 +553,23 @@ def test_a_refusal_at_confirm_writes_no_acceptance_at_all(client, county_admin, 
     assert response.status_code == 200
     assert not Acceptance.objects.exists()
     assert Case.objects.get(pk=applied[0].pk).status == "acceptance_requested"
+
+
+def test_the_plans_approved_together_on_their_page_are_told_together(
+    client, county_admin, alice, list_case
+):
+    cases = [list_case(alice, village) for village in meichang(3)]
+    for case in cases:
+        services.plan_save(case=case, acting_user=alice, version=1, goal="转化", tasks=TASKS)
+        services.plan_submit(case=case, acting_user=alice)
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    client.force_login(county_admin)
+
+    client.post(
+        reverse("plan_pending"),
+        {"ids": [c.pk for c in cases], "decision": "approve", "comment": "同意"},
+    )
+
+    assert list(Notification.objects.filter(pk__gt=before).values_list("user", "title", "url")) == [
+        (alice.pk, "3个村整顿方案已审批通过", "/ledger/?plan_status=approved")
+    ]
