@@ -27,6 +27,7 @@ from portal.exceptions import StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.permissions import Actions, allowed, require
+from portal.preloaded import locked
 from portal.roles import Perm, role_has_perm
 from portal.scoping import Scope
 from rectification import ledger
@@ -138,7 +139,11 @@ def _today():
 
 
 def _lock_case(case, user):
-    """The case row, locked, and only if it is still in the user's scope."""
+    """The case row, locked, and only if it is still in the user's scope. A batch has
+    loaded and locked its cases within the user's scope already: those are taken as they
+    are (portal.preloaded)."""
+    if locked(case):
+        return case
     try:
         # The village and township come along: the hand-off names them (one query, not three).
         return (

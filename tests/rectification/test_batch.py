@@ -255,10 +255,10 @@ def close(client, cases):
     return queries[0]
 
 
-# What one case's close-out costs: the service's savepoint and its release, the case
-# locked (in scope, with its village and township), the update, its history row, the
-# event, and who is told (the notice itself is written once for the batch).
-PER_CASE = 7
+# What one case's close-out costs: the service's savepoint and its release, the update, its
+# history row, the event, and who is told (the case was loaded and locked with the others,
+# in scope, with its village and township; the notice is written once for the batch).
+PER_CASE = 6
 # What a batch costs besides: the session and the user, the cases loaded at once, their
 # statuses afterwards, the notices (savepoint, which were sent, the insert, release), and
 # here the savepoint that is the batch's transaction inside the test's (two).
