@@ -345,7 +345,7 @@ REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=30)
 # Notifications read more than this many days ago are deleted (unread ones are kept).
 NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
 # Batches (one action on many cases: the API's /cases/batch/ and the ledger page): up to
-# BULK_SYNC_MAX_ITEMS records are acted on in the request (1,000 cost 8-11 s of CPU,
+# BULK_SYNC_MAX_ITEMS records are acted on in the request (1,000 cost 5-8 s of CPU,
 # README); more, up to BULK_MAX_ITEMS, go to a worker as a job to poll.
 BULK_SYNC_MAX_ITEMS = env.int("BULK_SYNC_MAX_ITEMS", default=1000)
 BULK_MAX_ITEMS = env.int("BULK_MAX_ITEMS", default=20000)
