@@ -78,11 +78,15 @@ lint: $(VENV)/.dev typecheck
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
-# The production shape without Docker: gunicorn + Celery worker + Celery beat (Procfile)
-# over the PostgreSQL and Redis installed on this machine.
+# The production shape without Docker: gunicorn, Celery beat and two Celery workers
+# (Procfile: `periodic` for the periodic and default queues, `worker` for imports and
+# reports) over the PostgreSQL and Redis installed on this machine. `make stack
+# STACK_WORKERS=3` runs three imports-and-reports workers.
+STACK_WORKERS ?= 1
 stack: $(VENV)/.runtime messages
 	-createdb -h 127.0.0.1 -U postgres portal 2>/dev/null
-	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) bash bin/stack
+	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) STACK_WORKERS=$(STACK_WORKERS) \
+		bash bin/stack
 
 # Benchmarks on PostgreSQL with the real divisions (not part of `make test`): figures are
 # printed and written to bench/RESULTS.md. The database named here is dropped and rebuilt.
