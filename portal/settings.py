@@ -8,9 +8,9 @@ REDIS_URL and DJANGO_SECRET_KEY; there is no default secret outside debug.
 from pathlib import Path
 
 import environ
-from kombu import Queue
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
