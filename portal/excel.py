@@ -93,7 +93,7 @@ def _is_lazy(value):
     return type(value).__name__ == "__proxy__"
 
 
-def row_values(columns, obj):
+def row_values(columns: list[Column], obj: Any) -> list[Any]:
     """The row of `obj` under `columns` (no 序号: the writer numbers the rows) as plain data,
     lazy text made text: to be written elsewhere with XlsxTable.append_values (a report
     built in parts, by other processes)."""
