@@ -97,10 +97,12 @@ def row_values(columns: list[Column], obj: Any) -> list[Any]:
     """The row of `obj` under `columns` (no 序号: the writer numbers the rows) as plain data,
     lazy text made text: to be written elsewhere with XlsxTable.append_values (a report
     built in parts, by other processes)."""
-    return [
-        str(value) if _is_lazy(value) else value
-        for value in (column.value(obj) for column in columns)
-    ]
+    values = []
+    for column in columns:
+        assert column.value is not None, "only the writer's 序号 column reads no value"
+        value = column.value(obj)
+        values.append(str(value) if _is_lazy(value) else value)
+    return values
 
 
 class XlsxTable:
