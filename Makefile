@@ -91,9 +91,11 @@ stack: $(VENV)/.runtime messages
 # Benchmarks on PostgreSQL with the real divisions (not part of `make test`): figures are
 # printed and written to bench/RESULTS.md. The database named here is dropped and rebuilt.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+# The quarterly report's fan-out over real workers needs Redis (skipped when unreachable).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/deadline_check.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/quarterly_report.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/quarterly_report.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/compare.py

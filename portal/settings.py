@@ -126,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Behind pgbouncer in transaction mode a server-side cursor (what `.iterator()` opens on
+# PostgreSQL for exports and reports) cannot outlive its transaction's server connection:
+# Django must not use them there (its documented caveat). Session mode needs nothing.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_TRANSACTION_POOLING", False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One Redis serves the Celery broker, its result backend and the cache. Redis down must make
