@@ -101,7 +101,9 @@ def main():
 def province_in_parts(url):
     """The province's report written by one task in this process, then built in parts by
     1 and 2 worker processes (`reports` queue, one pool process each): seconds each."""
-    from inspections.reports import build, quarterly_request
+    from kombu.utils.json import dumps
+
+    from inspections.reports import build, build_part, counties, quarterly_request
     from portal.celery import app
     from portal.choices import ReportStatus
     from portal.models import GeneratedReport
@@ -110,6 +112,9 @@ def province_in_parts(url):
     started = time.monotonic()
     build(report, io.BytesIO(), lambda percent: None)
     rows = [("one task, in-process (`build`)", f"{time.monotonic() - started:.1f} s")]
+    # What the parts weigh in Redis (the result backend) until they are joined.
+    size = sum(len(dumps(build_part(report, county))) for county in counties(report))
+    rows.append(("(its parts as stored in Redis until joined)", f"{size / 1024:.0f} KB"))
     app.conf.broker_url = app.conf.result_backend = REDIS_URL
     app.conf.task_always_eager = False
     try:
