@@ -147,3 +147,23 @@ def test_a_part_that_fails_fails_the_report_and_says_so(two_counties, monkeypatc
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED and not report.file
     assert report.error
+
+
+def test_tianjins_administrator_asks_for_tianjins_report_from_the_page(
+    two_counties, client, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    tianjin = UserFactory(username="tianjin", role="county_admin", division_id="12")
+    client.force_login(tianjin)
+    assert reverse("quarterly_report") in client.get(reverse("round_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("quarterly_report"), {"year": 2026, "quarter": 4})
+    report = GeneratedReport.objects.get(kind=KIND, scope_code="12", params__quarter=4)
+    assert response["Location"] == report.get_absolute_url()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE and report.requested_by == tianjin
+    summary = load_workbook(io.BytesIO(report.file.read())).worksheets[0]
+    assert summary["A1"].value == "分乡镇汇总 — 天津市2026年第4季度"
