@@ -368,10 +368,13 @@ def quarterly_request(
 def quarterly_area_of(user: User) -> str | None:
     """The area whose quarterly report `user` may ask for: their own division, when they
     work at county level or above (the department, its inspectors and leaders; a city's
-    or a province's). A township's or a village's account gets None: the workbook covers
-    every township of a county at least, which they may not read."""
+    or a province's); the whole country ("") for a superuser without a division. A
+    township's or a village's account gets None: the workbook covers every township of a
+    county at least, which they may not read."""
     division = getattr(user, "division", None)
-    if division is None or len(division.code) > 6:
+    if division is None:
+        return "" if getattr(user, "is_superuser", False) else None
+    if len(division.code) > 6:
         return None
     return division.code
 

@@ -75,8 +75,8 @@ class RoundListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_role_perm(Perm.ROUND_MANAGE)
-        context["can_ask_quarterly"] = context["can_export"] and bool(
-            quarterly_area_of(self.request.user)
+        context["can_ask_quarterly"] = context["can_export"] and (
+            quarterly_area_of(self.request.user) is not None  # "": the whole country
         )
         # The quarter just ended: in January, the fourth quarter of last year.
         year, quarter = quarter_of(previous_quarter(timezone.localdate()))

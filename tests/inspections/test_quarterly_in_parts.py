@@ -167,3 +167,19 @@ def test_tianjins_administrator_asks_for_tianjins_report_from_the_page(
     assert report.status == ReportStatus.DONE and report.requested_by == tianjin
     summary = load_workbook(io.BytesIO(report.file.read())).worksheets[0]
     assert summary["A1"].value == "分乡镇汇总 — 天津市2026年第4季度"
+
+
+def test_a_superuser_asks_for_the_whole_countrys_report_from_the_page(
+    two_counties, client, superuser, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    client.force_login(superuser)
+    assert reverse("quarterly_report") in client.get(reverse("round_list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("quarterly_report"), {"year": 2026, "quarter": 4})
+    report = GeneratedReport.objects.get(kind=KIND, scope_code="", params__quarter=4)
+    assert report.status == ReportStatus.DONE
+    summary = load_workbook(io.BytesIO(report.file.read())).worksheets[0]
+    assert summary["A1"].value == "分乡镇汇总 — 全国2026年第4季度"
+    assert summary.max_row == 2 + 1 + 37
