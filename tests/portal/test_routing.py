@@ -21,9 +21,11 @@ EXPECTED = {
     "portal.tasks.build_report": "reports",
     "portal.tasks.build_report_part": "reports",
     "portal.tasks.join_report": "reports",
-    # An app's background import or batch task, whatever its module (globs).
-    "rectification.tasks.import_check": "imports",
-    "portal.tasks.import_confirm": "imports",
+    # Uploaded workbooks checked and written, bulk transitions (issue 18's other parts,
+    # routed by the globs whatever their module).
+    "portal.tasks.check_import": "imports",
+    "portal.tasks.commit_import": "imports",
+    "portal.tasks.run_bulk_job": "imports",
     "rectification.tasks.batch_transition": "imports",
     # Anything not named goes to the default queue.
     "celery.backend_cleanup": "default",
