@@ -280,8 +280,9 @@ def build_part(report: GeneratedReport, county: str) -> dict[str, Any]:
     _area, year, quarter = _period(report)
     sheets = []
     for export, queryset in _sections(county, year, quarter):
-        rows = queryset.iterator(chunk_size=2000)
-        sheets.append([row_values(export.columns, obj) for obj in rows])
+        # One county's rows, fetched at once: no server-side cursor (which PostgreSQL
+        # materialises again outside a transaction) for a few hundred rows.
+        sheets.append([row_values(export.columns, obj) for obj in queryset])
     return {"summary": summary_rows(county, year, quarter), "sheets": sheets}
 
 
