@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
+from home import api as home_api
 from home import views
 from home.forms import LoginForm
 from inspections import api as inspections_api
@@ -112,6 +113,24 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/timeliness/", villages_api.TimelinessView.as_view(), name="timeliness-api"),
+    # The dashboard's figures (home.api): the same selectors, the same filters as the page.
+    path(
+        "api/v1/statistics/summary/",
+        home_api.SummaryView.as_view(),
+        name="statistics-summary",
+    ),
+    path("api/v1/statistics/funnel/", home_api.FunnelView.as_view(), name="statistics-funnel"),
+    path(
+        "api/v1/statistics/categories/",
+        home_api.CategoriesView.as_view(),
+        name="statistics-categories",
+    ),
+    path("api/v1/statistics/ranking/", home_api.RankingView.as_view(), name="statistics-ranking"),
+    path(
+        "api/v1/statistics/activity-plans/",
+        home_api.ActivityPlansView.as_view(),
+        name="statistics-activity-plans",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

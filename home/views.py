@@ -259,13 +259,17 @@ class DashboardMixin(PortalMixin):
         from home import dashboard
 
         scope = self.request.scope
-        reader = scope.narrowed(self.request.GET.get("area", "").strip())
-        years = dashboard.years(scope=scope)
-        chosen = self.request.GET.get("year", "")
-        year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
-        if year is None and years:
-            year = years[0]
-        figures = dashboard.dashboard(scope=reader, year=year)
+        # A value the page cannot use (a year without a campaign, another area's campaign,
+        # an area outside the user's) is ignored, as a hand-edited address deserves; the
+        # statistics API answers 400 or 404 to the same values (home.dashboard.filters).
+        chosen = dashboard.filters(
+            scope=scope,
+            year=self.request.GET.get("year", ""),
+            campaign=self.request.GET.get("campaign", ""),
+            area=self.request.GET.get("area", ""),
+        )
+        reader, years, year, campaign = chosen.reader, chosen.years, chosen.year, chosen.campaign
+        figures = dashboard.dashboard(scope=reader, year=year, campaign=campaign)
         code = reader.prefix
         if code and len(code) == 12:  # a first secretary's village
             area, trail = Village.objects.filter(pk=code).first(), []
@@ -277,7 +281,9 @@ class DashboardMixin(PortalMixin):
             )
             own = len(scope.prefix or "")
             trail = [d for d in village_selectors.division_path(area) if len(d.code) >= own]
-        cases_base = reverse("case_list") + "?" + urlencode({"year": year or ""})
+        # The filters every link of the page keeps (the drill-down's, the ranking's).
+        kept = {"year": year or "", **({"campaign": campaign.pk} if campaign else {})}
+        cases_base = reverse("case_list") + "?" + urlencode(kept)
         drilled = reader != scope
         return {
             **figures,
@@ -285,9 +291,13 @@ class DashboardMixin(PortalMixin):
             "list_url": cases_base + (f"&q={code}" if drilled else ""),
             "support_url": reverse("support_overview")
             + "?"
-            + urlencode({"year": year or "", **({"q": code} if drilled else {})}),
-            "links": dashboard.figure_links(year=year, code=code, drilled=drilled),
-            "support_base": reverse("support_overview") + "?" + urlencode({"year": year or ""}),
+            + urlencode({**kept, **({"q": code} if drilled else {})}),
+            "links": dashboard.figure_links(
+                year=year, code=code, drilled=drilled, campaign=campaign
+            ),
+            "support_base": reverse("support_overview") + "?" + urlencode(kept),
+            "kept": urlencode(kept),
+            "campaign": campaign,
             "perms_export": self.request.user.has_role_perm(Perm.REPORT_EXPORT),
             "today": timezone.localdate(),
             "years": years,
