@@ -298,7 +298,7 @@ class StatisticsView(APIView):
         if not chosen.area_found or (chosen.reader.prefix and area is None):
             raise Http404
         if chosen.errors:
-            raise serializers.ValidationError(chosen.errors)
+            raise serializers.ValidationError({k: [v] for k, v in chosen.errors.items()})
         figures = dashboard.dashboard(
             scope=chosen.reader, year=chosen.year, campaign=chosen.campaign
         )
