@@ -79,7 +79,7 @@ class SummarySerializer(FiltersSerializer):
 
 class StageSerializer(serializers.Serializer):
     status = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField(help_text="The step, in the caller's language.")
     now = serializers.IntegerField(help_text="Cases at this step now.")
     reached = serializers.IntegerField(help_text="Cases at this step or beyond.")
 
@@ -188,7 +188,7 @@ def summary(figures):
 def funnel(figures):
     return {
         "stages": [
-            {"status": s.status, "label": str(s.label), "now": s.now, "reached": s.reached}
+            {"status": s.status, "name": str(s.label), "now": s.now, "reached": s.reached}
             for s in figures["funnel"]
         ]
     }

@@ -396,6 +396,18 @@ activity-record-sit-in     GET   403    405    405    405    405    405    405  
 timeliness-api             GET   403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    405    405    405    405    405    405    405    405
 
+# The dashboard's figures: whoever reads the dashboard, in their own area.
+statistics-summary         GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+statistics-funnel          GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+statistics-categories      GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+statistics-ranking         GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+statistics-activity-plans  GET   403    ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  403    405    405    405    405    405    405    405    405
+
 # Inspections: the county runs rounds, teams and circulars; inspectors record visits and
 # findings and verify them (only in rounds they are on: the inspector here is on no team);
 # the township answers findings and acknowledges circulars.
