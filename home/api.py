@@ -26,7 +26,7 @@ def _rate():
     return serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
 
 
-class ShareSerializer(serializers.Serializer):
+class StatisticsShareSerializer(serializers.Serializer):
     """A percentage with its parts: numerator over denominator, the denominator named."""
 
     percent = _rate()
@@ -35,7 +35,7 @@ class ShareSerializer(serializers.Serializer):
     denominator_label = serializers.CharField()
 
 
-class AreaSerializer(serializers.Serializer):
+class StatisticsAreaSerializer(serializers.Serializer):
     """The area the figures are for: None for the whole country."""
 
     code = serializers.CharField()
@@ -43,16 +43,16 @@ class AreaSerializer(serializers.Serializer):
     level = serializers.CharField()
 
 
-class FiltersSerializer(serializers.Serializer):
+class StatisticsFiltersSerializer(serializers.Serializer):
     """The filters the figures were computed with (the year is the newest when not given)."""
 
-    area = AreaSerializer(allow_null=True)
+    area = StatisticsAreaSerializer(allow_null=True)
     year = serializers.IntegerField(allow_null=True)
     campaign = serializers.IntegerField(allow_null=True)
     campaign_name = serializers.CharField(allow_null=True)
 
 
-class SummarySerializer(FiltersSerializer):
+class StatisticsSummarySerializer(StatisticsFiltersSerializer):
     administrative_villages = serializers.IntegerField(
         help_text="Village committees and gacha (村委会、嘎查委员会) in the area."
     )
@@ -60,15 +60,19 @@ class SummarySerializer(FiltersSerializer):
     listed = serializers.IntegerField(help_text="Cases on the ledger, communities' included.")
     listed_administrative = serializers.IntegerField()
     listed_communities = serializers.IntegerField()
-    listed_share = ShareSerializer(help_text="Administrative villages listed, of all of them.")
-    community_share = ShareSerializer(help_text="Communities listed, of all communities.")
+    listed_share = StatisticsShareSerializer(
+        help_text="Administrative villages listed, of all of them."
+    )
+    community_share = StatisticsShareSerializer(help_text="Communities listed, of all communities.")
     converted = serializers.IntegerField(help_text="Transformed or closed.")
-    conversion_rate = ShareSerializer(help_text="Transformed or closed, of the cases listed.")
+    conversion_rate = StatisticsShareSerializer(
+        help_text="Transformed or closed, of the cases listed."
+    )
     relapses = serializers.IntegerField()
     behind_schedule = serializers.IntegerField()
     overdue_tasks = serializers.IntegerField()
     five_ones_incomplete = serializers.IntegerField()
-    first_secretary_coverage = ShareSerializer(
+    first_secretary_coverage = StatisticsShareSerializer(
         help_text="Cases not yet closed with a first secretary posted, of those not closed."
     )
     secretaries_posted_last_month = serializers.IntegerField()
@@ -77,70 +81,72 @@ class SummarySerializer(FiltersSerializer):
     findings_verified = serializers.IntegerField()
 
 
-class StageSerializer(serializers.Serializer):
+class StatisticsStageSerializer(serializers.Serializer):
     status = serializers.CharField()
     name = serializers.CharField(help_text="The step, in the caller's language.")
     now = serializers.IntegerField(help_text="Cases at this step now.")
     reached = serializers.IntegerField(help_text="Cases at this step or beyond.")
 
 
-class FunnelSerializer(FiltersSerializer):
-    stages = StageSerializer(many=True)
+class StatisticsFunnelSerializer(StatisticsFiltersSerializer):
+    stages = StatisticsStageSerializer(many=True)
 
 
-class CategoryShareSerializer(serializers.Serializer):
+class StatisticsCategoryShareSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     cases = serializers.IntegerField()
-    share = ShareSerializer()
+    share = StatisticsShareSerializer()
 
 
-class CategoriesSerializer(FiltersSerializer):
+class StatisticsCategoriesSerializer(StatisticsFiltersSerializer):
     listed = serializers.IntegerField(
         help_text="The denominator of every share: the cases listed (a case may have "
         "several categories, so the shares may add up to more than 100)."
     )
-    categories = CategoryShareSerializer(many=True)
+    categories = StatisticsCategoryShareSerializer(many=True)
 
 
-class UnitSerializer(serializers.Serializer):
+class StatisticsUnitSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     is_village = serializers.BooleanField()
     cases = serializers.IntegerField()
     converted = serializers.IntegerField()
-    conversion_rate = ShareSerializer()
+    conversion_rate = StatisticsShareSerializer()
     relapses = serializers.IntegerField()
     behind_schedule = serializers.IntegerField()
     five_ones_incomplete = serializers.IntegerField()
 
 
-class RankingSerializer(FiltersSerializer):
-    units = UnitSerializer(many=True, help_text="One level down, best conversion first.")
+class StatisticsRankingSerializer(StatisticsFiltersSerializer):
+    units = StatisticsUnitSerializer(many=True, help_text="One level down, best conversion first.")
 
 
-class MonthRateSerializer(serializers.Serializer):
+class StatisticsMonthRateSerializer(serializers.Serializer):
     month = serializers.DateField()
     due = serializers.BooleanField(help_text="False before the 25th's deadline.")
     expected = serializers.IntegerField()
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
     missing = serializers.IntegerField(allow_null=True)
-    rate = ShareSerializer(help_text="Plans submitted, of the villages expected to report.")
-    on_time_rate = ShareSerializer()
+    rate = StatisticsShareSerializer(
+        help_text="Plans submitted, of the villages expected to report."
+    )
+    on_time_rate = StatisticsShareSerializer()
     level = serializers.CharField()
 
 
-class ActivityUnitSerializer(serializers.Serializer):
+class StatisticsActivityUnitSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     is_village = serializers.BooleanField()
-    months = MonthRateSerializer(many=True)
+    months = StatisticsMonthRateSerializer(many=True)
 
 
-class ActivityPlansSerializer(FiltersSerializer):
+class StatisticsActivityPlansSerializer(StatisticsFiltersSerializer):
     months = serializers.ListField(child=serializers.DateField())
-    units = ActivityUnitSerializer(many=True)
+    units = StatisticsActivityUnitSerializer(many=True)
 
 
 # --- How the dashboard's figures become those answers ------------------------------------
@@ -284,7 +290,7 @@ class StatisticsView(APIView):
     has not, 404 for an area outside the caller's."""
 
     part = staticmethod(summary)
-    serializer_class: type[serializers.Serializer] = SummarySerializer
+    serializer_class: type[serializers.Serializer] = StatisticsSummarySerializer
 
     def get(self, request):
         params = request.query_params
@@ -328,31 +334,33 @@ def _documented(serializer, text):
     return extend_schema(parameters=PARAMETERS, responses=serializer, summary=text)
 
 
-@_documented(SummarySerializer, "The dashboard's cards, each share with its denominator")
+@_documented(StatisticsSummarySerializer, "The dashboard's cards, each share with its denominator")
 class SummaryView(StatisticsView):
     part = staticmethod(summary)
-    serializer_class = SummarySerializer
+    serializer_class = StatisticsSummarySerializer
 
 
-@_documented(FunnelSerializer, "Cases by step of the life cycle: now, and reached or beyond")
+@_documented(
+    StatisticsFunnelSerializer, "Cases by step of the life cycle: now, and reached or beyond"
+)
 class FunnelView(StatisticsView):
     part = staticmethod(funnel)
-    serializer_class = FunnelSerializer
+    serializer_class = StatisticsFunnelSerializer
 
 
-@_documented(CategoriesSerializer, "Cases by problem category, each with its share")
+@_documented(StatisticsCategoriesSerializer, "Cases by problem category, each with its share")
 class CategoriesView(StatisticsView):
     part = staticmethod(categories)
-    serializer_class = CategoriesSerializer
+    serializer_class = StatisticsCategoriesSerializer
 
 
-@_documented(RankingSerializer, "The areas (or villages) one level down, by conversion")
+@_documented(StatisticsRankingSerializer, "The areas (or villages) one level down, by conversion")
 class RankingView(StatisticsView):
     part = staticmethod(ranking)
-    serializer_class = RankingSerializer
+    serializer_class = StatisticsRankingSerializer
 
 
-@_documented(ActivityPlansSerializer, "Activity-plan reporting rates by area and month")
+@_documented(StatisticsActivityPlansSerializer, "Activity-plan reporting rates by area and month")
 class ActivityPlansView(StatisticsView):
     part = staticmethod(activity_plans)
-    serializer_class = ActivityPlansSerializer
+    serializer_class = StatisticsActivityPlansSerializer

@@ -263,3 +263,21 @@ def test_another_county_s_campaign_is_refused(client, demo):
 def test_anonymous_callers_are_refused(client, demo):
     for part in PARTS:
         assert client.get(reverse(f"statistics-{part}")).status_code == 403
+
+
+def test_the_schema_documents_each_address_with_its_filters_and_its_own_components(client, demo):
+    client.force_login(User.objects.get(username="county"))
+    schema = client.get(reverse("api_schema"), {"format": "json"}).json()
+    for part in PARTS:
+        operation = schema["paths"][f"/api/v1/statistics/{part}/"]["get"]
+        assert [p["name"] for p in operation["parameters"]] == ["area", "campaign", "year"]
+        assert set(operation["responses"]) >= {"200", "400", "403", "404"}
+    components = schema["components"]["schemas"]
+    assert components["StatisticsShare"]["required"] == [
+        "denominator",
+        "denominator_label",
+        "numerator",
+        "percent",
+    ]
+    # The dispatching unit keeps its name: no statistics component shadows another.
+    assert "kind" in components["Unit"]["properties"]
