@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -27,6 +28,7 @@ from rectification.choices import CaseAction
 from rectification.imports import LEDGER_IMPORT, RATING_IMPORT
 from rectification.models import AcceptanceCriterion, Case, VillageRating
 from rectification.selectors import screening_candidates
+from tests.conftest import kept_for_the_module
 from tests.factories import UserFactory
 from villages.models import Division, Village
 from villages.services import divisions_import
@@ -145,13 +147,19 @@ def _take_to_transformed(case, admin, *, close):
         )
 
 
-@pytest.fixture
-def league(db, client, tmp_path):
+@pytest.fixture(scope="module")
+def league(django_db_setup, django_db_blocker, tmp_path_factory):
     """The league entered as its banners would: divisions, then each banner's ratings and
-    ledger through the import pages, then its cases through the services."""
+    ledger through the import pages, then its cases through the services. Entered once
+    for the module (see kept_for_the_module): a minute and a half of the product's work."""
+    with kept_for_the_module(django_db_blocker):
+        yield _enter_the_league(Client(), tmp_path_factory.mktemp("divisions"))
+
+
+def _enter_the_league(client, directory):
     with time_machine.travel(datetime(2014, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
-        _division_files(tmp_path)
-        divisions_import(source_dir=tmp_path, prefix="15")
+        _division_files(directory)
+        divisions_import(source_dir=directory, prefix="15")
         names = [name for name, count in CATEGORIES for _ in range(count)]
         listed = iter(names)
         cases = []
@@ -222,7 +230,7 @@ def league(db, client, tmp_path):
     return province
 
 
-def test_the_loader_tells_gacha_and_village_committees_from_communities(league):
+def test_the_loader_tells_gacha_and_village_committees_from_communities(league, db):
     kinds = {
         kind: Village.objects.filter(code__startswith=LEAGUE, kind=kind).count()
         for kind in ("village", "gacha", "community")
@@ -232,7 +240,7 @@ def test_the_loader_tells_gacha_and_village_committees_from_communities(league):
     assert VillageRating.objects.filter(village__code__startswith=LEAGUE).count() == 1_015
 
 
-def test_the_statistics_api_gives_seed_004_s_table(client, league):
+def test_the_statistics_api_gives_seed_004_s_table(client, league, db):
     province = league
     client.force_login(province)
     with time_machine.travel(datetime(2014, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
