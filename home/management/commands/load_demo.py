@@ -111,6 +111,10 @@ class Command(BaseCommand):
         self.stdout.write(f"First secretaries: {secretaries} on the roster.")
         self.stdout.write(f"Activity plans: {plans} monthly plans of six townships.")
         self.stdout.write(f"Inspections: {rounds} rounds filed.")
+        self.stdout.write(
+            "Dashboard: /dashboard/; its figures as JSON: /api/v1/statistics/summary/ "
+            "(and funnel/, categories/, ranking/, activity-plans/; ?year=, ?campaign=, ?area=)."
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name
