@@ -281,3 +281,18 @@ def test_the_schema_documents_each_address_with_its_filters_and_its_own_componen
     ]
     # The dispatching unit keeps its name: no statistics component shadows another.
     assert "kind" in components["Unit"]["properties"]
+
+
+def test_a_campaign_s_dashboard_keeps_the_campaign_in_every_link(client, demo, still_clock):
+    from tests.portal.test_dashboard_figures import check_page
+
+    client.force_login(User.objects.get(username="county"))
+    pk = _campaign(2025)
+    page, checked = check_page(client, {"campaign": pk})
+    # Every figure still equals the rows of the list it opens (2025: one closed case).
+    assert checked >= 5
+    listed = {name: href for name, href, _count in page.figures}["listed"]
+    assert f"campaign={pk}" in listed
+    html = client.get(reverse("dashboard"), {"campaign": pk}).content.decode()
+    assert "武清区2025年度软弱涣散村党组织整顿" in html  # the heading names it
+    assert f"?area=120114109&year=2025&amp;campaign={pk}" in html  # the drill-down keeps it
