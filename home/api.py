@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from home import dashboard
-from villages import selectors as village_selectors
 from villages.models import Division, Village
 
 # --- What each answer looks like ----------------------------------------------------------
@@ -152,9 +151,10 @@ class StatisticsActivityPlansSerializer(StatisticsFiltersSerializer):
 # --- How the dashboard's figures become those answers ------------------------------------
 
 
-def share(numerator, denominator, label):
+def share(value, numerator, denominator, label):
+    """A share as the dashboard computed it (`value`), with its parts and its base named."""
     return {
-        "percent": village_selectors.percent(numerator, denominator),
+        "percent": value,
         "numerator": numerator,
         "denominator": denominator,
         "denominator_label": str(label),
@@ -163,7 +163,7 @@ def share(numerator, denominator, label):
 
 def summary(figures):
     stats = figures["stats"]
-    covered, open_cases, _share = figures["coverage"]
+    covered, open_cases, covered_share = figures["coverage"]
     posted, below = figures["presence"]
     return {
         "administrative_villages": stats.villages,
@@ -172,18 +172,25 @@ def summary(figures):
         "listed_administrative": stats.village_cases,
         "listed_communities": stats.community_cases,
         "listed_share": share(
+            stats.listed_share,
             stats.village_cases,
             stats.villages,
             _("administrative villages (village committees and gacha)"),
         ),
-        "community_share": share(stats.community_cases, stats.communities, _("urban communities")),
+        "community_share": share(
+            stats.community_share, stats.community_cases, stats.communities, _("urban communities")
+        ),
         "converted": stats.converted,
-        "conversion_rate": share(stats.converted, stats.cases, _("villages listed")),
+        "conversion_rate": share(
+            stats.conversion_rate, stats.converted, stats.cases, _("villages listed")
+        ),
         "relapses": stats.relapses,
         "behind_schedule": figures["behind"],
         "overdue_tasks": stats.overdue_tasks,
         "five_ones_incomplete": figures["missing_five"],
-        "first_secretary_coverage": share(covered, open_cases, _("listed villages not yet closed")),
+        "first_secretary_coverage": share(
+            covered_share, covered, open_cases, _("listed villages not yet closed")
+        ),
         "secretaries_posted_last_month": posted,
         "secretaries_below_days_threshold": below,
         "findings_open": figures["findings"]["open"],
@@ -210,9 +217,9 @@ def categories(figures):
                 "id": category.pk,
                 "name": category.name,
                 "cases": count,
-                "share": share(count, stats.cases, listed),
+                "share": share(value, count, stats.cases, listed),
             }
-            for category, count, _share in stats.by_category
+            for category, count, value in stats.by_category
         ],
     }
 
@@ -226,7 +233,9 @@ def ranking(figures):
                 "is_village": unit.is_village,
                 "cases": unit.total,
                 "converted": unit.converted,
-                "conversion_rate": share(unit.converted, unit.total, _("villages listed")),
+                "conversion_rate": share(
+                    unit.rate, unit.converted, unit.total, _("villages listed")
+                ),
                 "relapses": unit.relapses,
                 "behind_schedule": unit.overdue,
                 "five_ones_incomplete": unit.missing_five,
@@ -247,8 +256,8 @@ def activity_plans(figures):
             "on_time": t.on_time,
             "late": t.late,
             "missing": t.missing,
-            "rate": share(t.submitted, t.expected, expected),
-            "on_time_rate": share(t.on_time, t.expected, expected),
+            "rate": share(t.rate, t.submitted, t.expected, expected),
+            "on_time_rate": share(t.on_time_rate, t.on_time, t.expected, expected),
             "level": str(t.level),
         }
 

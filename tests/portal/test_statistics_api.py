@@ -236,21 +236,22 @@ def test_a_year_without_a_campaign_is_refused_with_the_years_there_are(client, d
     for year in ("1999", "abc", "2026x"):
         response = client.get(reverse("statistics-summary"), {"year": year})
         assert response.status_code == 400
-        assert f"No campaign in the year {year}" in response.json()["year"][0]
-        assert "2026、2025" in response.json()["year"][0]
+        assert response.json() == {
+            "year": [f"您所辖地区没有{year}年度的整顿批次；已有年度：2026、2025。"]
+        }
 
 
 def test_an_unknown_or_mismatched_campaign_is_refused(client, demo):
     client.force_login(User.objects.get(username="county"))
     response = client.get(reverse("statistics-summary"), {"campaign": "999999"})
     assert response.status_code == 400
-    assert response.json() == {"campaign": ["No campaign 999999 in this area."]}
+    assert response.json() == {"campaign": ["本地区没有编号为999999的整顿批次。"]}
     response = client.get(
         reverse("statistics-funnel"), {"campaign": _campaign(2025), "year": "2026"}
     )
     assert response.status_code == 400
     assert response.json() == {
-        "year": ["The campaign 武清区2025年度软弱涣散村党组织整顿 is of 2025."]
+        "year": ["整顿批次“武清区2025年度软弱涣散村党组织整顿”属于2025年度。"]
     }
 
 
@@ -296,3 +297,23 @@ def test_a_campaign_s_dashboard_keeps_the_campaign_in_every_link(client, demo, s
     html = client.get(reverse("dashboard"), {"campaign": pk}).content.decode()
     assert "武清区2025年度软弱涣散村党组织整顿" in html  # the heading names it
     assert f"?area=120114109&year=2025&amp;campaign={pk}" in html  # the drill-down keeps it
+
+
+def test_each_address_makes_the_same_number_of_queries_for_a_county_and_a_township(
+    client, demo, still_clock
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for username, params in (("county", {}), ("county", {"area": "120114101"}), ("meichang", {})):
+        client.force_login(User.objects.get(username=username))
+        for part in PARTS:
+            client.get(reverse(f"statistics-{part}"), params)  # the session and the user read
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(f"statistics-{part}"), params).status_code == 200
+            counts.append((username, bool(params), part, len(queries)))
+    by_part = {}
+    for _username, _drilled, part, n in counts:
+        by_part.setdefault(part, set()).add(n)
+    assert all(len(numbers) == 1 for numbers in by_part.values()), counts
