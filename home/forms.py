@@ -8,7 +8,8 @@ from django.utils.translation import gettext_noop
 
 from portal import choosers
 from portal.choices import Role
-from villages.choices import DivisionLevel
+from portal.roles import grants_of
+from villages.choices import CODE_LENGTH, DivisionLevel
 from villages.models import Division, Village
 
 # Django's own zh-Hans catalogue keeps the ASCII colon after a label (`label_tag`); ours,
@@ -41,14 +42,23 @@ class _UserFieldsForm(forms.Form):
         empty_label=_("Choose…"),
     )
 
-    def __init__(self, *args, acting_user, **kwargs):
+    def __init__(self, *args, acting_user, current_role=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the roles the acting user may grant (portal.roles.GRANTS), and the divisions
+        # of the levels he may grant them at; the service checks the pair.
+        grants = grants_of(acting_user)
+        offered = set(grants) | ({current_role} if current_role else set())
+        self.fields["role"].choices = [("", _("Choose…"))] + [
+            (value, label) for value, label in Role.choices if value in offered
+        ]
+        lengths = set().union(*grants.values()) if grants else set()
+        levels = [level for level, length in CODE_LENGTH.items() if length in lengths]
         # A province has a thousand townships and fourteen thousand villages: searched.
         self.fields["division"] = choosers.chooser_field(
             "divisions",
             acting_user,
             like=self.fields["division"],
-            level=",".join([DivisionLevel.CITY, DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP]),
+            level=",".join(levels) or DivisionLevel.TOWNSHIP,
         )
         self.fields["village"] = choosers.chooser_field(
             "villages", acting_user, like=self.fields["village"]

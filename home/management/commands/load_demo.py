@@ -114,7 +114,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name
-            self.stdout.write(f"  {user.username:<12} {user.get_role_display():<10} {where}")
+            self.stdout.write(f"  {user.username:<12} {user.role_title:<10} {where}")
         self.stdout.write("  admin        Django admin (superuser)")
 
     def _fill_village_facts(self):
