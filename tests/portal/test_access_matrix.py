@@ -134,6 +134,11 @@ user_create                GET   login  ok     ok     ok     403    403    403  
                            POST  login  ok     ok     ok     403    403    403    403    403
 user_edit                  GET   login  ok     ok     404    403    403    403    403    403
                            POST  login  ok     ok     404    403    403    403    403    403
+user-list                  GET   403    ok     ok     ok     403    403    403    403    403
+                           POST  403    ok     ok     ok     403    403    403    403    403
+user-detail                GET   403    ok     ok     404    403    403    403    403    403
+                           POST  403    405    405    405    405    405    405    405    405
+                           PATCH 403    ok     ok     404    403    403    403    403    403
 
 # Villages and divisions: everyone reads in scope; the county and the township change a village.
 township_list              GET   login  ok     ok     ok     ok     ok     ok     ok     ok
@@ -583,6 +588,7 @@ URL_OBJECT = {
     "team_create": "round",
     "unit-detail": "unit",
     "user_edit": "user",
+    "user-detail": "user",
     "village-detail": "village",
     "village_detail": "village",
     "village_edit": "village",
