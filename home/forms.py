@@ -31,7 +31,12 @@ class LoginForm(AuthenticationForm):
 class _UserFieldsForm(forms.Form):
     display_name = forms.CharField(label=_("Full name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose…")), *Role.choices])
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose…")), *Role.choices],
+        # The choices are the roles the acting user may grant: any other is beyond them.
+        error_messages={"invalid_choice": _("At your level you cannot grant this role.")},
+    )
     division = forms.ModelChoiceField(
         label=_("Division"), queryset=Division.objects.none(), empty_label=_("Choose…")
     )
@@ -59,6 +64,9 @@ class _UserFieldsForm(forms.Form):
             acting_user,
             like=self.fields["division"],
             level=",".join(levels) or DivisionLevel.TOWNSHIP,
+        )
+        self.fields["division"].error_messages["invalid_choice"] = _(
+            "Choose a division inside your area, of a level you may place users at."
         )
         self.fields["village"] = choosers.chooser_field(
             "villages", acting_user, like=self.fields["village"]

@@ -114,7 +114,7 @@ def grants_of(user) -> dict[str, frozenset[int]]:
     if not user.has_role_perm(Perm.USER_MANAGE):
         return {}
     if user.is_superuser:
-        return {role: ALL_LEVELS for role in Role.values}
+        return dict.fromkeys(Role.values, ALL_LEVELS)
     if user.role != Role.COUNTY_ADMIN or not user.division_id:
         return {}
     return GRANTS.get(len(user.division_id), {})
