@@ -21,6 +21,8 @@ class Perm:
     PLAN_APPROVE = "plan.approve"
     CASE_ACCEPT = "case.accept"
     CATEGORY_MANAGE = "category.manage"
+    # The acceptance checklist of the administrator's area (a province's, a city's, a county's).
+    CHECKLIST_MANAGE = "checklist.manage"
     CAMPAIGN_MANAGE = "campaign.manage"
     # Progress on plan tasks (a first secretary: only on tasks assigned to them).
     TASK_UPDATE = "task.update"
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS = {
         Perm.PLAN_APPROVE,
         Perm.CASE_ACCEPT,
         Perm.CATEGORY_MANAGE,
+        Perm.CHECKLIST_MANAGE,
         Perm.CAMPAIGN_MANAGE,
         Perm.SECRETARY_MANAGE,
         Perm.SUPPORT_MANAGE,

@@ -199,6 +199,10 @@ category_create            GET   login  ok     ok     ok     403    403    403  
                            POST  login  ok     ok     ok     403    403    403    403    403
 category_edit              GET   login  ok     ok     404    403    403    403    403    403
                            POST  login  ok     ok     404    403    403    403    403    403
+criterion_create           GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  ok     ok     ok     403    403    403    403    403
+criterion_edit             GET   login  ok     ok     404    403    403    403    403    403
+                           POST  login  ok     ok     404    403    403    403    403    403
 campaign-list              GET   403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    ok     ok     ok     403    403    403    403    403
 campaign-detail            GET   403    ok     ok     404    ok     ok     ok     ok     ok
@@ -593,6 +597,7 @@ URL_OBJECT = {
     "team_create": "round",
     "unit-detail": "unit",
     "user_edit": "user",
+    "criterion_edit": "county_criterion",
     "user-detail": "user",
     "village-detail": "village",
     "village_detail": "village",
@@ -700,6 +705,9 @@ def _objects(village_a, alice):
         uploaded_by=alice,
     )
     county_category = Category.objects.create(name="村级组织阵地建设薄弱", division_id="120114")
+    county_criterion = AcceptanceCriterion.objects.create(
+        name="阵地建设达标", points=100, division_id="120114"
+    )
     unit = DispatchUnit.objects.create(
         county_id="120114", name="区财政局", level="county", kind="government"
     )
@@ -802,11 +810,12 @@ def _objects(village_a, alice):
         "support": {"pk": link.pk},
         "roster_import": {"pk": roster_batch.pk},
         "county_category": {"pk": county_category.pk},
+        "county_criterion": {"pk": county_criterion.pk},
         "attachment": {"pk": attachment.pk},
         "ledger_import": {"pk": batches["rectification.ledger"].pk},
         "rating_import": {"pk": batches["rectification.ratings"].pk},
         "campaign": {"pk": campaign.pk},
-        "criterion": {"pk": AcceptanceCriterion.objects.first().pk},
+        "criterion": {"pk": AcceptanceCriterion.objects.filter(division=None).first().pk},
         "api_token": {"pk": api_token.pk},
         "category": {"pk": Category.objects.first().pk},
         "case": {"pk": case.pk},
