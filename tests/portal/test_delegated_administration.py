@@ -319,3 +319,27 @@ def test_the_api_lists_the_users_of_the_area_to_administrators_only(
     assert listed == {"tianjin", "county", "alice"}
     client.force_login(alice)
     assert client.get("/api/v1/users/").status_code == 403
+
+
+# --- Above the county -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url_name", ["home", "dashboard", "case_list", "user_list"])
+def test_a_city_administrator_works_on_his_four_digit_area(db, client, url_name):
+    """His home is his to-do list; the Tianjin (two-digit) department is in the access
+    matrix."""
+    city = UserFactory(username="tj-city", role=Role.COUNTY_ADMIN, division_id=CITY)
+    client.force_login(city)
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_the_county_department_is_told_of_a_handoff_not_tianjin(tianjin_admin, county_admin):
+    from portal.notifications import county_admins
+
+    assert set(county_admins(COUNTY)) == {county_admin}
+
+
+def test_tianjin_is_told_where_its_county_has_no_department(tianjin_admin):
+    from portal.notifications import county_admins
+
+    assert set(county_admins(COUNTY)) == {tianjin_admin}
