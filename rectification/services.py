@@ -793,7 +793,7 @@ def refusal_to_change(item: Campaign | Category | AcceptanceCriterion, scope: Sc
     saying who set it; 404 for what the scope does not see at all."""
     if not type(item).objects.visible_to(scope).filter(pk=item.pk).exists():
         return Http404()
-    if item.division_id is None:
+    if item.division is None:
         return PermissionDenied(_("This is set nationally; it cannot be changed here."))
     return PermissionDenied(
         _("This is set by {area}: only its organization department can change it.").format(
