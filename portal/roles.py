@@ -103,7 +103,9 @@ GRANTS: dict[int, dict[str, frozenset[int]]] = {
     COUNTY: {
         Role.TOWNSHIP_ORGANIZER: frozenset({TOWNSHIP}),
         Role.INSPECTOR: frozenset({COUNTY}),
-        Role.FIRST_SECRETARY: frozenset({TOWNSHIP}),
+        # His scope is his village; placed in its township (or, as older records are,
+        # in the county).
+        Role.FIRST_SECRETARY: frozenset({COUNTY, TOWNSHIP}),
         Role.VIEWER: frozenset({COUNTY, TOWNSHIP}),
     },
 }

@@ -39,7 +39,7 @@ county    county_admin          -        -     -      -
 county    viewer                -        -     yes    yes
 county    township_organizer    -        -     -      yes
 county    inspector             -        -     yes    -
-county    first_secretary       -        -     -      yes
+county    first_secretary       -        -     yes    yes
 """
 
 
