@@ -1,7 +1,7 @@
 """The migrations keep an existing database's data: a database at today's schema (the
 migrations deployed when issue 17 was done) with the demo in it is migrated to the latest
-state, and every row is still there (every migration since must also be reversible). Runs on SQLite and PostgreSQL alike (no mark: the
-suite's default run), a few seconds."""
+state, and every row is still there (every migration since must also be reversible). Runs
+on SQLite and PostgreSQL alike (no mark: the suite's default run), a few seconds."""
 
 import pytest
 from django.apps import apps
