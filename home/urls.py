@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
 from home import api as home_api
-from home import views
+from home import users_api, views
 from home.forms import LoginForm
 from inspections import api as inspections_api
 from portal import bulk, choosers
@@ -39,6 +39,7 @@ handler500 = "home.views.server_error"
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants to scope and test twice.
 router.include_format_suffixes = False
+router.register("users", users_api.UserViewSet, basename="user")
 router.register("divisions", villages_api.DivisionViewSet, basename="division")
 router.register("villages", villages_api.VillageViewSet, basename="village")
 router.register("activity-plans", villages_api.ActivityPlanViewSet, basename="activity-plan")

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
@@ -62,6 +62,14 @@ class UserListView(ObjectListView):
     def get_queryset(self):
         return selectors.user_list(scope=self.request.scope)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # An administrator sees his colleagues and those above his grants, without an
+        # Edit link: the edit page would refuse him (portal.roles.GRANTS).
+        for person in context["object_list"]:
+            person.manageable = services.may_manage(self.request.user, person)
+        return context
+
 
 class _UserFormMixin:
     def get_form_kwargs(self):
@@ -95,6 +103,23 @@ class UserUpdateView(_UserFormMixin, ScopedObjectFormMixin, FormView):
     permission_for_reads = True
     form_class = UserUpdateForm
     template_name = "portal/user_form.html"
+
+    def get_object(self):
+        user = super().get_object()
+        if not services.may_manage(self.request.user, user):
+            # In scope (listed), but of a role or level the user may not grant: 403, said.
+            raise PermissionDenied(
+                _("At your level you cannot manage a user with the role “{role}”.").format(
+                    role=user.role_title
+                )
+            )
+        return user
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.object.pk == self.request.user.pk:
+            kwargs["current_role"] = self.object.role  # his own, which he may keep
+        return kwargs
 
     def get_initial(self):
         user = self.object
