@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0011_api_token'),
+        ('portal', '0012_role_label_says_administrator_at_any_level'),
     ]
 
     operations = [
