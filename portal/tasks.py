@@ -6,7 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.schedules import crontab
 
-from portal import jobs, services
+from portal import imports, jobs, services
 from portal.jobs import HOUR, every
 
 
@@ -14,6 +14,20 @@ from portal.jobs import HOUR, every
 def build_report(report_id: int) -> str | None:
     report = services.report_build(report_id=report_id)
     return report.status if report else None
+
+
+@shared_task(acks_late=True)
+def check_import(batch_id: int) -> str | None:
+    """Read and check a large uploaded workbook (the preview shows the progress)."""
+    batch = imports.batch_check(batch_id=batch_id)
+    return batch.status if batch else None
+
+
+@shared_task(acks_late=True)
+def commit_import(batch_id: int) -> str | None:
+    """Write a large confirmed import, all rows or none (the preview shows the progress)."""
+    batch = imports.batch_commit(batch_id=batch_id)
+    return batch.status if batch else None
 
 
 @shared_task

@@ -22,6 +22,11 @@ urlpatterns = [
         views.CaseImportConfirmView.as_view(),
         name="case_import_confirm",
     ),
+    path(
+        "ledger/import/<int:pk>/errors/",
+        views.CaseImportErrorsView.as_view(),
+        name="case_import_errors",
+    ),
     path("ledger/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("ledger/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_edit"),
     path("ledger/<int:pk>/apply/", views.RequestAcceptanceView.as_view(), name="case_apply"),
@@ -61,6 +66,11 @@ urlpatterns = [
         "screening/import/<int:pk>/confirm/",
         views.RatingImportConfirmView.as_view(),
         name="rating_import_confirm",
+    ),
+    path(
+        "screening/import/<int:pk>/errors/",
+        views.RatingImportErrorsView.as_view(),
+        name="rating_import_errors",
     ),
     path("tasks/<int:pk>/progress/", views.TaskProgressView.as_view(), name="task_progress"),
 ]

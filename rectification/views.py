@@ -548,6 +548,7 @@ class _LedgerImport:
     upload_url_name: str | None = "case_import"
     preview_url_name: str | None = "case_import_preview"
     confirm_url_name: str | None = "case_import_confirm"
+    errors_url_name: str | None = "case_import_errors"
     template_url_name: str | None = "case_import_template"
 
 
@@ -567,6 +568,10 @@ class CaseImportConfirmView(_LedgerImport, import_views.ImportConfirmView):
     pass
 
 
+class CaseImportErrorsView(_LedgerImport, import_views.ImportErrorsView):
+    pass
+
+
 class RatingExportView(ExportView):
     export_kind = RATINGS.kind
 
@@ -578,6 +583,7 @@ class _RatingImport:
     upload_url_name: str | None = "rating_import"
     preview_url_name: str | None = "rating_import_preview"
     confirm_url_name: str | None = "rating_import_confirm"
+    errors_url_name: str | None = "rating_import_errors"
     template_url_name: str | None = "rating_import_template"
 
 
@@ -594,6 +600,10 @@ class RatingImportPreviewView(_RatingImport, import_views.ImportPreviewView):
 
 
 class RatingImportConfirmView(_RatingImport, import_views.ImportConfirmView):
+    pass
+
+
+class RatingImportErrorsView(_RatingImport, import_views.ImportErrorsView):
     pass
 
 
