@@ -38,14 +38,15 @@ from django.db import transaction
 from django.db.models import Field, Min, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from portal.excel import DATE_FORMAT, HEADER_FILL, HEADER_FONT, print_setup
+from portal import bulkwrite
 from portal.choices import ImportStatus
+from portal.excel import DATE_FORMAT, HEADER_FILL, HEADER_FONT, print_setup
 from portal.exceptions import ItemRefused
 from portal.models import ImportBatch, ImportLine, User
 from portal.queue import send
@@ -519,7 +520,9 @@ def _looks_like_xml(archive, info):
 
 # Excel's built-in number formats that show a date (openpyxl's list, and the Chinese
 # locale's 年月日 formats, which openpyxl reads as plain numbers).
-_DATE_FORMAT_IDS = frozenset((14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58))
+_DATE_FORMAT_IDS = frozenset(
+    (14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58)
+)
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
@@ -570,7 +573,7 @@ class _Book:
         )
         workbook = _xml(archive, main)
         rels = _relationships(archive, main)
-        by_kind = {kind: target for kind, target in rels.values()}
+        by_kind = dict(rels.values())
         self.sheet = None
         self.epoch_1904 = False
         for element in workbook.iter():
@@ -727,8 +730,10 @@ class _SheetReader:
                 number = float(raw)
             except ValueError:
                 return raw.strip()
-        if self.style is not None and self.style.isdigit() and int(self.style) in (
-            self.book.date_styles
+        if (
+            self.style is not None
+            and self.style.isdigit()
+            and int(self.style) in (self.book.date_styles)
         ):
             try:
                 return text(from_excel(number, self.epoch))
@@ -769,7 +774,7 @@ def _sheet_rows(handle, limits):
             strings = book.strings(archive)
         except ValidationError:
             raise
-        except _BROKEN + (expat.ExpatError,):
+        except (*_BROKEN, expat.ExpatError):
             _refuse(_("This is not an Excel workbook (.xlsx)."))
         yield from _SheetReader(book, strings, limits).rows(archive)
 
@@ -966,9 +971,7 @@ def batch_check(*, batch_id: int) -> ImportBatch | None:
 
 
 def _progress(batch, done, total):
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        progress=min(99, done * 100 // max(total, 1))
-    )
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=min(99, done * 100 // max(total, 1)))
 
 
 def _read_and_check(spec, batch, handle, context):
@@ -981,16 +984,19 @@ def _read_and_check(spec, batch, handle, context):
     try:
         while chunk := list(islice(rows, CHUNK)):
             checked = _check_chunk(spec, batch, chunk, context)
-            ImportLine.objects.bulk_create(
-                ImportLine(
-                    batch=batch,
-                    number=row.line,
-                    cells=cells,
-                    errors=row.errors,
-                    key=row.key,
-                    has_errors=bool(row.errors),
-                )
-                for row, (_line, cells) in zip(checked, chunk, strict=True)
+            bulkwrite.insert(
+                ImportLine,
+                [
+                    ImportLine(
+                        batch_id=batch.pk,
+                        number=row.line,
+                        cells=cells,
+                        errors=row.errors,
+                        key=row.key,
+                        has_errors=bool(row.errors),
+                    )
+                    for row, (_line, cells) in zip(checked, chunk, strict=True)
+                ],
             )
             done += len(chunk)
             errors += sum(len(row.errors) for row in checked)
@@ -1123,7 +1129,11 @@ def commit(spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]) -> int
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.CHECKED,
             progress=100,
-            error_count=sum(len(e) for e in batch.lines.filter(has_errors=True).values_list("errors", flat=True)) + 1,
+            error_count=1  # the refusal itself, and the errors the rows now have
+            + sum(
+                len(errors)
+                for errors in batch.lines.filter(has_errors=True).values_list("errors", flat=True)
+            ),
             file_errors=[_("Nothing was imported: {error}").format(error=message)],
         )
         batch.refresh_from_db()
@@ -1209,7 +1219,7 @@ def error_workbook(spec: ImportSpec, batch: ImportBatch, handle: IO[bytes]) -> i
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.column_dimensions[get_column_letter(len(spec.columns) + 1)].width = 60
     header = []
-    for title in (*spec.headers, _("Errors")):
+    for title in (*spec.headers, _("Errors"), _("Line")):
         cell = WriteOnlyCell(sheet, value=title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header.append(cell)
@@ -1218,7 +1228,9 @@ def error_workbook(spec: ImportSpec, batch: ImportBatch, handle: IO[bytes]) -> i
     dates = {i for i, column in enumerate(spec.columns) if column.parse is parse_date}
     count, last = 0, 0
     lines = batch.lines.filter(has_errors=True).order_by("number")
-    while chunk := list(lines.filter(number__gt=last).values_list("number", "cells", "errors")[:CHUNK]):
+    while chunk := list(
+        lines.filter(number__gt=last).values_list("number", "cells", "errors")[:CHUNK]
+    ):
         last = chunk[-1][0]
         for number, cells, errors in chunk:
             values: list[Any] = []
@@ -1226,7 +1238,8 @@ def error_workbook(spec: ImportSpec, batch: ImportBatch, handle: IO[bytes]) -> i
                 value: Any = raw
                 if i in dates and raw:
                     try:
-                        value = WriteOnlyCell(sheet, value=parse_date(raw))
+                        day = parse_date(raw)
+                        value = WriteOnlyCell(sheet, value=datetime.datetime(*day.timetuple()[:3]))
                         value.number_format = DATE_FORMAT
                     except CellError:
                         value = raw
@@ -1237,7 +1250,8 @@ def error_workbook(spec: ImportSpec, batch: ImportBatch, handle: IO[bytes]) -> i
                 else message
                 for key, message in errors.items()
             ]
-            values.append("；".join(said) if said else "")
+            values.append("；".join(said))
+            values.append(number)
             sheet.append(values)
             count += 1
     workbook.save(handle)

@@ -236,7 +236,11 @@ def commit_ratings(rows: list[ImportRow], context: dict[str, Any]) -> int:
     services.ratings_set_bulk(
         acting_user=context["acting_user"],
         items=[
-            {"village": row.data["village_obj"], "year": row.data["year"], "stars": row.data["stars"]}
+            {
+                "village": row.data["village_obj"],
+                "year": row.data["year"],
+                "stars": row.data["stars"],
+            }
             for row in rows
         ],
     )

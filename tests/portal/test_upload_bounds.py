@@ -44,6 +44,7 @@ def county_sized_limits(settings):
     settings.IMPORT_MAX_SHEET_ROWS = 10000
     settings.IMPORT_MAX_CELLS = 50000
 
+
 # --- Building workbooks by hand, part by part ---------------------------------------------------
 
 CONTENT_TYPES = (

@@ -139,7 +139,8 @@ def test_the_preview_is_paged_with_every_error_by_row_and_cell(client, county_ad
     first = client.get(preview_url).context["preview"]
     assert [row.line for row in first.rows] == list(range(2, 102))
     assert first.error_count == 3 and not first.ok
-    assert set(first.rows[3].errors) == {"village"} and "120114999999" in first.rows[3].errors["village"]
+    assert set(first.rows[3].errors) == {"village"}
+    assert "120114999999" in first.rows[3].errors["village"]
     third = client.get(preview_url, {"page": 3})
     html = third.content.decode()
     lines = {row.line: row.errors for row in third.context["preview"].rows}
@@ -161,15 +162,13 @@ def test_a_repeated_row_is_found_whatever_chunk_it_is_in(client, county_admin, m
     rows = rating_rows(10)
     rows[8] = list(rows[1])  # line 10 repeats line 3, two chunks later
     client.force_login(county_admin)
-    batch, preview_url = upload(client, "rating_import", workbook(RATING_IMPORT.headers, rows))
+    batch, _url = upload(client, "rating_import", workbook(RATING_IMPORT.headers, rows))
     assert dict(batch.lines.filter(has_errors=True).values_list("number", "errors")) == {
         10: {"village": "与第 3 行重复。"}
     }
 
 
-def test_the_rows_with_errors_download_as_a_workbook_with_an_error_column(
-    client, alice, campaign
-):
+def test_the_rows_with_errors_download_as_a_workbook_with_an_error_column(client, alice, campaign):
     villages = list(Village.objects.filter(township_id=alice.division_id).order_by("code")[:4])
     rows = [
         ledger_row(villages[0]),
@@ -186,13 +185,14 @@ def test_the_rows_with_errors_download_as_a_workbook_with_an_error_column(
     assert "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == [*LEDGER_IMPORT.headers, "错误"]
+    assert list(values[0]) == [*LEDGER_IMPORT.headers, "错误", "行号"]
     assert [row[0] for row in values[1:]] == ["120114999999", villages[3].code]
     listed_on = LEDGER_IMPORT.headers.index("列入时间")
     assert values[1][listed_on] == datetime(2026, 3, 10)  # a date cell, as typed
     assert sheet.cell(row=2, column=listed_on + 1).number_format == 'yyyy"年"m"月"d"日"'
-    assert values[1][-1] == "村代码：没有代码为 120114999999 的村（社区）。"
-    assert "转化时限" in values[2][-1] and "存在问题：必填。" in values[2][-1]
+    assert values[1][-2:] == ("村代码：没有代码为 120114999999 的村（社区）。", 3)
+    assert "转化时限" in values[2][-2] and "存在问题：必填。" in values[2][-2]
+    assert values[2][-1] == 5
     assert not Case.objects.exists()
 
 
@@ -226,9 +226,7 @@ def test_a_late_refusal_rolls_back_every_chunk_written_and_names_its_line(
     }
 
 
-def test_a_small_import_is_checked_and_written_in_the_request(
-    client, alice, campaign, monkeypatch
-):
+def test_a_small_import_is_checked_and_written_in_the_request(client, alice, campaign, monkeypatch):
     monkeypatch.setattr(portal.imports, "send", lambda *a, **k: pytest.fail("sent a task"))
     villages = list(Village.objects.filter(township_id=alice.division_id).order_by("code")[:3])
     client.force_login(alice)
@@ -246,9 +244,7 @@ def test_a_small_import_is_checked_and_written_in_the_request(
     assert batch.status == ImportStatus.COMMITTED and batch.rows_written == 3
 
 
-def test_the_bulk_write_records_the_history_and_the_events_of_each_case(
-    client, alice, campaign
-):
+def test_the_bulk_write_records_the_history_and_the_events_of_each_case(client, alice, campaign):
     villages = list(Village.objects.filter(township_id=alice.division_id).order_by("code")[:2])
     rows = [
         ledger_row(villages[0], county_leader="张立国", township_leader="王建军、刘洋"),
