@@ -79,7 +79,7 @@ def insert(
     attnames = [f.attname for f in fields]
     _copy(
         model._meta.db_table,
-        [f.column for f in fields],
+        [str(f.column) for f in fields],
         ([getattr(obj, name) for name in attnames] for obj in objects),
     )
 
@@ -93,7 +93,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         model._default_manager.bulk_create((model(**row) for row in rows), batch_size=500)
         return
     names = list(rows[0])
-    columns = {f.attname: f.column for f in model._meta.concrete_fields}
+    columns = {f.attname: str(f.column) for f in model._meta.concrete_fields}
     _copy(
         model._meta.db_table,
         [columns[name] for name in names],
