@@ -24,7 +24,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -798,7 +798,9 @@ def scan(handle: IO[bytes], limits: Limits | None = None) -> int:
     return scanned.sheet_rows
 
 
-def read_rows(spec: ImportSpec, handle: IO[bytes], limits: Limits | None = None):
+def read_rows(
+    spec: ImportSpec, handle: IO[bytes], limits: Limits | None = None
+) -> Iterator[list[Any]]:
     """The data rows of a workbook that passed `scan`, as [line, [text, …]] with one text
     per column of the spec, streamed. Raises RowsRefused for a file that is not the
     template, has no rows or more than IMPORT_MAX_ROWS (the file errors of the preview)."""
@@ -984,17 +986,17 @@ def _read_and_check(spec, batch, handle, context):
     try:
         while chunk := list(islice(rows, CHUNK)):
             checked = _check_chunk(spec, batch, chunk, context)
-            bulkwrite.insert(
+            bulkwrite.insert_rows(
                 ImportLine,
                 [
-                    ImportLine(
-                        batch_id=batch.pk,
-                        number=row.line,
-                        cells=cells,
-                        errors=row.errors,
-                        key=row.key,
-                        has_errors=bool(row.errors),
-                    )
+                    {
+                        "batch_id": batch.pk,
+                        "number": row.line,
+                        "cells": cells,
+                        "errors": row.errors,
+                        "key": row.key,
+                        "has_errors": bool(row.errors),
+                    }
                     for row, (_line, cells) in zip(checked, chunk, strict=True)
                 ],
             )
