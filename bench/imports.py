@@ -236,6 +236,7 @@ def measure(kind, path):
         "load": max(load, os.getloadavg()[0]),
         "check_queries": check_queries,
         "commit_queries": commit_queries,
+        "peak_mb": _peak_mb(),
         "check_peak_mb": max(check_peak, 0),
         "commit_peak_mb": max(commit_peak, 0),
     }
@@ -256,7 +257,7 @@ def write_results(results, prepared):
         "wall time (PostgreSQL's time is in the wall time only). Produced by `make bench`.",
         "",
         "| import | rows | file | scan | check (worker CPU) | check rows/s | write (worker CPU) "
-        "| write rows/s | queries check / write | peak memory check / write | load |",
+        "| write rows/s | queries check / write | memory: growth check / write, peak | load |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
@@ -266,7 +267,8 @@ def write_results(results, prepared):
             f"| {r['commit_s']:.1f} s ({r['commit_cpu']:.1f} s) "
             f"| {r['written'] / r['commit_s']:,.0f} "
             f"| {r['check_queries']} / {r['commit_queries']} "
-            f"| {r['check_peak_mb']:.0f} / {r['commit_peak_mb']:.0f} MB | {r['load']:.1f} |"
+            f"| +{r['check_peak_mb']:.0f} / +{r['commit_peak_mb']:.0f} MB, {r['peak_mb']:.0f} MB "
+            f"| {r['load']:.1f} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)
