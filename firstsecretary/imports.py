@@ -148,6 +148,7 @@ ROSTER_IMPORT = imports.register(
         title=gettext_lazy("Roster import"),
         permission=Perm.SECRETARY_MANAGE,
         done_url="secretary_list",
+        preview_url="secretary_import_preview",
         check=check_roster,
         commit=commit_roster,
         examples=_examples,

@@ -5,15 +5,20 @@ how to commit the rows through its services). Nothing is written until the user
 confirms, and then all rows are written or none: the commit runs in one transaction and
 any refusal rolls it back.
 
-The workbook is read once, at upload (`batch_create`), and bounded before and while it is
-read, so that a small file cannot hold a worker (`read_workbook`): the zip's directory
-and every part's unzipped size and compression ratio before anything is unzipped; then
-every XML part streamed through expat, counting rows (blank ones included), columns,
-cells and characters, and stopping at the first limit passed; only then openpyxl, in
-read-only mode and told how many rows and columns to read. A file beyond a limit is
-refused at the upload form, with the limit and the figure. What was read (each row's
-cell texts) is kept on the ImportBatch: the preview and the confirmation check those
-texts against the database as it is then, and never open the file again.
+The workbook is bounded at upload, before anything reads it (`scan`), so that a small
+file cannot hold a worker: the zip's directory and every part's unzipped size and
+compression ratio before anything is unzipped; then every XML part streamed through
+expat, counting rows (blank ones included), columns, cells and characters, and stopping
+at the first limit passed. A file beyond a limit is refused at the upload form, with the
+limit and the figure. Its rows are then read once, by a streamed expat reader of the
+first sheet (`read_rows`), and kept as ImportLines (each row's cell texts, its errors and
+its key): in the request for a file of up to IMPORT_SYNC_MAX_ROWS rows, by a worker with a
+progress bar for a larger one (up to IMPORT_MAX_ROWS). The rows are checked CHUNK at a
+time, one query per chunk for what they name, so that neither memory nor the number of
+queries per row grows with the file. The preview pages through the lines; the
+confirmation checks them again against the database as it is then, a chunk at a time,
+writes each chunk through the app's bulk services in one transaction (every row or none),
+and never opens the file again.
 """
 
 from __future__ import annotations
@@ -134,6 +139,9 @@ class ImportSpec:
     examples: Callable | None = None
     # The cell where a row repeating an earlier one (same ImportRow.key) is marked.
     key_column: str = "village"
+    # The URL name of the batch's preview: where the uploader is told to look once a worker
+    # has checked or written a large file.
+    preview_url: str = ""
 
     @property
     def headers(self):
@@ -969,7 +977,32 @@ def batch_check(*, batch_id: int) -> ImportBatch | None:
             file_errors=[_("The file could not be checked. Please upload it again.")],
         )
     batch.refresh_from_db()
+    if batch.status == ImportStatus.CHECKED:
+        _tell(
+            spec,
+            batch,
+            "checked",
+            _("{file} was checked: {rows} rows, {errors} errors.").format(
+                file=batch.original_name, rows=batch.row_count, errors=batch.error_count
+            ),
+        )
     return batch
+
+
+def _tell(spec, batch, step, title):
+    """The uploader of a large file, who may have left the preview, is told it is his turn:
+    to confirm, to correct the file, or that it was imported."""
+    from django.urls import reverse
+
+    from portal.notifications import notify
+
+    notify(
+        users=[batch.uploaded_by],
+        key=f"import-{batch.pk}-{step}",
+        title=title[:200],  # the notification's limit; the whole of it in the body
+        body=title if len(title) > 200 else "",
+        url=reverse(spec.preview_url, args=[batch.pk]) if spec.preview_url else "",
+    )
 
 
 def _progress(batch, done, total):
@@ -1177,8 +1210,9 @@ def batch_commit(*, batch_id: int) -> ImportBatch | None:
         if batch is None:
             return ImportBatch.objects.filter(pk=batch_id).first()
         uploaded_by = batch.uploaded_by
+    spec = get(batch.kind)
     try:
-        commit(get(batch.kind), batch, {"acting_user": uploaded_by, **batch.context})
+        commit(spec, batch, {"acting_user": uploaded_by, **batch.context})
     except Exception:
         logger.exception("import %s could not be written", batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -1192,6 +1226,13 @@ def batch_commit(*, batch_id: int) -> ImportBatch | None:
             ],
         )
     batch.refresh_from_db()
+    if batch.status == ImportStatus.COMMITTED:
+        title = _("{file} was imported: {rows} rows.").format(
+            file=batch.original_name, rows=batch.rows_written
+        )
+        _tell(spec, batch, "committed", title)
+    else:
+        _tell(spec, batch, "refused", " ".join(batch.file_errors))
     return batch
 
 

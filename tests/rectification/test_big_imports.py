@@ -105,6 +105,10 @@ def test_a_2001_row_workbook_is_checked_and_written_by_a_worker_with_its_progres
     batch.refresh_from_db()
     assert batch.status == ImportStatus.CHECKED and batch.row_count == 2001
     assert batch.lines.count() == 2001 and batch.error_count == 0
+    # The uploader, who may have left the page, is told it is his turn.
+    assert list(county_admin.notifications.values_list("title", "url")) == [
+        ("全市.xlsx 已检查完毕：共 2001 行，0 处错误。", preview_url)
+    ]
     assert progress_seen == [99, 100]  # a figure per chunk: 2,000 of 2,001 rows, then all
     # Polling now reloads the page, which shows the preview and the confirmation.
     polled = client.get(preview_url, headers={"HX-Request": "true"})
@@ -126,6 +130,7 @@ def test_a_2001_row_workbook_is_checked_and_written_by_a_worker_with_its_progres
     assert VillageRating.objects.filter(year=2026, stars=3, grade=3).count() == 2001 - 2 * 745
     assert progress_seen == [99, 100]
     assert "导入 2001 行。" in client.get(preview_url).content.decode()
+    assert county_admin.notifications.filter(title="全市.xlsx 已导入：共 2001 行。").exists()
 
 
 def test_the_preview_is_paged_with_every_error_by_row_and_cell(client, county_admin):
