@@ -18,6 +18,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -223,6 +225,19 @@ def report_send(report_id: int) -> bool:
     return send("portal.tasks.build_report", (report_id,))
 
 
+def report_start(*, report_id: int) -> bool:
+    """Hand a recorded report to the workers from a job, where nobody waits for a page:
+    sent to the `reports` queue; without workers (tasks in-process: `make run`, the tests,
+    the benchmarks) built here and now, in parts where it has them. False when Redis
+    cannot take it (it stays pending for the sweeper)."""
+    from celery import current_app
+
+    if current_app.conf.task_always_eager:
+        current_app.tasks["portal.tasks.build_report"].apply((report_id,), throw=True)
+        return True
+    return report_send(report_id)
+
+
 def reports_resend(*, older_than_minutes: int = 2) -> int:
     """Send again the reports still pending after a while (sent while the broker was down,
     or lost with it). A report built twice is built once: report_build is idempotent."""
@@ -242,24 +257,35 @@ def _as_querydict(params):
     return query
 
 
-def report_build(*, report_id: int) -> GeneratedReport | None:
+def report_build(*, report_id: int, parts: list[Any] | None = None) -> GeneratedReport | None:
     """Build a queued report's file. Idempotent: a finished report is left as it is, and a
-    report a dead worker left half-built is built again from the start."""
+    report a dead worker left half-built is built again from the start. With `parts` (the
+    results of report_build_part, in the order of report_parts' keys) the workbook is
+    joined from them; a missing part (None: it failed) fails the report."""
     report = GeneratedReport.objects.select_related("requested_by").filter(pk=report_id).first()
     if report is None or report.status == ReportStatus.DONE:
         return report
-    GeneratedReport.objects.filter(pk=report.pk).update(
-        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
-    )
+    running: dict[str, Any] = {"status": ReportStatus.RUNNING, "progress": 0, "error": ""}
+    if parts is None:  # built in parts, it started when they did (report_parts)
+        running["started_at"] = timezone.now()
+    else:
+        running["progress"] = 90
+    GeneratedReport.objects.filter(pk=report.pk).update(**running)
 
     def set_progress(percent):
         # Written straight to the row so the progress bar moves while the file is built.
         GeneratedReport.objects.filter(pk=report.pk).update(progress=min(99, percent))
 
+    builder = exports.BUILDERS.get(report.kind)
     try:
         with tempfile.TemporaryFile() as handle:
-            if report.kind in exports.BUILDERS:
-                builder = exports.BUILDERS[report.kind]
+            if builder is not None and parts is not None:
+                if any(part is None for part in parts):
+                    raise ValueError(f"report {report.pk}: a part failed, see its log")
+                assert builder.join is not None, "only a report built in parts has parts"
+                rows = builder.join(report, parts, handle, set_progress)
+                filename = _filename(builder)
+            elif builder is not None:
                 rows = builder.build(report, handle, set_progress)
                 filename = _filename(builder)
             else:
@@ -297,7 +323,49 @@ def report_build(*, report_id: int) -> GeneratedReport | None:
     report.row_count = rows
     report.finished_at = timezone.now()
     report.save(update_fields=["file", "status", "progress", "row_count", "finished_at"])
+    if builder is not None and builder.done is not None:
+        builder.done(report)
     return report
+
+
+def report_parts(*, report_id: int) -> list[str]:
+    """The keys of the parts a report is built from, one task each, by as many workers as
+    there are (a province's quarterly report: its counties), the report marked running;
+    [] when it is built in one task: a list export, a report of one part, one finished or
+    gone."""
+    report = GeneratedReport.objects.filter(pk=report_id).first()
+    if report is None or report.status == ReportStatus.DONE:
+        return []
+    builder = exports.BUILDERS.get(report.kind)
+    if builder is None or builder.parts is None:
+        return []
+    keys = [str(key) for key in builder.parts(report)]
+    if len(keys) < 2:
+        return []
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
+    )
+    return keys
+
+
+def report_build_part(*, report_id: int, key: str, position: int = 0, total: int = 1) -> Any:
+    """One part of a report built in parts (report_parts' `key`, the `position`-th of
+    `total`), as plain data for report_build to join; None when it fails (logged: the
+    join then fails the report) or the report is gone. The progress bar follows the
+    parts, which the workers take in order, up to 90 %."""
+    report = GeneratedReport.objects.filter(pk=report_id).first()
+    builder = exports.BUILDERS.get(report.kind) if report is not None else None
+    if report is None or builder is None or builder.build_part is None:
+        return None
+    try:
+        part = builder.build_part(report, key)
+    except Exception:
+        logger.exception("report %s: part %s failed", report.pk, key)
+        return None
+    GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
+        progress=Greatest(F("progress"), 90 * (position + 1) // max(total, 1))
+    )
+    return part
 
 
 def reports_purge_expired(*, now: datetime | None = None) -> int:
