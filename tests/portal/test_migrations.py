@@ -52,9 +52,12 @@ def _facts():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_of_today_with_the_demo_migrates_to_the_latest_state_intact():
+def test_a_database_of_today_with_the_demo_migrates_to_the_latest_state_intact(monkeypatch):
     MigrationExecutor(connection).migrate(TODAY)
     assert _last_applied() == dict(TODAY)
+    # Today's demo: without the rating import waiting for its confirmation, which the
+    # models of after the migration write (its lines and progress).
+    monkeypatch.setattr("rectification.demo._rating_import", lambda county: None)
     load_demo_committed()
     before, facts = _rows_of_every_table(), _facts()
     # The positive control: the demo filled the tables that are compared.
