@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F
@@ -25,11 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import exports
-from portal.choices import ReportStatus, Role
+from portal.choices import LEVEL_LABELS, ReportStatus, Role
 from portal.constraints import service_transaction
 from portal.excel import XlsxTable
 from portal.models import ApiToken, GeneratedReport, User
+from portal.permissions import require
 from portal.queue import send
+from portal.roles import Perm, grants_of, may_grant
 from portal.scoping import Scope
 
 logger = logging.getLogger(__name__)
@@ -38,13 +40,26 @@ logger = logging.getLogger(__name__)
 
 
 def _check_user_placement(*, acting_user, role, division, village):
-    """A user may only be placed inside the acting user's own scope, in a sensible place."""
+    """A user may only be placed inside the acting user's own scope, in a sensible place,
+    with a role the acting user may grant at that level (portal.roles.GRANTS)."""
     errors = {}
     scope = Scope.of(acting_user)
+    grants = grants_of(acting_user)
+    if role not in grants:
+        errors["role"] = _("At your level you cannot grant the role “{role}”.").format(
+            role=Role(role).label if role in Role.values else role
+        )
     if division is None:
         errors["division"] = _("Choose the division this user works for.")
     elif not scope.contains(division.code):
         errors["division"] = _("You can only place users inside your own area.")
+    elif role in grants and len(division.code) not in grants[role]:
+        errors["division"] = _(
+            "The role “{role}” can only be given to a user of: {levels}."
+        ).format(
+            role=Role(role).label,
+            levels="、".join(str(LEVEL_LABELS[n]) for n in sorted(grants[role])),
+        )
     if role == Role.FIRST_SECRETARY:
         if village is None:
             errors["village"] = _("A first secretary must be attached to a village.")
@@ -56,6 +71,14 @@ def _check_user_placement(*, acting_user, role, division, village):
         errors["village"] = _("Only a first secretary is attached to a village.")
     if errors:
         raise ValidationError(errors)
+
+
+def may_manage(acting_user: User, user: User) -> bool:
+    """Whether `acting_user` may change `user` (who is in his scope): himself (his details
+    only), or someone whose role and level he could have granted."""
+    if user.pk == acting_user.pk:
+        return acting_user.has_role_perm(Perm.USER_MANAGE)
+    return may_grant(acting_user, user.role, user.division_id)
 
 
 def _set_password(user, password):
@@ -79,7 +102,8 @@ def user_create(
     display_name: str = "",
     phone: str = "",
 ) -> User:
-    """Create a user inside the acting user's scope."""
+    """Create a user inside the acting user's scope, with a role he may grant there."""
+    require(acting_user, Perm.USER_MANAGE)
     _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
     user = User(
         username=username,
@@ -109,13 +133,24 @@ def user_update(
     is_active: bool = True,
     password: str = "",
 ) -> User:
-    """Change a user's role, place or details; the user must stay inside the acting scope."""
+    """Change a user's role, place or details; the user must stay inside the acting scope,
+    with a role the acting user may grant there."""
+    require(acting_user, Perm.USER_MANAGE)
     user = User.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=user.pk)
-    if user.pk == acting_user.pk and (
-        role != user.role or division != user.division or not is_active
-    ):
-        raise ValidationError(_("You cannot change your own role, division or status."))
-    _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
+    if not may_manage(acting_user, user):
+        raise PermissionDenied(
+            _("At your level you cannot manage a user with the role “{role}”.").format(
+                role=user.role_title
+            )
+        )
+    if user.pk == acting_user.pk:
+        # Nobody raises his own role or moves himself (out of his scope or within it).
+        if role != user.role or division != user.division or not is_active:
+            raise ValidationError(_("You cannot change your own role, division or status."))
+    else:
+        _check_user_placement(
+            acting_user=acting_user, role=role, division=division, village=village
+        )
     user.role = role
     user.division = division
     user.village = village if role == Role.FIRST_SECRETARY else None

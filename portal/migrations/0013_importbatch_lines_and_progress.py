@@ -30,7 +30,7 @@ def rows_to_lines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0011_api_token'),
+        ('portal', '0012_role_label_says_administrator_at_any_level'),
     ]
 
     operations = [
