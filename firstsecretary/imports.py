@@ -93,7 +93,8 @@ def check_roster(rows: list[ImportRow], context: dict[str, Any]) -> None:
             village__code__in=[row.data["village"] for row in posted],
         ).values_list("village_id", "secretary__name")
     )
-    seen: dict[tuple[Any, Any], int] = {}
+    # The same person twice: across the chunks the file is checked in (a county's roster).
+    seen: dict[tuple[Any, Any], int] = context.setdefault("_seen_people", {})
     for row in rows:
         key = (row.data.get("name"), row.data.get("phone"))
         if key in seen:
@@ -147,6 +148,7 @@ ROSTER_IMPORT = imports.register(
         title=gettext_lazy("Roster import"),
         permission=Perm.SECRETARY_MANAGE,
         done_url="secretary_list",
+        preview_url="secretary_import_preview",
         check=check_roster,
         commit=commit_roster,
         examples=_examples,

@@ -22,6 +22,11 @@ urlpatterns = [
         views.SecretaryImportConfirmView.as_view(),
         name="secretary_import_confirm",
     ),
+    path(
+        "secretaries/import/<int:pk>/errors/",
+        views.SecretaryImportErrorsView.as_view(),
+        name="secretary_import_errors",
+    ),
     path("secretaries/<int:pk>/", views.SecretaryDetailView.as_view(), name="secretary_detail"),
     path("secretaries/<int:pk>/edit/", views.SecretaryUpdateView.as_view(), name="secretary_edit"),
     path("secretaries/<int:pk>/assign/", views.AssignView.as_view(), name="secretary_assign"),

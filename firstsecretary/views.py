@@ -507,6 +507,7 @@ class _RosterImport:
     upload_url_name: str | None = "secretary_import"
     preview_url_name: str | None = "secretary_import_preview"
     confirm_url_name: str | None = "secretary_import_confirm"
+    errors_url_name: str | None = "secretary_import_errors"
     template_url_name: str | None = "secretary_import_template"
 
 
@@ -523,4 +524,8 @@ class SecretaryImportPreviewView(_RosterImport, import_views.ImportPreviewView):
 
 
 class SecretaryImportConfirmView(_RosterImport, import_views.ImportConfirmView):
+    pass
+
+
+class SecretaryImportErrorsView(_RosterImport, import_views.ImportErrorsView):
     pass

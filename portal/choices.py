@@ -38,6 +38,18 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportStatus(models.TextChoices):
+    """Where an uploaded workbook is: read and checked (in the request when small, by a
+    worker when large), then imported all or nothing (by a worker too when large)."""
+
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Being checked")
+    CHECKED = "checked", _("Checked")
+    COMMITTING = "committing", _("Being imported")
+    COMMITTED = "committed", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
 REPORT_STATUS_COLOURS = {
     ReportStatus.PENDING: "secondary",
     ReportStatus.RUNNING: "info",

@@ -4,13 +4,15 @@ An app subclasses these with its `import_kind`, its permission and its upload fo
 gives them URLs; the permission is checked first (403), then the batch's scope (404).
 """
 
+import tempfile
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -107,8 +109,6 @@ class ImportTemplateView(PortalMixin, View):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         filename = _("{title} template.xlsx").format(title=spec.title)
-        from django.utils.http import content_disposition_header
-
         response["Content-Disposition"] = content_disposition_header(True, filename)
         imports.template(spec, request.user).save(response)
         return response
@@ -129,28 +129,51 @@ class _BatchMixin(ScopedObjectMixin):
 
 
 class ImportPreviewView(_BatchMixin, TemplateView):
+    """The batch's progress while a worker checks or writes it; then its rows, a page at a
+    time, with every error by row and cell (or only the rows with errors)."""
+
     template_name = "portal/import_preview.html"
+    preview_url_name: str | None = None
     confirm_url_name: str | None = None
+    errors_url_name: str | None = None
 
     def get(self, request, *args, **kwargs):
         batch = self.get_object()
         spec = imports.get(self.import_kind)
-        # What was read at upload, checked again: the file is never parsed twice.
-        preview = imports.preview(spec, batch, self.import_context(batch))
-        return self.render_to_response(self.preview_context(batch, spec, preview))
+        if request.htmx:
+            if batch.is_busy:
+                return self.response_class(
+                    request, ["portal/_import_progress.html"], {"batch": batch}
+                )
+            # Done: the whole page again, with the preview or the result.
+            response = HttpResponse()
+            response["HX-Refresh"] = "true"
+            return response
+        return self.render_to_response(self.preview_context(batch, spec))
 
-    def preview_context(self, batch, spec, preview):
+    def preview_context(self, batch, spec):
+        errors_only = self.request.GET.get("errors") == "1"
+        preview = imports.preview(
+            spec, batch, page=self.request.GET.get("page") or 1, errors_only=errors_only
+        )
         return self.get_context_data(
             batch=batch,
             spec=spec,
             preview=preview,
+            page=preview.page,
+            errors_only=errors_only,
             columns=spec.columns,
             confirm_url=reverse(self.confirm_url_name, args=[batch.pk]),
+            errors_url=reverse(self.errors_url_name, args=[batch.pk]),
+            preview_url=reverse(self.preview_url_name, args=[batch.pk]),
             upload_url=reverse(self.upload_url_name),
         )
 
 
 class ImportConfirmView(ImportPreviewView):
+    """Confirm: a small batch is written now; a large one by a worker (the preview shows its
+    progress). All rows or none: a refusal rolls everything back and names the line."""
+
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -159,11 +182,32 @@ class ImportConfirmView(ImportPreviewView):
         if batch.committed_at:
             messages.info(request, _("This file was already imported."))
             return redirect(spec.done_url)
-        preview, written = imports.commit(spec, batch, self.import_context(batch))
+        if batch.is_busy:
+            return redirect(self.preview_url_name, pk=batch.pk)
+        written = imports.commit_start(spec=spec, batch=batch, context=self.import_context(batch))
+        if written is None:
+            return redirect(self.preview_url_name, pk=batch.pk)
         if not written:
-            return self.render_to_response(self.preview_context(batch, spec, preview))
-        batch.committed_at = timezone.now()
-        batch.rows_written = written
-        batch.save(update_fields=["committed_at", "rows_written"])
+            return self.render_to_response(self.preview_context(batch, spec))
         messages.success(request, _("{count} rows imported.").format(count=written))
         return redirect(spec.done_url)
+
+
+class ImportErrorsView(_BatchMixin, View):
+    """The rows with errors as a workbook (the template's columns and what is wrong), to
+    correct and upload again."""
+
+    def get(self, request, *args, **kwargs):
+        batch = self.get_object()
+        spec = imports.get(self.import_kind)
+        # Closed by the response once sent; on disk, so that 100,000 rows take no memory.
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+        imports.error_workbook(spec, batch, handle)
+        handle.seek(0)
+        filename = _("{title} errors.xlsx").format(title=spec.title)
+        response = FileResponse(
+            handle,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response

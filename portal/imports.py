@@ -5,26 +5,34 @@ how to commit the rows through its services). Nothing is written until the user
 confirms, and then all rows are written or none: the commit runs in one transaction and
 any refusal rolls it back.
 
-The workbook is read once, at upload (`batch_create`), and bounded before and while it is
-read, so that a small file cannot hold a worker (`read_workbook`): the zip's directory
-and every part's unzipped size and compression ratio before anything is unzipped; then
-every XML part streamed through expat, counting rows (blank ones included), columns,
-cells and characters, and stopping at the first limit passed; only then openpyxl, in
-read-only mode and told how many rows and columns to read. A file beyond a limit is
-refused at the upload form, with the limit and the figure. What was read (each row's
-cell texts) is kept on the ImportBatch: the preview and the confirmation check those
-texts against the database as it is then, and never open the file again.
+The workbook is bounded at upload, before anything reads it (`scan`), so that a small
+file cannot hold a worker: the zip's directory and every part's unzipped size and
+compression ratio before anything is unzipped; then every XML part streamed through
+expat, counting rows (blank ones included), columns, cells and characters, and stopping
+at the first limit passed. A file beyond a limit is refused at the upload form, with the
+limit and the figure. Its rows are then read once, by a streamed expat reader of the
+first sheet (`read_rows`), and kept as ImportLines (each row's cell texts, its errors and
+its key): in the request for a file of up to IMPORT_SYNC_MAX_ROWS rows, by a worker with a
+progress bar for a larger one (up to IMPORT_MAX_ROWS). The rows are checked CHUNK at a
+time, one query per chunk for what they name, so that neither memory nor the number of
+queries per row grows with the file. The preview pages through the lines; the
+confirmation checks them again against the database as it is then, a chunk at a time,
+writes each chunk through the app's bulk services in one transaction (every row or none),
+and never opens the file again.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from typing import IO, Any, cast
 from xml.parsers import expat
 
@@ -32,16 +40,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Field, Model
+from django.db.models import Field, Min, Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal import bulkwrite
+from portal.choices import ImportStatus
 from portal.excel import DATE_FORMAT, HEADER_FILL, HEADER_FONT, print_setup
-from portal.models import ImportBatch, User
+from portal.exceptions import ItemRefused
+from portal.models import ImportBatch, ImportLine, User
+from portal.queue import send
 from portal.uploads import MB, check_zip_directory, megabytes
+
+logger = logging.getLogger(__name__)
 
 REGISTRY: dict[str, ImportSpec] = {}
 
@@ -73,20 +89,36 @@ class ImportRow:
     cells: dict  # key -> text as in the file
     data: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)  # key -> message; "" for the whole row
+    # What makes two rows the same record (the spec's check sets it): a later row with the
+    # same key, anywhere in the file, is marked as repeating the first.
+    key: str = ""
 
 
 @dataclass
 class ImportPreview:
+    """A page of a checked batch's rows, with the batch's file errors and error count."""
+
     rows: list = field(default_factory=list)
     file_errors: list = field(default_factory=list)
+    batch: ImportBatch | None = None
+    page: Any = None
 
     @property
     def ok(self):
-        return not self.file_errors and not any(row.errors for row in self.rows)
+        if self.batch is None:
+            return not self.file_errors and not any(row.errors for row in self.rows)
+        return (
+            self.batch.status == ImportStatus.CHECKED
+            and not self.file_errors
+            and not self.batch.error_count
+            and self.batch.row_count > 0
+        )
 
     @property
     def error_count(self):
-        return len(self.file_errors) + sum(len(row.errors) for row in self.rows)
+        if self.batch is None:
+            return len(self.file_errors) + sum(len(row.errors) for row in self.rows)
+        return self.batch.error_count
 
 
 @dataclass(frozen=True)
@@ -105,6 +137,11 @@ class ImportSpec:
     # user -> {key: value}: the template's example row in the user's own area (a village he
     # may import for, a dispatching unit of his county), over each column's `example`.
     examples: Callable | None = None
+    # The cell where a row repeating an earlier one (same ImportRow.key) is marked.
+    key_column: str = "village"
+    # The URL name of the batch's preview: where the uploader is told to look once a worker
+    # has checked or written a large file.
+    preview_url: str = ""
 
     @property
     def headers(self):
@@ -320,6 +357,7 @@ class _Scan:
         self.max_elements = limits.elements
         self.cells = 0
         self.texts = 0
+        self.sheet_rows = 0  # rows of every part, blank ones included
 
     def part(self, archive, info):
         self.rows = self.last_row = self.row_cells = 0
@@ -383,6 +421,7 @@ class _Scan:
     def _row(self, ref):
         limits = self.limits
         self.rows += 1
+        self.sheet_rows += 1
         self.cell = None
         if ref is None:
             self.last_row += 1
@@ -485,35 +524,273 @@ def _looks_like_xml(archive, info):
     )
 
 
-def _bounded_rows(handle, limits):
-    """The first sheet's rows as values, from openpyxl, once the file has passed the scan."""
+# --- Reading the rows: one streamed pass over the first sheet ---------------------------------
+
+# Excel's built-in number formats that show a date (openpyxl's list, and the Chinese
+# locale's 年月日 formats, which openpyxl reads as plain numbers).
+_DATE_FORMAT_IDS = frozenset(
+    (14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58)
+)
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+class _Stop(Exception):
+    """The rows wanted were read: the rest of the sheet is not parsed."""
+
+
+def _xml(archive, name):
+    # Small parts (the workbook, its relationships, the styles) that passed the scan at
+    # upload: no DTD, bounded sizes.
+    from xml.etree import ElementTree
+
+    return ElementTree.fromstring(archive.read(name))
+
+
+def _local(tag):
+    return tag[tag.rfind("}") + 1 :]
+
+
+def _relationships(archive, part):
+    folder, _sep, name = part.rpartition("/")
+    rels = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    if rels not in archive.namelist():
+        return {}
+    found = {}
+    for rel in _xml(archive, rels):
+        target = rel.get("Target", "")
+        if not target.startswith("/"):
+            target = f"{folder}/{target}" if folder else target
+        parts = []
+        for piece in target.lstrip("/").split("/"):
+            if piece == "..":
+                parts = parts[:-1]
+            elif piece and piece != ".":
+                parts.append(piece)
+        found[rel.get("Id")] = (rel.get("Type", "").rsplit("/", 1)[-1], "/".join(parts))
+    return found
+
+
+class _Book:
+    """Where the first sheet, the shared texts and the styles are, and which cell styles
+    show dates: what reading a row's cells needs, found from the workbook's parts."""
+
+    def __init__(self, archive):
+        main = next(
+            (t for kind, t in _relationships(archive, "").values() if kind == "officeDocument"),
+            "xl/workbook.xml",
+        )
+        workbook = _xml(archive, main)
+        rels = _relationships(archive, main)
+        by_kind = dict(rels.values())
+        self.sheet = None
+        self.epoch_1904 = False
+        for element in workbook.iter():
+            tag = _local(element.tag)
+            if tag == "workbookPr":
+                self.epoch_1904 = element.get("date1904") in ("1", "true")
+            elif tag == "sheet" and self.sheet is None:
+                rid = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+                self.sheet = rels.get(rid, (None, None))[1]
+        if self.sheet not in archive.namelist():
+            _refuse(_("This is not an Excel workbook (.xlsx)."))
+        self.strings_part = by_kind.get("sharedStrings")
+        self.date_styles = self._date_styles(archive, by_kind.get("styles"))
+
+    @staticmethod
+    def _date_styles(archive, part):
+        from openpyxl.styles.numbers import is_date_format
+
+        if not part or part not in archive.namelist():
+            return frozenset()
+        styles = _xml(archive, part)
+        custom, dates = {}, set()
+        for element in styles.iter():
+            if _local(element.tag) == "numFmt":
+                custom[element.get("numFmtId")] = element.get("formatCode", "")
+        for element in styles:
+            if _local(element.tag) != "cellXfs":
+                continue
+            for index, xf in enumerate(x for x in element if _local(x.tag) == "xf"):
+                number_format = xf.get("numFmtId", "0")
+                if number_format in custom:
+                    if is_date_format(custom[number_format]):
+                        dates.add(index)
+                elif number_format.isdigit() and int(number_format) in _DATE_FORMAT_IDS:
+                    dates.add(index)
+        return frozenset(dates)
+
+    def strings(self, archive):
+        """The shared texts, streamed (a phonetic guide, <rPh>, is not the cell's text)."""
+        if not self.strings_part or self.strings_part not in archive.namelist():
+            return []
+        texts: list[str] = []
+        state = {"parts": None, "depth_rph": 0, "capture": False}
+
+        def start(name, attrs):
+            tag = name[name.rfind("}") + 1 :]
+            if tag == "si":
+                state["parts"] = []
+            elif tag == "rPh":
+                state["depth_rph"] += 1
+            elif tag == "t":
+                state["capture"] = not state["depth_rph"]
+
+        def end(name):
+            tag = name[name.rfind("}") + 1 :]
+            if tag == "si":
+                texts.append("".join(state["parts"] or ()))
+            elif tag == "rPh":
+                state["depth_rph"] -= 1
+            elif tag == "t":
+                state["capture"] = False
+
+        def data(content):
+            if state["capture"]:
+                state["parts"].append(content)
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.StartElementHandler, parser.EndElementHandler = start, end
+        parser.CharacterDataHandler = data
+        with archive.open(self.strings_part) as stream:
+            while chunk := stream.read(_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        return texts
+
+
+class _SheetReader:
+    """The first sheet's rows as cell texts, streamed through expat: [line, [text, …]] as
+    they are parsed, a chunk of the file at a time, so that memory does not grow with the
+    sheet. Numbers read as the portal writes them (3, not 3.0), date cells as 2026-03-10."""
+
+    def __init__(self, book, strings, limits):
+        self.book, self.strings, self.limits = book, strings, limits
+        self.epoch = CALENDAR_MAC_1904 if book.epoch_1904 else CALENDAR_WINDOWS_1900
+        self.out: list[list[Any]] = []
+        self.line = 0
+        self.row: dict[int, str] | None = None
+        self.column = 0
+        self.kind = self.style = None
+        self.buffer: list[str] = []
+        self.capture = False
+        self.tags: dict[str, str] = {}
+
+    def _tag(self, name):
+        tag = self.tags.get(name)
+        if tag is None:
+            tag = self.tags[name] = name[name.rfind("}") + 1 :]
+        return tag
+
+    def start(self, name, attrs):
+        tag = self.tags.get(name) or self._tag(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            match = _CELL_REF.fullmatch(ref) if ref else None
+            self.column = _column_number(match[1]) if match else self.column + 1
+            self.kind, self.style = attrs.get("t"), attrs.get("s")
+            self.buffer = []
+        elif tag == "v" or tag == "t":
+            self.capture = True
+        elif tag == "row":
+            ref = attrs.get("r")
+            self.line = int(ref) if ref and ref.isdigit() else self.line + 1
+            if self.line > self.limits.sheet_rows:
+                raise _Stop
+            self.row, self.column = {}, 0
+        elif tag == "rPh" or tag == "f":
+            self.capture = False
+
+    def end(self, name):
+        tag = self.tags.get(name) or self._tag(name)
+        if tag == "c":
+            if self.buffer and self.row is not None and self.column <= self.limits.columns:
+                self.row[self.column] = self._value("".join(self.buffer))
+        elif tag == "v" or tag == "t":
+            self.capture = False
+        elif tag == "row":
+            row = self.row or {}
+            width = max(row, default=0)
+            self.out.append([self.line, [row.get(i, "") for i in range(1, width + 1)]])
+            self.row = None
+
+    def data(self, content):
+        if self.capture:
+            self.buffer.append(content)
+
+    def _value(self, raw):
+        kind = self.kind
+        if kind == "s":
+            try:
+                return text(self.strings[int(raw)])
+            except (ValueError, IndexError):
+                return ""
+        if kind in ("inlineStr", "str", "e"):
+            return raw.strip()
+        if kind == "b":
+            return "True" if raw.strip() == "1" else "False"
+        if kind == "d":
+            return raw.strip()[:10]
+        try:
+            number: int | float = int(raw)
+        except ValueError:
+            try:
+                number = float(raw)
+            except ValueError:
+                return raw.strip()
+        if (
+            self.style is not None
+            and self.style.isdigit()
+            and int(self.style) in (self.book.date_styles)
+        ):
+            try:
+                return text(from_excel(number, self.epoch))
+            except (ValueError, OverflowError, TypeError):
+                pass
+        return text(number)
+
+    def rows(self, archive):
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
+        parser.CharacterDataHandler = self.data
+        with archive.open(self.book.sheet) as stream:
+            try:
+                while chunk := stream.read(_CHUNK):
+                    parser.Parse(chunk, False)
+                    yield from self.out
+                    self.out.clear()
+                parser.Parse(b"", True)
+            except _Stop:
+                pass
+            except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+                _refuse(_damaged(self.book.sheet))
+        yield from self.out
+        self.out.clear()
+
+
+def _sheet_rows(handle, limits):
+    """The first sheet's rows ([line, [text, …]]), once the file has passed the scan."""
     handle.seek(0)
     try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
+        archive = zipfile.ZipFile(handle)
     except _BROKEN:
         _refuse(_("This is not an Excel workbook (.xlsx)."))
-    sheet = None
-    try:
-        sheet = workbook.worksheets[0]
-        # Told where to stop: openpyxl fills gaps between rows with blank ones.
-        yield from sheet.iter_rows(
-            max_row=limits.sheet_rows, max_col=limits.columns, values_only=True
-        )
-    except _BROKEN:
-        _refuse(_damaged(getattr(sheet, "title", "workbook")))
-    finally:
-        workbook.close()
+    with archive:
+        try:
+            book = _Book(archive)
+            strings = book.strings(archive)
+        except ValidationError:
+            raise
+        except (*_BROKEN, expat.ExpatError):
+            _refuse(_("This is not an Excel workbook (.xlsx)."))
+        yield from _SheetReader(book, strings, limits).rows(archive)
 
 
-def read_workbook(
-    spec: ImportSpec, handle: IO[bytes], limits: Limits | None = None
-) -> tuple[list[list[Any]], list[str]]:
-    """Read an uploaded workbook once, within the limits: (rows, file_errors).
-
-    Each row is [line, [text, …]] with one text per column of the spec. A file beyond a
-    limit, damaged, or no workbook at all raises ValidationError, and is read no further;
-    the wrong columns, too many rows or none are file errors for the preview.
-    """
+def scan(handle: IO[bytes], limits: Limits | None = None) -> int:
+    """Bound an uploaded workbook before anything reads it (raises ValidationError at the
+    first limit passed, before unzipping what the zip's directory already refuses); returns
+    the number of rows in its sheets, blank ones included."""
     limits = limits or Limits.from_settings()
     check_zip_directory(handle)
     try:
@@ -522,15 +799,25 @@ def read_workbook(
         _refuse(_("This is not an Excel workbook (.xlsx)."))
     with archive:
         _check_members(archive, limits)
-        scan = _Scan(limits)
+        scanned = _Scan(limits)
         for info in archive.infolist():
             if _looks_like_xml(archive, info):
-                scan.part(archive, info)
-    rows = _bounded_rows(handle, limits)
+                scanned.part(archive, info)
+    return scanned.sheet_rows
+
+
+def read_rows(
+    spec: ImportSpec, handle: IO[bytes], limits: Limits | None = None
+) -> Iterator[list[Any]]:
+    """The data rows of a workbook that passed `scan`, as [line, [text, …]] with one text
+    per column of the spec, streamed. Raises RowsRefused for a file that is not the
+    template, has no rows or more than IMPORT_MAX_ROWS (the file errors of the preview)."""
+    limits = limits or Limits.from_settings()
+    rows = _sheet_rows(handle, limits)
     found: list[str] = []
     positions, first_line, matched = None, 0, 0
-    for first_line, values in enumerate(rows, start=1):
-        header = [_header_key(text(value)) for value in values]
+    for first_line, values in rows:
+        header = [_header_key(value) for value in values]
         positions = _positions(spec, header)
         if positions is not None:
             break
@@ -560,19 +847,41 @@ def read_workbook(
                     columns="、".join(missing)
                 )
             )
-        return [], errors
-    read: list[list[Any]] = []
-    for line, values in enumerate(rows, start=first_line + 1):
-        cells = [text(values[i]) if i is not None and i < len(values) else "" for i in positions]
+        raise RowsRefused(errors)
+    count = 0
+    for line, values in rows:
+        cells = [values[i] if i is not None and i < len(values) else "" for i in positions]
         if not any(cells):
             continue
-        if len(read) >= limits.rows:
+        count += 1
+        if count > limits.rows:
             rows.close()
-            return [], [_("More than {limit} rows: split the file.").format(limit=limits.rows)]
-        read.append([line, cells])
-    if not read:
-        return [], [_("The file has no rows to import.")]
-    return read, []
+            raise RowsRefused(
+                [_("More than {limit} rows: split the file.").format(limit=limits.rows)]
+            )
+        yield [line, cells]
+    if not count:
+        raise RowsRefused([_("The file has no rows to import.")])
+
+
+class RowsRefused(Exception):
+    """The file is readable but not importable as a whole: the messages say why."""
+
+    def __init__(self, messages):
+        super().__init__(messages)
+        self.messages = messages
+
+
+def read_workbook(
+    spec: ImportSpec, handle: IO[bytes], limits: Limits | None = None
+) -> tuple[list[list[Any]], list[str]]:
+    """Bound and read a whole workbook: (rows, file_errors). For a small file (the tests,
+    the upload of one county's rows): a large one is read in chunks by `batch_check`."""
+    scan(handle, limits)
+    try:
+        return list(read_rows(spec, handle, limits)), []
+    except RowsRefused as refused:
+        return [], refused.messages
 
 
 # The header row is looked for in the first rows: an exported list has its title (merged
@@ -598,7 +907,17 @@ def _positions(spec, header):
     return positions
 
 
-# --- Upload, preview and commit ----------------------------------------------------------------
+# --- Upload, check, preview and commit ----------------------------------------------------------
+
+# Rows checked and written together: one query per chunk for what the rows name (villages,
+# cases), whatever the size of the file, and memory that does not grow with it.
+CHUNK = 2000
+# Rows per page of the preview.
+PAGE_ROWS = 100
+
+
+def _background(rows: int) -> bool:
+    return rows > settings.IMPORT_SYNC_MAX_ROWS
 
 
 @transaction.atomic
@@ -610,43 +929,151 @@ def batch_create(
     scope_code: str,
     acting_user: User,
 ) -> ImportBatch:
-    """Read an uploaded workbook once and keep the file with what was read.
+    """Bound an uploaded workbook and keep it. A small one (IMPORT_SYNC_MAX_ROWS rows at
+    most) is read and checked now; a larger one by a worker, whose progress the preview
+    shows.
 
     Raises ValidationError for a file refused whole (beyond a limit, damaged, not a
     workbook): then nothing is kept.
     """
-    rows, file_errors = read_workbook(spec, upload)
+    sheet_rows = scan(upload)
     upload.seek(0)
-    return ImportBatch.objects.create(
+    batch = ImportBatch.objects.create(
         kind=spec.kind,
         file=upload,
         original_name=(upload.name or "")[:200],
         context=context,
         scope_code=scope_code,
         uploaded_by=acting_user,
-        rows=rows,
-        file_errors=file_errors,
+        # Until it is read: the rows of the sheet, less the header.
+        row_count=max(sheet_rows - 1, 0),
+    )
+    if _background(sheet_rows - 1):
+        transaction.on_commit(partial(send, "portal.tasks.check_import", (batch.pk,)))
+        return batch
+    upload.seek(0)
+    _read_and_check(spec, batch, upload, {"acting_user": acting_user, **context})
+    return batch
+
+
+def batch_check(*, batch_id: int) -> ImportBatch | None:
+    """Read and check a kept workbook (what the worker runs), with its progress.
+    Idempotent: a batch already checked is left as it is; one a dead worker left half-read
+    is read again from the start."""
+    batch = ImportBatch.objects.select_related("uploaded_by").filter(pk=batch_id).first()
+    if batch is None or batch.status not in (ImportStatus.QUEUED, ImportStatus.CHECKING):
+        return batch
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.CHECKING, progress=0)
+    spec = get(batch.kind)
+    try:
+        with batch.file.open("rb") as handle:
+            _read_and_check(
+                spec, batch, handle, {"acting_user": batch.uploaded_by, **batch.context}
+            )
+    except Exception:
+        logger.exception("import %s could not be checked", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            file_errors=[_("The file could not be checked. Please upload it again.")],
+        )
+    batch.refresh_from_db()
+    if batch.status == ImportStatus.CHECKED:
+        _tell(
+            spec,
+            batch,
+            "checked",
+            _("{file} was checked: {rows} rows, {errors} errors.").format(
+                file=batch.original_name, rows=batch.row_count, errors=batch.error_count
+            ),
+        )
+    return batch
+
+
+def _tell(spec, batch, step, title):
+    """The uploader of a large file, who may have left the preview, is told it is his turn:
+    to confirm, to correct the file, or that it was imported."""
+    from django.urls import reverse
+
+    from portal.notifications import notify
+
+    notify(
+        users=[batch.uploaded_by],
+        key=f"import-{batch.pk}-{step}",
+        title=title[:200],  # the notification's limit; the whole of it in the body
+        body=title if len(title) > 200 else "",
+        url=reverse(spec.preview_url, args=[batch.pk]) if spec.preview_url else "",
     )
 
 
-def preview(spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]) -> ImportPreview:
-    """The batch's rows, parsed and checked against the database as it is now.
+def _progress(batch, done, total):
+    ImportBatch.objects.filter(pk=batch.pk).update(progress=min(99, done * 100 // max(total, 1)))
 
-    Reads what was kept at upload, never the file."""
-    result = ImportPreview(file_errors=list(batch.file_errors or []))
-    rows = batch.rows
-    if rows is None or any(len(cells) != len(spec.columns) for _line, cells in rows):
-        result.file_errors.append(
-            _("This file was uploaded before the portal kept what it read: upload it again.")
+
+def _read_and_check(spec, batch, handle, context):
+    """Read the rows, check them a chunk at a time against the database and keep them as
+    ImportLines with their errors: memory holds one chunk, never the file."""
+    batch.lines.all().delete()
+    total, done, errors = batch.row_count, 0, 0
+    file_errors: list[str] = []
+    rows = read_rows(spec, handle)
+    try:
+        while chunk := list(islice(rows, CHUNK)):
+            checked = _check_chunk(spec, batch, chunk, context)
+            bulkwrite.insert_rows(
+                ImportLine,
+                [
+                    {
+                        "batch_id": batch.pk,
+                        "number": row.line,
+                        "cells": cells,
+                        "errors": row.errors,
+                        "key": row.key,
+                        "has_errors": bool(row.errors),
+                    }
+                    for row, (_line, cells) in zip(checked, chunk, strict=True)
+                ],
+            )
+            done += len(chunk)
+            errors += sum(len(row.errors) for row in checked)
+            if _background(total):
+                _progress(batch, done, total)
+    except (RowsRefused, ValidationError) as refused:
+        # Not the template, no rows, too many, or a sheet damaged past the scan.
+        batch.lines.all().delete()
+        file_errors, done, errors = list(refused.messages), 0, 0
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.CHECKED,
+        progress=100,
+        row_count=done,
+        error_count=errors + len(file_errors),
+        file_errors=file_errors,
+    )
+    batch.refresh_from_db()
+
+
+def _check_chunk(spec, batch, chunk, context):
+    """Parse and check a chunk of rows ([line, cells]); a row repeating an earlier one
+    (by the key the spec's check gave it) is marked, whether that one is in this chunk or
+    an earlier one (one query)."""
+    rows = [_read_row(spec, line, cells, context) for line, cells in chunk]
+    spec.check(rows, context)
+    keyed = [row for row in rows if row.key]
+    first = dict(
+        ImportLine.objects.filter(
+            batch=batch, key__in={row.key for row in keyed}, number__lt=rows[0].line
         )
-    if result.file_errors or rows is None:
-        return result
-    result.rows = [_read_row(spec, line, cells, context) for line, cells in rows]
-    if not result.rows:
-        result.file_errors.append(_("The file has no rows to import."))
-        return result
-    spec.check(result.rows, context)
-    return result
+        .values("key")
+        .annotate(first=Min("number"))
+        .values_list("key", "first")
+    )
+    for row in keyed:
+        if row.key in first:
+            row.errors.setdefault(
+                spec.key_column, _("Same as line {line}.").format(line=first[row.key])
+            )
+        else:
+            first[row.key] = row.line
+    return rows
 
 
 def _read_row(spec, line, cells, context):
@@ -670,22 +1097,208 @@ def _read_row(spec, line, cells, context):
     return row
 
 
-def commit(
-    spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]
-) -> tuple[ImportPreview, int]:
-    """Check the batch's rows again and write every row, or none: (preview, rows written)."""
-    result = preview(spec, batch, context)
-    if not result.ok:
-        return result, 0
+def preview(
+    spec: ImportSpec, batch: ImportBatch, *, page: int = 1, errors_only: bool = False
+) -> ImportPreview:
+    """A page of the batch's rows with what the last check found (PAGE_ROWS a page)."""
+    from django.core.paginator import Paginator
+
+    result = ImportPreview(file_errors=list(batch.file_errors or []), batch=batch)
+    lines = batch.lines.order_by("number")
+    if errors_only:
+        lines = lines.filter(has_errors=True)
+    result.page = Paginator(lines, PAGE_ROWS).get_page(page)
+    keys = [column.key for column in spec.columns]
+    result.rows = [
+        ImportRow(
+            line=line.number,
+            cells=dict(zip(keys, line.cells, strict=False)),
+            errors=line.errors,
+        )
+        for line in result.page.object_list
+    ]
+    return result
+
+
+def commit(spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]) -> int:
+    """Check the batch's rows again, a chunk at a time, and write each chunk through the
+    services, all in one transaction: every row or none. A row found wrong now, or refused
+    by a service, rolls everything back; its errors are kept and the batch says which line.
+    Returns the rows written (0 when refused)."""
+    total = batch.row_count
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING, progress=0)
+    refused: list[ImportRow] = []
+    message = None
+    written = 0
     try:
         with transaction.atomic():
-            written = spec.commit(result.rows, context)
-    except ValidationError as error:
-        result.file_errors.append(
-            _("Nothing was imported: {error}").format(error=" ".join(error.messages))
+            last = 0
+            while chunk := list(
+                batch.lines.filter(number__gt=last)
+                .order_by("number")
+                .values_list("number", "cells")[:CHUNK]
+            ):
+                last = chunk[-1][0]
+                rows = _check_chunk(spec, batch, chunk, context)
+                refused = [row for row in rows if row.errors]
+                if refused:
+                    message = _line_error(refused[0], refused[0].errors.values())
+                    raise _Refused
+                try:
+                    written += spec.commit(rows, context)
+                except ItemRefused as error:
+                    row = rows[error.index]
+                    row.errors[""] = " ".join(error.messages)
+                    refused, message = [row], _line_error(row, error.messages)
+                    raise _Refused from None
+                except ValidationError as error:  # refused by a service, no row named
+                    message = " ".join(error.messages)
+                    raise _Refused from None
+                if _background(total):
+                    _progress(batch, written, total)
+    except _Refused:
+        pass
+    if message is not None:
+        if refused:
+            _keep_errors(batch, refused)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.CHECKED,
+            progress=100,
+            error_count=1  # the refusal itself, and the errors the rows now have
+            + sum(
+                len(errors)
+                for errors in batch.lines.filter(has_errors=True).values_list("errors", flat=True)
+            ),
+            file_errors=[_("Nothing was imported: {error}").format(error=message)],
         )
-        return result, 0
-    return result, written
+        batch.refresh_from_db()
+        return 0
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.COMMITTED,
+        progress=100,
+        committed_at=timezone.now(),
+        rows_written=written,
+    )
+    batch.refresh_from_db()
+    return written
+
+
+def _line_error(row, messages):
+    return _("line {line}: {errors}").format(line=row.line, errors=" ".join(messages))
+
+
+class _Refused(Exception):
+    pass
+
+
+def _keep_errors(batch, rows):
+    lines = {line.number: line for line in batch.lines.filter(number__in=[r.line for r in rows])}
+    for row in rows:
+        lines[row.line].errors, lines[row.line].has_errors = row.errors, True
+    ImportLine.objects.bulk_update(lines.values(), ["errors", "has_errors"])
+
+
+def batch_commit(*, batch_id: int) -> ImportBatch | None:
+    """Write a checked batch (what the worker runs for a large one). Idempotent: only a
+    batch waiting to be written is written, once."""
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update()
+            .filter(pk=batch_id, status=ImportStatus.COMMITTING, committed_at__isnull=True)
+            .first()
+        )
+        if batch is None:
+            return ImportBatch.objects.filter(pk=batch_id).first()
+        uploaded_by = batch.uploaded_by
+    spec = get(batch.kind)
+    try:
+        commit(spec, batch, {"acting_user": uploaded_by, **batch.context})
+    except Exception:
+        logger.exception("import %s could not be written", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.CHECKED,
+            progress=100,
+            file_errors=[
+                _(
+                    "Nothing was imported: the import could not be completed. Please try "
+                    "again or contact the administrator."
+                )
+            ],
+        )
+    batch.refresh_from_db()
+    if batch.status == ImportStatus.COMMITTED:
+        title = _("{file} was imported: {rows} rows.").format(
+            file=batch.original_name, rows=batch.rows_written
+        )
+        _tell(spec, batch, "committed", title)
+    else:
+        _tell(spec, batch, "refused", " ".join(batch.file_errors))
+    return batch
+
+
+def commit_start(*, spec: ImportSpec, batch: ImportBatch, context: dict[str, Any]) -> int | None:
+    """Confirm a checked batch: written now when small (rows written, 0 when refused);
+    handed to a worker when large (None), the preview showing its progress."""
+    if not _background(batch.row_count):
+        return commit(spec, batch, context)
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.COMMITTING, progress=0
+    )
+    if updated:
+        transaction.on_commit(partial(send, "portal.tasks.commit_import", (batch.pk,)))
+    batch.refresh_from_db()
+    return None
+
+
+def error_workbook(spec: ImportSpec, batch: ImportBatch, handle: IO[bytes]) -> int:
+    """The rows with errors, as the template's columns and an error column saying what is
+    wrong with each cell, to correct and upload again; dates as date cells. Written a
+    chunk at a time (write-only). Returns the number of rows."""
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(spec.title)[:31])
+    for index, column in enumerate(spec.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.column_dimensions[get_column_letter(len(spec.columns) + 1)].width = 60
+    header = []
+    for title in (*spec.headers, _("Errors"), _("Line")):
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        header.append(cell)
+    sheet.append(header)
+    labels = {column.key: str(column.header) for column in spec.columns}
+    dates = {i for i, column in enumerate(spec.columns) if column.parse is parse_date}
+    count, last = 0, 0
+    lines = batch.lines.filter(has_errors=True).order_by("number")
+    while chunk := list(
+        lines.filter(number__gt=last).values_list("number", "cells", "errors")[:CHUNK]
+    ):
+        last = chunk[-1][0]
+        for number, cells, errors in chunk:
+            values: list[Any] = []
+            for i, raw in enumerate(cells):
+                value: Any = raw
+                if i in dates and raw:
+                    try:
+                        day = parse_date(raw)
+                        value = WriteOnlyCell(sheet, value=datetime.datetime(*day.timetuple()[:3]))
+                        value.number_format = DATE_FORMAT
+                    except CellError:
+                        value = raw
+                values.append(value)
+            said = [
+                _("{column}: {message}").format(column=labels[key], message=message)
+                if key in labels
+                else message
+                for key, message in errors.items()
+            ]
+            values.append("；".join(said))
+            values.append(number)
+            sheet.append(values)
+            count += 1
+    workbook.save(handle)
+    return count
 
 
 def template(spec: ImportSpec, user: User | None = None) -> Workbook:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.choices import ADMIN_TITLES, LEVEL_LABELS, ReportStatus, Role
+from portal.choices import ADMIN_TITLES, LEVEL_LABELS, ImportStatus, ReportStatus, Role
 from portal.fields import phone_field
 from portal.roles import role_has_perm
 from portal.scoping import ScopedQuerySet
@@ -149,7 +149,8 @@ class GeneratedReport(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded workbook waiting for its preview to be confirmed (then committed)."""
+    """An uploaded workbook: read and checked, waiting for its preview to be confirmed (then
+    committed). Large ones are checked and committed by a worker, with their progress."""
 
     kind = models.CharField(_("kind"), max_length=60)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
@@ -161,12 +162,18 @@ class ImportBatch(models.Model):
         User, verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Data rows in the file (known from the bounded scan at upload), and the errors found
+    # by the last check (cells, rows and the file as a whole).
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     rows_written = models.PositiveIntegerField(_("rows imported"), null=True, blank=True)
-    # The file is read once, at upload: its rows' cell texts ([line, [text, …]]) and what
-    # was wrong with the file as a whole. The preview and the confirmation read these,
-    # never the file. Empty (None) for a batch uploaded before they were kept.
-    rows = models.JSONField(_("rows read"), null=True, blank=True, editable=False)
+    # What was wrong with the file as a whole, or why the import was refused and rolled
+    # back (naming the line). The rows themselves are ImportLines.
     file_errors = models.JSONField(_("file errors"), default=list, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
@@ -176,9 +183,64 @@ class ImportBatch(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_progress_max_100"),
+        ]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def is_busy(self):
+        """A worker has it (or will): the page shows the progress bar and polls."""
+        return self.status in (
+            ImportStatus.QUEUED,
+            ImportStatus.CHECKING,
+            ImportStatus.COMMITTING,
+        )
+
+    @property
+    def is_committed(self):
+        return self.status == ImportStatus.COMMITTED
+
+    @property
+    def is_failed(self):
+        return self.status == ImportStatus.FAILED
+
+
+class ImportLine(models.Model):
+    """One row of an uploaded workbook as read (its cell texts, one per column of the
+    import), with what the last check found wrong in it. The file is read once; the
+    preview pages, the error workbook and the confirmation read these, a chunk at a time."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveIntegerField(_("line"))  # the row's number in the sheet
+    cells = models.JSONField(_("cells"))
+    # column key -> message ("" for the row as a whole); empty when the row is good.
+    errors = models.JSONField(_("errors"), default=dict, blank=True)
+    # What makes two rows the same record (a village code, a code and a year): the check
+    # finds a repeated row by this, across the whole file, without holding the file.
+    key = models.CharField(_("key"), max_length=60, blank=True)
+    has_errors = models.BooleanField(_("has errors"), default=False)
+
+    class Meta:
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="one_import_line_per_row")
+        ]
+        indexes = [
+            models.Index(fields=["batch", "key"], name="import_line_key"),
+            models.Index(
+                fields=["batch", "number"],
+                condition=Q(has_errors=True),
+                name="import_line_errors",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.number}"
 
 
 class BulkJob(models.Model):

@@ -384,20 +384,27 @@ NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
 # README); more, up to BULK_MAX_ITEMS, go to a worker as a job to poll.
 BULK_SYNC_MAX_ITEMS = env.int("BULK_SYNC_MAX_ITEMS", default=1000)
 BULK_MAX_ITEMS = env.int("BULK_MAX_ITEMS", default=20000)
-# Excel imports: at most this many rows per file, and this many megabytes.
-IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=2000)
-IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=5)
+
+# Excel imports: a file of up to IMPORT_SYNC_MAX_ROWS rows is read and checked in the
+# request, and confirmed in it; a larger one (a city's or a province's ratings or ledger)
+# is checked and then written by a worker, with a progress bar. IMPORT_MAX_ROWS rows at
+# most in one file, and IMPORT_MAX_MB megabytes.
+IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=2000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_MB = env.int("IMPORT_MAX_MB", default=20)
 # An uploaded workbook is bounded before and while it is read (portal/imports.py), so that
 # a small file that unpacks to gigabytes or declares millions of rows is refused at once:
 # megabytes once unzipped (all parts, and the largest part), how many times a part may be
 # compressed (a part above 1 MB), rows of a sheet counting blank ones and the declared
-# range, columns, cells, and characters in a cell (Excel's own limit is 32,767).
-IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=30)
-IMPORT_MAX_PART_MB = env.int("IMPORT_MAX_PART_MB", default=10)
+# range, columns, cells, and characters in a cell (Excel's own limit is 32,767). The
+# defaults take IMPORT_MAX_ROWS rows of the ledger (13 columns) as the portal writes them
+# (about 1 kB of XML a row).
+IMPORT_MAX_UNZIPPED_MB = env.int("IMPORT_MAX_UNZIPPED_MB", default=200)
+IMPORT_MAX_PART_MB = env.int("IMPORT_MAX_PART_MB", default=150)
 IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
-IMPORT_MAX_SHEET_ROWS = env.int("IMPORT_MAX_SHEET_ROWS", default=10000)
+IMPORT_MAX_SHEET_ROWS = env.int("IMPORT_MAX_SHEET_ROWS", default=101_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=64)
-IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=50000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32767)
 
 # Evidence files: the largest upload in megabytes (types are checked by content).

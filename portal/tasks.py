@@ -8,7 +8,7 @@ from typing import Any
 from celery import chord, shared_task
 from celery.schedules import crontab
 
-from portal import bulk, jobs, services
+from portal import bulk, imports, jobs, services
 from portal.jobs import HOUR, every
 
 
@@ -39,6 +39,20 @@ def build_report_part(report_id: int, key: str, position: int, total: int) -> An
 def join_report(parts: list[Any], report_id: int) -> str | None:
     report = services.report_build(report_id=report_id, parts=parts)
     return report.status if report else None
+
+
+@shared_task(acks_late=True)
+def check_import(batch_id: int) -> str | None:
+    """Read and check a large uploaded workbook (the preview shows the progress)."""
+    batch = imports.batch_check(batch_id=batch_id)
+    return batch.status if batch else None
+
+
+@shared_task(acks_late=True)
+def commit_import(batch_id: int) -> str | None:
+    """Write a large confirmed import, all rows or none (the preview shows the progress)."""
+    batch = imports.batch_commit(batch_id=batch_id)
+    return batch.status if batch else None
 
 
 @shared_task

@@ -20,10 +20,11 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import bulkwrite
 from portal.attachments import attachment_add
 from portal.choices import Role
 from portal.constraints import service_transaction
-from portal.exceptions import StaleEditError, TransitionError
+from portal.exceptions import ItemRefused, StaleEditError, TransitionError
 from portal.models import User
 from portal.notifications import handoff, next_actors, place
 from portal.permissions import Actions, allowed, require
@@ -410,6 +411,175 @@ def case_create(
     )
     _event(case, "listed", acting_user, to_status=case.status, comment=comment)
     return case
+
+
+# Fields a Case is checked on in Python alone: the foreign keys' objects were loaded by the
+# caller, and their existence would cost a query each (ForeignKey.validate).
+_BULK_EXCLUDE = ["campaign", "village", "created_by", "updated_by"]
+
+
+@service_transaction
+def cases_create_bulk(
+    *, acting_user: User, campaign: Campaign, items: Sequence[Mapping[str, Any]]
+) -> list[Case]:
+    """List many villages on a campaign's ledger at once (a chunk of an import): the rules of
+    case_create checked for every item in Python, against what one query per kind loads
+    (the villages in scope, their cases, the categories in use), then the cases, their
+    categories, leaders, history and "listed" events written in bulk. Raises ItemRefused
+    naming the first item refused; nothing is written then."""
+    require(acting_user, Perm.CASE_CHANGE)
+    scope = Scope.of(acting_user)
+    codes = [item["village"].code for item in items]
+    visible = set(
+        Village.objects.visible_to(scope).filter(code__in=codes).values_list("code", flat=True)
+    )
+    on_campaign: set[str] = set()
+    still_open: dict[str, Campaign] = {}
+    closed: dict[str, int] = {}
+    for case in Case.objects.filter(village_id__in=codes).select_related("campaign"):
+        if case.campaign_id == campaign.pk:
+            on_campaign.add(case.village_id)
+        elif case.status != CaseStatus.CLOSED:
+            still_open.setdefault(case.village_id, case.campaign)
+        else:
+            closed[case.village_id] = closed.get(case.village_id, 0) + 1
+    allowed = set(
+        Category.objects.visible_to(scope).filter(active=True).values_list("pk", flat=True)
+    )
+    today = _today()
+    cases, leaders = [], []
+    for index, item in enumerate(items):
+        try:
+            case, names = _bulk_case(
+                acting_user, campaign, item, today, visible, on_campaign, still_open, closed
+            )
+            if not item["categories"]:
+                raise ValidationError({"categories": _("Choose at least one problem category.")})
+            if any(category.pk not in allowed for category in item["categories"]):
+                raise ValidationError({"categories": _("Choose categories in use in your county.")})
+        except ValidationError as error:
+            raise ItemRefused(index, error) from None
+        on_campaign.add(case.village_id)  # the same village twice in the items
+        cases.append(case)
+        leaders.append(names)
+    bulkwrite.insert(Case, cases, ids=True)
+    bulkwrite.insert_rows(
+        cast("Any", Case.categories).through,
+        [
+            {"case_id": case.pk, "category_id": category.pk}
+            for case, item in zip(cases, items, strict=True)
+            for category in dict.fromkeys(item["categories"])
+        ],
+    )
+    # The leaders are support links; the events and history rows are written as rows, not
+    # model instances (a Python object each is most of the cost at 50,000 cases).
+    link = cast("Any", Case._meta.get_field("support").related_model)
+    name_field = link._meta.get_field("name")
+    now = timezone.now()
+    links = []
+    for index, (case, names) in enumerate(zip(cases, leaders, strict=True)):
+        for field, value in names.items():
+            for leader in dict.fromkeys(p.strip() for p in (value or "").split("、")):
+                if leader:
+                    try:
+                        name_field.clean(leader, None)
+                    except ValidationError as error:
+                        raise ItemRefused(index, error) from None
+                    links.append(
+                        {
+                            "case_id": case.pk,
+                            "kind": LEADERS[field][0],
+                            "name": leader,
+                            "contact": "",
+                            "amount": None,
+                            "project_status": "",
+                            "mentor_village_id": None,
+                            "created_at": now,
+                        }
+                    )
+    bulkwrite.insert_rows(link, links)
+    _bulk_history(cases, acting_user)
+    relapse = _("Listed again: this is listing number {n} of this village.")
+    bulkwrite.insert_rows(
+        CaseEvent,
+        [
+            {
+                "case_id": case.pk,
+                "action": "listed",
+                "from_status": "",
+                "to_status": case.status,
+                "actor_id": acting_user.pk,
+                "at": now,
+                "comment": relapse.format(n=case.listing) if case.is_relapse else "",
+            }
+            for case in cases
+        ],
+    )
+    return cases
+
+
+def _bulk_history(cases, acting_user):
+    """The history row each case's save() would have written (simple_history's "+"), in
+    one insert: what bulk_history_create does, without a model instance per row."""
+    historical = cast("Any", Case).history.model
+    now = timezone.now()
+    own = {f.attname for f in Case._meta.concrete_fields}
+    names = [f.attname for f in historical._meta.concrete_fields if not f.primary_key]
+    extra = {
+        "history_date": now,
+        "history_type": "+",
+        "history_change_reason": None,
+        "history_user_id": acting_user.pk,
+    }
+    bulkwrite.insert_rows(
+        historical,
+        [
+            {name: getattr(case, name) if name in own else extra[name] for name in names}
+            for case in cases
+        ],
+    )
+
+
+def _bulk_case(acting_user, campaign, item, today, visible, on_campaign, still_open, closed):
+    """One item of cases_create_bulk as an unsaved Case, checked as case_create checks it
+    (the same words), and its leader columns."""
+    village = item["village"]
+    if village.code not in visible:
+        raise ValidationError({"village": _("This village is outside your area.")})
+    if not village.code.startswith(campaign.division_id):
+        raise ValidationError(
+            {
+                "village": _("The village is not in {county}, the campaign's county.").format(
+                    county=campaign.division.name
+                )
+            }
+        )
+    if village.code in on_campaign:
+        raise ValidationError({"village": _("This village is already on this campaign's ledger.")})
+    if village.code in still_open:
+        raise ValidationError(
+            {
+                "village": _("This village is still open on the ledger of {campaign}.").format(
+                    campaign=still_open[village.code]
+                )
+            }
+        )
+    fields = {key: item[key] for key in LEDGER_FIELDS if key in item}
+    names = {name: fields.pop(name) for name in LEADERS if name in fields}
+    case = Case(
+        campaign=campaign,
+        village=village,
+        identified_on=item.get("identified_on") or today,
+        listing=closed.get(village.code, 0) + 1,
+        created_by=acting_user,
+        updated_by=acting_user,
+        **fields,
+    )
+    case.full_clean(exclude=_BULK_EXCLUDE, validate_unique=False, validate_constraints=False)
+    # The check constraint's own rule, in Python (validating it would be a query a row).
+    if case.deadline < case.identified_on:
+        raise ValidationError({"deadline": _("The deadline cannot be before the listing date.")})
+    return case, names
 
 
 def _set_leader(case, name, value):
@@ -968,6 +1138,56 @@ def rating_set(*, acting_user: User, village: Village, year: int, stars: int) ->
     rating.full_clean()
     rating.save()
     return rating
+
+
+@service_transaction
+def ratings_set_bulk(
+    *, acting_user: User, items: Sequence[Mapping[str, Any]]
+) -> list[VillageRating]:
+    """Record (or correct) many star ratings at once (a chunk of an import), with the rules
+    of rating_set checked for every item in Python against one query for the villages in
+    scope and one for the ratings already there; then written in bulk. Raises ItemRefused
+    naming the first item refused; nothing is written then."""
+    require(acting_user, Perm.CASE_CHANGE)
+    codes = {item["village"].code for item in items}
+    visible = set(
+        Village.objects.visible_to(Scope.of(acting_user))
+        .filter(code__in=codes)
+        .values_list("code", flat=True)
+    )
+    existing = {
+        (rating.village_id, rating.year): rating
+        for rating in VillageRating.objects.select_for_update().filter(
+            village_id__in=codes, year__in={item["year"] for item in items}
+        )
+    }
+    now = timezone.now()
+    created: dict[tuple[str, int], VillageRating] = {}
+    updated: dict[tuple[str, int], VillageRating] = {}
+    for index, item in enumerate(items):
+        village, year, stars = item["village"], item["year"], item["stars"]
+        key = (village.code, year)
+        rating = existing.get(key) or created.get(key)
+        if rating is None:
+            rating = VillageRating(village=village, year=year)
+            created[key] = rating
+        elif key in existing:
+            updated[key] = rating
+        rating.stars, rating.grade = stars, grade_for_stars(stars)
+        rating.rated_by, rating.rated_at = acting_user, now
+        try:
+            if village.code not in visible:
+                raise ValidationError({"village": _("This village is outside your area.")})
+            rating.full_clean(
+                exclude=["village", "rated_by"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            raise ItemRefused(index, error) from None
+    bulkwrite.insert(VillageRating, list(created.values()))
+    VillageRating.objects.bulk_update(
+        updated.values(), ["stars", "grade", "rated_by", "rated_at"], batch_size=1000
+    )
+    return [*created.values(), *updated.values()]
 
 
 def default_deadline(identified_on: date) -> date:

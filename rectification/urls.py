@@ -39,6 +39,11 @@ urlpatterns = [
         views.AcceptanceImportConfirmView.as_view(),
         name="acceptance_import_confirm",
     ),
+    path(
+        "ledger/import/<int:pk>/errors/",
+        views.CaseImportErrorsView.as_view(),
+        name="case_import_errors",
+    ),
     path("ledger/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("ledger/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_edit"),
     path("ledger/<int:pk>/apply/", views.RequestAcceptanceView.as_view(), name="case_apply"),
@@ -80,6 +85,11 @@ urlpatterns = [
         "screening/import/<int:pk>/confirm/",
         views.RatingImportConfirmView.as_view(),
         name="rating_import_confirm",
+    ),
+    path(
+        "screening/import/<int:pk>/errors/",
+        views.RatingImportErrorsView.as_view(),
+        name="rating_import_errors",
     ),
     path("tasks/<int:pk>/progress/", views.TaskProgressView.as_view(), name="task_progress"),
 ]

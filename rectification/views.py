@@ -582,6 +582,7 @@ class _LedgerImport:
     upload_url_name: str | None = "case_import"
     preview_url_name: str | None = "case_import_preview"
     confirm_url_name: str | None = "case_import_confirm"
+    errors_url_name: str | None = "case_import_errors"
     template_url_name: str | None = "case_import_template"
 
 
@@ -629,6 +630,10 @@ class AcceptanceImportConfirmView(_AcceptanceImport, import_views.ImportConfirmV
     pass
 
 
+class CaseImportErrorsView(_LedgerImport, import_views.ImportErrorsView):
+    pass
+
+
 class RatingExportView(ExportView):
     export_kind = RATINGS.kind
 
@@ -640,6 +645,7 @@ class _RatingImport:
     upload_url_name: str | None = "rating_import"
     preview_url_name: str | None = "rating_import_preview"
     confirm_url_name: str | None = "rating_import_confirm"
+    errors_url_name: str | None = "rating_import_errors"
     template_url_name: str | None = "rating_import_template"
 
 
@@ -656,6 +662,10 @@ class RatingImportPreviewView(_RatingImport, import_views.ImportPreviewView):
 
 
 class RatingImportConfirmView(_RatingImport, import_views.ImportConfirmView):
+    pass
+
+
+class RatingImportErrorsView(_RatingImport, import_views.ImportErrorsView):
     pass
 
 

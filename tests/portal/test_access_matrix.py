@@ -194,6 +194,8 @@ rating_import_template     GET   login  ok     ok     ok     ok     ok     403  
                            POST  login  405    405    405    405    405    405    405    405
 rating_import_preview      GET   login  ok     ok     404    ok     404    403    403    403
                            POST  login  405    405    405    405    405    405    405    405
+rating_import_errors       GET   login  ok     ok     404    ok     404    403    403    403
+                           POST  login  405    405    405    405    405    405    405    405
 rating_import_confirm      GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    403    403
 rating-list                GET   403    ok     ok     ok     ok     ok     ok     ok     ok
@@ -247,6 +249,8 @@ case_import                GET   login  ok     ok     ok     ok     ok     403  
 case_import_template       GET   login  ok     ok     ok     ok     ok     403    403    403
                            POST  login  405    405    405    405    405    405    405    405
 case_import_preview        GET   login  ok     ok     404    ok     404    403    403    403
+                           POST  login  405    405    405    405    405    405    405    405
+case_import_errors         GET   login  ok     ok     404    ok     404    403    403    403
                            POST  login  405    405    405    405    405    405    405    405
 case_import_confirm        GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    403    403
@@ -339,6 +343,8 @@ secretary_import           GET   login  ok     ok     ok     403    403    403  
 secretary_import_template  GET   login  ok     ok     ok     403    403    403    403    403
                            POST  login  405    405    405    405    405    405    405    405
 secretary_import_preview   GET   login  ok     ok     404    403    403    403    403    403
+                           POST  login  405    405    405    405    405    405    405    405
+secretary_import_errors    GET   login  ok     ok     404    403    403    403    403    403
                            POST  login  405    405    405    405    405    405    405    405
 secretary_import_confirm   GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    403    403    403    403    403
@@ -591,6 +597,7 @@ URL_OBJECT = {
     "bulk_job_detail": "bulk_job",
     "bulk_job_results": "bulk_job",
     "batch-job-detail": "bulk_job",
+    "case_import_errors": "ledger_import",
     "case_import_preview": "ledger_import",
     "case_withdraw": "case",
     "category-detail": "category",
@@ -620,6 +627,7 @@ URL_OBJECT = {
     "plan_withdraw": "case",
     "rating-detail": "rating",
     "rating_import_confirm": "rating_import",
+    "rating_import_errors": "rating_import",
     "rating_import_preview": "rating_import",
     "report_detail": "report",
     "report_download": "report",
@@ -635,6 +643,7 @@ URL_OBJECT = {
     "secretary_edit": "secretary",
     "secretary_evaluate": "secretary",
     "secretary_import_confirm": "roster_import",
+    "secretary_import_errors": "roster_import",
     "secretary_import_preview": "roster_import",
     "support-detail": "support",
     "support_add": "case",

@@ -26,15 +26,15 @@ TODAY = [
 
 
 def _rows_of_every_table():
-    """{table: (rows, highest key)} of every model, the history tables included, whose
-    table exists yet (a model added since "today" has none before its migration)."""
-    tables = set(connection.introspection.table_names())
+    """{table: (rows, highest key)} of every model, the history tables included (those a
+    later migration creates are not there yet)."""
+    existing = set(connection.introspection.table_names())
     return {
         model._meta.db_table: tuple(
             model._base_manager.aggregate(rows=Count("pk"), last=Max("pk")).values()
         )
         for model in apps.get_models()
-        if model._meta.db_table in tables
+        if model._meta.db_table in existing
     }
 
 
