@@ -70,6 +70,14 @@ class User(AbstractUser):
         return role_has_perm(self.role, perm)
 
 
+def scope_index(name):
+    """An index for `scope_code LIKE 'prefix%'` (varchar_pattern_ops, PostgreSQL's operator
+    class for prefix matches; other databases ignore it)."""
+    return models.Index(
+        fields=["scope_code"], name=f"{name}_scope_code_like", opclasses=["varchar_pattern_ops"]
+    )
+
+
 class GeneratedReport(models.Model):
     """An Excel file built in the background, with its progress, for the users of a scope."""
 
@@ -108,6 +116,9 @@ class GeneratedReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
         ]
+        # visible_to() asks `scope_code LIKE '15%'`: a pattern index serves it whatever the
+        # database's collation (a plain btree only under the C collation).
+        indexes = [scope_index("report")]
 
     def __str__(self):
         return self.title
@@ -156,6 +167,7 @@ class ImportBatch(models.Model):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at"]
+        indexes = [scope_index("import")]
 
     def __str__(self):
         return self.original_name
@@ -187,7 +199,7 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [models.Index(fields=["content_type", "object_id"]), scope_index("attachment")]
 
     def __str__(self):
         return self.original_name
