@@ -198,21 +198,30 @@ def _resolve(queryset, source, value):
 
 
 def _compact(field, widget_class):
-    """A short list of choices is offered as a plain <select> (one COUNT query to know)."""
-    if isinstance(field.widget, Chooser) and field.queryset.count() <= SMALL:
-        field.widget = widget_class(attrs=field.widget.attrs)
-        field.widget.choices = field.choices
+    """A short list of choices is offered as a plain <select>. One query either way: the
+    first SMALL + 1 choices are read, and become the <select>'s options when they are all
+    (a COUNT and then the list would ask twice for a county, once for a province)."""
+    if not isinstance(field.widget, Chooser):
+        return
+    rows = list(field.queryset[: SMALL + 1])
+    if len(rows) > SMALL:
+        return
+    field.widget = widget_class(attrs=field.widget.attrs)
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.widget.choices = empty + [
+        (field.prepare_value(obj), field.label_from_instance(obj)) for obj in rows
+    ]
 
 
 class ChooserField(forms.ModelChoiceField):
     """One object from a source, chosen by search; validated against the scoped source."""
 
-    def __init__(self, source, params=None, *, queryset, **kwargs):
+    def __init__(self, source, params=None, *, queryset, small_widget=forms.Select, **kwargs):
         self.source = SOURCES[source] if isinstance(source, str) else source
         kwargs.setdefault("widget", Chooser(self.source, params))
         kwargs.pop("null_value", None)
         super().__init__(queryset=queryset, **kwargs)
-        _compact(self, forms.Select)
+        _compact(self, small_widget)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -226,11 +235,13 @@ class ChooserField(forms.ModelChoiceField):
 class MultipleChooserField(forms.ModelMultipleChoiceField):
     """Several objects from a source; each typed value is a code or a unique name."""
 
-    def __init__(self, source, params=None, *, queryset, **kwargs):
+    def __init__(
+        self, source, params=None, *, queryset, small_widget=forms.SelectMultiple, **kwargs
+    ):
         self.source = SOURCES[source] if isinstance(source, str) else source
         kwargs.setdefault("widget", Chooser(self.source, params, multiple=True))
         super().__init__(queryset=queryset, **kwargs)
-        _compact(self, forms.SelectMultiple)
+        _compact(self, small_widget)
 
     def clean(self, value):
         if value and not isinstance(value, (list, tuple)):
@@ -242,13 +253,14 @@ class MultipleChooserField(forms.ModelMultipleChoiceField):
         return self.source.label(obj)
 
 
-def chooser_field(source, user, *, like=None, multiple=False, **params):
+def chooser_field(source, user, *, like=None, multiple=False, small_widget=None, **params):
     """A chooser field for `source` narrowed to `user` (and `params`), taking label,
-    required and help text from `like` (the form field it replaces)."""
+    required and help text from `like` (the form field it replaces); `small_widget` is
+    what a short list is offered as (a <select> by default, e.g. check boxes)."""
     source = SOURCES[source]
-    kwargs = {}
+    kwargs = {} if small_widget is None else {"small_widget": small_widget}
     if like is not None:
-        kwargs = {"label": like.label, "required": like.required, "help_text": like.help_text}
+        kwargs.update(label=like.label, required=like.required, help_text=like.help_text)
         if getattr(like, "empty_label", None) is not None and not multiple:
             kwargs["empty_label"] = like.empty_label
     cls = MultipleChooserField if multiple else ChooserField
