@@ -208,12 +208,26 @@ def _compact(field, widget_class):
         return
     field.widget = widget_class(attrs=field.widget.attrs)
     empty = [] if field.empty_label is None else [("", field.empty_label)]
-    field.widget.choices = empty + [
+    field.small_choices = empty + [
         (field.prepare_value(obj), field.label_from_instance(obj)) for obj in rows
     ]
+    field.widget.choices = field.small_choices
 
 
-class ChooserField(forms.ModelChoiceField):
+class _Compact:
+    """Keeps the short list read once when a form copies its fields: Django's copy of a
+    ModelChoiceField sets its queryset again, which would make the <select> ask again."""
+
+    small_choices = None
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        if self.small_choices is not None:
+            result.widget.choices = list(self.small_choices)
+        return result
+
+
+class ChooserField(_Compact, forms.ModelChoiceField):
     """One object from a source, chosen by search; validated against the scoped source."""
 
     def __init__(self, source, params=None, *, queryset, small_widget=forms.Select, **kwargs):
@@ -232,7 +246,7 @@ class ChooserField(forms.ModelChoiceField):
         return self.source.label(obj)
 
 
-class MultipleChooserField(forms.ModelMultipleChoiceField):
+class MultipleChooserField(_Compact, forms.ModelMultipleChoiceField):
     """Several objects from a source; each typed value is a code or a unique name."""
 
     def __init__(

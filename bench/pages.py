@@ -1,0 +1,264 @@
+"""Benchmark: the weight and the queries of every list and form, province beside county.
+
+A page must not grow with the area its reader sees: a province department's ledger, filter
+bars and forms carry as many bytes (within 1.5×) and ask as many queries as a county's.
+Builds Inner Mongolia (prefix 15: 14,592 villages, 1,225 townships, 108 counties) with the
+province dataset, gives one county (the one with most villages) enough rows to fill every
+list's first page as the province does (50 rows), then renders each page as a county
+administrator of Inner Mongolia (division 15) and of that county: bytes, queries and
+server time (median of 3 after a warm-up), side by side.
+
+    make bench            (or: DATABASE_URL=postgres://… python bench/pages.py)
+    PAGES_REUSE=1 …       reuses a database an earlier run built (skips the 1-2 min build)
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import datasets  # noqa: E402
+from bench.common import DIVISIONS, reset_database, write_section  # noqa: E402
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+os.environ.pop("REDIS_URL", None)
+
+RUNS = 3
+PROVINCE = datasets.INNER_MONGOLIA
+# The county reader's lists fill a first page (50 rows) as the province's do: at 10 %
+# listed, no county of Inner Mongolia has 50 cases.
+COUNTY_SHARE = 0.5
+MAX_BYTES_RATIO = 1.5
+# Lists and forms without parameters (exports, uploads' templates and actions are not
+# pages; the dashboard is measured in bench/dashboard.py).
+PAGES = [
+    "user_list",
+    "user_create",
+    "report_list",
+    "township_list",
+    "village_list",
+    "activity_township",
+    "activity_urging",
+    "activity_records",
+    "activity_record_create",
+    "activity_timeliness",
+    "case_list",
+    "case_create",
+    "case_import",
+    "plan_pending",
+    "campaign_list",
+    "campaign_create",
+    "category_create",
+    "screening",
+    "rating_create",
+    "rating_import",
+    "secretary_list",
+    "secretary_create",
+    "secretary_import",
+    "unit_create",
+    "presence",
+    "support_overview",
+    "round_list",
+    "round_create",
+    "visit_list",
+    "finding_list",
+    "circular_list",
+]
+
+
+def county_of_most_villages():
+    from django.db.models import Count
+
+    from villages.models import Village
+
+    row = (
+        Village.objects.filter(code__startswith=PROVINCE)
+        .values("township__parent")
+        .annotate(n=Count("code"))
+        .order_by("-n", "township__parent")
+        .first()
+    )
+    return row["township__parent"]
+
+
+def build():
+    """The province dataset, with the chosen county listed at COUNTY_SHARE and given
+    twelve more years of inspection rounds, and users for every township."""
+    from django.core.management import call_command
+
+    from villages.services import divisions_import
+
+    call_command("migrate", verbosity=0)
+    divisions_import(source_dir=DIVISIONS, prefix=PROVINCE)
+    county = county_of_most_villages()
+    rng = random.Random(datasets.SEED)
+    villages = datasets._villages(PROVINCE)
+    counties = datasets._counties(PROVINCE)
+
+    def share(code):
+        return COUNTY_SHARE if code.startswith(county) else 0.10
+
+    listed = datasets.cases(rng, villages, share, datasets.campaigns(counties))
+    datasets.plans(rng, villages, datasets.WHOLE_YEAR[-6:])
+    datasets.secretaries(rng, listed, counties, log_months=(11,))
+    visits = datasets.inspections(rng, listed, counties)
+    earlier_rounds(rng, county, [code for code in listed if code.startswith(county)])
+    datasets.organizers()
+    return {"villages": len(villages), "cases": len(listed), "visits": visits}
+
+
+def earlier_rounds(rng, county, listed):
+    """Rounds of the twelve years before: a county's round list fills a page too."""
+    from inspections.models import InspectionRound, Team, Visit
+
+    visits = []
+    for year in range(datasets.YEAR - 12, datasets.YEAR):
+        for quarter in (1, 2, 3, 4):
+            inspection = InspectionRound.objects.create(
+                county_id=county,
+                year=year,
+                quarter=quarter,
+                kind="random",
+                status="closed",
+                starts_on=date(year, 3 * quarter - 1, 1),
+                ends_on=date(year, 3 * quarter - 1, 20),
+            )
+            team = Team.objects.create(round=inspection, name="一组")
+            visits += [
+                Visit(
+                    round=inspection,
+                    team=team,
+                    village_id=code,
+                    visited_on=inspection.starts_on + timedelta(days=1),
+                    summary="座谈走访",
+                    score=80,
+                )
+                for code in rng.sample(listed, min(5, len(listed)))
+            ]
+    Visit.objects.bulk_create(visits, batch_size=2000)
+
+
+def measure(client, url):
+    """(bytes, queries, median seconds) of GET url."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm-up
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return len(response.content), len(queries), statistics.median(timings)
+
+
+def object_pages(county):
+    """Pages of one object (the same object for both readers: it is in the county)."""
+    from inspections.models import InspectionRound
+    from rectification.models import Case
+
+    case = Case.objects.filter(village__code__startswith=county).order_by("pk").first()
+    inspection = InspectionRound.objects.filter(county_id=county, year=datasets.YEAR).first()
+    return [
+        ("case_detail", [case.pk]),
+        ("case_edit", [case.pk]),
+        ("plan_edit", [case.pk]),
+        ("round_detail", [inspection.pk]),
+        ("team_create", [inspection.pk]),
+        ("village_detail", [case.village_id]),
+        ("village_edit", [case.village_id]),
+    ]
+
+
+def main():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database the benchmark may drop and recreate.")
+    reuse = os.environ.get("PAGES_REUSE") == "1"
+    if not reuse:
+        reset_database(url)
+    import django
+
+    django.setup()
+    import logging
+
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from portal.models import User
+    from villages.models import Division
+
+    settings.ALLOWED_HOSTS = ["*"]
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login
+    plain = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    override_settings(STORAGES=plain).enable()
+    started = time.monotonic()
+    if not reuse:
+        build()
+    built = time.monotonic() - started
+    county = Division.objects.get(pk=county_of_most_villages())
+    readers = {}
+    for label, division in (("province", Division.objects.get(pk=PROVINCE)), ("county", county)):
+        user, _ = User.objects.get_or_create(
+            username=f"bench-pages-{division.code}",
+            defaults={"role": "county_admin", "division": division, "password": "!"},
+        )
+        client = Client()
+        client.force_login(user)
+        readers[label] = client
+    pages = [(name, reverse(name)) for name in PAGES]
+    pages += [(name, reverse(name, args=args)) for name, args in object_pages(county.code)]
+    rows, failures = [], []
+    for name, path in pages:
+        county_bytes, county_queries, county_time = measure(readers["county"], path)
+        bytes_, queries, seconds = measure(readers["province"], path)
+        ratio = bytes_ / county_bytes
+        ok = queries == county_queries and ratio <= MAX_BYTES_RATIO
+        if not ok:
+            failures.append(name)
+        rows.append(
+            f"| `{path}` | {county_bytes / 1024:.1f} KB | {bytes_ / 1024:.1f} KB | {ratio:.2f}× "
+            f"| {county_queries} | {queries} | {county_time * 1000:.0f} ms "
+            f"| {seconds * 1000:.0f} ms | {'✓' if ok else '✗'} |"
+        )
+    lines = [
+        "## Page weight and queries, province beside county",
+        "",
+        f"Inner Mongolia (prefix 15): 14,592 villages, 1,225 townships, 108 counties, the "
+        f"province dataset (built in {built:.0f} s); the county is {county.name} "
+        f"({county.code}, the most villages), listed at {COUNTY_SHARE:.0%} and given twelve "
+        "more years of rounds so that its lists fill a first page of 50 rows as the "
+        "province's do. Each page rendered by a county administrator of the province "
+        "(division 15) and of the county, through Django's test client: bytes of the HTML, "
+        f"queries, server time (median of {RUNS} after a warm-up). ✓: the same queries and "
+        f"at most {MAX_BYTES_RATIO}× the bytes.",
+        "",
+        "| page | county | province | bytes × | queries, county | queries, province "
+        "| time, county | time, province | |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+        *rows,
+        "",
+        f"{len(pages) - len(failures)} of {len(pages)} pages the same at both scales"
+        + (f"; not: {', '.join(failures)}." if failures else "."),
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    write_section(text)
+
+
+if __name__ == "__main__":
+    main()
