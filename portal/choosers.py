@@ -104,6 +104,8 @@ class Chooser(forms.TextInput):
         self.source = source
         self.params = dict(params or {})
         self.multiple = multiple
+        # Choices already read, by key (see _compact).
+        self.known: dict = {}
 
     def __deepcopy__(self, memo):
         copy = super().__deepcopy__(memo)
@@ -127,8 +129,11 @@ class Chooser(forms.TextInput):
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
         if not values or queryset is None:
             return []
+        found = {v: self.known[v] for v in values if v in self.known}
+        missing = [v for v in values if v not in found]
         try:
-            found = {str(obj.pk): obj for obj in queryset.filter(pk__in=values)}
+            if missing:
+                found.update((str(obj.pk), obj) for obj in queryset.filter(pk__in=missing))
         except (ValueError, TypeError, ValidationError):
             return []  # typed text that is no key (a name, garbage): shown as typed
         return [(v, self.source.label(found[v])) for v in values if v in found]
@@ -205,6 +210,9 @@ def _compact(field, widget_class):
         return
     rows = list(field.queryset[: SMALL + 1])
     if len(rows) > SMALL:
+        # The search box names its chosen value from these when it is one of them (the
+        # newest campaign, the first township): no query of its own.
+        field.widget.known = {str(obj.pk): obj for obj in rows}
         return
     field.widget = widget_class(attrs=field.widget.attrs)
     empty = [] if field.empty_label is None else [("", field.empty_label)]
