@@ -308,6 +308,35 @@ def pick(source, user, value, **params):
         return None
 
 
+def county_choice(request, data=None, *, name="county"):
+    """For a page of one county's townships (timeliness, urging, presence): the county
+    chosen (`?county=`), else the first in the reader's scope, so that a province reader
+    sees one county's page, as heavy as the county's own, and picks another by search.
+    Returns (the scope narrowed to it, its box for the page's GET form); a reader with no
+    whole county in scope (a township) keeps his scope and gets no box. Two queries, for a
+    county's reader as for a province's."""
+    data = request.GET if data is None else data
+    params = {"level": "county"}
+    typed = normalise(data.get(name))
+    counties = SOURCES["divisions"].choices(request.scope, params)
+    if typed.isdigit():
+        chosen = counties.filter(pk=typed).first()
+    elif typed:
+        chosen = pick("divisions", request.user, typed, **params)  # a name typed without JS
+    else:
+        chosen = None
+    if chosen is None:
+        chosen = counties.first()
+    if chosen is None:
+        return request.scope, None
+    box = choice_box(
+        "divisions", request.user, name=name, value=chosen.pk, label=_("County"), **params
+    )
+    if isinstance(box.field.widget, Chooser):
+        box.field.widget.known[str(chosen.pk)] = chosen  # its label without a query
+    return request.scope.narrowed(chosen.pk), box
+
+
 class ChooserFilter(django_filters.ModelChoiceFilter):
     """A filter-bar choice searched like a chooser (`?township=120114101`, as before)."""
 
