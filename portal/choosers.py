@@ -105,7 +105,7 @@ class Chooser(forms.TextInput):
         self.params = dict(params or {})
         self.multiple = multiple
         # Choices already read, by key (see _compact).
-        self.known: dict = {}
+        self.known = {}
 
     def __deepcopy__(self, memo):
         copy = super().__deepcopy__(memo)
