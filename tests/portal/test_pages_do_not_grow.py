@@ -31,7 +31,7 @@ from rectification.models import Campaign, Case, Category, PlanTask
 from tests.conftest import first_village_of_township_a, kept_for_the_module, make_persona
 from tests.factories import UserFactory
 from tests.portal.test_access_matrix import CLOCK, EXPECTED, URL_OBJECT, URLS, _objects
-from villages.models import Division, Village
+from villages.models import Division, Urging, Village
 
 APPS = ("portal", "villages", "rectification", "firstsecretary", "inspections", "home")
 # What grows with the area a reader sees: a province has 14,592 villages, 1,225 townships,
@@ -268,3 +268,39 @@ def test_no_page_of_a_province_reader_offers_more_than_fifty_choices_in_a_list(
     assert response.status_code == 200
     html = response.content.decode()
     assert [(name, n) for name, n in _selects(html) if n > MOST_OPTIONS] == []
+
+
+# --- A page of one county's townships, for a reader of many counties ----------------------
+
+
+def test_a_province_reader_sees_the_first_countys_timeliness_and_searches_another(client, province):
+    reader, _objects = province
+    client.force_login(reader)
+    with time_machine.travel(CLOCK):
+        first = client.get(reverse("activity_timeliness")).content.decode()
+        other = client.get(reverse("activity_timeliness"), {"county": "129801"}).content.decode()
+    # Wuqing (120114) is the first of Tianjin's 61 counties: its 37 townships, nobody else's.
+    assert "梅厂镇" in first and "测试镇01" not in first
+    assert "测试镇01" in other and "梅厂镇" not in other and "测试镇02" not in other
+    # 61 counties: a search box, not a list of them.
+    assert 'class="chooser"' in other and 'name="county"' in other
+    assert "测试县02" not in other
+
+
+def test_a_county_reader_keeps_his_own_townships_and_is_offered_no_other_county(
+    client, province, county_admin
+):
+    client.force_login(county_admin)
+    with time_machine.travel(CLOCK):
+        page = client.get(reverse("activity_timeliness"), {"county": "129801"}).content.decode()
+    assert "梅厂镇" in page and "测试镇01" not in page
+    county = re.search(r'<select name="county"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)"', county) == ["120114"]  # his own, alone
+
+
+def test_urging_every_incomplete_township_urges_only_those_of_the_county_shown(client, province):
+    reader, _objects = province
+    client.force_login(reader)
+    with time_machine.travel(CLOCK):
+        client.post(reverse("activity_urge"), {"month": "2026-12", "all": "1", "county": "129801"})
+    assert list(Urging.objects.values_list("township_id", flat=True)) == ["129801001"]
