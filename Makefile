@@ -91,6 +91,7 @@ bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/deadline_check.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/quarterly_report.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/compare.py
 
