@@ -343,11 +343,12 @@ def main():
             f"| {county_queries} | {queries} | {county_time * 1000:.0f} ms "
             f"| {seconds * 1000:.0f} ms | {'✓' if ok else '✗'} |"
         )
+    how_built = "reused" if reuse else f"built in {built:.0f} s"
     lines = [
         "## Page weight and queries, province beside county",
         "",
         f"Inner Mongolia (prefix 15): 14,592 villages, 1,225 townships, 108 counties, the "
-        f"province dataset ({'reused' if reuse else f'built in {built:.0f} s'}); the county is {county.name} "
+        f"province dataset ({how_built}); the county is {county.name} "
         f"({county.code}, the most villages), listed at {COUNTY_SHARE:.0%} and given twelve "
         "more years of rounds and fifty inspectors so that its lists fill a first page of 50 "
         "rows as the province's do; the pages of one county's townships (timeliness, "
