@@ -224,14 +224,24 @@ def _compact(field, widget_class):
 
 class _Compact:
     """Keeps the short list read once when a form copies its fields: Django's copy of a
-    ModelChoiceField sets its queryset again, which would make the <select> ask again."""
+    ModelChoiceField sets its queryset again, which would make the <select> ask again.
+    Setting the queryset otherwise drops it (the list is then that queryset's)."""
 
     small_choices = None
 
+    def _set_queryset(self, queryset):
+        forms.ModelChoiceField._set_queryset(self, queryset)
+        self.small_choices = None
+
+    # The stubs do not declare Django's getter, which reads the field's own `_queryset`.
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
+
     def __deepcopy__(self, memo):
+        small = self.small_choices
         result = super().__deepcopy__(memo)
-        if self.small_choices is not None:
-            result.widget.choices = list(self.small_choices)
+        if small is not None:
+            result.small_choices = list(small)
+            result.widget.choices = result.small_choices
         return result
 
 
