@@ -81,6 +81,8 @@ PAGES = [
 NOTES = {
     "campaign_list": "the county has one campaign (one a year); the province's first page "
     "lists 50 of its 108, paged",
+    "county_settings": "one county's own page: the province reader's extra query finds the "
+    "county named by `?county=`, the county's own reader has it from his division",
 }
 # Pages of one county's townships: a wider reader picks the county (`?county=`).
 ONE_COUNTY = {
