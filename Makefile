@@ -78,18 +78,24 @@ lint: $(VENV)/.dev typecheck
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
-# The production shape without Docker: gunicorn + Celery worker + Celery beat (Procfile)
-# over the PostgreSQL and Redis installed on this machine.
+# The production shape without Docker: gunicorn, Celery beat and two Celery workers
+# (Procfile: `periodic` for the periodic and default queues, `worker` for imports and
+# reports) over the PostgreSQL and Redis installed on this machine. `make stack
+# STACK_WORKERS=3` runs three imports-and-reports workers.
+STACK_WORKERS ?= 1
 stack: $(VENV)/.runtime messages
 	-createdb -h 127.0.0.1 -U postgres portal 2>/dev/null
-	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) bash bin/stack
+	DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) STACK_WORKERS=$(STACK_WORKERS) \
+		bash bin/stack
 
 # Benchmarks on PostgreSQL with the real divisions (not part of `make test`): figures are
 # printed and written to bench/RESULTS.md. The database named here is dropped and rebuilt.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+# The quarterly report's fan-out over real workers needs Redis (skipped when unreachable).
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/deadline_check.py
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/quarterly_report.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/quarterly_report.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"

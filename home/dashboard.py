@@ -3,13 +3,14 @@ viewer's area or any part of it (province → city → county → township, whos
 lead to their own pages). Every figure comes from an app's selectors, each in one query
 whatever the data size; the page makes a fixed number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from firstsecretary.selectors import (
     coverage,
@@ -78,17 +79,79 @@ class Stage:
     reached: int
 
 
-def dashboard(*, scope: Scope, year: int | None = None, today: date | None = None) -> dict:
+@dataclass
+class Filters:
+    """The dashboard's filters as read from a request's ?year=, ?campaign= and ?area=, the
+    same for the page and the statistics API: `reader` is the scope narrowed to the area,
+    `errors` what was wrong with each value (the page falls back on the defaults, the API
+    answers 400), `area_found` False for an area outside the scope (the API: 404)."""
+
+    reader: Scope
+    years: list[int]
+    year: int | None = None
+    campaign: Campaign | None = None
+    errors: dict = field(default_factory=dict)
+    area_found: bool = True
+
+
+def filters(*, scope: Scope, year: str = "", campaign: str = "", area: str = "") -> Filters:
+    """Read the filters for a reader of `scope`: the area narrows the scope (a division
+    strictly inside it), the campaign must be one the area sees and fixes the year, and a
+    year must be one of the scope's campaign years (none given: the newest)."""
+    year, campaign, area = year.strip(), campaign.strip(), area.strip()
+    reader = scope.narrowed(area)
+    # Outside the scope, malformed, or a village: narrowed() ignores it; the API says 404.
+    found = not area or area == scope.prefix or reader != scope
+    result = Filters(reader=reader, years=years(scope=scope), area_found=found)
+    if campaign:
+        chosen = (
+            Campaign.objects.visible_to(reader).filter(pk=campaign).first()
+            if campaign.isdigit() and len(campaign) < 10
+            else None
+        )
+        if chosen is None:
+            result.errors["campaign"] = _("No campaign {campaign} in this area.").format(
+                campaign=campaign
+            )
+        else:
+            result.campaign, result.year = chosen, chosen.year
+    if year:
+        if not (year.isdigit() and int(year) in result.years):
+            result.errors["year"] = _(
+                "No campaign in the year {year} in your area; campaign years: {years}."
+            ).format(year=year, years="、".join(str(y) for y in result.years) or "—")
+        elif result.campaign is not None and int(year) != result.campaign.year:
+            result.errors["year"] = _("The campaign {campaign} is of {year}.").format(
+                campaign=result.campaign, year=result.campaign.year
+            )
+        elif result.campaign is None:
+            result.year = int(year)
+    if result.year is None and result.years:
+        result.year = result.years[0]
+    return result
+
+
+def dashboard(
+    *,
+    scope: Scope,
+    year: int | None = None,
+    campaign: Campaign | None = None,
+    today: date | None = None,
+) -> dict:
     """Every figure of the dashboard for a scope (the reader's, or narrowed by the
-    drill-down: `Scope.narrowed`) and a year."""
+    drill-down: `Scope.narrowed`) and a year, or one campaign (of its year)."""
+    if campaign is not None:
+        year = campaign.year
     today = today or timezone.localdate()
     this_month = today.replace(day=1)
     # The timeliness page's window: up to the month being planned (due by the 25th).
     months = plan_months(today, MONTHS)
     prefix = scope.prefix or ""
     depth = CHILD_LENGTH.get(len(prefix), 12)
-    stats = ledger_statistics(scope=scope, year=year, today=today)
+    stats = ledger_statistics(scope=scope, campaign=campaign, year=year, today=today)
     cases = Case.objects.visible_to(scope)
+    if campaign is not None:
+        cases = cases.filter(campaign=campaign)
     if year is not None:
         cases = cases.filter(campaign__year=year)
     rows = (
@@ -113,8 +176,8 @@ def dashboard(*, scope: Scope, year: int | None = None, today: date | None = Non
         for code in sorted(codes)
     }
     for code, figures in by_unit.items():
-        for field, value in figures.items():
-            setattr(units[code], field, value)
+        for name, value in figures.items():
+            setattr(units[code], name, value)
     ranking = sorted(
         (unit for unit in units.values() if unit.total),
         key=lambda u: (-(u.rate or 0), -u.total, u.code),
@@ -123,7 +186,7 @@ def dashboard(*, scope: Scope, year: int | None = None, today: date | None = Non
         (unit, [plans.get((unit.code, month), Timeliness(month=month)) for month in months])
         for unit in units.values()
     ]
-    covered, open_cases = coverage(scope=scope, year=year)
+    covered, open_cases = coverage(scope=scope, campaign=campaign, year=year)
     statuses = CaseStatus.values
     funnel = [
         Stage(
@@ -150,10 +213,11 @@ def dashboard(*, scope: Scope, year: int | None = None, today: date | None = Non
     }
 
 
-def figure_links(*, year, code, drilled, today=None):
-    """The list behind each figure of the dashboard: every link carries the year and, when
-    drilled down, the area, and adds the figure's own filter (the filter and the figure
-    share one definition in the app's selectors, so the list's total is the figure)."""
+def figure_links(*, year, code, drilled, campaign=None, today=None):
+    """The list behind each figure of the dashboard: every link carries the year (and the
+    campaign, to the lists of cases) and, when drilled down, the area, and adds the
+    figure's own filter (the filter and the figure share one definition in the app's
+    selectors, so the list's total is the figure)."""
     from django.urls import reverse
     from django.utils.http import urlencode
 
@@ -162,6 +226,8 @@ def figure_links(*, year, code, drilled, today=None):
 
     def url(name, dated=True, **params):
         leading = {"year": year or ""} if dated else {}
+        if dated and campaign is not None and name in ("case_list", "support_overview"):
+            leading["campaign"] = campaign.pk
         return reverse(name) + "?" + urlencode({**leading, **area, **params})
 
     last_month = add_months(today.replace(day=1), -1).strftime("%Y-%m")
@@ -219,8 +285,6 @@ def workbook(figures, *, place):
     """The dashboard's tables in one workbook, one sheet each (bytes in a BytesIO)."""
     import io
 
-    from django.utils.translation import gettext as _
-
     from portal.excel import Column, XlsxTable, month_label
 
     stats, year = figures["stats"], figures["year"]
@@ -255,6 +319,7 @@ def workbook(figures, *, place):
             (_("Administrative villages listed"), stats.village_cases),
             (_("Share of administrative villages listed (%)"), stats.listed_share),
             (_("Communities listed"), stats.community_cases),
+            (_("Share of communities listed (%)"), stats.community_share),
             (_("Transformed or closed"), stats.converted),
             (_("Conversion rate (%)"), stats.conversion_rate),
             (_("Relapses"), stats.relapses),

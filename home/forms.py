@@ -8,7 +8,8 @@ from django.utils.translation import gettext_noop
 
 from portal import choosers
 from portal.choices import Role
-from villages.choices import DivisionLevel
+from portal.roles import grants_of
+from villages.choices import CODE_LENGTH, DivisionLevel
 from villages.models import Division, Village
 
 # Django's own zh-Hans catalogue keeps the ASCII colon after a label (`label_tag`); ours,
@@ -30,7 +31,12 @@ class LoginForm(AuthenticationForm):
 class _UserFieldsForm(forms.Form):
     display_name = forms.CharField(label=_("Full name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose…")), *Role.choices])
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose…")), *Role.choices],
+        # The choices are the roles the acting user may grant: any other is beyond them.
+        error_messages={"invalid_choice": _("At your level you cannot grant this role.")},
+    )
     division = forms.ModelChoiceField(
         label=_("Division"), queryset=Division.objects.none(), empty_label=_("Choose…")
     )
@@ -41,14 +47,26 @@ class _UserFieldsForm(forms.Form):
         empty_label=_("Choose…"),
     )
 
-    def __init__(self, *args, acting_user, **kwargs):
+    def __init__(self, *args, acting_user, current_role=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the roles the acting user may grant (portal.roles.GRANTS), and the divisions
+        # of the levels he may grant them at; the service checks the pair.
+        grants = grants_of(acting_user)
+        offered = set(grants) | ({current_role} if current_role else set())
+        self.fields["role"].choices = [("", _("Choose…"))] + [
+            (value, label) for value, label in Role.choices if value in offered
+        ]
+        lengths = set().union(*grants.values()) if grants else set()
+        levels = [level for level, length in CODE_LENGTH.items() if length in lengths]
         # A province has a thousand townships and fourteen thousand villages: searched.
         self.fields["division"] = choosers.chooser_field(
             "divisions",
             acting_user,
             like=self.fields["division"],
-            level=",".join([DivisionLevel.CITY, DivisionLevel.COUNTY, DivisionLevel.TOWNSHIP]),
+            level=",".join(levels) or DivisionLevel.TOWNSHIP,
+        )
+        self.fields["division"].error_messages["invalid_choice"] = _(
+            "Choose a division inside your area, of a level you may place users at."
         )
         self.fields["village"] = choosers.chooser_field(
             "villages", acting_user, like=self.fields["village"]

@@ -9,7 +9,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
-from home import views
+from home import api as home_api
+from home import users_api, views
 from home.forms import LoginForm
 from inspections import api as inspections_api
 from portal import bulk, choosers
@@ -38,6 +39,7 @@ handler500 = "home.views.server_error"
 router = DefaultRouter()
 # One URL per resource: no `.json` suffix variants to scope and test twice.
 router.include_format_suffixes = False
+router.register("users", users_api.UserViewSet, basename="user")
 router.register("divisions", villages_api.DivisionViewSet, basename="division")
 router.register("villages", villages_api.VillageViewSet, basename="village")
 router.register("activity-plans", villages_api.ActivityPlanViewSet, basename="activity-plan")
@@ -112,6 +114,24 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/timeliness/", villages_api.TimelinessView.as_view(), name="timeliness-api"),
+    # The dashboard's figures (home.api): the same selectors, the same filters as the page.
+    path(
+        "api/v1/statistics/summary/",
+        home_api.SummaryView.as_view(),
+        name="statistics-summary",
+    ),
+    path("api/v1/statistics/funnel/", home_api.FunnelView.as_view(), name="statistics-funnel"),
+    path(
+        "api/v1/statistics/categories/",
+        home_api.CategoriesView.as_view(),
+        name="statistics-categories",
+    ),
+    path("api/v1/statistics/ranking/", home_api.RankingView.as_view(), name="statistics-ranking"),
+    path(
+        "api/v1/statistics/activity-plans/",
+        home_api.ActivityPlansView.as_view(),
+        name="statistics-activity-plans",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

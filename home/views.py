@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
@@ -62,6 +62,14 @@ class UserListView(ObjectListView):
     def get_queryset(self):
         return selectors.user_list(scope=self.request.scope)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # An administrator sees his colleagues and those above his grants, without an
+        # Edit link: the edit page would refuse him (portal.roles.GRANTS).
+        for person in context["object_list"]:
+            person.manageable = services.may_manage(self.request.user, person)
+        return context
+
 
 class _UserFormMixin:
     def get_form_kwargs(self):
@@ -95,6 +103,23 @@ class UserUpdateView(_UserFormMixin, ScopedObjectFormMixin, FormView):
     permission_for_reads = True
     form_class = UserUpdateForm
     template_name = "portal/user_form.html"
+
+    def get_object(self):
+        user = super().get_object()
+        if not services.may_manage(self.request.user, user):
+            # In scope (listed), but of a role or level the user may not grant: 403, said.
+            raise PermissionDenied(
+                _("At your level you cannot manage a user with the role “{role}”.").format(
+                    role=user.role_title
+                )
+            )
+        return user
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.object.pk == self.request.user.pk:
+            kwargs["current_role"] = self.object.role  # his own, which he may keep
+        return kwargs
 
     def get_initial(self):
         user = self.object
@@ -259,13 +284,17 @@ class DashboardMixin(PortalMixin):
         from home import dashboard
 
         scope = self.request.scope
-        reader = scope.narrowed(self.request.GET.get("area", "").strip())
-        years = dashboard.years(scope=scope)
-        chosen = self.request.GET.get("year", "")
-        year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
-        if year is None and years:
-            year = years[0]
-        figures = dashboard.dashboard(scope=reader, year=year)
+        # A value the page cannot use (a year without a campaign, another area's campaign,
+        # an area outside the user's) is ignored, as a hand-edited address deserves; the
+        # statistics API answers 400 or 404 to the same values (home.dashboard.filters).
+        chosen = dashboard.filters(
+            scope=scope,
+            year=self.request.GET.get("year", ""),
+            campaign=self.request.GET.get("campaign", ""),
+            area=self.request.GET.get("area", ""),
+        )
+        reader, years, year, campaign = chosen.reader, chosen.years, chosen.year, chosen.campaign
+        figures = dashboard.dashboard(scope=reader, year=year, campaign=campaign)
         code = reader.prefix
         if code and len(code) == 12:  # a first secretary's village
             area, trail = Village.objects.filter(pk=code).first(), []
@@ -277,7 +306,9 @@ class DashboardMixin(PortalMixin):
             )
             own = len(scope.prefix or "")
             trail = [d for d in village_selectors.division_path(area) if len(d.code) >= own]
-        cases_base = reverse("case_list") + "?" + urlencode({"year": year or ""})
+        # The filters every link of the page keeps (the drill-down's, the ranking's).
+        kept = {"year": year or "", **({"campaign": campaign.pk} if campaign else {})}
+        cases_base = reverse("case_list") + "?" + urlencode(kept)
         drilled = reader != scope
         return {
             **figures,
@@ -285,9 +316,13 @@ class DashboardMixin(PortalMixin):
             "list_url": cases_base + (f"&q={code}" if drilled else ""),
             "support_url": reverse("support_overview")
             + "?"
-            + urlencode({"year": year or "", **({"q": code} if drilled else {})}),
-            "links": dashboard.figure_links(year=year, code=code, drilled=drilled),
-            "support_base": reverse("support_overview") + "?" + urlencode({"year": year or ""}),
+            + urlencode({**kept, **({"q": code} if drilled else {})}),
+            "links": dashboard.figure_links(
+                year=year, code=code, drilled=drilled, campaign=campaign
+            ),
+            "support_base": reverse("support_overview") + "?" + urlencode(kept),
+            "kept": urlencode(kept),
+            "campaign": campaign,
             "perms_export": self.request.user.has_role_perm(Perm.REPORT_EXPORT),
             "today": timezone.localdate(),
             "years": years,

@@ -130,41 +130,26 @@ every(
     default=previous_quarter,
 )
 def quarterly_report(period: date) -> str:
-    """Build each county's report for the quarter that contains `period`, once, and tell
-    the county's administrators it is ready."""
-    from portal.services import report_build
+    """Have each county's report for the quarter that contains `period` built, and each
+    province's (one part per county, by as many workers as there are), once; each tells
+    its area's administrators when it is ready. With workers the job only hands them the
+    reports (the `reports` queue), so beat's queue is free again at once."""
+    from portal.services import report_start
 
     year, quarter = quarter_of(period)
-    counties = (
-        Case.objects.values_list("village__township__parent_id", flat=True).distinct().order_by()
-    )
-    built = 0
+    codes = Case.objects.values_list("village__township__parent_id", flat=True).distinct()
     # Every township has its county: no None among them.
-    for county in sorted({code for code in counties if code is not None}):
-        report, _created = quarterly_request(county=county, year=year, quarter=quarter)
+    counties = sorted({code for code in codes.order_by() if code is not None})
+    provinces = sorted({county[:2] for county in counties})
+    started = 0
+    for area in counties + provinces:
+        report, _created = quarterly_request(area=area, year=year, quarter=quarter)
         if report.status != ReportStatus.DONE:
-            report_build(report_id=report.pk)
-            built += 1
-        admins = User.objects.filter(
-            role=Role.COUNTY_ADMIN,
-            is_active=True,
-            division__code__in=[county[:2], county[:4], county],
-        ).values_list("pk", flat=True)
-        notify_many(
-            [
-                (
-                    user_id,
-                    f"quarterly-report:{year}Q{quarter}:{county}",
-                    _("The inspection report for {year} Q{quarter} is ready").format(
-                        year=year, quarter=quarter
-                    ),
-                    "",
-                    reverse("report_detail", args=[report.pk]),
-                )
-                for user_id in admins
-            ]
-        )
-    return f"quarterly_report {year}Q{quarter}: {built} built"
+            started += report_start(report_id=report.pk)
+    return (
+        f"quarterly_report {year}Q{quarter}: {started} started "
+        f"({len(counties)} counties, {len(provinces)} provinces)"
+    )
 
 
 every(

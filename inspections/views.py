@@ -37,7 +37,7 @@ from inspections.forms import (
     VisitForm,
 )
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
-from inspections.reports import quarterly_ask, quarterly_county_of
+from inspections.reports import quarterly_area_of, quarterly_ask
 from portal import bulk
 from portal.generic import (
     ExportView,
@@ -75,8 +75,8 @@ class RoundListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage"] = self.request.user.has_role_perm(Perm.ROUND_MANAGE)
-        context["can_ask_quarterly"] = context["can_export"] and bool(
-            quarterly_county_of(self.request.user)
+        context["can_ask_quarterly"] = context["can_export"] and (
+            quarterly_area_of(self.request.user) is not None  # "": the whole country
         )
         # The quarter just ended: in January, the fourth quarter of last year.
         year, quarter = quarter_of(previous_quarter(timezone.localdate()))
@@ -592,7 +592,8 @@ class CircularDocxView(ScopedObjectMixin, View):
 
 
 class QuarterlyReportView(FormActionView):
-    """Start (or open) the county's quarterly report from the page: progress, then download.
+    """Start (or open) the quarterly report of the reader's county (city, province) from
+    the page: progress, then download.
     The form is on the rounds' list."""
 
     permission = Perm.REPORT_EXPORT
@@ -613,8 +614,8 @@ class QuarterlyReportView(FormActionView):
     def form_valid(self, form):
         request = self.request
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
-        county = quarterly_county_of(request.user)
-        if county is None:
+        area = quarterly_area_of(request.user)
+        if area is None:
             messages.error(
                 request,
                 _(
@@ -623,5 +624,5 @@ class QuarterlyReportView(FormActionView):
                 ),
             )
             return redirect("round_list")
-        report = quarterly_ask(county=county, year=year, quarter=quarter, acting_user=request.user)
+        report = quarterly_ask(area=area, year=year, quarter=quarter, acting_user=request.user)
         return redirect(report)

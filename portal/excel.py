@@ -93,6 +93,18 @@ def _is_lazy(value):
     return type(value).__name__ == "__proxy__"
 
 
+def row_values(columns: list[Column], obj: Any) -> list[Any]:
+    """The row of `obj` under `columns` (no 序号: the writer numbers the rows) as plain data,
+    lazy text made text: to be written elsewhere with XlsxTable.append_values (a report
+    built in parts, by other processes)."""
+    values = []
+    for column in columns:
+        assert column.value is not None, "only the writer's 序号 column reads no value"
+        value = column.value(obj)
+        values.append(str(value) if _is_lazy(value) else value)
+    return values
+
+
 class XlsxTable:
     """A one-sheet workbook in write-only mode, laid out like a paper form: a title row,
     optional group headers merged over their columns, the header row (frozen, with an
@@ -151,10 +163,13 @@ class XlsxTable:
         self.rows = 0
 
     def append(self, obj):
+        first = 1 if self.numbered else 0
+        self.append_values([column.value(obj) for column in self.columns[first:]])
+
+    def append_values(self, values):
         self.rows += 1
         cells = [self.rows] if self.numbered else []
-        for column in self.columns[len(cells) :]:
-            value = column.value(obj)
+        for column, value in zip(self.columns[len(cells) :], values, strict=True):
             if column.wrap or _needs_cell(value):
                 value = _cell(self.sheet, value, alignment=WRAPPED if column.wrap else None)
             cells.append(value)

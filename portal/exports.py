@@ -67,12 +67,23 @@ BUILDERS: dict[str, ReportBuilder] = {}
 
 @dataclass(frozen=True)
 class ReportBuilder:
-    """`build(report, handle, on_progress(percent)) -> rows` writes the workbook."""
+    """`build(report, handle, on_progress(percent)) -> rows` writes the workbook.
+
+    A report that can be built in parts by many workers at once (a province's quarterly
+    report, one part per county) also gives `parts(report) -> keys` (none or one: built
+    in one task), `build_part(report, key) -> part` (plain data: it travels through the
+    result backend) and `join(report, parts, handle, on_progress) -> rows`, which writes
+    from the parts, in the order of their keys, the workbook `build` would write.
+    `done(report)`, if given, is called once the file is saved (to notify its readers)."""
 
     kind: str
     title: Any
     filename: Any
     build: Callable
+    parts: Callable | None = None
+    build_part: Callable | None = None
+    join: Callable | None = None
+    done: Callable | None = None
 
 
 def register_builder(builder: ReportBuilder) -> ReportBuilder:

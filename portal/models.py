@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.choices import ReportStatus, Role
+from portal.choices import ADMIN_TITLES, LEVEL_LABELS, ReportStatus, Role
 from portal.fields import phone_field
 from portal.roles import role_has_perm
 from portal.scoping import ScopedQuerySet
@@ -61,6 +61,26 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    @property
+    def level(self) -> int | None:
+        """The length of the code of the division he works for (2 province … 9 township),
+        12 for a first secretary (his village); None with no division."""
+        if self.role == Role.FIRST_SECRETARY and self.village_id:
+            return len(self.village_id)
+        return len(self.division_id) if self.division_id else None
+
+    @property
+    def level_label(self):
+        """省级, 市级, 县级, 乡镇级 or 村级 (empty with no division)."""
+        return LEVEL_LABELS.get(self.level, "")
+
+    @property
+    def role_title(self):
+        """The role as the pages name it: an administrator with his level (县级组织部管理员)."""
+        if self.role == Role.COUNTY_ADMIN:
+            return ADMIN_TITLES.get(self.level, self.get_role_display())
+        return self.get_role_display()
 
     def has_role_perm(self, perm):
         if not self.is_active:

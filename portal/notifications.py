@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import translation
 
 from portal.choices import Role
@@ -36,9 +36,14 @@ def notify(*, users: Iterable[User], key: str, title: str, body: str = "", url: 
 
 
 def county_admins(county_code: str) -> QuerySet[User]:
-    """The active administrators whose area contains the county (county, city, province)."""
+    """The active administrators who act next for the county: its own department's, or,
+    where the county has none, those of the nearest area above it that has (the city's,
+    else the province's). A province is not told of each of its counties' hand-offs."""
     ancestors = [county_code[:n] for n in (2, 4, 6)]
-    return User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True, division__code__in=ancestors)
+    admins = User.objects.filter(role=Role.COUNTY_ADMIN, is_active=True, division_id__in=ancestors)
+    # Codes are prefixes of each other: the longest, the nearest, sorts last.
+    nearest = admins.order_by("-division_id").values("division_id")[:1]
+    return admins.filter(division_id=Subquery(nearest))
 
 
 @transaction.atomic

@@ -21,6 +21,8 @@ class Perm:
     PLAN_APPROVE = "plan.approve"
     CASE_ACCEPT = "case.accept"
     CATEGORY_MANAGE = "category.manage"
+    # The acceptance checklist of the administrator's area (a province's, a city's, a county's).
+    CHECKLIST_MANAGE = "checklist.manage"
     CAMPAIGN_MANAGE = "campaign.manage"
     # Progress on plan tasks (a first secretary: only on tasks assigned to them).
     TASK_UPDATE = "task.update"
@@ -58,6 +60,7 @@ ROLE_PERMISSIONS = {
         Perm.PLAN_APPROVE,
         Perm.CASE_ACCEPT,
         Perm.CATEGORY_MANAGE,
+        Perm.CHECKLIST_MANAGE,
         Perm.CAMPAIGN_MANAGE,
         Perm.SECRETARY_MANAGE,
         Perm.SUPPORT_MANAGE,
@@ -74,3 +77,56 @@ ROLE_PERMISSIONS = {
 
 def role_has_perm(role, perm):
     return perm in ROLE_PERMISSIONS.get(role, set())
+
+
+# --- Who may grant which role where (DHIS2's rule) -----------------------------------------
+
+# The levels of the division tree, by the length of their code: a user's level is that of
+# the division he works for (a first secretary's division is his village's township).
+PROVINCE, CITY, COUNTY, TOWNSHIP = 2, 4, 6, 9
+
+# The one table of delegated administration: an organization department's administrator
+# (role county_admin, at whatever level his division is) may give a user of his own area
+# these roles, each at these levels, and nothing else. Administrators are made by the level
+# above (the province's by a superuser), so no administrator makes or unmakes a colleague
+# of his own level; leaders (viewers) may sit at the administrator's own level. The
+# inspectors, township organizers and first secretaries are the county's work, as before.
+GRANTS: dict[int, dict[str, frozenset[int]]] = {
+    PROVINCE: {
+        Role.COUNTY_ADMIN: frozenset({CITY, COUNTY}),
+        Role.VIEWER: frozenset({PROVINCE, CITY, COUNTY}),
+    },
+    CITY: {
+        Role.COUNTY_ADMIN: frozenset({COUNTY}),
+        Role.VIEWER: frozenset({CITY, COUNTY}),
+    },
+    COUNTY: {
+        Role.TOWNSHIP_ORGANIZER: frozenset({TOWNSHIP}),
+        Role.INSPECTOR: frozenset({COUNTY}),
+        # His scope is his village; placed in its township (or, as older records are,
+        # in the county).
+        Role.FIRST_SECRETARY: frozenset({COUNTY, TOWNSHIP}),
+        Role.VIEWER: frozenset({COUNTY, TOWNSHIP}),
+    },
+}
+# A superuser grants any role at any level (the province's administrators are his).
+ALL_LEVELS = frozenset({PROVINCE, CITY, COUNTY, TOWNSHIP})
+
+
+def grants_of(user) -> dict[str, frozenset[int]]:
+    """The roles `user` may grant, each with the levels of division it may be given at:
+    empty for anyone who does not manage users."""
+    if not user.has_role_perm(Perm.USER_MANAGE):
+        return {}
+    if user.is_superuser:
+        return dict.fromkeys(Role.values, ALL_LEVELS)
+    if user.role != Role.COUNTY_ADMIN or not user.division_id:
+        return {}
+    return GRANTS.get(len(user.division_id), {})
+
+
+def may_grant(user, role, division_code) -> bool:
+    """Whether `user` may give `role` to someone of the division `division_code`, by the
+    table (the area is checked apart: the division must also lie in the user's scope)."""
+    levels = grants_of(user).get(role, frozenset())
+    return division_code is not None and len(str(division_code)) in levels

@@ -164,11 +164,3 @@ class SharedDownQuerySet(ScopedQuerySet):
         path = self.model.scope_path
         ancestors = [prefix[:n] for n in DIVISION_LENGTHS if n < len(prefix)]
         return self.filter(scope.q(path) | models.Q(**{f"{path}__in": ancestors}))
-
-
-class NationalQuerySet(models.QuerySet):
-    """For rules set once for the whole country (the acceptance checklist): every scope
-    with an area sees them all, nothing sees nothing."""
-
-    def visible_to(self, scope):
-        return self.none() if checked(scope).is_nothing else self.all()

@@ -15,19 +15,23 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import exports
-from portal.choices import ReportStatus, Role
+from portal.choices import LEVEL_LABELS, ReportStatus, Role
 from portal.constraints import service_transaction
 from portal.excel import XlsxTable
 from portal.models import ApiToken, GeneratedReport, User
+from portal.permissions import require
 from portal.queue import send
+from portal.roles import Perm, grants_of, may_grant
 from portal.scoping import Scope
 
 logger = logging.getLogger(__name__)
@@ -36,13 +40,26 @@ logger = logging.getLogger(__name__)
 
 
 def _check_user_placement(*, acting_user, role, division, village):
-    """A user may only be placed inside the acting user's own scope, in a sensible place."""
+    """A user may only be placed inside the acting user's own scope, in a sensible place,
+    with a role the acting user may grant at that level (portal.roles.GRANTS)."""
     errors = {}
     scope = Scope.of(acting_user)
+    grants = grants_of(acting_user)
+    if role not in grants:
+        errors["role"] = _("At your level you cannot grant the role “{role}”.").format(
+            role=Role(role).label if role in Role.values else role
+        )
     if division is None:
         errors["division"] = _("Choose the division this user works for.")
     elif not scope.contains(division.code):
         errors["division"] = _("You can only place users inside your own area.")
+    elif role in grants and len(division.code) not in grants[role]:
+        errors["division"] = _(
+            "The role “{role}” can only be given to a user of: {levels}."
+        ).format(
+            role=Role(role).label,
+            levels="、".join(str(LEVEL_LABELS[n]) for n in sorted(grants[role])),
+        )
     if role == Role.FIRST_SECRETARY:
         if village is None:
             errors["village"] = _("A first secretary must be attached to a village.")
@@ -54,6 +71,14 @@ def _check_user_placement(*, acting_user, role, division, village):
         errors["village"] = _("Only a first secretary is attached to a village.")
     if errors:
         raise ValidationError(errors)
+
+
+def may_manage(acting_user: User, user: User) -> bool:
+    """Whether `acting_user` may change `user` (who is in his scope): himself (his details
+    only), or someone whose role and level he could have granted."""
+    if user.pk == acting_user.pk:
+        return acting_user.has_role_perm(Perm.USER_MANAGE)
+    return may_grant(acting_user, user.role, user.division_id)
 
 
 def _set_password(user, password):
@@ -77,7 +102,8 @@ def user_create(
     display_name: str = "",
     phone: str = "",
 ) -> User:
-    """Create a user inside the acting user's scope."""
+    """Create a user inside the acting user's scope, with a role he may grant there."""
+    require(acting_user, Perm.USER_MANAGE)
     _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
     user = User(
         username=username,
@@ -107,13 +133,24 @@ def user_update(
     is_active: bool = True,
     password: str = "",
 ) -> User:
-    """Change a user's role, place or details; the user must stay inside the acting scope."""
+    """Change a user's role, place or details; the user must stay inside the acting scope,
+    with a role the acting user may grant there."""
+    require(acting_user, Perm.USER_MANAGE)
     user = User.objects.visible_to(Scope.of(acting_user)).select_for_update().get(pk=user.pk)
-    if user.pk == acting_user.pk and (
-        role != user.role or division != user.division or not is_active
-    ):
-        raise ValidationError(_("You cannot change your own role, division or status."))
-    _check_user_placement(acting_user=acting_user, role=role, division=division, village=village)
+    if not may_manage(acting_user, user):
+        raise PermissionDenied(
+            _("At your level you cannot manage a user with the role “{role}”.").format(
+                role=user.role_title
+            )
+        )
+    if user.pk == acting_user.pk:
+        # Nobody raises his own role or moves himself (out of his scope or within it).
+        if role != user.role or division != user.division or not is_active:
+            raise ValidationError(_("You cannot change your own role, division or status."))
+    else:
+        _check_user_placement(
+            acting_user=acting_user, role=role, division=division, village=village
+        )
     user.role = role
     user.division = division
     user.village = village if role == Role.FIRST_SECRETARY else None
@@ -223,6 +260,19 @@ def report_send(report_id: int) -> bool:
     return send("portal.tasks.build_report", (report_id,))
 
 
+def report_start(*, report_id: int) -> bool:
+    """Hand a recorded report to the workers from a job, where nobody waits for a page:
+    sent to the `reports` queue; without workers (tasks in-process: `make run`, the tests,
+    the benchmarks) built here and now, in parts where it has them. False when Redis
+    cannot take it (it stays pending for the sweeper)."""
+    from celery import current_app
+
+    if current_app.conf.task_always_eager:
+        current_app.tasks["portal.tasks.build_report"].apply((report_id,), throw=True)
+        return True
+    return report_send(report_id)
+
+
 def reports_resend(*, older_than_minutes: int = 2) -> int:
     """Send again the reports still pending after a while (sent while the broker was down,
     or lost with it). A report built twice is built once: report_build is idempotent."""
@@ -242,24 +292,35 @@ def _as_querydict(params):
     return query
 
 
-def report_build(*, report_id: int) -> GeneratedReport | None:
+def report_build(*, report_id: int, parts: list[Any] | None = None) -> GeneratedReport | None:
     """Build a queued report's file. Idempotent: a finished report is left as it is, and a
-    report a dead worker left half-built is built again from the start."""
+    report a dead worker left half-built is built again from the start. With `parts` (the
+    results of report_build_part, in the order of report_parts' keys) the workbook is
+    joined from them; a missing part (None: it failed) fails the report."""
     report = GeneratedReport.objects.select_related("requested_by").filter(pk=report_id).first()
     if report is None or report.status == ReportStatus.DONE:
         return report
-    GeneratedReport.objects.filter(pk=report.pk).update(
-        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
-    )
+    running: dict[str, Any] = {"status": ReportStatus.RUNNING, "progress": 0, "error": ""}
+    if parts is None:  # built in parts, it started when they did (report_parts)
+        running["started_at"] = timezone.now()
+    else:
+        running["progress"] = 90
+    GeneratedReport.objects.filter(pk=report.pk).update(**running)
 
     def set_progress(percent):
         # Written straight to the row so the progress bar moves while the file is built.
         GeneratedReport.objects.filter(pk=report.pk).update(progress=min(99, percent))
 
+    builder = exports.BUILDERS.get(report.kind)
     try:
         with tempfile.TemporaryFile() as handle:
-            if report.kind in exports.BUILDERS:
-                builder = exports.BUILDERS[report.kind]
+            if builder is not None and parts is not None:
+                if any(part is None for part in parts):
+                    raise ValueError(f"report {report.pk}: a part failed, see its log")
+                assert builder.join is not None, "only a report built in parts has parts"
+                rows = builder.join(report, parts, handle, set_progress)
+                filename = _filename(builder)
+            elif builder is not None:
                 rows = builder.build(report, handle, set_progress)
                 filename = _filename(builder)
             else:
@@ -297,7 +358,49 @@ def report_build(*, report_id: int) -> GeneratedReport | None:
     report.row_count = rows
     report.finished_at = timezone.now()
     report.save(update_fields=["file", "status", "progress", "row_count", "finished_at"])
+    if builder is not None and builder.done is not None:
+        builder.done(report)
     return report
+
+
+def report_parts(*, report_id: int) -> list[str]:
+    """The keys of the parts a report is built from, one task each, by as many workers as
+    there are (a province's quarterly report: its counties), the report marked running;
+    [] when it is built in one task: a list export, a report of one part, one finished or
+    gone."""
+    report = GeneratedReport.objects.filter(pk=report_id).first()
+    if report is None or report.status == ReportStatus.DONE:
+        return []
+    builder = exports.BUILDERS.get(report.kind)
+    if builder is None or builder.parts is None:
+        return []
+    keys = [str(key) for key in builder.parts(report)]
+    if len(keys) < 2:
+        return []
+    GeneratedReport.objects.filter(pk=report.pk).update(
+        status=ReportStatus.RUNNING, started_at=timezone.now(), progress=0, error=""
+    )
+    return keys
+
+
+def report_build_part(*, report_id: int, key: str, position: int = 0, total: int = 1) -> Any:
+    """One part of a report built in parts (report_parts' `key`, the `position`-th of
+    `total`), as plain data for report_build to join; None when it fails (logged: the
+    join then fails the report) or the report is gone. The progress bar follows the
+    parts, which the workers take in order, up to 90 %."""
+    report = GeneratedReport.objects.filter(pk=report_id).first()
+    builder = exports.BUILDERS.get(report.kind) if report is not None else None
+    if report is None or builder is None or builder.build_part is None:
+        return None
+    try:
+        part = builder.build_part(report, key)
+    except Exception:
+        logger.exception("report %s: part %s failed", report.pk, key)
+        return None
+    GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.RUNNING).update(
+        progress=Greatest(F("progress"), 90 * (position + 1) // max(total, 1))
+    )
+    return part
 
 
 def reports_purge_expired(*, now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -125,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Behind pgbouncer in transaction mode a server-side cursor (what `.iterator()` opens on
+# PostgreSQL for exports and reports) cannot outlive its transaction's server connection:
+# Django must not use them there (its documented caveat). Session mode needs nothing.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_TRANSACTION_POOLING", False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One Redis serves the Celery broker, its result backend and the cache. Redis down must make
@@ -327,6 +334,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 360)),
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Queues, one per kind of work, so that a long piece of one kind never delays another: a
+# province-wide import or a national report cannot hold up the 25th's deadline check. A
+# worker started without -Q consumes all four (`make run`'s eager mode ignores them); a
+# deployment runs one pool for `periodic,default` and others for `imports` and `reports`
+# (docker-compose.yml, Procfile). Routing is declared here once, by task name; a task
+# named nowhere goes to `default`. Globs: an app's background import or batch task is an
+# import whatever its module.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Each queue its own routing key: on one exchange, a shared key would copy every message
+# to all four queues.
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in ("periodic", "imports", "reports", "default")
+]
+CELERY_TASK_ROUTES = {
+    # Beat's runs: the deadline check, reminders, digests, sweeps. Short, and due on time.
+    "portal.tasks.run_job": {"queue": "periodic"},
+    "portal.tasks.resend_reports": {"queue": "periodic"},
+    "portal.tasks.purge_expired_reports": {"queue": "periodic"},
+    # Generated reports: background exports and quarterly reports, their parts and joins.
+    "portal.tasks.build_report": {"queue": "reports"},
+    "portal.tasks.build_report_part": {"queue": "reports"},
+    "portal.tasks.join_report": {"queue": "reports"},
+    # Uploaded workbooks checked and written in the background, bulk transitions.
+    "*import*": {"queue": "imports"},
+    "*batch*": {"queue": "imports"},
+    "*bulk*": {"queue": "imports"},
+}
 # The beat schedule: each app declares its periodic runs beside its jobs (portal.jobs.every).
 
 # --- E-mail (the daily notification digest) ---------------------------------------------

@@ -34,7 +34,8 @@ from villages.models import Division, Village
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    """Opening a campaign: the county is one of the caller's (the page's rule)."""
+    """Opening a campaign: for a county of the caller's, or for his own area (a province's
+    or city's campaign is shared by the counties under it; the page's rule)."""
 
     class Meta:
         model = Campaign
@@ -45,7 +46,9 @@ class CampaignSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         scope = _scope(self.context)
-        self.fields["division"].queryset = Division.objects.visible_to(scope).filter(level="county")
+        self.fields["division"].queryset = Division.objects.visible_to(scope).filter(
+            level__in=services.CAMPAIGN_LEVELS
+        )
 
 
 class CampaignUpdateSerializer(serializers.ModelSerializer):
@@ -60,13 +63,15 @@ class CampaignUpdateSerializer(serializers.ModelSerializer):
 class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = AcceptanceCriterion
-        fields = ["id", "name", "points", "order", "active"]
+        # `division`: null for the national checklist, else the area that set it.
+        fields = ["id", "name", "points", "order", "active", "division"]
 
 
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["id", "name", "group", "order", "active"]
+        # `division`: null for a national category, else the area that set it.
+        fields = ["id", "name", "group", "order", "active", "division"]
 
 
 def _scope(context):
@@ -279,15 +284,19 @@ class CampaignViewSet(
 
 
 class CriterionViewSet(ScopedReadOnlyViewSet):
-    """The acceptance checklist (考核验收): the ids are the keys of an acceptance's
-    `scores`; every item in use (active) must be scored, up to its points."""
+    """The acceptance checklists (考核验收) the caller sees: the national one, those set
+    above his area and his area's own. The ids are the keys of an acceptance's `scores`;
+    a case is scored on the checklist in force where its village is (its county's own if
+    it has one, else its city's, else its province's, else the national one), every active
+    item of it, up to its points."""
 
     queryset = AcceptanceCriterion.objects.all()
     serializer_class = CriterionSerializer
 
 
 class CategoryViewSet(ScopedReadOnlyViewSet):
-    """The national problem categories and the caller's county's own."""
+    """The national problem categories, those set above the caller's area (inherited) and
+    his area's own."""
 
     queryset = Category.objects.all()
     serializer_class = CategorySerializer

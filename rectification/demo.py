@@ -9,7 +9,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rectification import services
-from rectification.choices import CaseAction, CaseStatus
+from rectification.choices import CaseAction, CaseStatus, CategoryGroup
 from rectification.models import AcceptanceCriterion, Campaign, Category
 from villages.models import Village
 
@@ -69,6 +69,21 @@ def _scores(total):
         result[str(criterion.pk)] = min(criterion.points, left)
         left -= result[str(criterion.pk)]
     return result
+
+
+# Tianjin's own problem category, which Wuqing (and every district of Tianjin) inherits.
+TIANJIN_CATEGORY = "宗族宗派和黑恶势力干扰村务"
+
+
+def load_province(*, tianjin):
+    """Tianjin's municipal department (天津市委组织部) sets a problem category of its own:
+    Wuqing's ledger offers it beside the national ones, and Wuqing cannot change it."""
+    if Category.objects.filter(name=TIANJIN_CATEGORY).exists():
+        return 0
+    services.category_save(
+        acting_user=tianjin, name=TIANJIN_CATEGORY, group=CategoryGroup.LOCAL, order=1
+    )
+    return 1
 
 
 def load(*, county, organizers, secretary=None):

@@ -8,7 +8,7 @@ from portal import choosers
 from portal.bulk import IdsField
 from portal.fields import LONG_TEXT_MAX
 from portal.scoping import Scope
-from rectification import ledger
+from rectification import ledger, selectors
 from rectification.models import (
     LEADER_MAX_LENGTH,
     LEADERS,
@@ -214,9 +214,14 @@ class AcceptanceForm(forms.Form):
         label=_("Conclusion"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.criteria = list(AcceptanceCriterion.objects.filter(active=True))
+        # The checklist in force where the case's village is (its county's or inherited);
+        # with no case, the national one.
+        if case is not None:
+            self.criteria = selectors.checklist(scope=Scope.under(case.village_id))
+        else:
+            self.criteria = list(AcceptanceCriterion.objects.filter(active=True, division=None))
         for criterion in self.criteria:
             self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
                 label=_("{item} (max {points})").format(
@@ -244,7 +249,11 @@ class RatingForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    division = forms.ModelChoiceField(label=_("County"), queryset=Division.objects.none())
+    division = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Division.objects.none(),
+        help_text=_("A province's or city's campaign is shared by the counties under it."),
+    )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("Name"), max_length=100)
     started_on = forms.DateField(label=_("Started on"), widget=DATE)
@@ -252,7 +261,7 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["division"] = choosers.chooser_field(
-            "divisions", acting_user, like=self.fields["division"], level="county"
+            "divisions", acting_user, like=self.fields["division"], level="province,city,county"
         )
 
 
@@ -267,3 +276,9 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "group", "order", "active"]
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["name", "points", "order", "active"]

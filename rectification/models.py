@@ -9,16 +9,30 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.fields import long_text
-from portal.scoping import NationalQuerySet, ScopedQuerySet, SharedDownQuerySet, checked
+from portal.scoping import ScopedQuerySet, SharedDownQuerySet, checked
 from rectification.choices import EVENT_LABELS, CaseStatus, CategoryGroup, Grade, PlanStatus
 
 
+class InheritedQuerySet(SharedDownQuerySet):
+    """Settings a province, a city or a county sets (campaigns, categories, checklists):
+    each area sees its own, those of the areas above it (inherited) and those below it;
+    it edits only its own and those below it, never those it inherits."""
+
+    def editable_by(self, scope):
+        if checked(scope).is_nothing:
+            return self.none()
+        if scope.is_everything:
+            return self
+        return self.filter(scope.q(self.model.scope_path))
+
+
 class Campaign(models.Model):
-    """One county's yearly batch of rectification (e.g. 2026 年度整顿)."""
+    """A yearly batch of rectification (e.g. 2026 年度整顿): a county's own, or a province's
+    or city's that the counties under it share."""
 
     division = models.ForeignKey(
         "villages.Division",
-        verbose_name=_("county"),
+        verbose_name=_("set by"),
         on_delete=models.PROTECT,
         related_name="campaigns",
     )
@@ -28,7 +42,7 @@ class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=100)
     started_on = models.DateField(_("started on"))
 
-    objects = SharedDownQuerySet.as_manager()
+    objects = InheritedQuerySet.as_manager()
     scope_path = "division__code"
 
     class Meta:
@@ -47,29 +61,23 @@ class Campaign(models.Model):
         return self.name
 
 
-class CategoryQuerySet(SharedDownQuerySet):
+class NationalOrInheritedQuerySet(InheritedQuerySet):
     def visible_to(self, scope):
-        """The national categories (no division) and the scope's county's own."""
+        """The national ones (no division), those of the areas above the scope (a
+        province's, a city's: inherited) and the scope's own."""
         if checked(scope).is_nothing:
             return self.none()
         return self.filter(Q(division__isnull=True) | Q(pk__in=super().visible_to(scope)))
 
-    def editable_by(self, scope):
-        """A county edits its own categories; the national ones only a superuser."""
-        if checked(scope).is_nothing:
-            return self.none()
-        if scope.is_everything:
-            return self
-        return self.filter(scope.q("division__code"))
-
 
 class Category(models.Model):
-    """A kind of weakness (软弱涣散的情形): national (seeded) or a county's own."""
+    """A kind of weakness (软弱涣散的情形): national (seeded), or a province's, a city's or a
+    county's own, inherited by the areas under it."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     division = models.ForeignKey(
         "villages.Division",
-        verbose_name=_("county"),
+        verbose_name=_("set by"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -82,7 +90,7 @@ class Category(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
 
-    objects = CategoryQuerySet.as_manager()
+    objects = NationalOrInheritedQuerySet.as_manager()
     scope_path = "division__code"
 
     class Meta:
@@ -373,14 +381,27 @@ class PlanTask(models.Model):
 
 
 class AcceptanceCriterion(models.Model):
-    """One line of the acceptance checklist (考核验收) and its points; the county edits them."""
+    """One line of an acceptance checklist (考核验收) and its points: the national checklist,
+    or a province's, a city's or a county's own, which replaces the one above it for the
+    cases under it (a checklist adds up to one total against one pass mark: lists from
+    several levels are never summed)."""
 
     name = models.CharField(_("item"), max_length=200)
     points = models.PositiveSmallIntegerField(_("points"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    division = models.ForeignKey(
+        "villages.Division",
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acceptance_criteria",
+        help_text=_("Empty for the national checklist."),
+    )
 
-    objects = NationalQuerySet.as_manager()
+    objects = NationalOrInheritedQuerySet.as_manager()
+    scope_path = "division__code"
 
     class Meta:
         verbose_name = _("acceptance criterion")

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from portal.scoping import Scope
 from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
-from rectification.models import Campaign, Case, CaseEvent, Category, PlanTask, VillageRating
+from rectification.models import (
+    AcceptanceCriterion,
+    Campaign,
+    Case,
+    CaseEvent,
+    Category,
+    PlanTask,
+    VillageRating,
+)
 from villages.models import Village
 from villages.selectors import administrative_q, percent
 
@@ -87,6 +95,24 @@ def case_events(case):
 
 def campaigns_for(*, scope: Scope) -> QuerySet[Campaign]:
     return Campaign.objects.visible_to(scope).select_related("division")
+
+
+def checklist(*, scope: Scope) -> list[AcceptanceCriterion]:
+    """The acceptance checklist in force in the area of `scope` (a case's village, or an
+    administrator's area): the items of the nearest area at or above it that set its own
+    (the county's, else the city's, else the province's), else the national checklist.
+    One query. Lists of several levels are never summed: each adds up to its own total."""
+    if scope.is_nothing:
+        return []
+    prefix = scope.prefix or ""
+    ancestors = [prefix[:n] for n in (2, 4, 6) if n <= len(prefix)]
+    items = list(
+        AcceptanceCriterion.objects.filter(active=True)
+        .filter(Q(division__isnull=True) | Q(division_id__in=ancestors))
+        .select_related("division")
+    )
+    nearest = max((len(item.division_id or "") for item in items), default=0)
+    return [item for item in items if len(item.division_id or "") == nearest]
 
 
 @dataclass

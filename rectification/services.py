@@ -29,7 +29,7 @@ from portal.notifications import handoff, next_actors, place
 from portal.permissions import Actions, allowed, require
 from portal.roles import Perm, role_has_perm
 from portal.scoping import Scope
-from rectification import ledger
+from rectification import ledger, selectors
 from rectification.choices import EVENT_LABELS, CaseAction, CaseStatus, Grade, PlanStatus
 from rectification.models import (
     LEADERS,
@@ -735,7 +735,8 @@ def acceptance_record(
                 status=case.get_status_display()
             )
         )
-    criteria = {str(c.pk): c for c in AcceptanceCriterion.objects.filter(active=True)}
+    # The checklist in force where the village is (its county's, or inherited from above).
+    criteria = {str(c.pk): c for c in selectors.checklist(scope=Scope.under(case.village_id))}
     scores = {str(key): value for key, value in scores.items()}
     errors = {}
     for key, criterion in criteria.items():
@@ -787,17 +788,37 @@ def acceptance_record(
 # --- Campaigns and categories --------------------------------------------------------------
 
 
+def refusal_to_change(item: Campaign | Category | AcceptanceCriterion, scope: Scope) -> Exception:
+    """The refusal to change what an area above set (inherited, read-only below it): 403,
+    saying who set it; 404 for what the scope does not see at all."""
+    if not type(item).objects.visible_to(scope).filter(pk=item.pk).exists():
+        return Http404()
+    if item.division is None:
+        return PermissionDenied(_("This is set nationally; it cannot be changed here."))
+    return PermissionDenied(
+        _("This is set by {area}: only its organization department can change it.").format(
+            area=item.division.name
+        )
+    )
+
+
+# Which levels may set a campaign of their own: a province's or a city's is shared by the
+# counties under it (a county may open its own beside it).
+CAMPAIGN_LEVELS = ("province", "city", "county")
+
+
 @service_transaction
 def campaign_create(
     *, acting_user: User, division: Division, year: int, name: str, started_on: date
 ) -> Campaign:
-    """Open a county's yearly campaign (one per county and year)."""
+    """Open a yearly campaign for a county, or for a city or province whose counties share
+    it (one per area and year)."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
     if (
-        division.level != "county"
+        division.level not in CAMPAIGN_LEVELS
         or not Division.objects.visible_to(Scope.of(acting_user)).filter(pk=division.pk).exists()
     ):
-        raise ValidationError({"division": _("Choose a county inside your area.")})
+        raise ValidationError({"division": _("Choose your area or a county inside it.")})
     if Campaign.objects.filter(division=division, year=year).exists():
         raise ValidationError(
             {
@@ -816,15 +837,13 @@ def campaign_create(
 def campaign_update(
     *, acting_user: User, campaign: Campaign, name: str, started_on: date
 ) -> Campaign:
-    """Rename a campaign or correct its start; its county and year, which its cases hang
-    on, stay as opened."""
+    """Rename a campaign or correct its start; its area and year, which its cases hang
+    on, stay as opened. A campaign set above the acting user's area is not his to change."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
-    counties = Division.objects.visible_to(Scope.of(acting_user))
-    locked = (
-        Campaign.objects.select_for_update().filter(pk=campaign.pk, division__in=counties).first()
-    )
+    scope = Scope.of(acting_user)
+    locked = Campaign.objects.editable_by(scope).select_for_update().filter(pk=campaign.pk).first()
     if locked is None:
-        raise Http404
+        raise refusal_to_change(campaign, scope)
     campaign = locked
     campaign.name, campaign.started_on = name, started_on
     campaign.full_clean()
@@ -842,17 +861,53 @@ def category_save(
     order: int = 0,
     active: bool = True,
 ) -> Category:
-    """Add or change a problem category; one in use on cases is retired, not deleted."""
+    """Add or change a problem category; one in use on cases is retired, not deleted. A new
+    one is the administrator's area's own (a province's is inherited by its counties)."""
     require(acting_user, Perm.CATEGORY_MANAGE)
     if category is None:
-        # A new category belongs to the administrator's county (national: a superuser).
+        # A new category belongs to the administrator's area (national: a superuser).
         category = Category(division=acting_user.division if not acting_user.is_superuser else None)
     elif not Category.objects.editable_by(Scope.of(acting_user)).filter(pk=category.pk).exists():
-        raise PermissionDenied(_("Only the county that added a category can change it."))
+        raise refusal_to_change(category, Scope.of(acting_user))
     category.name, category.group, category.order, category.active = name, group, order, active
     category.full_clean()
     category.save()
     return category
+
+
+@service_transaction
+def criterion_save(
+    *,
+    acting_user: User,
+    criterion: AcceptanceCriterion | None = None,
+    name: str,
+    points: int,
+    order: int = 0,
+    active: bool = True,
+) -> AcceptanceCriterion:
+    """Add or change an item of the acceptance checklist of the administrator's area. Once
+    an area has items of its own, they replace the checklist it inherited for its cases
+    (selectors.checklist); one used in a review is retired, not deleted."""
+    require(acting_user, Perm.CHECKLIST_MANAGE)
+    if criterion is None:
+        criterion = AcceptanceCriterion(
+            division=acting_user.division if not acting_user.is_superuser else None
+        )
+    elif (
+        not AcceptanceCriterion.objects.editable_by(Scope.of(acting_user))
+        .filter(pk=criterion.pk)
+        .exists()
+    ):
+        raise refusal_to_change(criterion, Scope.of(acting_user))
+    criterion.name, criterion.points, criterion.order, criterion.active = (
+        name,
+        points,
+        order,
+        active,
+    )
+    criterion.full_clean()
+    criterion.save()
+    return criterion
 
 
 # --- Screening ---------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from rectification.forms import (
     CampaignUpdateForm,
     CaseForm,
     CategoryForm,
+    CriterionForm,
     EvidenceForm,
     PlanBulkReviewForm,
     PlanForm,
@@ -48,7 +49,15 @@ from rectification.forms import (
     TransitionForm,
 )
 from rectification.imports import LEDGER_IMPORT, RATING_IMPORT, LedgerUploadForm
-from rectification.models import Case, Category, Plan, PlanTask, VillageRating
+from rectification.models import (
+    AcceptanceCriterion,
+    Campaign,
+    Case,
+    Category,
+    Plan,
+    PlanTask,
+    VillageRating,
+)
 
 COLOURS = {"status_colours": CASE_STATUS_COLOURS, "plan_colours": PLAN_STATUS_COLOURS}
 
@@ -455,6 +464,9 @@ class AcceptanceCreateView(ScopedObjectFormMixin, FormView):
     def get_initial(self):
         return {"reviewed_on": timezone.localdate()}
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.object}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             object=self.object, pass_mark=settings.ACCEPTANCE_PASS_MARK, **kwargs
@@ -615,13 +627,24 @@ class CampaignListView(PortalMixin, TemplateView):
         return super().get_context_data(
             page_obj=Paginator(campaigns, 50).get_page(self.request.GET.get("page")),
             can_manage=user.has_role_perm(Perm.CAMPAIGN_MANAGE),
-            categories=Category.objects.visible_to(self.request.scope).annotate(
-                case_count=Count("case")
+            editable_campaigns=set(
+                Campaign.objects.editable_by(self.request.scope).values_list("pk", flat=True)
             ),
+            categories=Category.objects.visible_to(self.request.scope)
+            .select_related("division")
+            .annotate(case_count=Count("case")),
             editable=set(
                 Category.objects.editable_by(self.request.scope).values_list("pk", flat=True)
             ),
             can_manage_categories=user.has_role_perm(Perm.CATEGORY_MANAGE),
+            # The checklist in force in the user's area, and the items he may edit.
+            checklist=selectors.checklist(scope=self.request.scope),
+            editable_criteria=set(
+                AcceptanceCriterion.objects.editable_by(self.request.scope).values_list(
+                    "pk", flat=True
+                )
+            ),
+            can_manage_checklist=user.has_role_perm(Perm.CHECKLIST_MANAGE),
             **kwargs,
         )
 
@@ -660,9 +683,12 @@ class CampaignUpdateView(FormPageMixin, PortalMixin, FormView):
 
     @cached_property
     def campaign(self):
-        return get_object_or_404(
+        campaign = get_object_or_404(
             selectors.campaigns_for(scope=self.request.scope), pk=self.kwargs["pk"]
         )
+        if not Campaign.objects.editable_by(self.request.scope).filter(pk=campaign.pk).exists():
+            raise services.refusal_to_change(campaign, self.request.scope)
+        return campaign
 
     def get_heading(self):
         return _("Campaign {year}: {county}").format(
@@ -684,6 +710,15 @@ class CampaignUpdateView(FormPageMixin, PortalMixin, FormView):
         return redirect("campaign_list")
 
 
+def _editable(model, scope, pk):
+    """The object `pk` of a setting (category, checklist item) if the scope may change it:
+    404 out of sight, 403 (saying who set it) if it is inherited from above."""
+    item = get_object_or_404(model.objects.visible_to(scope).select_related("division"), pk=pk)
+    if not model.objects.editable_by(scope).filter(pk=item.pk).exists():
+        raise services.refusal_to_change(item, scope)
+    return item
+
+
 class CategoryEditView(FormPageMixin, PortalMixin, FormView):
     """Add a category (no pk) or change one; the county's own list of problem types."""
 
@@ -697,9 +732,7 @@ class CategoryEditView(FormPageMixin, PortalMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         if "pk" in self.kwargs:
-            kwargs["instance"] = get_object_or_404(
-                Category.objects.editable_by(self.request.scope), pk=self.kwargs["pk"]
-            )
+            kwargs["instance"] = _editable(Category, self.request.scope, self.kwargs["pk"])
         return kwargs
 
     def form_valid(self, form):
@@ -713,6 +746,38 @@ class CategoryEditView(FormPageMixin, PortalMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The category has been saved."))
+        return redirect("campaign_list")
+
+
+class CriterionEditView(FormPageMixin, PortalMixin, FormView):
+    """Add an item to the area's own acceptance checklist (no pk) or change one; once the
+    area has items of its own they replace the checklist it inherited."""
+
+    permission = Perm.CHECKLIST_MANAGE
+    permission_for_reads = True
+    form_class = CriterionForm
+    heading = gettext_lazy("Acceptance checklist item")
+    cancel_url = "campaign_list"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "pk" in self.kwargs:
+            kwargs["instance"] = _editable(
+                AcceptanceCriterion, self.request.scope, self.kwargs["pk"]
+            )
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            services.criterion_save(
+                acting_user=self.request.user,
+                criterion=form.instance.pk and form.instance,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The checklist item has been saved."))
         return redirect("campaign_list")
 
 

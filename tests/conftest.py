@@ -1,6 +1,7 @@
 """Shared personas and data. Every session starts with Wuqing District's real divisions.
 
-Personas (STYLE.md §9): a county administrator of Wuqing, one of another county (Jimo),
+Personas (STYLE.md §9): the Tianjin municipal department's administrator above Wuqing
+(province level, division 12), a county administrator of Wuqing, one of another county (Jimo),
 the organizers of two Wuqing townships (alice in 梅厂镇, bob in 大碱厂镇), an inspector,
 a first secretary of one village in 梅厂镇, a read-only leader, a superuser, and anonymous.
 """
@@ -29,6 +30,7 @@ COUNTY = "120114"  # 武清区
 TOWNSHIP_A = "120114101"  # 梅厂镇
 TOWNSHIP_B = "120114102"  # 大碱厂镇
 JIMO = "370215"  # 即墨区, Qingdao: another county
+TIANJIN = "12"  # 天津市: the province-level municipality above Wuqing
 
 
 def load_wuqing():
@@ -93,6 +95,8 @@ def village_b(db):
 # The personas' users, by fixture name. UserFactory gets or creates by user name, so a
 # persona made once for a module (the access matrix) is the one its fixture returns.
 PERSONA_USERS = {
+    # 天津市委组织部: a province-level administrator whose area holds Wuqing.
+    "tianjin_admin": {"username": "tianjin", "role": Role.COUNTY_ADMIN, "division_id": TIANJIN},
     "county_admin": {"username": "county", "role": Role.COUNTY_ADMIN, "division_id": COUNTY},
     "other_county_admin": {"username": "jimo", "role": Role.COUNTY_ADMIN, "division_id": JIMO},
     # Township organizer of 梅厂镇 (township A).
@@ -126,6 +130,12 @@ def make_persona(name):
     if name == "secretary":
         fields = {**fields, "village": first_village_of_township_a()}
     return UserFactory(**fields)
+
+
+@pytest.fixture
+def tianjin_admin(db):
+    """The Tianjin municipal department's administrator (天津市委组织部, division 12)."""
+    return make_persona("tianjin_admin")
 
 
 @pytest.fixture
@@ -173,6 +183,7 @@ def superuser(db):
 PERSONAS = (
     "anonymous",
     "superuser",
+    "tianjin_admin",
     "county_admin",
     "other_county_admin",
     "alice",

@@ -453,7 +453,7 @@ def test_the_quarterly_report_read_county_wide_holds_only_visits_that_have_happe
     from inspections.reports import build, quarterly_request
 
     _inspection, _team, _visited, _ahead, names = scene
-    report, _created = quarterly_request(county="120114", year=2026, quarter=4)
+    report, _created = quarterly_request(area="120114", year=2026, quarter=4)
     handle = io.BytesIO()
     build(report, handle, lambda percent: None)
     book = load_workbook(handle)

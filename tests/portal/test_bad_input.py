@@ -62,6 +62,7 @@ from rectification.forms import (
 from rectification.imports import LEDGER_IMPORT, RATING_IMPORT
 from rectification.models import (
     Acceptance,
+    AcceptanceCriterion,
     Campaign,
     Case,
     Category,
@@ -188,6 +189,11 @@ def world(
     jimo_inspector = UserFactory(username="jimo_inspector", role=Role.INSPECTOR, division_id=JIMO)
     county_category = Category.objects.create(name="村级组织阵地建设薄弱", division_id=COUNTY)
     jimo_category = Category.objects.create(name="即墨区自定问题", division_id=JIMO)
+    # Not in use: an active item of the county's own would replace the national checklist
+    # that the acceptance forms below are posted with.
+    county_criterion = AcceptanceCriterion.objects.create(
+        name="阵地建设达标", points=10, division_id=COUNTY, active=False
+    )
     jimo_campaign = Campaign.objects.create(
         division_id=JIMO, year=2026, name="即墨区2026年度整顿", started_on=date(2026, 3, 1)
     )
@@ -549,6 +555,18 @@ FORMS = {
             "active": "on",
         },
         watch=lambda w: [Category.objects.all()],
+    ),
+    "criterion_create": Form(
+        persona="county_admin",
+        url=lambda w: reverse("criterion_create"),
+        valid=lambda w: {"name": "阵地建设达标", "points": 10, "order": 7},
+        watch=lambda w: [AcceptanceCriterion.objects.all()],
+    ),
+    "criterion_edit": Form(
+        persona="county_admin",
+        url=lambda w: reverse("criterion_edit", args=[w.county_criterion.pk]),
+        valid=lambda w: {"name": "阵地建设全面达标", "points": 12, "order": 3},
+        watch=lambda w: [AcceptanceCriterion.objects.all()],
     ),
     "rating_create": Form(
         persona="alice",

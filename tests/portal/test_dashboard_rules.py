@@ -108,10 +108,13 @@ def test_the_share_listed_is_over_administrative_villages_with_communities_apart
     assert (stats.villages, stats.village_cases, stats.listed_share) == (10, 1, Decimal("10.0"))
     assert (stats.communities, stats.community_cases, stats.cases) == (3, 1, 2)
     html = page.content.decode()
-    assert "占行政村的10.0%" in html  # the denominator in words beside the figure
+    # The denominator in words and in number beside each share; 1 of 3 communities apart.
+    assert "占行政村·嘎查（10个）的10.0%" in html
+    assert "占城市社区（3个，另计）的33.3%" in html
     assert "行政村（村委会和嘎查）" in html and "城市社区（另计）" in html
     printed = client.get(reverse("dashboard_print")).content.decode()
     assert "占行政村的10.0%" in printed and "城市社区（另计）" in printed
+    assert "占社区的33.3%" in printed
     response = client.post(reverse("dashboard_export"))
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     summary = {row[0]: row[1] for row in book["概况"].iter_rows(min_row=3, values_only=True)}
@@ -119,6 +122,7 @@ def test_the_share_listed_is_over_administrative_villages_with_communities_apart
     assert summary["行政村列入整顿比例（%）"] == 10.0
     assert summary["城市社区（另计）"] == 3
     assert summary["列入整顿社区数"] == 1
+    assert summary["社区列入整顿比例（%）"] == 33.3
     # The village list behind "10" holds the ten, communities apart.
     villages = client.get(reverse("village_list"), {"administrative": "true"})
     assert villages.context["paginator"].count == 10

@@ -136,3 +136,23 @@ def test_the_demo_has_a_published_circular_and_an_active_round_for_the_inspector
     assert page.context["my_teams"] and page.context["visits"]
     assert Circular.objects.get().published_at is not None
     assert GeneratedReport.objects.filter(kind="inspections.quarterly", status="done").exists()
+
+
+def test_tianjin_above_wuqing_makes_its_administrators_and_sets_a_category(demo, client):
+    from rectification.demo import TIANJIN_CATEGORY
+    from rectification.models import Case, Category
+
+    client.post(reverse("login"), {"username": "tianjin", "password": DEMO_PASSWORD})
+    form = client.get(reverse("user_create")).context["form"]
+    assert [value for value, _label in form.fields["role"].choices if value] == [
+        "county_admin",
+        "viewer",
+    ]
+    assert client.get(reverse("dashboard")).status_code == 200
+    ledger = client.get(reverse("case-list")).json()
+    assert ledger["count"] == Case.objects.filter(village__code__startswith="120114").count()
+    assert TIANJIN_CATEGORY in client.get(reverse("campaign_list")).content.decode()
+    category = Category.objects.get(name=TIANJIN_CATEGORY)
+    client.force_login(User.objects.get(username="county"))
+    assert TIANJIN_CATEGORY in client.get(reverse("campaign_list")).content.decode()
+    assert client.get(reverse("category_edit", args=[category.pk])).status_code == 403

@@ -186,10 +186,10 @@ SCOPED_MODELS = (
     Division,
     User,
     Case,
-    Campaign,  # SharedDownQuerySet
+    Campaign,  # InheritedQuerySet: its own, above it and below it
     DispatchUnit,
-    Category,  # national and the county's own
-    AcceptanceCriterion,  # NationalQuerySet
+    Category,  # national, inherited from above, its own and below
+    AcceptanceCriterion,  # the same
     FirstSecretary,
     InspectionRound,
     Visit,

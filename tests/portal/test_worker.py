@@ -26,8 +26,9 @@ from villages.models import Village
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def _start_worker(*, pool="solo", env=None):
-    """A Celery worker in its own process group, as the Procfile runs it."""
+def _start_worker(*, pool="solo", env=None, queues=None, name="worker"):
+    """A Celery worker in its own process group, as the Procfile runs it: on every queue,
+    or on `queues` only (e.g. "periodic,default")."""
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -51,6 +52,8 @@ def _start_worker(*, pool="solo", env=None):
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            f"--hostname={name}@%h",
+            *([f"--queues={queues}"] if queues else []),
         ],
         cwd=settings.BASE_DIR,
         env=environment,
@@ -154,9 +157,12 @@ def test_a_real_worker_builds_the_quarterly_report(worker):
     summary = run_job.apply_async(args=("quarterly_report", "2026-10"), ignore_result=False).get(
         timeout=90
     )
-    assert summary == "quarterly_report 2026Q4: 1 built"
-    report = GeneratedReport.objects.get(kind=KIND)
-    assert report.status == ReportStatus.DONE and report.file
+    # The job hands the reports to the `reports` queue (the same worker here) and returns.
+    assert summary == "quarterly_report 2026Q4: 2 started (1 counties, 1 provinces)"
+    for area in ("120114", "12"):  # Wuqing's, and Tianjin's above it
+        report = GeneratedReport.objects.get(kind=KIND, scope_code=area)
+        _wait_for(report, {ReportStatus.DONE, ReportStatus.FAILED}, seconds=90, processes=[worker])
+        assert report.status == ReportStatus.DONE and report.file
 
 
 def _large_county(townships=6):

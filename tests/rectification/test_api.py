@@ -104,7 +104,7 @@ def test_the_checklist_ids_are_listed_and_scores_posted_by_them(
     listed = client.get(reverse("acceptance-criterion-list")).json()["results"]
     active = [item for item in listed if item["active"]]
     assert active and all(
-        set(item) == {"id", "name", "points", "order", "active"} for item in listed
+        set(item) == {"id", "name", "points", "order", "active", "division"} for item in listed
     )
     response = client.post(
         reverse("case-acceptance", args=[rectifying_case.pk]),

@@ -23,6 +23,7 @@ from villages.models import Village
 from villages.services import divisions_import
 
 FIXTURE = Path(settings.BASE_DIR) / "villages" / "fixtures" / "wuqing"
+TIANJIN = "12"  # 天津市, the province-level municipality above Wuqing
 COUNTY = "120114"  # 武清区
 TOWNSHIP_A = "120114101"  # 梅厂镇
 TOWNSHIP_B = "120114102"  # 大碱厂镇
@@ -30,6 +31,8 @@ DEMO_PASSWORD = "wuqing-demo-2026"
 
 # username, full name, role, division, village code (first secretaries only)
 DEMO_USERS = (
+    # 天津市委组织部: makes Wuqing's administrators and leaders, sets Tianjin-wide categories.
+    ("tianjin", "周文斌", Role.COUNTY_ADMIN, TIANJIN, None),
     ("county", "张建华", Role.COUNTY_ADMIN, COUNTY, None),
     ("meichang", "李秀英", Role.TOWNSHIP_ORGANIZER, TOWNSHIP_A, None),
     ("dajianchang", "王志刚", Role.TOWNSHIP_ORGANIZER, TOWNSHIP_B, None),
@@ -72,7 +75,10 @@ GIVEN = [
 
 
 class Command(BaseCommand):
-    help = "Load the Wuqing District demo: real divisions, one user per role, village facts."
+    help = (
+        "Load the Wuqing District demo: real divisions, one user per role (and Tianjin's "
+        "municipal department above Wuqing), village facts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -91,6 +97,7 @@ class Command(BaseCommand):
             filled = self._fill_village_facts()
             users = self._users()
             by_name = {user.username: user for user in users}
+            ledger_demo.load_province(tianjin=by_name["tianjin"])
             cases = ledger_demo.load(
                 county=by_name["county"],
                 organizers={TOWNSHIP_A: by_name["meichang"], TOWNSHIP_B: by_name["dajianchang"]},
@@ -111,10 +118,14 @@ class Command(BaseCommand):
         self.stdout.write(f"First secretaries: {secretaries} on the roster.")
         self.stdout.write(f"Activity plans: {plans} monthly plans of six townships.")
         self.stdout.write(f"Inspections: {rounds} rounds filed.")
+        self.stdout.write(
+            "Dashboard: /dashboard/; its figures as JSON: /api/v1/statistics/summary/ "
+            "(and funnel/, categories/, ranking/, activity-plans/; ?year=, ?campaign=, ?area=)."
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             where = user.village.name if user.village_id else user.division.name
-            self.stdout.write(f"  {user.username:<12} {user.get_role_display():<10} {where}")
+            self.stdout.write(f"  {user.username:<12} {user.role_title:<10} {where}")
         self.stdout.write("  admin        Django admin (superuser)")
 
     def _fill_village_facts(self):

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0011_api_token'),
+        ('portal', '0012_role_label_says_administrator_at_any_level'),
     ]
 
     operations = [
