@@ -60,6 +60,7 @@ PAGES = [
     "campaign_list",
     "campaign_create",
     "category_create",
+    "criterion_create",
     "screening",
     "rating_create",
     "rating_import",

@@ -233,6 +233,8 @@ def province(django_db_setup, django_db_blocker):
             objects = _objects(first_village_of_township_a(), make_persona("alice"))
             _grow()
             reader = UserFactory(username="tianjin", role=Role.COUNTY_ADMIN, division_id="12")
+            # Tianjin's administrator manages county administrators, not township organizers.
+            objects["user"] = {"pk": make_persona("county_admin").pk}
         yield reader, objects
 
 
