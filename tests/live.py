@@ -45,14 +45,14 @@ def load_demo_committed(*, reuse=False):
     reuse = reuse and connection.vendor == "postgresql"
     day = timezone.localdate()
     if reuse and day in _DEMO_ROWS:
-        _restore(_DEMO_ROWS[day])
+        restore(_DEMO_ROWS[day])
         return
     seed = importlib.import_module("rectification.migrations.0002_seed_categories_and_checklist")
     seed.seed(apps, None)
     with override_settings(DEBUG=True):  # the demo refuses to load outside debug
         call_command("load_demo", stdout=io.StringIO())
     if reuse:
-        _DEMO_ROWS[day] = _copy_out()
+        _DEMO_ROWS[day] = copy_out()
 
 
 # The demo's rows as loaded on a day (the demo's dates follow the clock): {day: {table: rows}}.
@@ -65,7 +65,18 @@ def _tables():
     )
 
 
-def _copy_out():
+def table_counts():
+    """{table: rows} of every table, in one query: what the demo's rows were loaded over."""
+    tables = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(f'SELECT %s, count(*) FROM "{table}"' for table in tables),
+            tables,
+        )
+        return dict(cursor.fetchall())
+
+
+def copy_out():
     tables = {}
     with connection.cursor() as cursor:
         for table in _tables():
@@ -77,7 +88,7 @@ def _copy_out():
     return tables
 
 
-def _restore(tables):
+def restore(tables):
     """Every table's rows back, in place of what the flush's post-migrate wrote again
     (content types, permissions): foreign keys are checked at commit, the demo left them
     consistent; then each sequence after its highest id, and the content types read anew."""
