@@ -65,6 +65,10 @@ class WorkLogFilterSet(django_filters.FilterSet):
 
 
 class SupportLinkFilterSet(django_filters.FilterSet):
+    # The case by its id, searched among the reader's own (django-filter's default was a
+    # <select> of every case in the country, in the browsable API's filter form).
+    case = ChooserFilter("cases", label=_("Case"), empty_label=_("All"))
+
     class Meta:
         model = SupportLink
         fields = ["case", "kind"]

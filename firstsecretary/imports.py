@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from firstsecretary import services
 from firstsecretary.choices import Education, Gender
 from firstsecretary.models import Assignment, DispatchUnit, FirstSecretary
-from portal import imports
+from portal import choosers, imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.roles import Perm
@@ -221,9 +221,10 @@ class RosterUploadForm(UploadForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = Division.objects.visible_to(
-            Scope.of(self.acting_user)
-        ).filter(level="county")
+        # A province's 103 counties (a nation's 2,800): searched, not listed.
+        self.fields["county"] = choosers.chooser_field(
+            "divisions", self.acting_user, like=self.fields["county"], level="county"
+        )
         division = getattr(self.acting_user, "division", None)
         if division is not None and division.level == "county":
             self.fields["county"].initial = division

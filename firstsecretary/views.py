@@ -31,7 +31,7 @@ from firstsecretary.forms import (
 )
 from firstsecretary.imports import ROSTER_IMPORT, RosterUploadForm
 from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog, WorkLogPhoto
-from portal import import_views
+from portal import choosers, import_views
 from portal.choices import Role
 from portal.generic import (
     ExportView,
@@ -376,11 +376,17 @@ class PresenceView(PortalMixin, TemplateView):
         form, month = self.month()
         # ?below=true&q=<division> come from the dashboard's presence figures.
         within = self.request.GET.get("q", "").strip()
+        # One county's postings at a time for a wider reader (a province's made 400 KB),
+        # unless the dashboard's figure named the area.
+        scope, county_box = (
+            (self.request.scope, None) if within else choosers.county_choice(self.request)
+        )
         return super().get_context_data(
             form=form,
             month=month,
+            county_choice=county_box,
             rows=selectors.presence(
-                scope=self.request.scope,
+                scope=scope,
                 month=month,
                 below_only=self.request.GET.get("below") == "true",
                 within=within if within.isdigit() else "",
@@ -410,9 +416,16 @@ class SupportOverviewView(PortalMixin, TemplateView):
     template_name = "firstsecretary/support_overview.html"
 
     def get_context_data(self, **kwargs):
-        cases = selectors.open_cases_with_support(
-            scope=self.request.scope, today=timezone.localdate()
-        ).order_by("village__code")
+        # One county's cases at a time for a wider reader, unless the dashboard's card
+        # named the area (?q=<division>).
+        scope, county_box = (
+            (self.request.scope, None)
+            if self.request.GET.get("q")
+            else choosers.county_choice(self.request)
+        )
+        cases = selectors.open_cases_with_support(scope=scope, today=timezone.localdate()).order_by(
+            "village__code"
+        )
         # The ledger's FilterSet: ?year=&q=<area> from the dashboard's card narrows the
         # list as it narrows the ledger; a malformed value is ignored.
         cases = CaseFilterSet(self.request.GET, queryset=cases, request=self.request).qs
@@ -430,6 +443,7 @@ class SupportOverviewView(PortalMixin, TemplateView):
         toggle["missing"] = "false" if only_missing else "true"
         return super().get_context_data(
             rows=rows,
+            county_choice=county_box,
             count=len(rows) if len(rows) < 500 else cases.count(),
             headers=[FIVE_LABELS[kind] for kind in FIVE_ONES],
             only_missing=only_missing,

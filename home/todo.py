@@ -537,7 +537,12 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
             _("{count} findings past their deadline"),
             _url("finding_list", overdue="true"),
         ),
-        *circulars,
+        # A province's department sees every county's closed rounds: one line for many.
+        *_group(
+            circulars,
+            _("{count} closed rounds await their circular"),
+            _url("round_list", status=RoundStatus.CLOSED, circular="false"),
+        ),
     ]
 
 

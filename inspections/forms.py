@@ -9,7 +9,6 @@ from portal import choosers
 from portal.bulk import IdsField
 from portal.choices import Role
 from portal.fields import LONG_TEXT_MAX
-from portal.models import User
 from portal.scoping import Scope
 from rectification.forms import DATE
 from rectification.models import Category
@@ -38,8 +37,14 @@ class TeamForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = User.objects.visible_to(Scope.of(acting_user)).filter(
-            role=Role.INSPECTOR, is_active=True
+        # A county's few inspectors are check boxes; a province's hundreds, a search.
+        self.fields["members"] = choosers.chooser_field(
+            "users",
+            acting_user,
+            like=self.fields["members"],
+            multiple=True,
+            small_widget=forms.CheckboxSelectMultiple,
+            role=Role.INSPECTOR,
         )
         self.fields["villages"].required = False
         # The round's county has hundreds of villages: searched, not listed.

@@ -104,6 +104,8 @@ class Chooser(forms.TextInput):
         self.source = source
         self.params = dict(params or {})
         self.multiple = multiple
+        # Choices already read, by key (see _compact).
+        self.known = {}
 
     def __deepcopy__(self, memo):
         copy = super().__deepcopy__(memo)
@@ -127,8 +129,11 @@ class Chooser(forms.TextInput):
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
         if not values or queryset is None:
             return []
+        found = {v: self.known[v] for v in values if v in self.known}
+        missing = [v for v in values if v not in found]
         try:
-            found = {str(obj.pk): obj for obj in queryset.filter(pk__in=values)}
+            if missing:
+                found.update((str(obj.pk), obj) for obj in queryset.filter(pk__in=missing))
         except (ValueError, TypeError, ValidationError):
             return []  # typed text that is no key (a name, garbage): shown as typed
         return [(v, self.source.label(found[v])) for v in values if v in found]
@@ -198,21 +203,57 @@ def _resolve(queryset, source, value):
 
 
 def _compact(field, widget_class):
-    """A short list of choices is offered as a plain <select> (one COUNT query to know)."""
-    if isinstance(field.widget, Chooser) and field.queryset.count() <= SMALL:
-        field.widget = widget_class(attrs=field.widget.attrs)
-        field.widget.choices = field.choices
+    """A short list of choices is offered as a plain <select>. One query either way: the
+    first SMALL + 1 choices are read, and become the <select>'s options when they are all
+    (a COUNT and then the list would ask twice for a county, once for a province)."""
+    if not isinstance(field.widget, Chooser):
+        return
+    rows = list(field.queryset[: SMALL + 1])
+    if len(rows) > SMALL:
+        # The search box names its chosen value from these when it is one of them (the
+        # newest campaign, the first township): no query of its own.
+        field.widget.known = {str(obj.pk): obj for obj in rows}
+        return
+    field.widget = widget_class(attrs=field.widget.attrs)
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.small_choices = empty + [
+        (field.prepare_value(obj), field.label_from_instance(obj)) for obj in rows
+    ]
+    field.widget.choices = field.small_choices
 
 
-class ChooserField(forms.ModelChoiceField):
+class _Compact:
+    """Keeps the short list read once when a form copies its fields: Django's copy of a
+    ModelChoiceField sets its queryset again, which would make the <select> ask again.
+    Setting the queryset otherwise drops it (the list is then that queryset's)."""
+
+    small_choices = None
+
+    def _set_queryset(self, queryset):
+        forms.ModelChoiceField._set_queryset(self, queryset)
+        self.small_choices = None
+
+    # The stubs do not declare Django's getter, which reads the field's own `_queryset`.
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
+
+    def __deepcopy__(self, memo):
+        small = self.small_choices
+        result = super().__deepcopy__(memo)
+        if small is not None:
+            result.small_choices = list(small)
+            result.widget.choices = result.small_choices
+        return result
+
+
+class ChooserField(_Compact, forms.ModelChoiceField):
     """One object from a source, chosen by search; validated against the scoped source."""
 
-    def __init__(self, source, params=None, *, queryset, **kwargs):
+    def __init__(self, source, params=None, *, queryset, small_widget=forms.Select, **kwargs):
         self.source = SOURCES[source] if isinstance(source, str) else source
         kwargs.setdefault("widget", Chooser(self.source, params))
         kwargs.pop("null_value", None)
         super().__init__(queryset=queryset, **kwargs)
-        _compact(self, forms.Select)
+        _compact(self, small_widget)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -223,14 +264,16 @@ class ChooserField(forms.ModelChoiceField):
         return self.source.label(obj)
 
 
-class MultipleChooserField(forms.ModelMultipleChoiceField):
+class MultipleChooserField(_Compact, forms.ModelMultipleChoiceField):
     """Several objects from a source; each typed value is a code or a unique name."""
 
-    def __init__(self, source, params=None, *, queryset, **kwargs):
+    def __init__(
+        self, source, params=None, *, queryset, small_widget=forms.SelectMultiple, **kwargs
+    ):
         self.source = SOURCES[source] if isinstance(source, str) else source
         kwargs.setdefault("widget", Chooser(self.source, params, multiple=True))
         super().__init__(queryset=queryset, **kwargs)
-        _compact(self, forms.SelectMultiple)
+        _compact(self, small_widget)
 
     def clean(self, value):
         if value and not isinstance(value, (list, tuple)):
@@ -242,13 +285,14 @@ class MultipleChooserField(forms.ModelMultipleChoiceField):
         return self.source.label(obj)
 
 
-def chooser_field(source, user, *, like=None, multiple=False, **params):
+def chooser_field(source, user, *, like=None, multiple=False, small_widget=None, **params):
     """A chooser field for `source` narrowed to `user` (and `params`), taking label,
-    required and help text from `like` (the form field it replaces)."""
+    required and help text from `like` (the form field it replaces); `small_widget` is
+    what a short list is offered as (a <select> by default, e.g. check boxes)."""
     source = SOURCES[source]
-    kwargs = {}
+    kwargs = {} if small_widget is None else {"small_widget": small_widget}
     if like is not None:
-        kwargs = {"label": like.label, "required": like.required, "help_text": like.help_text}
+        kwargs.update(label=like.label, required=like.required, help_text=like.help_text)
         if getattr(like, "empty_label", None) is not None and not multiple:
             kwargs["empty_label"] = like.empty_label
     cls = MultipleChooserField if multiple else ChooserField
@@ -272,6 +316,35 @@ def pick(source, user, value, **params):
         return chooser_field(source, user, **params).clean(value)
     except ValidationError:
         return None
+
+
+def county_choice(request, data=None, *, name="county"):
+    """For a page of one county's townships (timeliness, urging, presence): the county
+    chosen (`?county=`), else the first in the reader's scope, so that a province reader
+    sees one county's page, as heavy as the county's own, and picks another by search.
+    Returns (the scope narrowed to it, its box for the page's GET form); a reader with no
+    whole county in scope (a township) keeps his scope and gets no box. Two queries, for a
+    county's reader as for a province's."""
+    data = request.GET if data is None else data
+    params = {"level": "county"}
+    typed = normalise(data.get(name))
+    counties = SOURCES["divisions"].choices(request.scope, params)
+    if typed.isdigit():
+        chosen = counties.filter(pk=typed).first()
+    elif typed:
+        chosen = pick("divisions", request.user, typed, **params)  # a name typed without JS
+    else:
+        chosen = None
+    if chosen is None:
+        chosen = counties.first()
+    if chosen is None:
+        return request.scope, None
+    box = choice_box(
+        "divisions", request.user, name=name, value=chosen.pk, label=_("County"), **params
+    )
+    if isinstance(box.field.widget, Chooser):
+        box.field.widget.known[str(chosen.pk)] = chosen  # its label without a query
+    return request.scope.narrowed(chosen.pk), box
 
 
 class ChooserFilter(django_filters.ModelChoiceFilter):

@@ -7,23 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.choices import Role
 from portal.models import User
-from portal.scoping import Scope
 
 
 def yes_no_all(label, **kwargs):
     """A yes/no filter whose empty choice reads "All" (not django-filter's "Unknown")."""
     widget = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
     return django_filters.BooleanFilter(label=label, widget=widget, **kwargs)
-
-
-def scoped_choices(model, **filters):
-    """A ModelChoiceFilter queryset narrowed to the request's scope."""
-
-    def queryset(request):
-        scope = getattr(request, "scope", None) or Scope.nothing()
-        return model.objects.visible_to(scope).filter(**filters)
-
-    return queryset
 
 
 class OrderingFilter(django_filters.OrderingFilter):

@@ -90,6 +90,14 @@ class User(AbstractUser):
         return role_has_perm(self.role, perm)
 
 
+def scope_index(name):
+    """An index for `scope_code LIKE 'prefix%'` (varchar_pattern_ops, PostgreSQL's operator
+    class for prefix matches; other databases ignore it)."""
+    return models.Index(
+        fields=["scope_code"], name=f"{name}_scope_code_like", opclasses=["varchar_pattern_ops"]
+    )
+
+
 class GeneratedReport(models.Model):
     """An Excel file built in the background, with its progress, for the users of a scope."""
 
@@ -128,6 +136,9 @@ class GeneratedReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
         ]
+        # visible_to() asks `scope_code LIKE '15%'`: a pattern index serves it whatever the
+        # database's collation (a plain btree only under the C collation).
+        indexes = [scope_index("report")]
 
     def __str__(self):
         return self.title
@@ -186,6 +197,7 @@ class ImportBatch(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="import_progress_max_100"),
         ]
+        indexes = [scope_index("import")]
 
     def __str__(self):
         return self.original_name
@@ -318,7 +330,7 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [models.Index(fields=["content_type", "object_id"]), scope_index("attachment")]
 
     def __str__(self):
         return self.original_name

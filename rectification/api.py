@@ -529,7 +529,9 @@ class CaseViewSet(
         return Response(EventSerializer(selectors.case_events(case), many=True).data)
 
     @extend_schema(request=PlanSerializer, responses=PlanSerializer)
-    @action(detail=True, methods=["get", "put"])
+    # serializer_class: the browsable API's PUT form is built from it (with the case's
+    # serializer it read a Plan as a case, and the page was a server error).
+    @action(detail=True, methods=["get", "put"], serializer_class=PlanSerializer)
     def plan(self, request, pk=None):
         """The plan and its tasks; PUT replaces the task list of a draft or returned plan."""
         case = self.get_object()

@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import choosers
 from portal.choosers import ChooserFilter
-from portal.filtersets import OrderingFilter, SearchFilterSet, scoped_choices, yes_no_all
+from portal.filtersets import OrderingFilter, SearchFilterSet, yes_no_all
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import Campaign, Case, Category, VillageRating
 from rectification.selectors import behind_q, converted_q, reached_q, relapse_q
 from villages.choices import DivisionLevel
+from villages.choosers import village_label
 from villages.selectors import administrative_q
 
 
@@ -20,6 +21,39 @@ def _campaigns(scope, params):
 
 # One a year per county: a province reader's list grows by a hundred a year.
 choosers.register("campaigns", _campaigns, code_field="year")
+
+
+def _categories(scope, params):
+    """The problem categories in use in scope (the national ones and each county's own)."""
+    return Category.objects.visible_to(scope).filter(active=True).order_by("order", "pk")
+
+
+# A county's dozen, but a province reader sees every county's own besides the national ones.
+choosers.register("categories", _categories)
+
+
+def _cases(scope, params):
+    """The cases in scope, by village code."""
+    return (
+        Case.objects.visible_to(scope)
+        .select_related("village__township", "campaign")
+        .order_by("village__code", "-campaign__year", "pk")
+    )
+
+
+def case_label(case):
+    return f"{village_label(case.village)} · {case.campaign.year}"
+
+
+# One per listed village and campaign: a province's ledger holds a thousand.
+choosers.register(
+    "cases",
+    _cases,
+    label=case_label,
+    search_fields=("village__name__icontains", "village__township__name__icontains"),
+    code_field="village__code",
+    exact_field=None,
+)
 
 
 NO_PLAN = "none"
@@ -47,11 +81,8 @@ class CaseFilterSet(SearchFilterSet):
         empty_label=_("All"),
         method="filter_plan_status",
     )
-    category = django_filters.ModelChoiceFilter(
-        field_name="categories",
-        queryset=scoped_choices(Category, active=True),
-        label=_("Problem category"),
-        empty_label=_("All"),
+    category = ChooserFilter(
+        "categories", field_name="categories", label=_("Problem category"), empty_label=_("All")
     )
     year = django_filters.NumberFilter(field_name="campaign__year", label=_("Year"))
     overdue = yes_no_all(_("Overdue"), method="filter_overdue")

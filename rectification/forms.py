@@ -17,7 +17,6 @@ from rectification.models import (
     Category,
     PlanTask,
 )
-from rectification.selectors import campaigns_for
 from villages.models import Division, Village
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -62,7 +61,10 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(scope=Scope.of(acting_user))
+        # One campaign a year per county: a province's list grows by a hundred a year.
+        self.fields["campaign"] = choosers.chooser_field(
+            "campaigns", acting_user, like=self.fields["campaign"]
+        )
         self.fields["categories"].queryset = Category.objects.visible_to(
             Scope.of(acting_user)
         ).filter(active=True)

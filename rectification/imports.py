@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import imports
+from portal import choosers, imports
 from portal.import_views import UploadForm
 from portal.imports import CellError, ImportColumn, field_max_length, parse_date, parse_int
 from portal.notifications import gathered
@@ -223,7 +223,9 @@ class LedgerUploadForm(UploadForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(scope=Scope.of(self.acting_user))
+        self.fields["campaign"] = choosers.chooser_field(
+            "campaigns", self.acting_user, like=self.fields["campaign"]
+        )
 
     def context(self):
         return {"campaign": self.cleaned_data["campaign"].pk}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -677,10 +678,14 @@ class CampaignListView(PortalMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        # A campaign a year per county: a province's list is paged, newest first.
+        campaigns = (
+            selectors.campaigns_for(scope=self.request.scope)
+            .annotate(case_count=Count("cases"))
+            .order_by("-year", "division_id", "pk")
+        )
         return super().get_context_data(
-            campaigns=selectors.campaigns_for(scope=self.request.scope).annotate(
-                case_count=Count("cases")
-            ),
+            page_obj=Paginator(campaigns, 50).get_page(self.request.GET.get("page")),
             can_manage=user.has_role_perm(Perm.CAMPAIGN_MANAGE),
             editable_campaigns=set(
                 Campaign.objects.editable_by(self.request.scope).values_list("pk", flat=True)

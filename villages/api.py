@@ -15,7 +15,12 @@ from portal.api import ScopedReadOnlyViewSet
 from portal.months import next_month
 from portal.roles import Perm
 from villages import selectors, services
-from villages.filtersets import ActivityRecordFilterSet, DivisionFilterSet, VillageFilterSet
+from villages.filtersets import (
+    ActivityPlanFilterSet,
+    ActivityRecordFilterSet,
+    DivisionFilterSet,
+    VillageFilterSet,
+)
 from villages.models import ActivityPlan, ActivityPlanItem, ActivityRecord, Division, Village
 
 
@@ -155,7 +160,7 @@ class ActivityPlanViewSet(ScopedReadOnlyViewSet, mixins.CreateModelMixin):
     queryset = ActivityPlan.objects.prefetch_related("items")
     serializer_class = ActivityPlanSerializer
     permission = Perm.ACTIVITY_WRITE
-    filterset_fields = ["village", "month"]
+    filterset_class = ActivityPlanFilterSet
 
     def create(self, request):
         data = ActivityPlanSerializer(data=request.data)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.choosers import ChooserFilter
 from portal.filtersets import SearchFilterSet, yes_no_all
 from villages.choices import ActivityKind, DivisionLevel, VillageKind
-from villages.models import ActivityRecord, Division, Village
+from villages.models import ActivityPlan, ActivityRecord, Division, Village
 from villages.selectors import administrative_q
 
 
@@ -46,6 +46,17 @@ class VillageFilterSet(SearchFilterSet):
         return (
             queryset.filter(administrative_q()) if value else queryset.exclude(administrative_q())
         )
+
+
+class ActivityPlanFilterSet(django_filters.FilterSet):
+    # The village searched among the reader's own (django-filter's default for
+    # `filterset_fields` was a <select> of every village in the country).
+    village = ChooserFilter("villages", label=_("Village"), empty_label=_("All"))
+    month = django_filters.DateFilter(label=_("Month"))
+
+    class Meta:
+        model = ActivityPlan
+        fields = ["village", "month"]
 
 
 class ActivityRecordFilterSet(SearchFilterSet):

@@ -176,6 +176,16 @@ class ActivityPlan(models.Model):
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="plan_month_is_first_day"),
         ]
+        # Timeliness reads a few months of a whole area: `month IN (…) AND village_id LIKE
+        # '15%'`. The unique (village, month) index leads with the village, so a province's
+        # months were found by scanning its every plan; this one leads with the month.
+        indexes = [
+            models.Index(
+                fields=["month", "village"],
+                name="activityplan_month_village",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            )
+        ]
 
     def __str__(self):
         return f"{self.village} {self.month:%Y-%m}"

@@ -12,10 +12,11 @@ from django.urls import clear_url_caches, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from bench import compare
+from bench import compare, pages
 from portal import exports, services
 from portal.months import due_date
 from portal.scoping import Scope
+from tests.portal.test_access_matrix import EXPECTED, URLS
 from villages.models import ActivityPlan, Village
 from villages.selectors import missing_plans
 
@@ -80,3 +81,22 @@ def test_every_page_and_api_list_is_counted():
     paths = {reverse(name) for name in names}
     assert {"/ledger/", "/dashboard/", "/villages/", "/api/v1/cases/", "/api/v1/villages/"} <= paths
     assert not any("<" in path for path in paths)
+
+
+def test_the_page_weight_bench_measures_every_page_a_county_administrator_opens():
+    opened = {
+        name
+        for name, params in URLS.items()
+        if not params and EXPECTED.get((name, "GET"), {}).get("county_admin") == "ok"
+    }
+    elsewhere = {
+        "dashboard",  # bench/dashboard.py
+        "dashboard_print",  # the dashboard's figures, printed
+        "healthz",  # no page
+        "case_import_template",  # workbooks
+        "rating_import_template",
+        "secretary_import_template",
+    }
+    # The API's lists and documents (its route names have hyphens): bench/compare.py.
+    api = {name for name in opened if "-" in name or name in ("api_docs", "api_schema")}
+    assert sorted(opened - api - elsewhere - set(pages.PAGES)) == []

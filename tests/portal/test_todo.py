@@ -20,7 +20,7 @@ from django.utils import translation
 from firstsecretary import services as secretary_services
 from home.todo import todo_count, todo_for
 from inspections import services as inspection_services
-from inspections.models import Team
+from inspections.models import InspectionRound, Team
 from rectification import services
 from rectification.models import Category
 from villages.models import Division, Village
@@ -540,3 +540,37 @@ def test_a_count_kept_for_another_role_or_area_is_not_shown(alice, list_case, vi
     assert todo_count(alice) == 2
     alice.division_id = "120114102"  # moved to 大碱厂镇 by the county
     assert todo_count(alice) is None
+
+
+def test_many_closed_rounds_without_a_circular_are_one_line_that_opens_their_list(
+    client, county_admin
+):
+    # Seven closed rounds of Wuqing (a province's department sees hundreds), one with its
+    # circular drafted: six await theirs, more than a to-do list shows one by one.
+    rounds = InspectionRound.objects.bulk_create(
+        InspectionRound(
+            county_id="120114",
+            year=2025,
+            quarter=quarter,
+            kind=kind,
+            status="closed",
+            starts_on=date(2025, 3 * quarter - 1, 1),
+            ends_on=date(2025, 3 * quarter - 1, 20),
+        )
+        for kind, quarters in (("random", (1, 2, 3, 4)), ("centralised", (1, 2, 3)))
+        for quarter in quarters
+    )
+    inspection_services.circular_draft(acting_user=county_admin, inspection=rounds[0])
+    assert lines(county_admin) == [
+        (
+            "6轮督查已结束，待起草通报",
+            "",
+            date(2025, 2, 20),
+            None,
+            "/rounds/?status=closed&circular=false",
+            False,
+        )
+    ]
+    client.force_login(county_admin)
+    listed = client.get("/rounds/?status=closed&circular=false").context["object_list"]
+    assert sorted(r.pk for r in listed) == sorted(r.pk for r in rounds[1:])
