@@ -40,6 +40,11 @@ urlpatterns = [
         name="acceptance_import_confirm",
     ),
     path(
+        "acceptance/import/<int:pk>/errors/",
+        views.AcceptanceImportErrorsView.as_view(),
+        name="acceptance_import_errors",
+    ),
+    path(
         "ledger/import/<int:pk>/errors/",
         views.CaseImportErrorsView.as_view(),
         name="case_import_errors",

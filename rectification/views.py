@@ -612,6 +612,7 @@ class _AcceptanceImport:
     upload_url_name: str | None = "acceptance_import"
     preview_url_name: str | None = "acceptance_import_preview"
     confirm_url_name: str | None = "acceptance_import_confirm"
+    errors_url_name: str | None = "acceptance_import_errors"
     template_url_name: str | None = "acceptance_import_template"
 
 
@@ -628,6 +629,10 @@ class AcceptanceImportPreviewView(_AcceptanceImport, import_views.ImportPreviewV
 
 
 class AcceptanceImportConfirmView(_AcceptanceImport, import_views.ImportConfirmView):
+    pass
+
+
+class AcceptanceImportErrorsView(_AcceptanceImport, import_views.ImportErrorsView):
     pass
 
 

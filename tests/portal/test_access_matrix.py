@@ -266,6 +266,8 @@ acceptance_import_preview  GET   login  ok     ok     404    403    403    403  
                            POST  login  405    405    405    405    405    405    405    405
 acceptance_import_confirm  GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    403    403    403    403    403
+acceptance_import_errors   GET   login  ok     ok     404    403    403    403    403    403
+                           POST  login  405    405    405    405    405    405    405    405
 case_apply                 GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    ok     404    403    403    403
 case_withdraw              GET   login  405    405    405    405    405    405    405    405
@@ -593,6 +595,7 @@ URL_OBJECT = {
     "case_evidence": "case",
     "case_import_confirm": "ledger_import",
     "acceptance_import_confirm": "acceptance_import",
+    "acceptance_import_errors": "acceptance_import",
     "acceptance_import_preview": "acceptance_import",
     "bulk_job_detail": "bulk_job",
     "bulk_job_results": "bulk_job",
