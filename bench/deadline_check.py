@@ -22,12 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
-os.environ.pop("REDIS_URL", None)  # the job runs in-process
 
 from bench.common import DIVISIONS, reset_database, write_section  # noqa: E402
 
 
 def main():
+    # Only when run as the bench, never on import (the worker tests need REDIS_URL).
+    os.environ.pop("REDIS_URL", None)  # the job runs in-process
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database the benchmark may drop and recreate.")

@@ -96,7 +96,40 @@ def test_the_page_weight_bench_measures_every_page_a_county_administrator_opens(
         "case_import_template",  # workbooks
         "rating_import_template",
         "secretary_import_template",
+        "acceptance_import_template",
     }
     # The API's lists and documents (its route names have hyphens): bench/compare.py.
     api = {name for name in opened if "-" in name or name in ("api_docs", "api_schema")}
     assert sorted(opened - api - elsewhere - set(pages.PAGES)) == []
+
+
+def test_no_bench_module_changes_the_environment_when_imported():
+    """The suite imports bench modules (compare, pages); one that dropped REDIS_URL on import
+    took it from the test process, and every worker test after it failed in CI. What a
+    bench changes in os.environ, it changes in main()."""
+    import ast
+    from pathlib import Path
+
+    def changes_environ(node):
+        for sub in ast.walk(node):
+            target = (
+                sub.func.value
+                if isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr in ("pop", "update", "clear", "__setitem__")
+                else None
+            )
+            if isinstance(sub, (ast.Assign, ast.Delete)):
+                targets = sub.targets
+                target = next((t.value for t in targets if isinstance(t, ast.Subscript)), None)
+            if target is not None and ast.unparse(target) == "os.environ":
+                return True
+        return False
+
+    offenders = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted((Path(__file__).resolve().parents[2] / "bench").glob("*.py"))
+        for node in ast.parse(path.read_text()).body
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.If)) and changes_environ(node)
+    ]
+    assert offenders == []
