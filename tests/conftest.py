@@ -265,3 +265,33 @@ def demo_once(django_db_setup, django_db_blocker):
     with kept_for_the_module(django_db_blocker):
         _load_demo()
         yield
+
+
+_DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that reads a module's world (a module-scoped fixture that writes through
+    `django_db_blocker`, e.g. `kept_for_the_module`) must ask for `db` too: without it,
+    pytest-django takes it for a test without the database and runs it after the
+    transactional tests, whose flush has emptied the tables the world was written over."""
+    wrong = []
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or _DB_FIXTURES & set(info.names_closure):
+            continue
+        if item.get_closest_marker("django_db"):
+            continue
+        for name in info.names_closure:
+            for fixturedef in info.name2fixturedefs.get(name, ()):
+                if fixturedef.scope == "module" and "django_db_blocker" in fixturedef.argnames:
+                    wrong.append(f"{item.nodeid} (through {name})")
+    if wrong:
+        raise pytest.UsageError(
+            "these tests read a module's world without asking for `db`:\n" + "\n".join(wrong)
+        )

@@ -258,7 +258,7 @@ PAGES = sorted(
 
 @pytest.mark.parametrize("url_name", PAGES)
 def test_no_page_of_a_province_reader_offers_more_than_fifty_choices_in_a_list(
-    client, province, url_name
+    client, province, db, url_name
 ):
     reader, objects = province
     client.force_login(reader)
@@ -275,7 +275,9 @@ def test_no_page_of_a_province_reader_offers_more_than_fifty_choices_in_a_list(
 # --- A page of one county's townships, for a reader of many counties ----------------------
 
 
-def test_a_province_reader_sees_the_first_countys_timeliness_and_searches_another(client, province):
+def test_a_province_reader_sees_the_first_countys_timeliness_and_searches_another(
+    client, province, db
+):
     reader, _objects = province
     client.force_login(reader)
     with time_machine.travel(CLOCK):
@@ -300,7 +302,9 @@ def test_a_county_reader_keeps_his_own_townships_and_is_offered_no_other_county(
     assert re.findall(r'<option value="(\d+)"', county) == ["120114"]  # his own, alone
 
 
-def test_urging_every_incomplete_township_urges_only_those_of_the_county_shown(client, province):
+def test_urging_every_incomplete_township_urges_only_those_of_the_county_shown(
+    client, province, db
+):
     reader, _objects = province
     client.force_login(reader)
     with time_machine.travel(CLOCK):
