@@ -17,7 +17,7 @@ from villages.choices import (
     TimelinessLevel,
     VillageKind,
 )
-from villages.models import ActivityPlan, Division, Urging, Village
+from villages.models import ActivityPlan, ActivityRecord, Division, Urging, Village
 
 
 def percent(part, whole, places=1):
@@ -409,3 +409,41 @@ def last_urgings(*, scope: Scope, month: date) -> dict[str, Urging]:
         .order_by("township_id", "urged_at", "pk")
     )
     return {urging.township_id: urging for urging in urgings}
+
+
+# --- The village's file (一村一档) ---------------------------------------------------------
+
+
+@dataclass
+class ActivityMonth:
+    """One month of a village's organisation life: its plan (None if never filed) with
+    its items, and the activities held that month."""
+
+    month: date
+    plan: ActivityPlan | None
+    records: list[ActivityRecord]
+
+
+def village_activity(*, scope: Scope, village, today=None, count=12) -> list[ActivityMonth]:
+    """The village's last `count` months of activity plans (ending with the month being
+    planned now) and the activities held in them, newest first, in three queries whatever
+    its history."""
+    months = plan_months(today, count)
+    first, following = months[0], add_months(months[-1], 1)
+    plans = {
+        plan.month: plan
+        for plan in ActivityPlan.objects.visible_to(scope)
+        .filter(village=village, month__in=months)
+        .prefetch_related("items")
+    }
+    records: dict[date, list[ActivityRecord]] = {}
+    for record in (
+        ActivityRecord.objects.visible_to(scope)
+        .filter(village=village, held_on__gte=first, held_on__lt=following)
+        .order_by("held_on", "pk")
+    ):
+        records.setdefault(record.held_on.replace(day=1), []).append(record)
+    return [
+        ActivityMonth(month, plans.get(month), records.get(month, []))
+        for month in reversed(months)
+    ]
