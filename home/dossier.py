@@ -157,7 +157,7 @@ def _timeline(ratings, files, postings, activity, visits, circulars, today):
                 Entry(
                     _day(link.created_at),
                     _("Support"),
-                    "{kind}: {name}".format(kind=link.get_kind_display(), name=link.name),
+                    f"{link.get_kind_display()}: {link.name}",
                     url,
                 )
             )
@@ -209,7 +209,7 @@ def _timeline(ratings, files, postings, activity, visits, circulars, today):
                 Entry(
                     record.held_on,
                     _("Organisation life"),
-                    "{kind}: {topic}".format(kind=record.get_kind_display(), topic=record.topic),
+                    f"{record.get_kind_display()}: {record.topic}",
                 )
             )
     for visit in visits:

@@ -145,12 +145,18 @@ def dossier_document(dossier):
                 [_("County-level contact leader"), item.county_leader or "—"],
                 [_("Listed on"), _day(case.identified_on)],
                 [_("Deadline for transformation"), _day(case.deadline)],
-                [_("Transformed / closed"), f"{_day(case.transformed_on)} / {_day(case.closed_on)}"],
+                [
+                    _("Transformed / closed"),
+                    f"{_day(case.transformed_on)} / {_day(case.closed_on)}",
+                ],
             ],
         )
         plan = item.plan
         if plan is not None:
-            _line(document, "{}：{}".format(_("One-village-one-policy plan"), plan.get_status_display()))
+            _line(
+                document,
+                "{}：{}".format(_("One-village-one-policy plan"), plan.get_status_display()),
+            )
             _table(
                 document,
                 [_("Measure"), _("Owner"), _("Due on"), _("Progress (%)"), _("Completed on")],
@@ -186,7 +192,9 @@ def dossier_document(dossier):
     for posting in dossier.postings:
         a = posting.assignment
         end = _day(a.actual_end) if a.actual_end else _day(a.planned_end)
-        _line(document, f"{a.secretary.name}（{a.secretary.unit.name}）{_day(a.started_on)} — {end}")
+        _line(
+            document, f"{a.secretary.name}（{a.secretary.unit.name}）{_day(a.started_on)} — {end}"
+        )
         grades = "；".join(f"{e.year} {e.get_grade_display()}" for e in posting.evaluations)
         _line(document, "{} {}".format(_("Evaluations:"), grades or "—"), size=TABLE)
         if posting.months:

@@ -191,8 +191,10 @@ def village_circulars(*, scope: Scope, village) -> list[Circular]:
     found_there = Finding.objects.visible_to(scope).filter(
         visit__village=village, visit__round=OuterRef("round")
     )
-    named = Q(Exists(found_there)) | Q(body__contains=f"{village.name}：") | Q(
-        body__contains=f"{village.name}:"
+    named = (
+        Q(Exists(found_there))
+        | Q(body__contains=f"{village.name}：")
+        | Q(body__contains=f"{village.name}:")
     )
     return list(
         Circular.objects.visible_to(scope)

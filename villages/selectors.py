@@ -444,6 +444,5 @@ def village_activity(*, scope: Scope, village, today=None, count=12) -> list[Act
     ):
         records.setdefault(record.held_on.replace(day=1), []).append(record)
     return [
-        ActivityMonth(month, plans.get(month), records.get(month, []))
-        for month in reversed(months)
+        ActivityMonth(month, plans.get(month), records.get(month, [])) for month in reversed(months)
     ]

@@ -13,8 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
-from firstsecretary.models import Assignment, DispatchUnit, Evaluation, FirstSecretary
-from firstsecretary.models import SupportLink, WorkLog
+from firstsecretary.models import (
+    Assignment,
+    DispatchUnit,
+    Evaluation,
+    FirstSecretary,
+    SupportLink,
+    WorkLog,
+)
 from home.dossier import village_dossier
 from home.templatetags.home_tags import village_link
 from inspections.models import Circular, Finding, InspectionRound, Team, Visit
@@ -120,7 +126,10 @@ def _history(village, years, *, unit_name="区农业农村委"):
             village=village, month=month, submitted_at=_at(date(2026, 9 - index, 20))
         )
         ActivityPlanItem.objects.create(
-            plan=activity, date=month.replace(day=8), kind="theme_day", topic=f"{month:%m}月主题党日"
+            plan=activity,
+            date=month.replace(day=8),
+            kind="theme_day",
+            topic=f"{month:%m}月主题党日",
         )
         ActivityRecord.objects.create(
             village=village,
@@ -140,7 +149,11 @@ def _history(village, years, *, unit_name="区农业农村委"):
         )
         team = Team.objects.create(round=inspection, name="第一督查组")
         visit = Visit.objects.create(
-            round=inspection, team=team, village=village, visited_on=date(year, 8, 5), summary="查阅记录"
+            round=inspection,
+            team=team,
+            village=village,
+            visited_on=date(year, 8, 5),
+            summary="查阅记录",
         )
         Finding.objects.create(
             visit=visit,
@@ -253,7 +266,9 @@ def test_the_word_file_holds_the_same_parts(client, county_admin, rich):
     document = Document(io.BytesIO(response.content))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    cells = " ".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    cells = " ".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
     assert "2024年班子不团结" in cells
     assert "已补齐会议记录" in cells
     paragraphs = " ".join(p.text for p in document.paragraphs)
@@ -261,9 +276,7 @@ def test_the_word_file_holds_the_same_parts(client, county_admin, rich):
     assert "关于2026年第三季度督查情况的通报" in paragraphs
 
 
-def test_a_first_secretary_reads_his_villages_file_but_gets_no_word_file(
-    client, secretary, rich
-):
+def test_a_first_secretary_reads_his_villages_file_but_gets_no_word_file(client, secretary, rich):
     assert _page(client, secretary, rich).status_code == 200
     assert client.get(reverse("village_dossier_docx", args=[rich.code])).status_code == 403
 
