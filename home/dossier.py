@@ -107,8 +107,8 @@ def village_dossier(*, scope: Scope, village: Village, today: date | None = None
 
 
 def _timeline(ratings, files, postings, activity, visits, circulars, today):
-    """Every dated fact of the parts, newest first (on a tie, the later part of the file
-    first: an acceptance before the application it answers)."""
+    """Every dated fact of the parts, newest first; facts of the same day in the order of
+    the file's parts (ratings, listings, secretaries, organisation life, inspections)."""
     entries = []
     add = entries.append
     for rating in ratings:
@@ -251,7 +251,7 @@ def _timeline(ratings, files, postings, activity, visits, circulars, today):
                     reverse("circular_detail", args=[circular.pk]),
                 )
             )
-    # Stable sort: the order of the parts breaks ties, then newest first.
+    # A stable sort (also reversed): facts of one day keep the order they were added in.
     return sorted(entries, key=lambda entry: entry.on, reverse=True)
 
 
