@@ -229,7 +229,7 @@ def village_ratings(*, scope: Scope, village) -> list[VillageRating]:
 
 def village_cases(*, scope: Scope, village) -> list[Case]:
     """Every listing of the village (relapses included), newest first, each with its
-    campaign, categories, events, plan with tasks and acceptance reviews: six queries
+    campaign, categories, events, plan with tasks and acceptance reviews: five queries
     whatever its history."""
     return list(
         Case.objects.visible_to(scope)
