@@ -284,3 +284,11 @@ def test_a_first_secretary_reads_his_villages_file_but_gets_no_word_file(client,
 def test_a_village_name_links_to_its_file(village_a):
     link = village_link(village_a)
     assert link == f'<a href="/villages/{village_a.code}/file/">{village_a.name}</a>'
+
+
+def test_a_village_with_no_history_has_a_file_that_says_so(client, alice, village_a, clock):
+    page = _page(client, alice, village_a).content.decode()
+    assert "从未列入整顿台账。" in page
+    assert "尚未选派第一书记。" in page
+    assert "暂无督查走访记录。" in page
+    assert "暂无记录。" in page  # the timeline
