@@ -269,9 +269,7 @@ def test_the_overdue_sweep_sends_one_notification_per_user_per_day(
     assert not Notification.objects.filter(user=alice, key="overdue:2026-11-15").exists()
 
 
-def test_the_overdue_sweep_sends_nothing_on_a_weekend_and_the_next_working_day_does(
-    finding, alice
-):
+def test_the_overdue_sweep_sends_nothing_on_a_weekend_and_the_next_working_day_does(finding, alice):
     from django.core.management import call_command
 
     # Saturday 5 December 2026, then Monday the 7th: the finding was due on 30 November.

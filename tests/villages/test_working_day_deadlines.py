@@ -78,9 +78,7 @@ def test_a_plan_filed_on_the_holiday_weekend_is_on_time_only_where_the_date_move
     assert filed(bob, village_b).late
 
 
-def test_the_daily_jobs_run_for_a_county_on_its_own_reminder_day_and_deadline(
-    postponing, alice
-):
+def test_the_daily_jobs_run_for_a_county_on_its_own_reminder_day_and_deadline(postponing, alice):
     run("activity_plan_reminder_due", "2026-09-21")
     assert not Notification.objects.filter(user=alice).exists()
     run("activity_plan_reminder_due", "2026-09-22")
@@ -128,6 +126,4 @@ def test_another_county_cannot_see_the_days_a_county_entered(client, county_admi
     CalendarDay.objects.create(
         county_code=COUNTY, day=date(2027, 2, 6), is_workday=True, entered_by=county_admin
     )
-    assert not deadlines.CountyDeadlines(["370215"]).calendar("370215").is_workday(
-        date(2027, 2, 6)
-    )
+    assert not deadlines.CountyDeadlines(["370215"]).calendar("370215").is_workday(date(2027, 2, 6))
