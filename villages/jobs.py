@@ -78,7 +78,12 @@ def _url(month):
     period_help="month planned: villages without a plan yet",
     default=next_month,
 )
-def activity_plan_reminder(month: date, counties: list[str] | None = None) -> str:
+def activity_plan_reminder(month: date) -> str:
+    """Each township organizer of every county gets the villages still without a plan."""
+    return _remind(month, None)
+
+
+def _remind(month: date, counties: list[str] | None) -> str:
     """Three working days before the due day: each township organizer (of every county, or
     of `counties`) gets the villages still without a plan."""
     missing = _missing_by_township(month, counties)
@@ -109,7 +114,12 @@ def activity_plan_reminder(month: date, counties: list[str] | None = None) -> st
     period_help="month planned: record missing plans, notify",
     default=next_month,
 )
-def activity_plan_deadline(month: date, counties: list[str] | None = None) -> str:
+def activity_plan_deadline(month: date) -> str:
+    """Record every county's timeliness for the month and notify (see `_check`)."""
+    return _check(month, None)
+
+
+def _check(month: date, counties: list[str] | None) -> str:
     """The day after the due day: record each township's timeliness (of every county, or of
     `counties`), tell organizers what is missing and each county's administrators how their
     townships did."""
@@ -228,7 +238,7 @@ def _counties_on(day, when):
 def activity_plan_reminder_due(day: date) -> str:
     """Every day: the reminder, for the counties three working days before their due day."""
     runs = _counties_on(day, lambda d, month, county: d.reminder_date(month, county))
-    done = [activity_plan_reminder(month, counties) for month, counties in runs]
+    done = [_remind(month, counties) for month, counties in runs]
     return "; ".join(done) or f"activity_plan_reminder_due {day}: no county's reminder day"
 
 
@@ -240,7 +250,7 @@ def activity_plan_reminder_due(day: date) -> str:
 def activity_plan_deadline_due(day: date) -> str:
     """Every day: the deadline check, for the counties whose due day was yesterday."""
     runs = _counties_on(day, lambda d, month, county: d.due_date(month, county) + timedelta(days=1))
-    done = [activity_plan_deadline(month, counties) for month, counties in runs]
+    done = [_check(month, counties) for month, counties in runs]
     return "; ".join(done) or f"activity_plan_deadline_due {day}: no county's deadline"
 
 

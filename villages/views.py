@@ -517,13 +517,11 @@ class TimelinessExportView(TimelinessView):
         )
 
 
-class CountySettingsView(PortalMixin, FormView):
-    """The county's own settings, set by its organization department."""
+class _CountyPage(PortalMixin, FormView):
+    """A page of one county's own settings, set by its organization department."""
 
     permission = Perm.CAMPAIGN_MANAGE
     permission_for_reads = True
-    form_class = CountySettingsForm
-    template_name = "villages/county_settings.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.county = None
@@ -540,6 +538,13 @@ class CountySettingsView(PortalMixin, FormView):
                 if self.county is None:
                     raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+
+class CountySettingsView(_CountyPage):
+    """The county's own settings, set by its organization department."""
+
+    form_class = CountySettingsForm
+    template_name = "villages/county_settings.html"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": Division.objects.get(pk=self.county.pk)}
@@ -570,18 +575,13 @@ class CountySettingsView(PortalMixin, FormView):
         return redirect(self.get_success_url())
 
 
-class CountyCalendarView(CountySettingsView):
+class CountyCalendarView(_CountyPage):
     """China's holiday arrangement as the county's deadlines count it: which years the
     portal holds, the county's due days ahead, and the days it entered for a coming year
     the package does not hold yet (entered here, or taken back)."""
 
     form_class = CalendarDayForm
     template_name = "villages/county_calendar.html"
-
-    def get_form_kwargs(self):
-        kwargs = FormView.get_form_kwargs(self)
-        kwargs.pop("instance", None)
-        return kwargs
 
     def get_success_url(self):
         return f"{reverse('county_calendar')}?county={self.county.pk}"
@@ -590,8 +590,7 @@ class CountyCalendarView(CountySettingsView):
         today = timezone.localdate()
         county_deadlines = deadlines.CountyDeadlines([self.county.code])
         upcoming = [add_months(next_month(today), n) for n in range(4)]
-        return FormView.get_context_data(
-            self,
+        return super().get_context_data(
             county=self.county,
             years=[(year, workdays.package_holds(year)) for year in (today.year, today.year + 1)],
             missing=workdays.arrangement_missing(self.county.code, today),
