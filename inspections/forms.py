@@ -130,6 +130,12 @@ class FindingForm(forms.ModelForm):
             Scope.of(acting_user)
         ).filter(active=True)
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("deadline") and not data.get("within_workdays") and not self.errors:
+            self.add_error("deadline", self.fields["deadline"].error_messages["required"])
+        return data
+
 
 class AnswerForm(forms.Form):
     response = forms.CharField(
