@@ -17,7 +17,8 @@ from django.views.generic import FormView, TemplateView
 from home import todo
 from home.dossier import village_dossier
 from home.forms import ApiTokenForm, UserCreateForm, UserUpdateForm
-from portal import selectors, services
+from portal import selectors, services, workdays
+from portal.choices import Role
 from portal.filtersets import UserFilterSet
 from portal.generic import (
     ObjectDetailView,
@@ -49,6 +50,12 @@ class HomeView(PortalMixin, TemplateView):
         context["recent_reports"] = selectors.report_list(scope=self.request.scope)[:5]
         # The day starts here: what the user has to do now, overdue first (home.todo).
         context["todo"] = todo.todo_for(user)
+        # Before the year turns, a county's department is warned when next year's holiday
+        # arrangement is neither in the package nor entered (portal.workdays).
+        if user.role == Role.COUNTY_ADMIN and len(user.division_id or "") == 6:
+            context["calendar_missing"] = workdays.arrangement_missing(
+                user.division_id, timezone.localdate()
+            )
         return context
 
 

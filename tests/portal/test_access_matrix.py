@@ -191,6 +191,8 @@ rating_create              GET   login  ok     ok     ok     ok     ok     403  
                            POST  login  ok     ok     ok     ok     ok     403    403    403
 county_settings            GET   login  ok     ok     ok     403    403    403    403    403
                            POST  login  ok     ok     ok     403    403    403    403    403
+county_calendar            GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  ok     ok     ok     403    403    403    403    403
 rating_export              GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     ok     403    ok
 rating_import              GET   login  ok     ok     ok     ok     ok     403    403    403
