@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 from firstsecretary import services as secretary_services
@@ -141,9 +142,12 @@ def test_the_rate_is_on_the_secretarys_page_the_village_file_and_the_quarterly_r
     with time_machine.travel(NOW, tick=False):
         secretary_page = client.get(reverse("secretary_detail", args=[posted.pk])).content.decode()
         dossier = client.get(reverse("village_dossier", args=[village_a.code])).content.decode()
+        word = client.get(reverse("village_dossier_docx", args=[village_a.code]))
         call_command("run_job", "quarterly_report", "--period", "2026-10", stdout=io.StringIO())
     assert "75%" in secretary_page and "8 户中 6 户" in secretary_page
     assert "75% 的受访农户知晓第一书记" in dossier
+    paragraphs = [p.text for p in Document(io.BytesIO(word.getvalue())).paragraphs]
+    assert "75% 的受访农户知晓第一书记（1次督查走访，8 户中 6 户）。" in paragraphs
     report = GeneratedReport.objects.get(kind=KIND, scope_code="120114")
     book = load_workbook(io.BytesIO(report.file.read()))
     summary = book.worksheets[0]
