@@ -25,7 +25,7 @@ from villages import selectors
 from villages.models import TimelinessSnapshot
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
 
 SHOWN = 20  # village names listed in one notification; the rest are counted
 
@@ -109,7 +109,7 @@ def activity_plan_deadline(month: date) -> str:
     )
 
 
-def _deadline_texts(month):
+def _deadline_texts(month: date) -> dict[str, str]:
     """The notices' words in the job's language, with {placeholders} for the figures that
     the database fills in (both ways of running the check format the same words)."""
     return {
@@ -246,9 +246,9 @@ SELECT (SELECT count(*) FROM townships),
 """
 
 
-def _deadline_set_based(month, now):
+def _deadline_set_based(month: date, now: datetime) -> tuple[int, int, int]:
     """The check as one statement: (townships recorded, villages missing, users notified)."""
-    params = {
+    params: dict[str, str | int | date | datetime] = {
         **_deadline_texts(month),
         "month": month,
         "due": due_date(month),
@@ -259,7 +259,8 @@ def _deadline_set_based(month, now):
     }
     with connection.cursor() as cursor:
         # For this transaction: compiling the statement (JIT) took longer than running
-        # it, and the townships' figures are aggregated in memory (4 MB spilled to disk).
+        # it, and the join's hash of every village is held in memory (with the default
+        # 4 MB it went to disk in batches).
         cursor.execute(
             "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
         )
@@ -269,7 +270,7 @@ def _deadline_set_based(month, now):
     return townships, int(missing), len(notified)
 
 
-def _deadline_row_by_row(month, now):
+def _deadline_row_by_row(month: date, now: datetime) -> tuple[int, int, int]:
     """The check in Python over the selectors' rows, for SQLite (`make run`): the same
     result as _deadline_set_based. (townships recorded, villages missing, notified)."""
     # The check records the month as due, even when run by hand before its deadline.
