@@ -36,10 +36,10 @@ STEPS = [
     ("apply", {"comment": "整改任务已完成，申请验收"}),
     ("withdraw", {"comment": "材料需补充"}),
     ("apply", {"comment": "材料已补充"}),
-    ("acceptance", {"reviewed_on": "2026-11-10", "total": 60, "satisfaction": "70.0",
+    ("acceptance", {"reviewed_on": "2026-11-10", "scores": "none", "satisfaction": "70.0",
                     "conclusion": "未达到转化标准"}),
     ("apply", {"comment": "再次申请验收"}),
-    ("acceptance", {"reviewed_on": "2026-11-18", "total": 86, "satisfaction": "92.5",
+    ("acceptance", {"reviewed_on": "2026-11-18", "scores": "full", "satisfaction": "92.5",
                     "conclusion": "达到转化标准"}),
     ("close", {"on": "2026-11-20", "comment": "巩固提升期满，予以销号"}),
 ]  # fmt: skip
@@ -108,10 +108,20 @@ def measure(user, ids):
         count[0] += 1
         return execute(sql, params, many, context)
 
+    from rectification.models import AcceptanceCriterion
+
+    # The national checklist's items: every point (passed) or none (failed).
+    items = AcceptanceCriterion.objects.filter(division=None, active=True)
+    scores = {
+        "full": {str(item.pk): item.points for item in items},
+        "none": {str(item.pk): 0 for item in items},
+    }
     client = Client()
     client.force_login(user)
 
     def post(pk, step, body):
+        if "scores" in body:
+            body = {**body, "scores": scores[body["scores"]]}
         response = client.post(
             f"/api/v1/cases/{pk}/{step}/", json.dumps(body), content_type="application/json"
         )
