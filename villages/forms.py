@@ -69,8 +69,30 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 class CountySettingsForm(forms.ModelForm):
-    """What a county sets for itself: the abbreviation in its circulars' numbers."""
+    """What a county sets for itself: the abbreviation in its circulars' numbers, and what
+    happens to the activity plans' due day when it is not a working day."""
 
     class Meta:
         model = Division
-        fields = ["document_abbreviation"]
+        fields = ["document_abbreviation", "due_day_rule"]
+        widgets = {"due_day_rule": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, a script): the rule is kept as it is.
+        self.fields["due_day_rule"].required = False
+
+
+class CalendarDayForm(forms.Form):
+    """One day of a year's official holiday arrangement, as the State Council announced it."""
+
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    is_workday = forms.TypedChoiceField(
+        label=_("The day is"),
+        choices=[("0", _("a public holiday (放假)")), ("1", _("a make-up working day (调休上班)"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Holiday"), max_length=30, required=False)

@@ -1,12 +1,17 @@
-"""The activity-plan jobs: the reminder on the 20th and the deadline check on the 26th.
+"""The activity-plan jobs: the reminder three working days before the due day and the
+deadline check the day after it.
 
 Both are about the month being planned (the next one), idempotent (notifications are
 keyed by month and township, snapshots upserted) and run by `run_job NAME --period
-YYYY-MM` or by Celery beat. Their queries do not grow with the number of villages.
+YYYY-MM` for every county. Beat runs them every day through `*_due` (`--period
+YYYY-MM-DD`), which picks the counties whose reminder day or deadline it is: each county's
+due day is its own (the 25th, or the next working day where it moves: villages.deadlines).
+Their queries do not grow with the number of villages.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from celery.schedules import crontab
@@ -18,11 +23,13 @@ from django.utils.translation import gettext as _
 from portal.choices import Role
 from portal.jobs import HOUR, every, job
 from portal.models import User
-from portal.months import due_by, due_date, next_month
+from portal.months import due_date, month_start, next_month
 from portal.notifications import forget_todo_counts, notify_many
 from portal.scoping import Scope
 from villages import selectors
-from villages.models import TimelinessSnapshot
+from villages.choices import DivisionLevel
+from villages.deadlines import CountyDeadlines
+from villages.models import Division, TimelinessSnapshot
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -30,10 +37,12 @@ if TYPE_CHECKING:
 SHOWN = 20  # village names listed in one notification; the rest are counted
 
 
-def _missing_by_township(month):
+def _missing_by_township(month, counties=None):
     by_township = {}
     everywhere = Scope.everything(reason="activity plans: every township's missing plans")
     missing = selectors.missing_plans(scope=everywhere, month=month)
+    if counties is not None:
+        missing = missing.filter(township__parent_id__in=counties)
     for township, _code, name in missing.iterator(chunk_size=5000):
         names = by_township.setdefault(township, [0, []])
         names[0] += 1
@@ -71,8 +80,15 @@ def _url(month):
     default=next_month,
 )
 def activity_plan_reminder(month: date) -> str:
-    """On the 20th: each township organizer gets the villages still without a plan."""
-    missing = _missing_by_township(month)
+    """Each township organizer of every county gets the villages still without a plan."""
+    return _remind(month, None)
+
+
+def _remind(month: date, counties: list[str] | None) -> str:
+    """Three working days before the due day: each township organizer (of every county, or
+    of `counties`) gets the villages still without a plan."""
+    missing = _missing_by_township(month, counties)
+    deadlines = CountyDeadlines({township[:6] for township in missing})
     organizers = _organizers(list(missing))
     messages = []
     for township, (count, names) in missing.items():
@@ -82,7 +98,9 @@ def activity_plan_reminder(month: date) -> str:
                     user_id,
                     f"activity-reminder:{month:%Y-%m}:{township}",
                     _("{count} villages have not reported their {month} plan (due {due})").format(
-                        count=count, month=month.strftime("%Y-%m"), due=due_date(month).isoformat()
+                        count=count,
+                        month=month.strftime("%Y-%m"),
+                        due=deadlines.due_date(month, township).isoformat(),
                     ),
                     _listing(count, names),
                     _url(month),
@@ -98,11 +116,22 @@ def activity_plan_reminder(month: date) -> str:
     default=next_month,
 )
 def activity_plan_deadline(month: date) -> str:
-    """On the 26th: record each township's timeliness, tell organizers what is missing and
-    each county's administrators how their townships did."""
-    check = _deadline_set_based if connection.vendor == "postgresql" else _deadline_row_by_row
+    """Record every county's timeliness for the month and notify (see `_check`)."""
+    return _check(month, None)
+
+
+def _check(month: date, counties: list[str] | None) -> str:
+    """The day after the due day: record each township's timeliness (of every county, or of
+    `counties`), tell organizers what is missing and each county's administrators how their
+    townships did."""
+    if counties is None:
+        counties = list(
+            Division.objects.filter(level=DivisionLevel.COUNTY).values_list("code", flat=True)
+        )
+    deadlines = CountyDeadlines(counties)
+    check = _check_set_based if connection.vendor == "postgresql" else _check_row_by_row
     with transaction.atomic():
-        townships, missing, notified = check(month, timezone.now())
+        townships, missing, notified = check(month, counties, deadlines, timezone.now())
     return (
         f"activity_plan_deadline {month:%Y-%m}: {townships} townships recorded, "
         f"{missing} villages missing, {notified} notified"
@@ -136,21 +165,24 @@ def _deadline_texts(month: date) -> dict[str, str]:
 # The whole check in one statement (PostgreSQL): the villages joined to the month's submitted
 # plans give each township's figures (as selectors.timeliness counts them), the villages
 # without a plan (as selectors.missing_plans lists them) the organizers' lists; the
-# snapshots are upserted and both kinds of notice inserted, each (user, key) once.
+# snapshots are upserted and both kinds of notice inserted, each (user, key) once. The
+# counties checked come with their own due days (villages.deadlines: the calendar is
+# Python's); `due` is the standard one, which the on-time counts and the lists still use.
 DEADLINE_SQL = """
-WITH counted AS (
+WITH checked AS (
+    SELECT * FROM unnest(%(counties)s::varchar[], %(dues)s::date[]) AS d (county, due)
+),
+counted AS (
     SELECT v.township_id,
-           count(*) FILTER (WHERE v.added_on IS NULL OR v.added_on <= %(due)s) AS expected,
+           count(*) FILTER (WHERE v.added_on IS NULL OR v.added_on <= d.due) AS expected,
            count(p.late) FILTER (
                WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND NOT p.late
            ) AS on_time,
            count(p.late) FILTER (
                WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND p.late
-           ) AS late,
-           count(*) FILTER (
-               WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND p.late IS NULL
-           ) AS absent
+           ) AS late
     FROM villages_village v
+    JOIN checked d ON d.county = substr(v.township_id, 1, 6)
     LEFT JOIN villages_activityplan p
         ON p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
     GROUP BY v.township_id
@@ -160,7 +192,7 @@ started AS (
     -- their villages are expected (selectors.first_plan_months). A village's code starts
     -- with its township's (a constraint), so a county's villages are those of its
     -- townships, and its plans one range of the (village, month) index (12-digit codes).
-    SELECT county FROM (SELECT DISTINCT substr(township_id, 1, 6) AS county FROM counted) c
+    SELECT county FROM checked c
     WHERE EXISTS (
         SELECT 1 FROM villages_activityplan p
         WHERE p.village_id BETWEEN c.county || '000000' AND c.county || '999999'
@@ -168,10 +200,24 @@ started AS (
     )
 ),
 townships AS (
-    SELECT c.township_id, c.on_time, c.late, c.absent,
+    SELECT c.township_id, c.on_time, c.late,
            CASE WHEN substr(c.township_id, 1, 6) IN (SELECT county FROM started)
                 THEN c.expected ELSE 0 END AS expected
     FROM counted c
+),
+missing AS (
+    -- The villages expected by the standard due day without a submitted plan, in the
+    -- townships of the counties checked (by the township's parent, as _missing_by_township).
+    SELECT v.township_id, v.code, v.name,
+           row_number() OVER (PARTITION BY v.township_id ORDER BY v.code) AS rank
+    FROM villages_village v
+    JOIN villages_division t ON t.code = v.township_id
+    WHERE t.parent_id = ANY (%(counties)s::varchar[])
+      AND (v.added_on IS NULL OR v.added_on <= %(due)s)
+      AND NOT EXISTS (
+          SELECT 1 FROM villages_activityplan p
+          WHERE p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
+      )
 ),
 snapshots AS (
     INSERT INTO villages_timelinesssnapshot
@@ -184,38 +230,26 @@ snapshots AS (
         missing = EXCLUDED.missing, checked_at = EXCLUDED.checked_at
 ),
 listed AS (
-    -- The first names by code of the villages without a plan, in the townships that have
-    -- an organizer to tell.
-    SELECT township_id, string_agg(name, '、' ORDER BY code) AS names
-    FROM (
-        SELECT v.township_id, v.code, v.name,
-               row_number() OVER (PARTITION BY v.township_id ORDER BY v.code) AS rank
-        FROM villages_village v
-        WHERE (v.added_on IS NULL OR v.added_on <= %(due)s)
-          AND NOT EXISTS (
-              SELECT 1 FROM villages_activityplan p
-              WHERE p.village_id = v.code AND p.month = %(month)s
-                AND p.submitted_at IS NOT NULL
-          )
-          AND v.township_id IN (
-              SELECT division_id FROM portal_user WHERE role = %(organizer)s AND is_active
-          )
-    ) missing
-    WHERE rank <= %(shown)s
+    -- Each township's count and first names by code, where an organizer is to be told.
+    SELECT township_id, count(*) AS absent,
+           string_agg(name, '、' ORDER BY code) FILTER (WHERE rank <= %(shown)s) AS names
+    FROM missing
+    WHERE township_id IN (
+        SELECT division_id FROM portal_user WHERE role = %(organizer)s AND is_active
+    )
     GROUP BY township_id
 ),
 organizers AS (
     INSERT INTO portal_notification (user_id, key, title, body, url, created_at)
-    SELECT u.id, %(key)s || t.township_id,
-           replace(%(title)s, '{count}', t.absent::text),
-           CASE WHEN t.absent <= %(shown)s THEN l.names
-                ELSE replace(replace(%(more)s, '{more}', (t.absent - %(shown)s)::text),
+    SELECT u.id, %(key)s || l.township_id,
+           replace(%(title)s, '{count}', l.absent::text),
+           CASE WHEN l.absent <= %(shown)s THEN l.names
+                ELSE replace(replace(%(more)s, '{more}', (l.absent - %(shown)s)::text),
                              '{names}', l.names)
            END,
            %(url)s, %(now)s
     FROM listed l
-    JOIN townships t ON t.township_id = l.township_id
-    JOIN portal_user u ON u.division_id = t.township_id
+    JOIN portal_user u ON u.division_id = l.township_id
     WHERE u.role = %(organizer)s AND u.is_active
     ON CONFLICT (user_id, key) DO NOTHING
     RETURNING user_id
@@ -241,15 +275,19 @@ administrators AS (
     RETURNING user_id
 )
 SELECT (SELECT count(*) FROM townships),
-       (SELECT coalesce(sum(absent), 0) FROM townships),
+       (SELECT count(*) FROM missing),
        ARRAY(SELECT user_id FROM organizers UNION ALL SELECT user_id FROM administrators)
 """
 
 
-def _deadline_set_based(month: date, now: datetime) -> tuple[int, int, int]:
+def _check_set_based(
+    month: date, counties: list[str], deadlines: CountyDeadlines, now: datetime
+) -> tuple[int, int, int]:
     """The check as one statement: (townships recorded, villages missing, users notified)."""
-    params: dict[str, str | int | date | datetime] = {
+    params: dict[str, str | int | date | datetime | list] = {
         **_deadline_texts(month),
+        "counties": counties,
+        "dues": [deadlines.due_date(month, county) for county in counties],
         "month": month,
         "due": due_date(month),
         "now": now,
@@ -267,18 +305,23 @@ def _deadline_set_based(month: date, now: datetime) -> tuple[int, int, int]:
         cursor.execute(DEADLINE_SQL, params)
         townships, missing, notified = cursor.fetchone()
     forget_todo_counts(notified)  # as notify_many does: their menus' counts are stale
-    return townships, int(missing), len(notified)
+    return townships, missing, len(notified)
 
 
-def _deadline_row_by_row(month: date, now: datetime) -> tuple[int, int, int]:
+def _check_row_by_row(
+    month: date, counties: list[str], deadlines: CountyDeadlines, now: datetime
+) -> tuple[int, int, int]:
     """The check in Python over the selectors' rows, for SQLite (`make run`): the same
-    result as _deadline_set_based. (townships recorded, villages missing, notified)."""
+    result as _check_set_based. (townships recorded, villages missing, notified)."""
+    latest = max((deadlines.due_by(month, county) for county in counties), default=None)
     # The check records the month as due, even when run by hand before its deadline.
     figures = selectors.timeliness(
         scope=Scope.everything(reason="activity plan deadline check"),
         months=[month],
-        now=max(now, due_by(month)),
+        now=max(now, latest) if latest else now,
     )
+    wanted = set(counties)
+    figures = {key: t for key, t in figures.items() if key[0][:6] in wanted}
     snapshots = [
         TimelinessSnapshot(
             township_id=township,
@@ -298,7 +341,7 @@ def _deadline_row_by_row(month: date, now: datetime) -> tuple[int, int, int]:
         unique_fields=["township", "month"],
         update_fields=["expected", "on_time", "late", "missing", "checked_at"],
     )
-    missing = _missing_by_township(month)
+    missing = _missing_by_township(month, counties)
     organizers = _organizers(list(missing))
     messages = []
     for township, (count, names) in missing.items():
@@ -348,20 +391,66 @@ def _deadline_row_by_row(month: date, now: datetime) -> tuple[int, int, int]:
     return len(snapshots), sum(c for c, _n in missing.values()), sent
 
 
+def _today(day):
+    return day
+
+
+def _counties_on(day, when):
+    """[(month, [county codes])]: the months planned around `day` and the counties for which
+    `when(deadlines, month, county)` is `day` (their reminder day, or the day after their
+    due day). Two months are looked at, since a due day moved off a holiday may cross into
+    the next month."""
+    counties = list(
+        Division.objects.filter(level=DivisionLevel.COUNTY).values_list("code", flat=True)
+    )
+    deadlines = CountyDeadlines(counties)
+    found = []
+    for month in (month_start(day), next_month(day)):
+        chosen = [county for county in counties if when(deadlines, month, county) == day]
+        if chosen:
+            found.append((month, chosen))
+    return found
+
+
+@job(
+    "activity_plan_reminder_due",
+    period_help="day (YYYY-MM-DD): remind the counties whose reminder day it is",
+    default=_today,
+)
+def activity_plan_reminder_due(day: date) -> str:
+    """Every day: the reminder, for the counties three working days before their due day."""
+    runs = _counties_on(day, lambda d, month, county: d.reminder_date(month, county))
+    done = [_remind(month, counties) for month, counties in runs]
+    return "; ".join(done) or f"activity_plan_reminder_due {day}: no county's reminder day"
+
+
+@job(
+    "activity_plan_deadline_due",
+    period_help="day (YYYY-MM-DD): check the counties whose due day was the day before",
+    default=_today,
+)
+def activity_plan_deadline_due(day: date) -> str:
+    """Every day: the deadline check, for the counties whose due day was yesterday."""
+    runs = _counties_on(day, lambda d, month, county: d.due_date(month, county) + timedelta(days=1))
+    done = [_check(month, counties) for month, counties in runs]
+    return "; ".join(done) or f"activity_plan_deadline_due {day}: no county's deadline"
+
+
 # When beat runs them (Asia/Shanghai).
 every(
-    # The 20th at 09:00: townships are told which villages have not yet reported next
-    # month's activity plan (run_job activity_plan_reminder --period next month).
+    # Every day at 09:00: the townships of each county whose due day is three working days
+    # off are told which villages have not yet reported next month's activity plan
+    # (run_job activity_plan_reminder_due --period YYYY-MM-DD).
     "activity-plan-reminder",
-    crontab(minute=0, hour=9, day_of_month=20),
-    job="activity_plan_reminder",
+    crontab(minute=0, hour=9),
+    job="activity_plan_reminder_due",
     expires=12 * HOUR,
 )
 every(
-    # The 26th at 00:10, just after the due day (ACTIVITY_PLAN_DUE_DAY, 25): missing
-    # plans recorded, townships and the county notified.
+    # Every day at 00:10: the counties whose due day (the 25th, or the working day it moved
+    # to) ended at midnight have their missing plans recorded, townships and county notified.
     "activity-plan-deadline",
-    crontab(minute=10, hour=0, day_of_month=26),
-    job="activity_plan_deadline",
+    crontab(minute=10, hour=0),
+    job="activity_plan_deadline_due",
     expires=20 * HOUR,
 )

@@ -15,6 +15,7 @@ from portal.models import Notification
 from tests.conftest import JIMO, TOWNSHIP_A, TOWNSHIP_B
 from tests.factories import UserFactory
 from villages import jobs
+from villages.choices import DueDayRule
 from villages.models import ActivityPlan, Division, TimelinessSnapshot, Village
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -27,7 +28,7 @@ def way(request, monkeypatch):
     """The job as PostgreSQL runs it, and as SQLite does (the row-by-row path put in its
     place, on the same PostgreSQL data)."""
     if request.param == "row_by_row":
-        monkeypatch.setattr(jobs, "_deadline_set_based", jobs._deadline_row_by_row)
+        monkeypatch.setattr(jobs, "_check_set_based", jobs._check_row_by_row)
     return request.param
 
 
@@ -61,8 +62,8 @@ def november(alice, bob, county_admin, other_county_admin):
     return {"a": a, "b": b}
 
 
-def figures(township):
-    s = TimelinessSnapshot.objects.get(township_id=township, month=DECEMBER)
+def figures(township, month=DECEMBER):
+    s = TimelinessSnapshot.objects.get(township_id=township, month=month)
     return (s.expected, s.on_time, s.late, s.missing)
 
 
@@ -135,5 +136,25 @@ def test_on_postgresql_the_check_is_one_statement(november):
     with CaptureQueriesContext(connection) as queries:
         run("activity_plan_deadline", DECEMBER)
     statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    # The transaction's settings, then the check.
-    assert len(statements) == 2 and statements[1].lstrip().startswith("WITH")
+    # The counties and their due days (villages.deadlines), the transaction's settings, then
+    # the check.
+    assert len(statements) == 5 and statements[-1].lstrip().startswith("WITH")
+
+
+def test_a_county_that_moves_its_due_day_expects_the_villages_added_before_it(way, alice):
+    # October 2026's plans were due on Friday 25 September, a holiday: where the county
+    # moves the date (顺延) they are due on Monday the 28th (villages.deadlines).
+    october = date(2026, 10, 1)
+    Division.objects.filter(pk="120114").update(due_day_rule=DueDayRule.POSTPONE)
+    a = list(Village.objects.filter(township_id=TOWNSHIP_A).order_by("code"))
+    ActivityPlan.objects.create(
+        village=a[0], month=october, version=1, submitted_at=datetime(2026, 9, 20, tzinfo=SHANGHAI)
+    )
+    Village.objects.create(
+        code=f"{TOWNSHIP_A}998", name="九月新村", township_id=TOWNSHIP_A, added_on=date(2026, 9, 27)
+    )
+    run("activity_plan_deadline", october)
+    assert figures(TOWNSHIP_A, october) == (46, 1, 0, 45)
+    # The organizer's list keeps to the 25th (selectors.missing_plans): the new village is
+    # not on it.
+    assert notice("alice")[1] == "已过截止时间：44 个村未上报 2026-10 活动计划"
