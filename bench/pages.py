@@ -71,6 +71,7 @@ PAGES = [
     "unit_create",
     "presence",
     "support_overview",
+    "trust_review",
     "round_list",
     "round_create",
     "visit_list",
@@ -93,6 +94,7 @@ ONE_COUNTY = {
     "presence",
     "support_overview",
     "county_settings",
+    "trust_review",
 }
 
 
