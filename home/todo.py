@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -99,6 +99,34 @@ def _group(items, what, url):
             kind=items[0].kind,
             overdue=any(item.overdue for item in items),
             count=len(items),
+        )
+    ]
+
+
+def _folded(queryset, build, what, url, *, kind, since=None, due=None, day=None):
+    """`_group` of a queryset's items without building each when they are many: counted in
+    one query (with the earliest `since` and `due`, fields of the queryset; `day` turns the
+    earliest `since` into a day), and the first GROUP_ABOVE rows read in another, whatever
+    the count, so that a county and a province ask the same queries. A province's
+    department has thousands of such items; building each (its address, its words) only to
+    fold them into one line cost seconds."""
+    figures = queryset.order_by().aggregate(
+        count=Count("pk"),
+        **({"since": Min(since)} if since else {}),
+        **({"due": Min(due)} if due else {}),
+    )
+    rows = list(queryset[:GROUP_ABOVE])
+    if figures["count"] <= GROUP_ABOVE:
+        return [build(row) for row in rows]
+    earliest = figures.get("since")
+    return [
+        Item(
+            what=what.format(count=figures["count"]),
+            since=day(earliest) if day and earliest else earliest,
+            due=figures.get("due"),
+            url=url,
+            kind=kind,
+            count=figures["count"],
         )
     ]
 
@@ -429,48 +457,60 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
         .select_related("case__village")
         .order_by("submitted_at", "pk")
     )
-    approvals = [
-        Item(
+    approvals = _folded(
+        plans,
+        lambda plan: Item(
             what=_("Plan submitted: approve it or send it back"),
             place=plan.case.village.name,
             since=_day(plan.submitted_at),
             url=reverse("case_detail", args=[plan.case_id]),
             kind="plan_approve",
-        )
-        for plan in plans
-    ]
+        ),
+        _("{count} plans awaiting approval"),
+        _url("case_list", plan_status=PlanStatus.SUBMITTED),
+        kind="plan_approve",
+        since="submitted_at",
+        day=_day,
+    )
     cases = (
         Case.objects.visible_to(scope)
-        .filter(status__in=(CaseStatus.ACCEPTANCE_REQUESTED, CaseStatus.TRANSFORMED))
         .annotate(
             applied=Max("events__at", filter=Q(events__action="request_acceptance")),
         )
         .select_related("village")
         .order_by("pk")
     )
-    reviews, closing = [], []
-    for case in cases:
-        if case.status == CaseStatus.ACCEPTANCE_REQUESTED:
-            reviews.append(
-                Item(
-                    what=_("Acceptance applied for: review it"),
-                    place=case.village.name,
-                    since=_day(case.applied),
-                    due=case.deadline,
-                    url=case.get_absolute_url(),
-                    kind="acceptance_review",
-                )
-            )
-        else:
-            closing.append(
-                Item(
-                    what=_("Transformed: close it out once consolidated"),
-                    place=case.village.name,
-                    since=case.transformed_on,
-                    url=case.get_absolute_url(),
-                    kind="close_out",
-                )
-            )
+    reviews = _folded(
+        cases.filter(status=CaseStatus.ACCEPTANCE_REQUESTED),
+        lambda case: Item(
+            what=_("Acceptance applied for: review it"),
+            place=case.village.name,
+            since=_day(case.applied),
+            due=case.deadline,
+            url=case.get_absolute_url(),
+            kind="acceptance_review",
+        ),
+        _("{count} acceptance applications to review"),
+        _url("case_list", status=CaseStatus.ACCEPTANCE_REQUESTED),
+        kind="acceptance_review",
+        since="applied",
+        due="deadline",
+        day=_day,
+    )
+    closing = _folded(
+        cases.filter(status=CaseStatus.TRANSFORMED),
+        lambda case: Item(
+            what=_("Transformed: close it out once consolidated"),
+            place=case.village.name,
+            since=case.transformed_on,
+            url=case.get_absolute_url(),
+            kind="close_out",
+        ),
+        _("{count} transformed cases to close out once consolidated"),
+        _url("case_list", status=CaseStatus.TRANSFORMED),
+        kind="close_out",
+        since="transformed_on",
+    )
     from firstsecretary.selectors import presence
 
     last_month = previous_month(today)
@@ -488,42 +528,41 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
         )
         for row in presence(scope=scope, month=last_month, below_only=True)
     ]
-    overdue_findings = [
-        _finding_item(f, _("Finding past its deadline: {finding}"), "finding_overdue")
-        for f in _open_findings(scope).filter(deadline__lt=today)
-    ]
+    overdue_findings = _folded(
+        _open_findings(scope).filter(deadline__lt=today),
+        lambda f: _finding_item(f, _("Finding past its deadline: {finding}"), "finding_overdue"),
+        _("{count} findings past their deadline"),
+        _url("finding_list", overdue="true"),
+        kind="finding_overdue",
+        since="visit__visited_on",
+        due="deadline",
+    )
     rounds = (
         InspectionRound.objects.visible_to(scope)
         .filter(status=RoundStatus.CLOSED)
         .exclude(Exists(Circular.objects.filter(round=OuterRef("pk"))))
         .select_related("county")
+        .order_by("ends_on", "pk")
     )
-    circulars = [
-        Item(
+    # A province's department sees every county's closed rounds: one line for many.
+    circulars = _folded(
+        rounds,
+        lambda inspection: Item(
             what=_("Round {round} is closed: draft its circular").format(round=inspection),
             place=inspection.county.name,
             since=inspection.ends_on,
             url=inspection.get_absolute_url(),
             kind="circular_draft",
-        )
-        for inspection in rounds
-    ]
+        ),
+        _("{count} closed rounds await their circular"),
+        _url("round_list", status=RoundStatus.CLOSED, circular="false"),
+        kind="circular_draft",
+        since="ends_on",
+    )
     return [
-        *_group(
-            approvals,
-            _("{count} plans awaiting approval"),
-            _url("case_list", plan_status=PlanStatus.SUBMITTED),
-        ),
-        *_group(
-            reviews,
-            _("{count} acceptance applications to review"),
-            _url("case_list", status=CaseStatus.ACCEPTANCE_REQUESTED),
-        ),
-        *_group(
-            closing,
-            _("{count} transformed cases to close out once consolidated"),
-            _url("case_list", status=CaseStatus.TRANSFORMED),
-        ),
+        *approvals,
+        *reviews,
+        *closing,
         *_group(
             _activity_items(scope, today, overdue_only=True),
             _("{count} townships have not filed every activity plan for the coming month"),
@@ -535,17 +574,8 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
             _("{count} first secretaries under the days-in-the-village threshold last month"),
             _url("presence", month=f"{last_month:%Y-%m}", below="true"),
         ),
-        *_group(
-            overdue_findings,
-            _("{count} findings past their deadline"),
-            _url("finding_list", overdue="true"),
-        ),
-        # A province's department sees every county's closed rounds: one line for many.
-        *_group(
-            circulars,
-            _("{count} closed rounds await their circular"),
-            _url("round_list", status=RoundStatus.CLOSED, circular="false"),
-        ),
+        *overdue_findings,
+        *circulars,
     ]
 
 
