@@ -48,7 +48,15 @@ from firstsecretary.models import (
     WorkLog,
 )
 from inspections.forms import AnswerForm, CircularForm, DrawForm, FindingForm, VerifyForm
-from inspections.models import Circular, Finding, FindingReview, InspectionRound, Team, Visit
+from inspections.models import (
+    AwarenessCheck,
+    Circular,
+    Finding,
+    FindingReview,
+    InspectionRound,
+    Team,
+    Visit,
+)
 from portal.choices import Role
 from portal.models import ApiToken, Attachment, CalendarDay, GeneratedReport, ImportBatch, User
 from rectification import services as case_services
@@ -780,6 +788,12 @@ FORMS = {
         },
         watch=lambda w: [Visit.objects.all()],
         out_of_scope=lambda w: {"village": w.jimo_village.pk},
+    ),
+    "visit_interviews": Form(
+        persona="inspector",
+        url=lambda w: reverse("visit_interviews", args=[w.visit.pk]),
+        valid=lambda w: {"households_asked": 10, "households_aware": 7},
+        watch=lambda w: [AwarenessCheck.objects.all()],
     ),
     "finding_create": Form(
         persona="inspector",
