@@ -468,6 +468,18 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
                     kind="close_out",
                 )
             )
+    stalled = [
+        Item(
+            what=_("Stalled at “{status}”: longer than 75% of the campaign’s cases").format(
+                status=case.get_status_display()
+            ),
+            place=case.village.name,
+            since=case.identified_on,
+            url=case.get_absolute_url(),
+            kind="stalled",
+        )
+        for case in _stalled_cases(scope, today)
+    ]
     from firstsecretary.selectors import presence
 
     last_month = previous_month(today)
@@ -522,6 +534,11 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
             _url("case_list", status=CaseStatus.TRANSFORMED),
         ),
         *_group(
+            stalled,
+            _("{count} cases stalled: longer at their step than 75% of their campaign’s cases"),
+            _url("case_list", stalled="true"),
+        ),
+        *_group(
             _activity_items(scope, today, overdue_only=True),
             _("{count} townships have not filed every activity plan for the coming month"),
             # The board where the county urges them (催报), for the month being planned.
@@ -544,6 +561,20 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
             _url("round_list", status=RoundStatus.CLOSED, circular="false"),
         ),
     ]
+
+
+def _stalled_cases(scope, today):
+    """The cases stalled (久拖未转化) in scope, longest listed first (two queries: the
+    campaigns' thresholds, the cases)."""
+    from rectification.models import Case
+    from rectification.selectors import stalled_cases_q
+
+    cases = Case.objects.visible_to(scope)
+    return (
+        cases.filter(stalled_cases_q(cases, today))
+        .select_related("village")
+        .order_by("identified_on", "pk")
+    )
 
 
 # --- Inspector ----------------------------------------------------------------------------------
