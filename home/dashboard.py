@@ -25,10 +25,14 @@ from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case
 from rectification.selectors import (
+    MILESTONES,
+    StageTime,
     behind_q,
     converted_q,
     ledger_statistics,
     relapse_q,
+    stage_times,
+    stalled_cases_q,
     with_overdue_task,
 )
 from villages.models import Division, Village
@@ -197,7 +201,11 @@ def dashboard(
         )
         for index, (status, label) in enumerate(CaseStatus.choices)
     ]
+    stages = _stages(scope, cases, campaign=campaign, year=year, today=today)
     return {
+        "stages": stages,
+        "milestones": MILESTONES,
+        "stalled": stages[0].stalled if stages else 0,
         "stats": stats,
         "funnel": funnel,
         "behind": sum(unit.overdue for unit in units.values()),
@@ -211,6 +219,62 @@ def dashboard(
         "ranking": ranking,
         "villages_level": depth == 12,
     }
+
+
+@dataclass
+class StageRow:
+    """One row of the time-in-each-stage chart: the area, or a township in it (a city, a
+    county above the county level), with its stalled cases (久拖未转化)."""
+
+    code: str
+    name: str
+    times: dict  # {milestone key: StageTime}
+    stalled: int = 0
+    is_area: bool = False
+
+    @property
+    def columns(self):
+        return [self.times.get(m.key) or StageTime(m) for m in MILESTONES]
+
+
+def _stages(scope, cases, *, campaign, year, today):
+    """The area's row, then one per township (at most; the units one level down above the
+    county): days from listing to each milestone (rectification.selectors.stage_times)
+    and the stalled cases of each. Four queries."""
+    prefix = scope.prefix or ""
+    depth = min(CHILD_LENGTH.get(len(prefix), 12), 9)
+    area = stage_times(scope=scope, campaign=campaign, year=year, depth=len(prefix))
+    units = (
+        {}
+        if depth <= len(prefix)
+        else stage_times(scope=scope, campaign=campaign, year=year, depth=depth)
+    )
+    stalled = dict(
+        cases.filter(stalled_cases_q(cases, today))
+        .annotate(unit=Substr("village_id", 1, depth))
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if not area:
+        return []
+    rows = [
+        StageRow(
+            code=prefix,
+            name=_("Whole area"),
+            times=area.get(prefix, {}),
+            stalled=sum(stalled.values()),
+            is_area=True,
+        )
+    ]
+    names = _names(set(units), depth)
+    rows += [
+        StageRow(
+            code=code, name=names.get(code, code), times=units[code], stalled=stalled.get(code, 0)
+        )
+        for code in sorted(units)
+    ]
+    return rows
 
 
 def figure_links(*, year, code, drilled, campaign=None, today=None):
@@ -240,6 +304,7 @@ def figure_links(*, year, code, drilled, campaign=None, today=None):
         "converted": url("case_list", converted="true"),
         "relapses": url("case_list", relapse="true"),
         "behind": url("case_list", overdue="true"),
+        "stalled": url("case_list", stalled="true"),
         "five": url("support_overview"),
         "open_cases": url("support_overview", missing="false"),
         "covered": url("support_overview", missing="false", first_secretary="true"),
@@ -278,6 +343,20 @@ def chart_data(figures):
             {"name": unit.name, "value": float(unit.rate or 0), "code": unit.code}
             for unit in figures["ranking"]
         ],
+        "stages": {
+            "milestones": [str(m.label) for m in MILESTONES],
+            "rows": [
+                {
+                    "name": str(row.name),
+                    "code": row.code,
+                    "median": [t.median for t in row.columns],
+                    "p75": [t.p75 for t in row.columns],
+                    "cases": [t.cases for t in row.columns],
+                    "stalled": row.stalled,
+                }
+                for row in figures["stages"]
+            ],
+        },
     }
 
 

@@ -470,9 +470,9 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
             )
     stalled = [
         Item(
-            what=_("Stalled at “{status}”: longer than 75% of the campaign’s cases").format(
-                status=case.get_status_display()
-            ),
+            what=_(
+                "Stalled at “{status}”: longer than three quarters of the campaign’s cases"
+            ).format(status=case.get_status_display()),
             place=case.village.name,
             since=case.identified_on,
             url=case.get_absolute_url(),
@@ -535,7 +535,10 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
         ),
         *_group(
             stalled,
-            _("{count} cases stalled: longer at their step than 75% of their campaign’s cases"),
+            _(
+                "{count} cases stalled: longer at their step than three quarters of "
+                "their campaign’s cases"
+            ),
             _url("case_list", stalled="true"),
         ),
         *_group(

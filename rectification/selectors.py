@@ -357,9 +357,7 @@ def _stage_figures(queryset, group):
             figures[f"{m.key}_p75"] = Percentile(days, 0.75)
         for row in cases.values("group").annotate(**figures).order_by():
             result[row["group"]] = {
-                m.key: StageTime(
-                    m, row[f"{m.key}_n"], row[f"{m.key}_median"], row[f"{m.key}_p75"]
-                )
+                m.key: StageTime(m, row[f"{m.key}_n"], row[f"{m.key}_median"], row[f"{m.key}_p75"])
                 for m in MILESTONES
             }
         return result

@@ -99,9 +99,7 @@ def test_it_gives_each_townships_median_and_75th_percentile_to_each_milestone(le
     times = stage_times(scope=Scope.under(COUNTY), campaign=campaign)
 
     def figures(code):
-        return {
-            key: (t.cases, t.median, t.p75) for key, t in times[code].items()
-        }
+        return {key: (t.cases, t.median, t.p75) for key, t in times[code].items()}
 
     assert figures(TOWNSHIP_A) == {
         "approved": (4, 25.0, 32.5),
