@@ -244,11 +244,9 @@ def _stages(scope, cases, *, campaign, year, today):
     prefix = scope.prefix or ""
     depth = min(CHILD_LENGTH.get(len(prefix), 12), 9)
     area = stage_times(scope=scope, campaign=campaign, year=year, depth=len(prefix))
-    units = (
-        {}
-        if depth <= len(prefix)
-        else stage_times(scope=scope, campaign=campaign, year=year, depth=depth)
-    )
+    # Asked at every level, a township's too (whose one row is the area's): the page makes
+    # as many queries at every level.
+    units = stage_times(scope=scope, campaign=campaign, year=year, depth=depth)
     stalled = dict(
         cases.filter(stalled_cases_q(cases, today))
         .annotate(unit=Substr("village_id", 1, depth))
@@ -268,6 +266,7 @@ def _stages(scope, cases, *, campaign, year, today):
         )
     ]
     names = _names(set(units), depth)
+    units = {code: times for code, times in units.items() if len(code) > len(prefix)}
     rows += [
         StageRow(
             code=code, name=names.get(code, code), times=units[code], stalled=stalled.get(code, 0)
