@@ -4,16 +4,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
-from firstsecretary.choices import FIVE_ONES, SupportKind
-from firstsecretary.models import Assignment, FirstSecretary, SupportLink, WorkLog
+from firstsecretary.choices import FIVE_ONES, VISITING_KINDS, SupportKind
+from firstsecretary.models import Assignment, ContactVisit, FirstSecretary, SupportLink, WorkLog
 from portal.months import month_bounds
 from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
-from rectification.selectors import percent, with_overdue_task
+from rectification.selectors import DaysBetween, percent, with_overdue_task
 
 
 def secretary_list(*, scope: Scope) -> QuerySet[FirstSecretary]:
@@ -240,3 +253,66 @@ def tasks_of(*, scope: Scope, user, today: date) -> QuerySet:
 
 def worklogs_with_photos(assignment):
     return worklogs_of(assignment).prefetch_related("photos")
+
+
+# --- Contact visits (联系包保走访) -------------------------------------------------------------
+
+
+def visits_of(case, limit=20) -> list[ContactVisit]:
+    """The case's contacts' latest visits, newest first, each with its `photos` (two
+    queries)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.models import Attachment
+
+    visits = list(
+        ContactVisit.objects.filter(supporter__case=case).select_related("supporter")[:limit]
+    )
+    photos: dict[int, list] = {}
+    if visits:
+        for attachment in Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(ContactVisit),
+            object_id__in=[visit.pk for visit in visits],
+        ).order_by("pk"):
+            photos.setdefault(attachment.object_id, []).append(attachment)
+    for visit in visits:
+        visit.photos = photos.get(visit.pk, [])
+    return visits
+
+
+def with_last_visit(queryset):
+    """Annotate support links with last_visit: their latest visit, else the case's listing
+    (from which a contact has had time to come)."""
+    return queryset.annotate(
+        last_visit=Coalesce(Max("visits__visited_on"), F("case__identified_on")),
+    )
+
+
+def overdue_contacts(*, scope: Scope, today: date | None = None) -> QuerySet[SupportLink]:
+    """The contacts (a county-level leader, a department, an enterprise, a mentor) of open
+    cases in scope who have not visited the village for longer than its county's
+    visit_gap_days (counted from the listing when they never have). One query."""
+    today = today or timezone.localdate()
+    return (
+        with_last_visit(
+            SupportLink.objects.visible_to(scope)
+            .filter(kind__in=VISITING_KINDS)
+            .exclude(case__status=CaseStatus.CLOSED)
+        )
+        .annotate(
+            days_since=DaysBetween(Value(today, output_field=DateField()), "last_visit"),
+            gap=F("case__village__township__parent__visit_gap_days"),
+        )
+        .filter(days_since__gt=F("gap"))
+        .select_related("case__village__township")
+        .order_by("case__village__code", "kind", "pk")
+    )
+
+
+def contact_overdue_q(today: date | None = None) -> Q:
+    """Cases with a contact overdue for a visit (overdue_contacts): the dashboard's figure and
+    the support overview's filter count the same cases."""
+    overdue = overdue_contacts(
+        scope=Scope.everything(reason="the cases' own contacts"), today=today
+    )
+    return Q(pk__in=overdue.values("case_id"))

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from firstsecretary.selectors import (
+    contact_overdue_q,
     coverage,
     five_ones_incomplete_q,
     presence_summary,
@@ -206,6 +207,8 @@ def dashboard(
         "stages": stages,
         "milestones": MILESTONES,
         "stalled": stages[0].stalled if stages else 0,
+        # Open cases with a contact overdue for a visit (联系包保走访).
+        "visits_overdue": cases.filter(contact_overdue_q(scope=scope, today=today)).count(),
         "stats": stats,
         "funnel": funnel,
         "behind": sum(unit.overdue for unit in units.values()),
@@ -307,6 +310,7 @@ def figure_links(*, year, code, drilled, campaign=None, today=None):
         "five": url("support_overview"),
         "open_cases": url("support_overview", missing="false"),
         "covered": url("support_overview", missing="false", first_secretary="true"),
+        "visits_overdue": url("support_overview", missing="false", visit_overdue="true"),
         "findings_open": url("finding_list", status=FindingStatus.OPEN),
         "findings_verified": url("finding_list", status=FindingStatus.VERIFIED),
         "posted": url("presence", dated=False, month=last_month),

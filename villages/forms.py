@@ -69,8 +69,9 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 class CountySettingsForm(forms.ModelForm):
-    """What a county sets for itself: the abbreviation in its circulars' numbers."""
+    """What a county sets for itself: the abbreviation in its circulars' numbers, and how
+    long a contact may go without visiting a listed village."""
 
     class Meta:
         model = Division
-        fields = ["document_abbreviation"]
+        fields = ["document_abbreviation", "visit_gap_days"]

@@ -653,9 +653,14 @@ def user_county(user: User | AnonymousUser) -> Division | None:
 
 @transaction.atomic
 def county_settings_update(
-    *, county: Division, acting_user: User, document_abbreviation: str
+    *,
+    county: Division,
+    acting_user: User,
+    document_abbreviation: str,
+    visit_gap_days: int | None = None,
 ) -> Division:
-    """Set the county's abbreviation in its circulars' numbers (武组通); empty: derived."""
+    """Set the county's abbreviation in its circulars' numbers (武组通; empty: derived) and
+    the days a contact may go without visiting a listed village (unchanged when None)."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (
         Division.objects.visible_to(Scope.of(acting_user))
@@ -666,6 +671,8 @@ def county_settings_update(
     if locked is None:
         raise Http404
     locked.document_abbreviation = document_abbreviation.strip()
+    if visit_gap_days is not None:
+        locked.visit_gap_days = visit_gap_days
     locked.full_clean()
-    locked.save(update_fields=["document_abbreviation"])
+    locked.save(update_fields=["document_abbreviation", "visit_gap_days"])
     return locked
