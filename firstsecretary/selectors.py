@@ -309,10 +309,7 @@ def overdue_contacts(*, scope: Scope, today: date | None = None) -> QuerySet[Sup
     )
 
 
-def contact_overdue_q(today: date | None = None) -> Q:
+def contact_overdue_q(*, scope: Scope, today: date | None = None) -> Q:
     """Cases with a contact overdue for a visit (overdue_contacts): the dashboard's figure and
     the support overview's filter count the same cases."""
-    overdue = overdue_contacts(
-        scope=Scope.everything(reason="the cases' own contacts"), today=today
-    )
-    return Q(pk__in=overdue.values("case_id"))
+    return Q(pk__in=overdue_contacts(scope=scope, today=today).values("case_id"))
