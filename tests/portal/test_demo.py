@@ -97,6 +97,17 @@ def test_the_demo_dashboard_shows_time_in_each_stage_and_a_stalled_case(demo, cl
     assert len(stalled.context["object_list"]) == page.context["stalled"] >= 1
 
 
+def test_the_demo_shows_contact_visits_and_a_contact_overdue(demo, client):
+    from firstsecretary.models import ContactVisit
+
+    client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
+    page = client.get(reverse("dashboard"), {"year": 2026})
+    # The first case's enterprise never came, the second's county-level leader 75 days ago.
+    assert page.context["visits_overdue"] == 2
+    visit = ContactVisit.objects.select_related("supporter__case").first()
+    assert visit.summary in client.get(visit.supporter.case.get_absolute_url()).content.decode()
+
+
 def test_the_demo_roster_posts_the_demo_secretary_and_leaves_some_villages_without(demo, client):
     from firstsecretary.models import Assignment, WorkLog
 
