@@ -276,7 +276,7 @@ def visits_of(case, limit=20) -> list[ContactVisit]:
         ).order_by("pk"):
             photos.setdefault(attachment.object_id, []).append(attachment)
     for visit in visits:
-        visit.photos = photos.get(visit.pk, [])
+        setattr(visit, "photos", photos.get(visit.pk, []))  # noqa: B010 (not a model field)
     return visits
 
 

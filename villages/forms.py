@@ -75,3 +75,8 @@ class CountySettingsForm(forms.ModelForm):
     class Meta:
         model = Division
         fields = ["document_abbreviation", "visit_gap_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, a script): the county's setting is kept.
+        self.fields["visit_gap_days"].required = False
