@@ -137,11 +137,17 @@ def _backdate(campaign):
     """Date each case's plan approval and application as if done in the year, not today."""
     now = timezone.now()
     cases = campaign.cases.order_by("village_id").select_related("plan")
+    # The history reads in order: listed on its day, the plan submitted five days before
+    # its approval.
+    for case in cases:
+        case.events.filter(action="listed").update(at=_moment(case.identified_on, 0, now))
     started = [c for c in cases if c.events.filter(action="start").exists()]
     for case, days in zip(started, APPROVED_AFTER, strict=False):
         moment = _moment(case.identified_on, days, now)
+        submitted = _moment(case.identified_on, days - 5, now)
         case.events.filter(action__in=("start", "plan_approved")).update(at=moment)
-        Plan.objects.filter(pk=case.plan.pk).update(reviewed_at=moment)
+        case.events.filter(action="plan_submitted").update(at=submitted)
+        Plan.objects.filter(pk=case.plan.pk).update(submitted_at=submitted, reviewed_at=moment)
     applied = [c for c in started if c.events.filter(action="request_acceptance").exists()]
     for case, days in zip(applied, APPLIED_AFTER, strict=False):
         case.events.filter(action="request_acceptance").update(
@@ -150,8 +156,10 @@ def _backdate(campaign):
 
 
 def _moment(day, days, now):
-    """10 o'clock `days` after `day`, in the portal's time zone, and not after `now`."""
-    moment = timezone.make_aware(datetime.combine(day + timedelta(days=days), time(10)))
+    """`days` after `day` (at 9 on the day itself, else at 10), in the portal's time zone,
+    and not after `now`."""
+    hour = time(9) if days == 0 else time(10)
+    moment = timezone.make_aware(datetime.combine(day + timedelta(days=days), hour))
     return min(moment, now)
 
 
