@@ -54,11 +54,11 @@ run: $(VENV)/.runtime messages
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel (pytest-xdist), one process per core, each with its own test
-# database and Redis database. --dist load hands each process runs of consecutive tests, so
+# database and Redis database. --dist load hands each process two tests at a time in one order, so
 # each keeps pytest-django's order: the tests that flush the database (transactional ones)
 # after those that read the session's divisions. `make test TEST_WORKERS=0`: one process.
 TEST_WORKERS ?= auto
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist load --maxschedchunk 2
 test: $(VENV)/.dev messages
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
@@ -103,6 +103,7 @@ bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/batch.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/province_journey.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/compare.py

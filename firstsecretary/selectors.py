@@ -11,6 +11,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -21,7 +22,14 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from firstsecretary.choices import FIVE_ONES, VISITING_KINDS, SupportKind
-from firstsecretary.models import Assignment, ContactVisit, FirstSecretary, SupportLink, WorkLog
+from firstsecretary.models import (
+    Assignment,
+    ContactVisit,
+    Evaluation,
+    FirstSecretary,
+    SupportLink,
+    WorkLog,
+)
 from portal.months import month_bounds
 from portal.scoping import Scope
 from rectification.choices import CaseStatus
@@ -313,3 +321,84 @@ def contact_overdue_q(*, scope: Scope, today: date | None = None) -> Q:
     """Cases with a contact overdue for a visit (overdue_contacts): the dashboard's figure and
     the support overview's filter count the same cases."""
     return Q(pk__in=overdue_contacts(scope=scope, today=today).values("case_id"))
+
+
+# --- The village's file (一村一档) ---------------------------------------------------------
+
+
+@dataclass
+class Posting:
+    """A first secretary's posting to the village, with his evaluations and his monthly
+    presence (newest month first)."""
+
+    assignment: Assignment
+    evaluations: list[Evaluation]
+    months: list[tuple[date, Presence]]
+
+
+def village_postings(*, scope: Scope, village, months=12) -> list[Posting]:
+    """Every first secretary posted to the village, newest posting first, each with his
+    yearly evaluations and the last `months` months of presence that have logs: three
+    queries whatever the village's history."""
+    assignments = list(
+        Assignment.objects.visible_to(scope)
+        .filter(village=village)
+        .select_related("secretary__unit", "village")
+        .prefetch_related(
+            Prefetch(
+                "secretary__evaluations",
+                queryset=Evaluation.objects.select_related("evaluated_by").order_by("-year"),
+            )
+        )
+        .order_by("-started_on", "-pk")
+    )
+    by_posting: dict[int, list[tuple[date, Presence]]] = {a.pk: [] for a in assignments}
+    rows = (
+        WorkLog.objects.visible_to(scope)
+        .filter(assignment__village=village)
+        .annotate(month=TruncMonth("date"))
+        .values("assignment", "month")
+        .annotate(
+            days_on_site=Count("pk", filter=Q(on_site=True)),
+            visited=Coalesce(Sum("households_visited"), 0),
+            logged=Count("pk"),
+        )
+        .order_by("assignment", "-month")
+    )
+    postings = {a.pk: a for a in assignments}
+    for row in rows:
+        kept = by_posting.get(row["assignment"])
+        if kept is not None and len(kept) < months:
+            presence = Presence(
+                postings[row["assignment"]], row["days_on_site"], row["visited"], row["logged"]
+            )
+            kept.append((row["month"], presence))
+    return [Posting(a, _evaluations_of(a), by_posting[a.pk]) for a in assignments]
+
+
+def _evaluations_of(assignment):
+    """The secretary's evaluations of the years he was posted to this village: those of
+    other postings are about other villages."""
+    last = (assignment.actual_end or assignment.planned_end).year
+    return [
+        evaluation
+        for evaluation in assignment.secretary.evaluations.all()
+        if assignment.started_on.year <= evaluation.year <= last
+    ]
+
+
+def village_support(*, scope: Scope, village) -> list[SupportLink]:
+    """The five ones and every other supporter of the village's listings, in one query."""
+    return list(
+        SupportLink.objects.visible_to(scope)
+        .filter(case__village=village)
+        .select_related("case__campaign", "mentor_village")
+        .order_by("-case__identified_on", "kind", "pk")
+    )
+
+
+def five_ones_in(links, *, posted: bool) -> list[tuple[str, bool]]:
+    """[(kind, in place?)] of one case from its support links already read, and whether
+    a first secretary is posted to its village now: no query."""
+    kinds = {link.kind for link in links}
+    return [(kind, posted if kind == "first_secretary" else kind in kinds) for kind in FIVE_ONES]

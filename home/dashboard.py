@@ -3,13 +3,14 @@ viewer's area or any part of it (province → city → county → township, whos
 lead to their own pages). Every figure comes from an app's selectors, each in one query
 whatever the data size; the page makes a fixed number of queries."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext as _
 
 from firstsecretary.selectors import (
@@ -142,86 +143,190 @@ def dashboard(
     year: int | None = None,
     campaign: Campaign | None = None,
     today: date | None = None,
-) -> dict:
+) -> "Figures":
     """Every figure of the dashboard for a scope (the reader's, or narrowed by the
     drill-down: `Scope.narrowed`) and a year, or one campaign (of its year)."""
     if campaign is not None:
         year = campaign.year
-    today = today or timezone.localdate()
-    this_month = today.replace(day=1)
-    # The timeliness page's window: up to the month being planned (due by the 25th).
-    months = plan_months(today, MONTHS)
-    prefix = scope.prefix or ""
-    depth = CHILD_LENGTH.get(len(prefix), 12)
-    stats = ledger_statistics(scope=scope, campaign=campaign, year=year, today=today)
-    cases = Case.objects.visible_to(scope)
-    if campaign is not None:
-        cases = cases.filter(campaign=campaign)
-    if year is not None:
-        cases = cases.filter(campaign__year=year)
-    rows = (
-        with_support(with_overdue_task(cases, today))
-        .annotate(unit=Substr("village_id", 1, depth))
-        .values("unit")
-        .annotate(
-            total=Count("pk"),
-            converted=Count("pk", filter=converted_q()),
-            relapses=Count("pk", filter=relapse_q()),
-            overdue=Count("pk", filter=behind_q(today)),
-            missing_five=Count("pk", filter=five_ones_incomplete_q()),
-        )
-        .order_by()
+    return Figures(scope=scope, year=year, campaign=campaign, today=today or timezone.localdate())
+
+
+class Figures(Mapping):
+    """The dashboard's figures by name, each counted when it is first read: the page reads
+    them all (the same queries as ever), an address of the statistics API only its own part
+    (the funnel needs one query, not the heat map's)."""
+
+    KEYS = (
+        "stats",
+        "funnel",
+        "behind",
+        "missing_five",
+        "coverage",
+        "presence",
+        "months",
+        "heat",
+        "timeliness_legend",
+        "findings",
+        "ranking",
+        "villages_level",
+        "stages",
+        "stalled",
+        "milestones",
+        "visits_overdue",
     )
-    by_unit = {row.pop("unit"): row for row in rows}
-    plans = timeliness(scope=scope, months=months, depth=depth)
-    codes = set(by_unit) | {code for code, _month in plans}
-    names = _names(codes, depth)
-    units = {
-        code: Unit(code=code, name=names.get(code, code), is_village=depth == 12)
-        for code in sorted(codes)
-    }
-    for code, figures in by_unit.items():
-        for name, value in figures.items():
-            setattr(units[code], name, value)
-    ranking = sorted(
-        (unit for unit in units.values() if unit.total),
-        key=lambda u: (-(u.rate or 0), -u.total, u.code),
-    )
-    heat = [
-        (unit, [plans.get((unit.code, month), Timeliness(month=month)) for month in months])
-        for unit in units.values()
-    ]
-    covered, open_cases = coverage(scope=scope, campaign=campaign, year=year)
-    statuses = CaseStatus.values
-    funnel = [
-        Stage(
-            status=status,
-            label=label,
-            now=stats.by_status.get(status, 0),
-            reached=sum(stats.by_status.get(later, 0) for later in statuses[index:]),
+
+    def __init__(self, *, scope: Scope, year: int | None, campaign: Campaign | None, today: date):
+        self.scope, self.year, self.campaign, self.today = scope, year, campaign, today
+        prefix = scope.prefix or ""
+        self.depth = CHILD_LENGTH.get(len(prefix), 12)
+        self.villages_level = self.depth == 12
+        # The timeliness page's window: up to the month being planned (due by the 25th).
+        self.months = plan_months(today, MONTHS)
+
+    def __getitem__(self, key):
+        if key not in self.KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self):
+        return iter(self.KEYS)
+
+    def __len__(self):
+        return len(self.KEYS)
+
+    @cached_property
+    def stats(self):
+        return ledger_statistics(
+            scope=self.scope, campaign=self.campaign, year=self.year, today=self.today
         )
-        for index, (status, label) in enumerate(CaseStatus.choices)
-    ]
-    stages = _stages(scope, cases, campaign=campaign, year=year, today=today)
-    return {
-        "stages": stages,
-        "milestones": MILESTONES,
-        "stalled": stages[0].stalled if stages else 0,
-        # Open cases with a contact overdue for a visit (联系包保走访).
-        "visits_overdue": cases.filter(contact_overdue_q(scope=scope, today=today)).count(),
-        "stats": stats,
-        "funnel": funnel,
-        "behind": sum(unit.overdue for unit in units.values()),
-        "missing_five": sum(unit.missing_five for unit in units.values()),
-        "coverage": (covered, open_cases, percent(covered, open_cases)),
-        "presence": presence_summary(scope=scope, month=add_months(this_month, -1)),
-        "months": months,
-        "heat": heat,
-        "timeliness_legend": timeliness_legend(),
-        "findings": finding_counts(scope=scope, year=year),
-        "ranking": ranking,
-        "villages_level": depth == 12,
-    }
+
+    @cached_property
+    def funnel(self):
+        by_status = self.stats.by_status
+        statuses = CaseStatus.values
+        return [
+            Stage(
+                status=status,
+                label=label,
+                now=by_status.get(status, 0),
+                reached=sum(by_status.get(later, 0) for later in statuses[index:]),
+            )
+            for index, (status, label) in enumerate(CaseStatus.choices)
+        ]
+
+    @cached_property
+    def _by_unit(self):
+        """The cases' figures per row of the ranking (one level down), in one query."""
+        today = self.today
+        cases = Case.objects.visible_to(self.scope)
+        if self.campaign is not None:
+            cases = cases.filter(campaign=self.campaign)
+        if self.year is not None:
+            cases = cases.filter(campaign__year=self.year)
+        rows = (
+            with_support(with_overdue_task(cases, today))
+            .annotate(unit=Substr("village_id", 1, self.depth))
+            .values("unit")
+            .annotate(
+                total=Count("pk"),
+                converted=Count("pk", filter=converted_q()),
+                relapses=Count("pk", filter=relapse_q()),
+                overdue=Count("pk", filter=behind_q(today)),
+                missing_five=Count("pk", filter=five_ones_incomplete_q()),
+            )
+            .order_by()
+        )
+        return {row.pop("unit"): row for row in rows}
+
+    @cached_property
+    def behind(self):
+        return sum(row["overdue"] for row in self._by_unit.values())
+
+    @cached_property
+    def missing_five(self):
+        return sum(row["missing_five"] for row in self._by_unit.values())
+
+    @cached_property
+    def _plans(self):
+        return timeliness(scope=self.scope, months=self.months, depth=self.depth)
+
+    @cached_property
+    def _units(self):
+        """The rows of the ranking and the heat map: every unit with cases or plans."""
+        by_unit, plans = self._by_unit, self._plans
+        codes = set(by_unit) | {code for code, _month in plans}
+        names = _names(codes, self.depth)
+        units = {
+            code: Unit(code=code, name=names.get(code, code), is_village=self.villages_level)
+            for code in sorted(codes)
+        }
+        for code, figures in by_unit.items():
+            for name, value in figures.items():
+                setattr(units[code], name, value)
+        return units
+
+    @cached_property
+    def ranking(self):
+        return sorted(
+            (unit for unit in self._units.values() if unit.total),
+            key=lambda u: (-(u.rate or 0), -u.total, u.code),
+        )
+
+    @cached_property
+    def heat(self):
+        plans = self._plans
+        return [
+            (
+                unit,
+                [plans.get((unit.code, month), Timeliness(month=month)) for month in self.months],
+            )
+            for unit in self._units.values()
+        ]
+
+    @cached_property
+    def timeliness_legend(self):
+        return timeliness_legend()
+
+    @cached_property
+    def coverage(self):
+        covered, open_cases = coverage(scope=self.scope, campaign=self.campaign, year=self.year)
+        return (covered, open_cases, percent(covered, open_cases))
+
+    @cached_property
+    def presence(self):
+        this_month = self.today.replace(day=1)
+        return presence_summary(scope=self.scope, month=add_months(this_month, -1))
+
+    @cached_property
+    def findings(self):
+        return finding_counts(scope=self.scope, year=self.year)
+
+    @cached_property
+    def _cases(self):
+        cases = Case.objects.visible_to(self.scope)
+        if self.campaign is not None:
+            cases = cases.filter(campaign=self.campaign)
+        if self.year is not None:
+            cases = cases.filter(campaign__year=self.year)
+        return cases
+
+    @cached_property
+    def stages(self):
+        """Time in each stage (各环节用时): the area's row and its townships' (_stages)."""
+        return _stages(
+            self.scope, self._cases, campaign=self.campaign, year=self.year, today=self.today
+        )
+
+    @cached_property
+    def stalled(self):
+        return self.stages[0].stalled if self.stages else 0
+
+    milestones = MILESTONES
+
+    @cached_property
+    def visits_overdue(self):
+        """Open cases with a contact overdue for a visit (联系包保走访)."""
+        return self._cases.filter(contact_overdue_q(scope=self.scope, today=self.today)).count()
 
 
 @dataclass

@@ -158,9 +158,12 @@ def _urged_line(urging, month, missing):
 
 
 def _activity_items(scope, today, *, overdue_only):
+    from villages.deadlines import CountyDeadlines
 
     month = _planned_month(today)
-    due = due_date(month)
+    # A county's own due day (顺延 off a holiday where it says so); above a county, the 25th.
+    county = scope.prefix if scope.prefix and len(scope.prefix) >= 6 else None
+    due = CountyDeadlines([county]).due_date(month, county) if county else due_date(month)
     if overdue_only and today <= due:
         return []
     days = (due - today).days

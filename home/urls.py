@@ -111,6 +111,12 @@ urlpatterns = [
         "attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"
     ),
     path("choose/<slug:source>/", choosers.ChooserSearchView.as_view(), name="chooser_search"),
+    path("villages/<code:code>/file/", views.VillageDossierView.as_view(), name="village_dossier"),
+    path(
+        "villages/<code:code>/file/docx/",
+        views.VillageDossierDocxView.as_view(),
+        name="village_dossier_docx",
+    ),
     path("", include("villages.urls")),
     path("", include("rectification.urls")),
     path("", include("firstsecretary.urls")),

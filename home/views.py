@@ -4,29 +4,33 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views import View, defaults
 from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 
 from home import todo
+from home.dossier import village_dossier
 from home.forms import ApiTokenForm, UserCreateForm, UserUpdateForm
-from portal import selectors, services
+from portal import selectors, services, workdays
+from portal.choices import Role
 from portal.filtersets import UserFilterSet
 from portal.generic import (
     ObjectDetailView,
     ObjectListView,
     PortalMixin,
+    ScopedMixin,
     ScopedObjectFormMixin,
     add_service_errors,
 )
 from portal.models import ApiToken, Attachment, GeneratedReport, Notification, User
 from portal.roles import Perm
+from rectification.choices import CASE_STATUS_COLOURS
 from villages import selectors as village_selectors
 from villages.models import Division, Village
 
@@ -46,6 +50,12 @@ class HomeView(PortalMixin, TemplateView):
         context["recent_reports"] = selectors.report_list(scope=self.request.scope)[:5]
         # The day starts here: what the user has to do now, overdue first (home.todo).
         context["todo"] = todo.todo_for(user)
+        # Before the year turns, a county's department is warned when next year's holiday
+        # arrangement is neither in the package nor entered (portal.workdays).
+        if user.role == Role.COUNTY_ADMIN and len(user.division_id or "") == 6:
+            context["calendar_missing"] = workdays.arrangement_missing(
+                user.division_id, timezone.localdate()
+            )
         return context
 
 
@@ -369,3 +379,53 @@ class DashboardExportView(DashboardMixin, View):
 
 def _area_name(area):
     return area.name if area is not None else _("Whole country")
+
+
+# --- One village, one file (一村一档) -------------------------------------------------------
+
+
+class VillageDossierMixin(ScopedMixin):
+    """The village of the URL, looked up in the reader's scope (404 outside it), and its
+    file as the reader may know it (home.dossier)."""
+
+    model = Village
+    select_related = ("township__parent",)
+
+    def get_dossier(self):
+        try:
+            village = self.get_queryset().get(code=self.kwargs["code"])
+        except Village.DoesNotExist:
+            raise Http404 from None
+        return village_dossier(scope=self.request.scope, village=village)
+
+
+class VillageDossierView(VillageDossierMixin, TemplateView):
+    """The village's file on one page, printable on A4."""
+
+    template_name = "portal/village_dossier.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["dossier"] = self.get_dossier()
+        context["can_export"] = self.request.user.has_role_perm(Perm.REPORT_EXPORT)
+        context["status_colours"] = CASE_STATUS_COLOURS
+        return context
+
+
+class VillageDossierDocxView(VillageDossierMixin, View):
+    """The village's file as a Word document (A4), for the meeting's papers."""
+
+    permission = Perm.REPORT_EXPORT
+    permission_for_reads = True
+
+    def get(self, request, code):
+        from home.dossier_docx import dossier_document
+
+        dossier = self.get_dossier()
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        name = _("{village} village file").format(village=dossier.village.name)
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx")
+        dossier_document(dossier).save(response)
+        return response

@@ -108,6 +108,16 @@ class VisitForm(forms.ModelForm):
 
 
 class FindingForm(forms.ModelForm):
+    # Deadlines are often given in working days (限10个工作日内整改): the service counts them
+    # from the visit on China's holiday arrangement. One or the other.
+    within_workdays = forms.IntegerField(
+        label=_("Or within so many working days of the visit"),
+        min_value=1,
+        max_value=250,
+        required=False,
+        help_text=_("Counted on China's official holiday arrangement, make-up days included."),
+    )
+
     class Meta:
         model = Finding
         fields = ["category", "description", "severity", "deadline"]
@@ -115,9 +125,16 @@ class FindingForm(forms.ModelForm):
 
     def __init__(self, *args, acting_user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["deadline"].required = False
         self.fields["category"].queryset = Category.objects.visible_to(
             Scope.of(acting_user)
         ).filter(active=True)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("deadline") and not data.get("within_workdays") and not self.errors:
+            self.add_error("deadline", self.fields["deadline"].error_messages["required"])
+        return data
 
 
 class AnswerForm(forms.Form):

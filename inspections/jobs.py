@@ -25,6 +25,7 @@ from portal.jobs import HOUR, every, job
 from portal.models import User
 from portal.months import previous_quarter, quarter_of
 from portal.notifications import notify_many
+from portal.workdays import WorkCalendar, calendars_for
 from rectification.models import Case, PlanTask
 from rectification.selectors import overdue_cases_q, overdue_tasks_q
 
@@ -66,16 +67,24 @@ def overdue_sweep(day: date) -> str:
             "visit__village__code", "visit__village__name", "description"
         )
     )
-    users = (
+    users = list(
         User.objects.filter(is_active=True)
         .filter(
             Q(role__in=[Role.TOWNSHIP_ORGANIZER, Role.COUNTY_ADMIN]) | Q(role=Role.FIRST_SECRETARY)
         )
         .values_list("pk", "role", "division_id")
     )
+    # Nobody is sent a digest on a weekend or a public holiday, but on a make-up working day
+    # (调休) they are: each user's county calendar says (portal.workdays). The next working
+    # day's digest has everything still overdue.
+    calendars = calendars_for({d[:6] for _u, _r, d in users if d and len(d) >= 6})
+    national = WorkCalendar()
     by_area = {"tasks": _index(tasks), "cases": _index(cases), "findings": _index(findings)}
     messages = []
     for user_id, role, division in users:
+        calendar = calendars.get((division or "")[:6], national)
+        if not calendar.is_workday(day):
+            continue
         if role == Role.FIRST_SECRETARY:
             mine_tasks = [t for t in tasks if t[3] == user_id]
             mine_cases, mine_findings = [], []
@@ -116,7 +125,7 @@ def overdue_sweep(day: date) -> str:
 
 every(
     # Every day at 01:00: plan tasks, case deadlines and findings past due, one
-    # notification per user (run_job overdue_sweep --period YYYY-MM-DD).
+    # notification per user on his working days (run_job overdue_sweep --period YYYY-MM-DD).
     "overdue-sweep",
     crontab(minute=0, hour=1),
     job="overdue_sweep",

@@ -36,7 +36,16 @@ Notifications follow from it: a circular is announced to the townships only when
 and an overdue finding's deadline never precedes its visit, so it is after the fact.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -150,4 +159,47 @@ def finding_counts(
         rectifying=Count("pk", filter=Q(status=FindingStatus.RECTIFYING)),
         verified=Count("pk", filter=Q(status=FindingStatus.VERIFIED)),
         overdue=Count("pk", filter=overdue_findings_q()),
+    )
+
+
+# --- The village's file (一村一档) ---------------------------------------------------------
+
+
+def village_visits(*, scope: Scope, village) -> list[Visit]:
+    """The inspection visits to the village that the reader may know of, newest first,
+    each with its findings and their answers: two queries whatever its history."""
+    return list(
+        Visit.objects.visible_to(scope)
+        .filter(village=village)
+        .select_related("round", "team")
+        .prefetch_related(
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.visible_to(scope)
+                .select_related("category", "verified_by")
+                .order_by("deadline", "pk"),
+            )
+        )
+        .order_by("-visited_on", "-pk")
+    )
+
+
+def village_circulars(*, scope: Scope, village) -> list[Circular]:
+    """The circulars the reader may know of that name the village: those of a round with a
+    known finding there (the draft lists every finding by village), or whose text names it
+    (an edited one); in one query."""
+    found_there = Finding.objects.visible_to(scope).filter(
+        visit__village=village, visit__round=OuterRef("round")
+    )
+    named = (
+        Q(Exists(found_there))
+        | Q(body__contains=f"{village.name}：")
+        | Q(body__contains=f"{village.name}:")
+    )
+    return list(
+        Circular.objects.visible_to(scope)
+        .filter(named)
+        .filter(county_id=village.code[:6])
+        .select_related("round", "county")
+        .order_by("-published_at", "-pk")
     )

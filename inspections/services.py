@@ -37,6 +37,7 @@ from portal.notifications import handoff, next_actors, place
 from portal.permissions import Actions, allowed, require
 from portal.roles import Perm
 from portal.scoping import Scope
+from portal.workdays import calendar_for
 from rectification.choices import CaseStatus
 from rectification.models import Case
 from villages.models import Division, Village
@@ -278,14 +279,25 @@ def finding_add(
     category: Category,
     description: str,
     severity: str,
-    deadline: date,
+    deadline: date | None = None,
+    within_workdays: int | None = None,
     case: Case | None = None,
 ) -> Finding:
-    """A problem found on the visit, for the village's township to rectify by a deadline."""
+    """A problem found on the visit, for the village's township to rectify by a deadline:
+    a date, or a number of working days after the visit (限N个工作日内整改), counted on
+    China's holiday arrangement as the village's county knows it (portal.workdays)."""
     require(acting_user, Perm.INSPECT)
     visit = _lock(Visit, visit, acting_user)
     if not _on_team(acting_user, visit.team):
         raise PermissionDenied(_("Only members of the team record its findings."))
+    if within_workdays is not None:
+        if within_workdays < 1:
+            raise ValidationError({"within_workdays": _("At least one working day.")})
+        deadline = calendar_for(visit.village_id).add(visit.visited_on, within_workdays)
+    if deadline is None:
+        raise ValidationError(
+            {"deadline": _("Give a deadline, or a number of working days after the visit.")}
+        )
     if deadline < visit.visited_on:
         raise ValidationError({"deadline": _("The deadline cannot precede the visit.")})
     if case is None:

@@ -403,3 +403,39 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarDay(models.Model):
+    """A day of China's official holiday arrangement entered by a county, for a year the
+    `chinesecalendar` package does not hold yet (the State Council announces each year's in
+    the winter before): a holiday on a weekday, or a make-up working day (调休) on a weekend.
+    portal.workdays reads them; the package's own years are never overridden."""
+
+    # The county (6-digit division code) that entered it and whose deadlines it moves.
+    county_code = models.CharField(_("county"), max_length=6)
+    day = models.DateField(_("day"))
+    is_workday = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked: a make-up working day (调休上班). Not ticked: a public holiday."),
+    )
+    note = models.CharField(_("holiday"), max_length=30, blank=True)
+    entered_by = models.ForeignKey(
+        User, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "county_code"
+
+    class Meta:
+        verbose_name = _("holiday arrangement day")
+        verbose_name_plural = _("holiday arrangement days")
+        ordering = ["county_code", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county_code", "day"], name="one_calendar_day_per_county"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.county_code} {self.day}"

@@ -63,14 +63,17 @@ def previous_quarter(day: date) -> date:
 
 def due_by(month: date) -> datetime:
     """The moment a month's plan becomes late: midnight after the due day of the month
-    before, in TIME_ZONE. 23:59:59 on the 25th is on time; 00:00:00 on the 26th is late."""
-    before = previous_month(month)
-    limit = datetime.combine(
-        before.replace(day=settings.ACTIVITY_PLAN_DUE_DAY) + timedelta(days=1), time()
-    )
-    return timezone.make_aware(limit, zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    before, in TIME_ZONE. 23:59:59 on the 25th is on time; 00:00:00 on the 26th is late.
+    A county that moves a due day off a holiday has its own (villages.deadlines)."""
+    return end_of_day(due_date(month))
 
 
 def due_date(month: date) -> date:
     """The last day a month's plan is on time (the 25th of the month before)."""
-    return (due_by(month) - timedelta(days=1)).date()
+    return previous_month(month).replace(day=settings.ACTIVITY_PLAN_DUE_DAY)
+
+
+def end_of_day(day: date) -> datetime:
+    """Midnight after a day in TIME_ZONE: the first moment past a deadline on that day."""
+    limit = datetime.combine(day + timedelta(days=1), time())
+    return timezone.make_aware(limit, zoneinfo.ZoneInfo(settings.TIME_ZONE))

@@ -115,6 +115,8 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets are drawn by Jinja2 where Django ships a Jinja2 template for them (portal/renderers.py).
+FORM_RENDERER = "portal.renderers.FormRenderer"
 
 # --- Data -----------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from portal.scoping import Scope
 from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
 from rectification.models import (
+    Acceptance,
     AcceptanceCriterion,
     Campaign,
     Case,
@@ -444,3 +445,29 @@ def with_stalled(queryset, today=None):
         return queryset.annotate(is_stalled=Value(False))
     condition = stalled_q(thresholds, today)
     return queryset.annotate(is_stalled=ExpressionWrapper(condition, output_field=BooleanField()))
+
+
+# --- The village's file (一村一档) ---------------------------------------------------------
+
+
+def village_ratings(*, scope: Scope, village) -> list[VillageRating]:
+    """The village's star ratings, newest year first, in one query."""
+    return list(VillageRating.objects.visible_to(scope).filter(village=village).order_by("-year"))
+
+
+def village_cases(*, scope: Scope, village) -> list[Case]:
+    """Every listing of the village (relapses included), newest first, each with its
+    campaign, categories, events, plan with tasks and acceptance reviews: five queries
+    whatever its history."""
+    return list(
+        Case.objects.visible_to(scope)
+        .filter(village=village)
+        .select_related("campaign", "plan__reviewed_by")
+        .prefetch_related(
+            "categories",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            Prefetch("plan__tasks", queryset=PlanTask.objects.order_by("order", "due_on", "pk")),
+            Prefetch("acceptances", queryset=Acceptance.objects.order_by("reviewed_on", "pk")),
+        )
+        .order_by("-identified_on", "-pk")
+    )

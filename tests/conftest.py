@@ -295,3 +295,54 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             "these tests read a module's world without asking for `db`:\n" + "\n".join(wrong)
         )
+    groups = [_group(item) for item in items]
+    if groups != sorted(groups):  # pytest-django sorted them first: _group must agree
+        raise pytest.UsageError("tests/conftest.py's _group disagrees with pytest-django's order")
+    items.sort(key=_start_order)
+
+
+# The longest tests, in the order they start. `make test` hands the two processes two tests
+# at a time (--maxschedchunk 2) in the order below, so a process that finishes early takes
+# the next test instead of waiting while the other works through a backlog; starting with
+# the longest leaves short ones for the end, and both finish within a few seconds. The sort
+# is stable and keeps pytest-django's three groups (in-transaction, transactional, without
+# the database) in their order, so the flush after a transactional test never runs under an
+# in-transaction one; whole modules move, so a module's world is built once per process.
+LONGEST_FIRST = (
+    # in a transaction
+    "tests/portal/test_api_fuzz.py",  # four runs of 45-60 s
+    "tests/portal/test_dashboard_figures.py",
+    "tests/portal/test_bad_input.py",
+    "tests/portal/test_statistics_api.py",
+    "tests/portal/test_statistics_seed_004.py",
+    # transactional: the minute of load first, then the browser and the workers
+    "tests/portal/test_load.py",
+    "tests/browser/",
+    "tests/portal/test_worker.py",
+    "tests/portal/test_migrations.py",
+    "tests/portal/test_queues.py",
+)
+
+
+def _group(item):
+    """pytest-django's order: 0 in a transaction, 1 transactional, 2 without the database."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if (
+        "transactional_db" in fixtures
+        or "live_server" in fixtures
+        or (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    ):
+        return 1
+    if marker or "db" in fixtures:
+        return 0
+    return 2
+
+
+def _start_order(item):
+    path = item.nodeid.split("::", 1)[0]
+    rank = next(
+        (n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)),
+        len(LONGEST_FIRST),
+    )
+    return (_group(item), rank)

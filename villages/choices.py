@@ -21,6 +21,13 @@ CODE_LENGTH = {
 VILLAGE_CODE_LENGTH = 12
 
 
+class DueDayRule(models.TextChoices):
+    """What a county does when its activity-plan due day (the 25th) is not a working day."""
+
+    KEEP = "keep", _("Keep the date")
+    POSTPONE = "postpone", _("Move to the next working day (顺延)")
+
+
 class VillageKind(models.TextChoices):
     VILLAGE = "village", _("Village committee")
     COMMUNITY = "community", _("Community")

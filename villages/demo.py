@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal.jobs import run
-from portal.months import add_months, due_by, due_date
-from villages import services
+from portal.months import add_months
+from villages import deadlines, services
+from villages.choices import DueDayRule
+from villages.deadlines import CountyDeadlines
 from villages.models import (
     ActivityPlan,
     ActivityPlanItem,
@@ -41,6 +43,10 @@ def load(*, organizers):
     villages = list(Village.objects.filter(code__startswith="120114").order_by("code"))
     if ActivityPlan.objects.filter(village__in=villages).exists():
         return 0
+    # Wuqing moves a due day that is not a working day to the next one (顺延): its settings
+    # and working-day calendar pages show it, and its plans are late by that day.
+    Division.objects.filter(pk="120114").update(due_day_rule=DueDayRule.POSTPONE)
+    wuqing = CountyDeadlines(["120114"])
     this_month = timezone.localdate().replace(day=1)
     history = [add_months(this_month, n) for n in range(1 - MONTHS, 1)]
     plans, items, records = [], [], []
@@ -53,7 +59,7 @@ def load(*, organizers):
             roll = rng.random()
             if roll < missing:
                 continue
-            due = due_by(month)
+            due = wuqing.due_by(month, village.code)
             late = roll > 1 - late_share
             when = (
                 due + timedelta(hours=rng.randint(2, 60))
@@ -114,9 +120,8 @@ def _next_month(organizers, month):
             else None
         )
         if plan is not None and index % 4:
-            submitted_at = timezone.make_aware(
-                datetime.combine(due_date(month) - timedelta(days=3), time(10))
-            )
+            due = deadlines.due_date(month, village.code)
+            submitted_at = timezone.make_aware(datetime.combine(due - timedelta(days=3), time(10)))
             services.activity_plan_submit(
                 acting_user=organizer, plan=plan, now=min(submitted_at, timezone.now())
             )

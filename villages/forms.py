@@ -69,14 +69,32 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 class CountySettingsForm(forms.ModelForm):
-    """What a county sets for itself: the abbreviation in its circulars' numbers, and how
-    long a contact may go without visiting a listed village."""
+    """What a county sets for itself: the abbreviation in its circulars' numbers, what
+    happens to the activity plans' due day when it is not a working day, and how long a
+    contact may go without visiting a listed village."""
 
     class Meta:
         model = Division
-        fields = ["document_abbreviation", "visit_gap_days"]
+        fields = ["document_abbreviation", "due_day_rule", "visit_gap_days"]
+        widgets = {"due_day_rule": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Left out of a post (an older form, a script): the county's setting is kept.
+        # Left out of a post (an older form, a script): the settings are kept as they are.
+        self.fields["due_day_rule"].required = False
         self.fields["visit_gap_days"].required = False
+
+
+class CalendarDayForm(forms.Form):
+    """One day of a year's official holiday arrangement, as the State Council announced it."""
+
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    is_workday = forms.TypedChoiceField(
+        label=_("The day is"),
+        choices=[("0", _("a public holiday (放假)")), ("1", _("a make-up working day (调休上班)"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Holiday"), max_length=30, required=False)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.fields import long_text
 from portal.scoping import ScopedQuerySet
-from villages.choices import ActivityKind, DivisionLevel, PartyOrgType, VillageKind
+from villages.choices import ActivityKind, DivisionLevel, DueDayRule, PartyOrgType, VillageKind
 
 # Names the statistical code gives to a level that has no government of its own: the city
 # level of a municipality (天津市 › 市辖区 › 武清区) and the counties directly under a
@@ -40,6 +40,19 @@ class Division(models.Model):
             "The issuing organ's abbreviation in the number of a circular, as in "
             "武组通〔2026〕1号. Left empty: the first character of the county's name "
             "followed by 组通."
+        ),
+    )
+    # A county's rule for the activity-plan due day (the 25th) when it falls on a weekend or
+    # a public holiday: kept, or moved to the next working day (顺延); villages.deadlines.
+    due_day_rule = models.CharField(
+        _("when the due day is not a working day"),
+        max_length=10,
+        choices=DueDayRule.choices,
+        default=DueDayRule.KEEP,
+        help_text=_(
+            "The activity plans are due on the 25th of the month before. When the 25th is a "
+            "weekend or a public holiday, the county keeps the date or moves it to the next "
+            "working day of China's official holiday arrangement."
         ),
     )
     # Counties only: a contact (联系包保) who has not visited a listed village for longer than

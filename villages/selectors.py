@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from portal.months import add_months, due_by, due_date
+from portal.months import add_months, due_by, due_date, end_of_day
 from portal.scoping import Scope
 from villages.choices import (
     TIMELINESS_LEVEL_COLOURS,
@@ -17,7 +17,8 @@ from villages.choices import (
     TimelinessLevel,
     VillageKind,
 )
-from villages.models import ActivityPlan, Division, Urging, Village
+from villages.deadlines import CountyDeadlines
+from villages.models import ActivityPlan, ActivityRecord, Division, Urging, Village
 
 
 def percent(part, whole, places=1):
@@ -194,22 +195,25 @@ def timeliness(
     due = {month: now >= due_by(month) for month in months}
     unit = F("township_id") if depth == 9 else Substr("code", 1, depth)
     started = first_plan_months(scope.prefix or "")
-    by_added = (
+    by_added = list(
         Village.objects.visible_to(scope)
         .annotate(unit=unit, county=Substr("code", 1, 6))
         .values("unit", "county", "added_on")
         .annotate(n=Count("code"))
         .order_by()
     )
+    # Each county's own due day (顺延 off a holiday, villages.deadlines): two queries.
+    deadlines = CountyDeadlines(row["county"] for row in by_added)
     figures: dict[tuple[str, date], Timeliness] = {}
     for row in by_added:
         first = started.get(row["county"])
         for month in months:
             key = (row["unit"], month)
-            figures.setdefault(key, Timeliness(due=due[month], month=month))
+            county_due = deadlines.due_date(month, row["county"])
+            figures.setdefault(key, Timeliness(due=now >= end_of_day(county_due), month=month))
             if first is None or month < first:
                 continue  # before the county's first plan: no data (0 expected), not a failure
-            if row["added_on"] is None or row["added_on"] <= due_date(month):
+            if row["added_on"] is None or row["added_on"] <= county_due:
                 figures[key].expected += row["n"]
     plan_unit = F("village__township_id") if depth == 9 else Substr("village_id", 1, depth)
     expected = Q()
@@ -371,7 +375,8 @@ def urged_and_late(*, county_code, months, now=None):
     quarter's circular: 经催报仍未按时上报的有……"""
 
     now = now or timezone.now()
-    due = [month for month in months if now >= due_by(month)]
+    deadlines = CountyDeadlines([county_code])
+    due = [month for month in months if now >= deadlines.due_by(month, county_code)]
     if not due:
         return []
     urged = set(
@@ -409,3 +414,40 @@ def last_urgings(*, scope: Scope, month: date) -> dict[str, Urging]:
         .order_by("township_id", "urged_at", "pk")
     )
     return {urging.township_id: urging for urging in urgings}
+
+
+# --- The village's file (一村一档) ---------------------------------------------------------
+
+
+@dataclass
+class ActivityMonth:
+    """One month of a village's organisation life: its plan (None if never filed) with
+    its items, and the activities held that month."""
+
+    month: date
+    plan: ActivityPlan | None
+    records: list[ActivityRecord]
+
+
+def village_activity(*, scope: Scope, village, today=None, count=12) -> list[ActivityMonth]:
+    """The village's last `count` months of activity plans (ending with the month being
+    planned now) and the activities held in them, newest first, in three queries whatever
+    its history."""
+    months = plan_months(today, count)
+    first, following = months[0], add_months(months[-1], 1)
+    plans = {
+        plan.month: plan
+        for plan in ActivityPlan.objects.visible_to(scope)
+        .filter(village=village, month__in=months)
+        .prefetch_related("items")
+    }
+    records: dict[date, list[ActivityRecord]] = {}
+    for record in (
+        ActivityRecord.objects.visible_to(scope)
+        .filter(village=village, held_on__gte=first, held_on__lt=following)
+        .order_by("held_on", "pk")
+    ):
+        records.setdefault(record.held_on.replace(day=1), []).append(record)
+    return [
+        ActivityMonth(month, plans.get(month), records.get(month, [])) for month in reversed(months)
+    ]

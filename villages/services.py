@@ -18,11 +18,14 @@ from django.utils.translation import gettext as _
 
 from portal.constraints import service_transaction
 from portal.exceptions import StaleEditError, TransitionError
-from portal.months import add_months, due_by, due_date, month_end, month_start
+from portal.models import CalendarDay
+from portal.months import add_months, month_end, month_start
 from portal.permissions import require
 from portal.roles import Perm
 from portal.scoping import Scope
+from portal.workdays import package_holds
 from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
+from villages.deadlines import CountyDeadlines
 from villages.models import (
     ActivityPlan,
     ActivityPlanItem,
@@ -414,7 +417,7 @@ def activity_plan_save(
     return plan
 
 
-def _submit(plan, user, now):
+def _submit(plan, user, now, deadlines):
     if plan.submitted_at is not None:
         return False
     if not plan.no_activity and not plan.items.exists():
@@ -425,7 +428,8 @@ def _submit(plan, user, now):
         )
     plan.submitted_at = now
     plan.submitted_by = user
-    plan.late = now >= due_by(plan.month)
+    # The county's own due day: the 25th, or the next working day where it moves (顺延).
+    plan.late = now >= deadlines.due_by(plan.month, plan.village_id)
     plan.save(update_fields=["submitted_at", "submitted_by", "late", "updated_at"])
     return True
 
@@ -446,7 +450,7 @@ def activity_plan_submit(
         raise Http404 from None
     if plan.submitted_at is not None:
         raise TransitionError(_("This plan has already been submitted."))
-    _submit(plan, acting_user, now or timezone.now())
+    _submit(plan, acting_user, now or timezone.now(), CountyDeadlines([plan.village_id]))
     return plan
 
 
@@ -463,7 +467,8 @@ def activity_plans_submit_all(
         .select_for_update()
     )
     now = now or timezone.now()
-    return sum(_submit(plan, acting_user, now) for plan in drafts)
+    deadlines = CountyDeadlines([township.code])
+    return sum(_submit(plan, acting_user, now, deadlines) for plan in drafts)
 
 
 @transaction.atomic
@@ -616,7 +621,7 @@ def township_urge(
     organizers = User.objects.filter(
         role=Role.TOWNSHIP_ORGANIZER, is_active=True, division_id=township.code
     )
-    due = due_date(month)
+    due = CountyDeadlines([township.code]).due_date(month, township.code)
     notify(
         users=organizers,
         key=f"urging:{township.code}:{month:%Y-%m}:{today.isoformat()}",
@@ -657,10 +662,12 @@ def county_settings_update(
     county: Division,
     acting_user: User,
     document_abbreviation: str,
+    due_day_rule: str = "",
     visit_gap_days: int | None = None,
 ) -> Division:
-    """Set the county's abbreviation in its circulars' numbers (武组通; empty: derived) and
-    the days a contact may go without visiting a listed village (unchanged when None)."""
+    """Set the county's abbreviation in its circulars' numbers (武组通; empty: derived), its
+    rule for a due day that is not a working day (empty: unchanged) and the days a contact
+    may go without visiting a listed village (None: unchanged)."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (
         Division.objects.visible_to(Scope.of(acting_user))
@@ -671,8 +678,56 @@ def county_settings_update(
     if locked is None:
         raise Http404
     locked.document_abbreviation = document_abbreviation.strip()
+    if due_day_rule:
+        locked.due_day_rule = due_day_rule
     if visit_gap_days is not None:
         locked.visit_gap_days = visit_gap_days
     locked.full_clean()
-    locked.save(update_fields=["document_abbreviation", "visit_gap_days"])
+    locked.save(update_fields=["document_abbreviation", "due_day_rule", "visit_gap_days"])
     return locked
+
+
+def _county_in_scope(acting_user, county):
+    if (
+        not Division.objects.visible_to(Scope.of(acting_user))
+        .filter(pk=county.pk, level=DivisionLevel.COUNTY)
+        .exists()
+    ):
+        raise Http404
+
+
+@transaction.atomic
+def calendar_day_add(
+    *, acting_user: User, county: Division, day: date, is_workday: bool, note: str = ""
+) -> CalendarDay:
+    """Enter one day of a year's official holiday arrangement for the county, when the
+    `chinesecalendar` package does not hold that year yet: a holiday, or a make-up working
+    day (调休). Entering a day again replaces it."""
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
+    _county_in_scope(acting_user, county)
+    if package_holds(day.year):
+        raise ValidationError(
+            {
+                "day": _(
+                    "The official arrangement for {year} is already known to the portal: "
+                    "nothing to enter."
+                ).format(year=day.year)
+            }
+        )
+    entered, _created = CalendarDay.objects.update_or_create(
+        county_code=county.code,
+        day=day,
+        defaults={"is_workday": is_workday, "note": note.strip(), "entered_by": acting_user},
+    )
+    entered.full_clean()
+    return entered
+
+
+@transaction.atomic
+def calendar_day_remove(*, acting_user: User, county: Division, day_id: int) -> None:
+    """Take back a day the county entered by mistake."""
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
+    _county_in_scope(acting_user, county)
+    deleted, _kinds = CalendarDay.objects.filter(county_code=county.code, pk=day_id).delete()
+    if not deleted:
+        raise Http404

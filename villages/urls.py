@@ -5,6 +5,7 @@ from villages import views
 urlpatterns = [
     path("townships/", views.TownshipListView.as_view(), name="township_list"),
     path("county/settings/", views.CountySettingsView.as_view(), name="county_settings"),
+    path("county/calendar/", views.CountyCalendarView.as_view(), name="county_calendar"),
     path("villages/", views.VillageListView.as_view(), name="village_list"),
     path("villages/export/", views.VillageExportView.as_view(), name="village_export"),
     path("villages/<code:code>/", views.VillageDetailView.as_view(), name="village_detail"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from portal import choosers
+from portal import choosers, workdays
 from portal.generic import (
     ExportView,
     FormPageMixin,
@@ -27,9 +27,10 @@ from portal.generic import (
     ScopedObjectMixin,
     add_service_errors,
 )
+from portal.models import CalendarDay
 from portal.months import add_months, due_date, next_month
 from portal.roles import Perm
-from villages import organs, selectors, services
+from villages import deadlines, organs, selectors, services
 from villages.choices import PLAN_STATE_COLOURS, VILLAGE_KIND_COLOURS, DivisionLevel, PlanState
 from villages.exports import VILLAGE_LIST, timeliness_workbook
 from villages.filtersets import ActivityRecordFilterSet, DivisionFilterSet, VillageFilterSet
@@ -37,6 +38,7 @@ from villages.forms import (
     ActivityItemFormSet,
     ActivityPlanForm,
     ActivityRecordForm,
+    CalendarDayForm,
     CountySettingsForm,
     MonthField,
     VillageForm,
@@ -147,7 +149,7 @@ class ActivityTownshipView(PortalMixin, TemplateView):
             month=month,
             previous=add_months(month, -1),
             following=add_months(month, 1),
-            due=due_date(month),
+            due=deadlines.due_date(month, township.code) if township else due_date(month),
             township=township,
             # Searched when there are many (a province's thousand townships), else listed.
             township_choice=choosers.choice_box(
@@ -221,7 +223,7 @@ class ActivityPlanView(ScopedObjectMixin, TemplateView):
                 plan=plan,
                 form=form,
                 formset=formset,
-                due=due_date(month),
+                due=deadlines.due_date(month, village.code),
             )
         )
 
@@ -328,7 +330,8 @@ class ActivityUrgingView(PortalMixin, TemplateView):
         # One county's townships at a time (a province's 1,225 made a page of 576 KB).
         scope, county_box = choosers.county_choice(self.request)
         rows = selectors.urging_board(scope=scope, month=month, today=today)
-        due = due_date(month)
+        county = scope.prefix if scope.prefix and len(scope.prefix) >= 6 else None
+        due = deadlines.due_date(month, county) if county else due_date(month)
         return super().get_context_data(
             month=month,
             previous=add_months(month, -1),
@@ -514,13 +517,11 @@ class TimelinessExportView(TimelinessView):
         )
 
 
-class CountySettingsView(PortalMixin, FormView):
-    """The county's own settings, set by its organization department."""
+class _CountyPage(PortalMixin, FormView):
+    """A page of one county's own settings, set by its organization department."""
 
     permission = Perm.CAMPAIGN_MANAGE
     permission_for_reads = True
-    form_class = CountySettingsForm
-    template_name = "villages/county_settings.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.county = None
@@ -537,6 +538,13 @@ class CountySettingsView(PortalMixin, FormView):
                 if self.county is None:
                     raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+
+class CountySettingsView(_CountyPage):
+    """The county's own settings, set by its organization department."""
+
+    form_class = CountySettingsForm
+    template_name = "villages/county_settings.html"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": Division.objects.get(pk=self.county.pk)}
@@ -559,6 +567,59 @@ class CountySettingsView(PortalMixin, FormView):
                 county=self.county,
                 acting_user=self.request.user,
                 **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.get_success_url())
+
+
+class CountyCalendarView(_CountyPage):
+    """China's holiday arrangement as the county's deadlines count it: which years the
+    portal holds, the county's due days ahead, and the days it entered for a coming year
+    the package does not hold yet (entered here, or taken back)."""
+
+    form_class = CalendarDayForm
+    template_name = "villages/county_calendar.html"
+
+    def get_success_url(self):
+        return f"{reverse('county_calendar')}?county={self.county.pk}"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        county_deadlines = deadlines.CountyDeadlines([self.county.code])
+        upcoming = [add_months(next_month(today), n) for n in range(4)]
+        return super().get_context_data(
+            county=self.county,
+            years=[(year, workdays.package_holds(year)) for year in (today.year, today.year + 1)],
+            missing=workdays.arrangement_missing(self.county.code, today),
+            due_days=[
+                (month, due_date(month), county_deadlines.due_date(month, self.county.code))
+                for month in upcoming
+            ],
+            entered=CalendarDay.objects.filter(
+                county_code=self.county.code, day__year__gte=today.year
+            ),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        remove = request.POST.get("remove")
+        if remove:
+            if not remove.isdigit():
+                raise Http404
+            services.calendar_day_remove(
+                acting_user=request.user, county=self.county, day_id=int(remove)
+            )
+            messages.success(request, _("The day has been taken back."))
+            return redirect(self.get_success_url())
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.calendar_day_add(
+                acting_user=self.request.user, county=self.county, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -214,5 +214,12 @@ def test_the_secretarys_menu_is_his_few_links(client, posted, secretary, case_a)
     client.force_login(secretary)
     page = client.get(reverse("my_village"))
     labels = [item["label"] for item in page.context["nav_items"]]
-    assert [str(label) for label in labels] == ["我的村", "工作台", "我的民情日记", "本村整顿档案"]
-    assert page.context["nav_items"][-1]["url"] == case_a.get_absolute_url()
+    assert [str(label) for label in labels] == [
+        "我的村",
+        "工作台",
+        "我的民情日记",
+        "本村整顿档案",
+        "本村一村一档",
+    ]
+    assert page.context["nav_items"][-2]["url"] == case_a.get_absolute_url()
+    assert page.context["nav_items"][-1]["url"] == f"/villages/{case_a.village_id}/file/"

@@ -269,6 +269,38 @@ def test_the_overdue_sweep_sends_one_notification_per_user_per_day(
     assert not Notification.objects.filter(user=alice, key="overdue:2026-11-15").exists()
 
 
+def test_the_overdue_sweep_sends_nothing_on_a_weekend_and_the_next_working_day_does(finding, alice):
+    from django.core.management import call_command
+
+    # Saturday 5 December 2026, then Monday the 7th: the finding was due on 30 November.
+    call_command("run_job", "overdue_sweep", "--period", "2026-12-05", stdout=io.StringIO())
+    assert not Notification.objects.filter(user=alice).exists()
+    call_command("run_job", "overdue_sweep", "--period", "2026-12-07", stdout=io.StringIO())
+    assert Notification.objects.filter(user=alice, key="overdue:2026-12-07").exists()
+
+
+def test_a_deadline_in_working_days_counts_the_national_day_make_up_saturday(visit, inspector):
+    # Visited Friday 9 October 2026; Saturday the 10th is worked (调休), so five working
+    # days run 10, 12, 13, 14, 15 October.
+    finding = services.finding_add(
+        acting_user=inspector,
+        visit=visit,
+        category=Category.objects.first(),
+        description="党员发展程序不规范",
+        severity="serious",
+        within_workdays=5,
+    )
+    assert finding.deadline == date(2026, 10, 15)
+    with pytest.raises(ValidationError):
+        services.finding_add(
+            acting_user=inspector,
+            visit=visit,
+            category=Category.objects.first(),
+            description="无期限",
+            severity="minor",
+        )
+
+
 def test_the_api_answers_and_verifies_with_the_same_rules(client, finding, alice, inspector):
     client.force_login(inspector)
     assert client.post(reverse("finding-verify", args=[finding.pk])).status_code == 409

@@ -159,6 +159,7 @@ user-detail                GET   403    ok     ok     404    403    403    403  
                            PATCH 403    ok     ok     404    403    403    403    403    403
 
 # Villages and divisions: everyone reads in scope; the county and the township change a village.
+# A village's file (一村一档) is read like its page; its Word file is an export.
 township_list              GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 village_list               GET   login  ok     ok     ok     ok     ok     ok     ok     ok
@@ -166,6 +167,10 @@ village_list               GET   login  ok     ok     ok     ok     ok     ok   
 village_export             GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     ok     403    ok
 village_detail             GET   login  ok     ok     404    ok     404    ok     ok     ok
+                           POST  login  405    405    405    405    405    405    405    405
+village_dossier            GET   login  ok     ok     404    ok     404    ok     ok     ok
+                           POST  login  405    405    405    405    405    405    405    405
+village_dossier_docx       GET   login  ok     ok     404    ok     404    ok     403    ok
                            POST  login  405    405    405    405    405    405    405    405
 village_edit               GET   login  ok     ok     404    ok     404    403    403    403
                            POST  login  ok     ok     404    ok     404    403    403    403
@@ -185,6 +190,8 @@ screening                  GET   login  ok     ok     ok     ok     ok     ok   
 rating_create              GET   login  ok     ok     ok     ok     ok     403    403    403
                            POST  login  ok     ok     ok     ok     ok     403    403    403
 county_settings            GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  ok     ok     ok     403    403    403    403    403
+county_calendar            GET   login  ok     ok     ok     403    403    403    403    403
                            POST  login  ok     ok     ok     403    403    403    403    403
 rating_export              GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     ok     403    ok
@@ -665,6 +672,8 @@ URL_OBJECT = {
     "user-detail": "user",
     "village-detail": "village",
     "village_detail": "village",
+    "village_dossier": "village",
+    "village_dossier_docx": "village",
     "village_edit": "village",
     "visit-detail": "visit",
     "visit_create": "round",

@@ -51,7 +51,7 @@ from firstsecretary.models import (
 from inspections.forms import AnswerForm, CircularForm, DrawForm, FindingForm, VerifyForm
 from inspections.models import Circular, Finding, FindingReview, InspectionRound, Team, Visit
 from portal.choices import Role
-from portal.models import ApiToken, Attachment, GeneratedReport, ImportBatch, User
+from portal.models import ApiToken, Attachment, CalendarDay, GeneratedReport, ImportBatch, User
 from rectification import services as case_services
 from rectification.forms import (
     AcceptanceForm,
@@ -554,6 +554,12 @@ FORMS = {
         url=lambda w: reverse("county_settings"),
         valid=lambda w: {"document_abbreviation": "武组通"},
         watch=lambda w: [Division.objects.filter(pk=COUNTY).values("document_abbreviation")],
+    ),
+    "county_calendar": Form(
+        persona="county_admin",
+        url=lambda w: reverse("county_calendar"),
+        valid=lambda w: {"day": "2099-02-07", "is_workday": "1", "note": "春节"},
+        watch=lambda w: [CalendarDay.objects.all()],
     ),
     "category_create": Form(
         persona="county_admin",

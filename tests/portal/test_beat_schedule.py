@@ -14,14 +14,16 @@ def test_the_collected_schedule_is_every_periodic_run():
     expected = {
         "activity-plan-reminder": {
             "task": RUN_JOB,
-            "args": ("activity_plan_reminder",),
-            "schedule": crontab(minute=0, hour=9, day_of_month=20),
+            # Every day: the counties three working days before their due day.
+            "args": ("activity_plan_reminder_due",),
+            "schedule": crontab(minute=0, hour=9),
             "options": {"expires": 12 * HOUR},
         },
         "activity-plan-deadline": {
             "task": RUN_JOB,
-            "args": ("activity_plan_deadline",),
-            "schedule": crontab(minute=10, hour=0, day_of_month=26),
+            # Every day: the counties whose due day (the 25th, or moved off a holiday) ended.
+            "args": ("activity_plan_deadline_due",),
+            "schedule": crontab(minute=10, hour=0),
             "options": {"expires": 20 * HOUR},
         },
         "secretary-presence": {

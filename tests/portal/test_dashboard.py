@@ -170,7 +170,8 @@ def test_a_township_organizer_sees_only_their_township_by_village(
     assert page.context["villages_level"]
     assert {u.code[:9] for u, _cells in page.context["heat"]} == {alice.division_id}
     html = page.content.decode()
-    assert reverse("village_detail", args=[village_a.code]) in html
+    # Each village's row leads to its file (一村一档).
+    assert reverse("village_dossier", args=[village_a.code]) in html
     assert other.name not in html
     client.force_login(county_admin)
     assert client.get(reverse("dashboard")).context["stats"].cases == 2
@@ -190,7 +191,8 @@ def test_drilling_down_from_the_county_to_a_township_and_on_to_a_village_page(
     assert township.context["area"].code == alice.division_id
     assert [u.code for u in township.context["ranking"]] == [village_a.code]
     assert [d.code for d in township.context["trail"]] == ["120114"]
-    village_page = client.get(reverse("village_detail", args=[village_a.code]))
+    assert reverse("village_dossier", args=[village_a.code]) in township.content.decode()
+    village_page = client.get(reverse("village_dossier", args=[village_a.code]))
     assert village_page.status_code == 200
 
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from firstsecretary import demo as secretary_demo
+from home import demo as dossier_demo
 from inspections import demo as inspection_demo
 from portal.choices import Role
 from portal.models import User
@@ -113,11 +114,18 @@ class Command(BaseCommand):
             rounds = inspection_demo.load(
                 county=by_name["county"], inspector=by_name["inspector"], organizers=organizers
             )
+            # One village whose file (一村一档) shows every part: the relapse's whole history.
+            dossier_demo.load(county=by_name["county"], inspector=by_name["inspector"])
         self.stdout.write(f"Village facts filled in for {filled} villages.")
         self.stdout.write(f"Ledger: {cases} cases filed in the 2025 and 2026 campaigns.")
         self.stdout.write(f"First secretaries: {secretaries} on the roster.")
         self.stdout.write(f"Activity plans: {plans} monthly plans of six townships.")
         self.stdout.write(f"Inspections: {rounds} rounds filed.")
+        village = dossier_demo.the_village()
+        self.stdout.write(
+            f"Village file (一村一档) with every part: /villages/{village.code}/file/ "
+            f"({village.name})."
+        )
         self.stdout.write(
             "Dashboard: /dashboard/; its figures as JSON: /api/v1/statistics/summary/ "
             "(and funnel/, categories/, ranking/, activity-plans/; ?year=, ?campaign=, ?area=)."

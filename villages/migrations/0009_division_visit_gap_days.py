@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0007_activity_plan_month_village_index'),
+        ('villages', '0008_division_due_day_rule'),
     ]
 
     operations = [
