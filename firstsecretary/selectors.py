@@ -388,11 +388,13 @@ def _evaluations_of(assignment):
 
 
 def village_support(*, scope: Scope, village) -> list[SupportLink]:
-    """The five ones and every other supporter of the village's listings, in one query."""
+    """The five ones and every other supporter of the village's listings, each with its
+    visits (联系包保走访, newest first), in two queries."""
     return list(
         SupportLink.objects.visible_to(scope)
         .filter(case__village=village)
         .select_related("case__campaign", "mentor_village")
+        .prefetch_related("visits")
         .order_by("-case__identified_on", "kind", "pk")
     )
 

@@ -313,8 +313,16 @@ class Figures(Mapping):
     @cached_property
     def stages(self):
         """Time in each stage (各环节用时): the area's row and its townships' (_stages)."""
+        # Its rows one level down are the ranking's (the same depth whenever there are any):
+        # their names are read once, for both.
+        names = {code: unit.name for code, unit in self._units.items()}
         return _stages(
-            self.scope, self._cases, campaign=self.campaign, year=self.year, today=self.today
+            self.scope,
+            self._cases,
+            campaign=self.campaign,
+            year=self.year,
+            today=self.today,
+            names=names,
         )
 
     @cached_property
@@ -345,10 +353,10 @@ class StageRow:
         return [self.times.get(m.key) or StageTime(m) for m in MILESTONES]
 
 
-def _stages(scope, cases, *, campaign, year, today):
+def _stages(scope, cases, *, campaign, year, today, names):
     """The area's row, then one per township (at most; the units one level down above the
     county): days from listing to each milestone (rectification.selectors.stage_times)
-    and the stalled cases of each. Four queries."""
+    and the stalled cases of each. Four queries; `names`: {code: name} of the rows."""
     prefix = scope.prefix or ""
     depth = min(CHILD_LENGTH.get(len(prefix), 12), 9)
     area = stage_times(scope=scope, campaign=campaign, year=year, depth=len(prefix))
@@ -373,7 +381,6 @@ def _stages(scope, cases, *, campaign, year, today):
             is_area=True,
         )
     ]
-    names = _names(set(units), depth)
     units = {code: times for code, times in units.items() if len(code) > len(prefix)}
     rows += [
         StageRow(

@@ -133,3 +133,13 @@ def test_the_dashboard_figure_opens_the_cases_with_a_contact_overdue(
 
     assert page.context["visits_overdue"] == 1
     assert [case.pk for case, _flags in listed.context["rows"]] == [contacts["leader"].case_id]
+
+
+def test_the_village_file_shows_each_visit_on_its_timeline(client, contacts, county_admin):
+    client.force_login(county_admin)
+    village = contacts["leader"].case.village
+    page = client.get(reverse("village_dossier", args=[village.code]))
+
+    timeline = [(e.on, e.part, e.text) for e in page.context["dossier"].timeline]
+    assert (date(2026, 4, 1), "联系包保走访", "县级联系领导张立国：走访慰问") in timeline
+    assert "走访：" in page.content.decode()
