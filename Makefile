@@ -102,9 +102,11 @@ bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/quarterly_report.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/batch.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/transitions.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/province_journey.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py
+	PAGES_REUSE=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/every_page.py
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/compare.py
 

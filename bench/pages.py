@@ -42,6 +42,7 @@ PAGES = [
     "notifications",
     "api_tokens",
     "county_settings",
+    "county_calendar",
     "user_list",
     "user_create",
     "report_list",
@@ -70,6 +71,7 @@ PAGES = [
     "unit_create",
     "presence",
     "support_overview",
+    "trust_review",
     "round_list",
     "round_create",
     "visit_list",
@@ -92,6 +94,7 @@ ONE_COUNTY = {
     "presence",
     "support_overview",
     "county_settings",
+    "trust_review",
 }
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('firstsecretary', '0006_worklog_photo'),
+        ('firstsecretary', '0007_photo_perceptual_hash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
