@@ -67,6 +67,16 @@ FIVE_ONES = (
 )
 
 
+# The supporters who visit the village (联系包保走访) and whose visits are recorded and
+# watched: seed 000's contact leaders, departments and enterprises, and the mentors.
+VISITING_KINDS = (
+    SupportKind.COUNTY_LEADER,
+    SupportKind.DEPARTMENT,
+    SupportKind.ENTERPRISE,
+    SupportKind.MENTOR,
+)
+
+
 class ProjectStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     UNDERWAY = "underway", _("Underway")

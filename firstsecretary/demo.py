@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from firstsecretary import services
-from firstsecretary.choices import ProjectStatus, SupportKind
+from firstsecretary.choices import VISITING_KINDS, ProjectStatus, SupportKind
 from firstsecretary.models import DispatchUnit
 from portal.months import previous_month
 from rectification.choices import CaseStatus
@@ -105,6 +105,7 @@ def load(*, county, secretary_user):
             grade=("excellent", "competent", "competent", "basic")[index % 4],
         )
     _support(county, cases)
+    _visits(county, cases, today)
     return len(PEOPLE)
 
 
@@ -207,3 +208,35 @@ def _support(county, cases):
                 name="城关镇优秀村书记",
                 mentor_village=mentor_village,
             )
+
+
+VISIT_SUMMARIES = [
+    "到村召开“两委”班子座谈会，研究集体经济发展思路。",
+    "走访困难党员和脱贫户，了解生产生活情况。",
+    "对接设施农业大棚项目用工，落实帮扶资金20万元。",
+    "参加村党支部主题党日，讲授专题党课。",
+    "调研村务公开栏更新情况，督促落实“四议两公开”。",
+]
+
+
+def _visits(county, cases, today):
+    """The contacts' visits (联系包保走访), dated back from today: most came within the last
+    weeks; the enterprise of the first case never came and the county-level leader of the
+    second last came 75 days ago, so the county hears of both (Wuqing's gap: 60 days)."""
+    number = 0
+    for index, case in enumerate(cases):
+        if case.status == CaseStatus.CLOSED:
+            continue
+        links = case.support.filter(kind__in=VISITING_KINDS).order_by("kind", "pk")
+        for link in links:
+            if index == 0 and link.kind == SupportKind.ENTERPRISE:
+                continue
+            late = index == 1 and link.kind == SupportKind.COUNTY_LEADER
+            for back in (75,) if late else (12 + 9 * (number % 4), 48):
+                services.contact_visit_record(
+                    acting_user=county,
+                    supporter=link,
+                    visited_on=max(case.identified_on, today - timedelta(days=back)),
+                    summary=VISIT_SUMMARIES[number % len(VISIT_SUMMARIES)],
+                )
+                number += 1

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from firstsecretary.choices import EvaluationGrade
-from firstsecretary.models import DispatchUnit, FirstSecretary, SupportLink, WorkLog
+from firstsecretary.choices import VISITING_KINDS, EvaluationGrade
+from firstsecretary.models import ContactVisit, DispatchUnit, FirstSecretary, SupportLink, WorkLog
 from portal import choosers
 from portal.choices import Role
 from portal.fields import LONG_TEXT_MAX
@@ -144,3 +144,24 @@ class MonthForm(forms.Form):
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+
+
+class ContactVisitForm(forms.ModelForm):
+    """A contact's visit to the village, on the case page's support card."""
+
+    photos = PhotosField(label=_("Photos"), help_text=_("Optional: JPEG or PNG."))
+
+    class Meta:
+        model = ContactVisit
+        fields = ["supporter", "visited_on", "summary"]
+        widgets = {"visited_on": DATE, "summary": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The case's own visiting contacts: a handful, listed.
+        self.fields["supporter"].queryset = SupportLink.objects.filter(
+            case=case, kind__in=VISITING_KINDS
+        )
+        self.fields["supporter"].label_from_instance = lambda link: (
+            f"{link.get_kind_display()}：{link.name}"
+        )

@@ -1,7 +1,9 @@
-"""The first-secretary app's periodic job: presence of the month just ended."""
+"""The first-secretary app's periodic jobs: presence of the month just ended, and the
+contacts overdue for a visit to their listed village."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from celery.schedules import crontab
@@ -62,4 +64,60 @@ every(
     crontab(minute=0, hour=8, day_of_month=1),
     job="secretary_presence",
     expires=20 * HOUR,
+)
+
+
+def _today(today: date) -> date:
+    return today
+
+
+@job(
+    "contact_visits_overdue",
+    period_help="day (YYYY-MM-DD): contacts who have not visited their listed village in time",
+    default=_today,
+)
+def contact_visits_overdue(day: date) -> str:
+    """Tell each county which contacts (a county-level leader, a department, an enterprise,
+    a mentor) have not visited a listed village for longer than the county's visit_gap_days.
+    One notice per county for one list of lapses: running again, or the next day with the
+    same contacts still overdue since the same last visits, tells no one twice."""
+    from firstsecretary.selectors import overdue_contacts
+
+    overdue = overdue_contacts(
+        scope=Scope.everything(reason="contact visits in every county"), today=day
+    )
+    by_county: dict[str, list[Any]] = {}
+    for link in overdue:
+        by_county.setdefault(link.case.village_id[:6], []).append(link)
+    sent = 0
+    for county, links in sorted(by_county.items()):
+        signature = ",".join(f"{link.pk}:{link.last_visit:%Y%m%d}" for link in links)
+        lines = [
+            _("{village}: {kind} {name}, no visit for {days} days").format(
+                village=link.case.village.name,
+                kind=link.get_kind_display(),
+                name=link.name,
+                days=link.days_since,
+            )
+            for link in links
+        ]
+        sent += notify(
+            users=county_admins(county),
+            key=f"contact-visits:{county}:{hashlib.sha1(signature.encode()).hexdigest()[:20]}",
+            title=_("{count} contacts have not visited their listed village in time").format(
+                count=len(links)
+            ),
+            body="\n".join(lines),
+            url=f"{reverse('support_overview')}?q={county}&visit_overdue=true&missing=false",
+        )
+    return f"contact_visits_overdue {day}: {len(overdue)} overdue, {sent} notified"
+
+
+every(
+    # Every morning at 07:10: contacts overdue for a visit are reported to their county,
+    # once for each new list (run_job contact_visits_overdue --period YYYY-MM-DD).
+    "contact-visits-overdue",
+    crontab(minute=10, hour=7),
+    job="contact_visits_overdue",
+    expires=12 * HOUR,
 )

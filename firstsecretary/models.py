@@ -322,3 +322,36 @@ class SupportLink(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ContactVisit(models.Model):
+    """A visit to the village by one of its contacts (联系包保走访): a county-level leader, a
+    department, an enterprise or a mentor; its photos are attachments."""
+
+    supporter = models.ForeignKey(
+        SupportLink,
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        related_name="visits",
+    )
+    visited_on = models.DateField(_("visited on"))
+    summary = long_text(_("what was done"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "supporter__case__village__code"
+
+    class Meta:
+        verbose_name = _("contact visit")
+        verbose_name_plural = _("contact visits")
+        ordering = ["-visited_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.supporter} {self.visited_on}"

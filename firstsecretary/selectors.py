@@ -4,13 +4,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Length, TruncMonth
+from django.utils import timezone
 
 from firstsecretary import similarity
-from firstsecretary.choices import FIVE_ONES, SupportKind
+from firstsecretary.choices import FIVE_ONES, VISITING_KINDS, SupportKind
 from firstsecretary.models import (
     Assignment,
+    ContactVisit,
     Evaluation,
     FirstSecretary,
     SupportLink,
@@ -21,7 +36,7 @@ from portal.months import add_months, month_bounds, month_start
 from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
-from rectification.selectors import percent, with_overdue_task
+from rectification.selectors import DaysBetween, percent, with_overdue_task
 
 
 def secretary_list(*, scope: Scope) -> QuerySet[FirstSecretary]:
@@ -250,6 +265,66 @@ def worklogs_with_photos(assignment):
     return worklogs_of(assignment).prefetch_related("photos")
 
 
+# --- Contact visits (联系包保走访) -------------------------------------------------------------
+
+
+def visits_of(case, limit=20) -> list[ContactVisit]:
+    """The case's contacts' latest visits, newest first, each with its `photos` (two
+    queries)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.models import Attachment
+
+    visits = list(
+        ContactVisit.objects.filter(supporter__case=case).select_related("supporter")[:limit]
+    )
+    photos: dict[int, list] = {}
+    if visits:
+        for attachment in Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(ContactVisit),
+            object_id__in=[visit.pk for visit in visits],
+        ).order_by("pk"):
+            photos.setdefault(attachment.object_id, []).append(attachment)
+    for visit in visits:
+        setattr(visit, "photos", photos.get(visit.pk, []))  # noqa: B010 (not a model field)
+    return visits
+
+
+def with_last_visit(queryset):
+    """Annotate support links with last_visit: their latest visit, else the case's listing
+    (from which a contact has had time to come)."""
+    return queryset.annotate(
+        last_visit=Coalesce(Max("visits__visited_on"), F("case__identified_on")),
+    )
+
+
+def overdue_contacts(*, scope: Scope, today: date | None = None) -> QuerySet[SupportLink]:
+    """The contacts (a county-level leader, a department, an enterprise, a mentor) of open
+    cases in scope who have not visited the village for longer than its county's
+    visit_gap_days (counted from the listing when they never have). One query."""
+    today = today or timezone.localdate()
+    return (
+        with_last_visit(
+            SupportLink.objects.visible_to(scope)
+            .filter(kind__in=VISITING_KINDS)
+            .exclude(case__status=CaseStatus.CLOSED)
+        )
+        .annotate(
+            days_since=DaysBetween(Value(today, output_field=DateField()), "last_visit"),
+            gap=F("case__village__township__parent__visit_gap_days"),
+        )
+        .filter(days_since__gt=F("gap"))
+        .select_related("case__village__township")
+        .order_by("case__village__code", "kind", "pk")
+    )
+
+
+def contact_overdue_q(*, scope: Scope, today: date | None = None) -> Q:
+    """Cases with a contact overdue for a visit (overdue_contacts): the dashboard's figure and
+    the support overview's filter count the same cases."""
+    return Q(pk__in=overdue_contacts(scope=scope, today=today).values("case_id"))
+
+
 # --- The village's file (一村一档) ---------------------------------------------------------
 
 
@@ -315,11 +390,13 @@ def _evaluations_of(assignment):
 
 
 def village_support(*, scope: Scope, village) -> list[SupportLink]:
-    """The five ones and every other supporter of the village's listings, in one query."""
+    """The five ones and every other supporter of the village's listings, each with its
+    visits (联系包保走访, newest first), in two queries."""
     return list(
         SupportLink.objects.visible_to(scope)
         .filter(case__village=village)
         .select_related("case__campaign", "mentor_village")
+        .prefetch_related("visits")
         .order_by("-case__identified_on", "kind", "pk")
     )
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from firstsecretary.choices import SupportAction, SupportKind
+from firstsecretary.choices import VISITING_KINDS, SupportAction, SupportKind
 from firstsecretary.models import (
     Assignment,
+    ContactVisit,
     DispatchUnit,
     Evaluation,
     FirstSecretary,
@@ -570,6 +571,66 @@ def support_remove(*, acting_user: User, link: SupportLink) -> None:
     if not case_open(current.case):
         raise ValidationError(_("A closed case can no longer be edited."))
     current.delete()
+
+
+# --- Contact visits (联系包保走访) -------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_visit_record(
+    *,
+    acting_user: User,
+    supporter: SupportLink,
+    visited_on: datetime.date,
+    summary: str,
+    photos: Sequence[UploadedFile] = (),
+) -> ContactVisit:
+    """Record a visit to the village by one of its contacts (a county-level leader, a
+    department, an enterprise or a mentor), with optional photos (JPEG or PNG, bounded like
+    every attachment). Written by the township or the county for a case in their area."""
+    from portal.attachments import attachment_add, check_upload
+
+    require(acting_user, Perm.CASE_CHANGE)
+    link = (
+        SupportLink.objects.visible_to(Scope.of(acting_user))
+        .select_related("case")
+        .filter(pk=supporter.pk)
+        .first()
+    )
+    if link is None:
+        raise Http404
+    if link.kind not in VISITING_KINDS:
+        raise ValidationError(
+            {"supporter": _("Only a leader, a department, an enterprise or a mentor visits.")}
+        )
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("A visit cannot be recorded before it happens.")})
+    if visited_on < link.case.identified_on:
+        raise ValidationError({"visited_on": _("The visit is before the village was listed.")})
+    if len(photos) > settings.CONTACT_VISIT_MAX_PHOTOS:
+        raise ValidationError(
+            {
+                "photos": _("At most {count} photos a visit.").format(
+                    count=settings.CONTACT_VISIT_MAX_PHOTOS
+                )
+            }
+        )
+    for photo in photos:
+        if check_upload(photo) not in ("jpeg", "png"):
+            raise ValidationError({"photos": _("Photos are JPEG or PNG images.")})
+    visit = ContactVisit(
+        supporter=link, visited_on=visited_on, summary=summary, recorded_by=acting_user
+    )
+    visit.full_clean()
+    visit.save()
+    for photo in photos:
+        attachment_add(
+            record=visit,
+            scope_code=link.case.village_id,
+            upload=photo,
+            acting_user=acting_user,
+        )
+    return visit
 
 
 def may_review_trust(user: User) -> bool:

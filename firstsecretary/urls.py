@@ -44,4 +44,5 @@ urlpatterns = [
     path("support/", views.SupportOverviewView.as_view(), name="support_overview"),
     path("ledger/<int:pk>/support/", views.SupportAddView.as_view(), name="support_add"),
     path("support/<int:pk>/delete/", views.SupportRemoveView.as_view(), name="support_remove"),
+    path("ledger/<int:pk>/visits/", views.ContactVisitAddView.as_view(), name="contact_visit_add"),
 ]

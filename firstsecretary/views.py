@@ -20,6 +20,7 @@ from firstsecretary.exports import ROSTER, presence_workbook
 from firstsecretary.filtersets import FirstSecretaryFilterSet
 from firstsecretary.forms import (
     AssignForm,
+    ContactVisitForm,
     EndForm,
     EvaluationForm,
     MonthForm,
@@ -477,6 +478,9 @@ class SupportOverviewView(PortalMixin, TemplateView):
         if only_missing:
             cases = cases.filter(selectors.five_ones_incomplete_q())
         # The dashboard's coverage figure opens the open cases with (or without) a secretary.
+        # The dashboard's figure: open cases with a contact overdue for a visit.
+        if self.request.GET.get("visit_overdue") == "true":
+            cases = cases.filter(selectors.contact_overdue_q(scope=scope))
         posted = self.request.GET.get("first_secretary")
         if posted in ("true", "false"):
             cases = cases.filter(has_first_secretary=posted == "true")
@@ -524,6 +528,33 @@ class SupportAddView(FormActionView):
         return redirect(self.object)
 
 
+class ContactVisitAddView(FormActionView):
+    """The support card's visit form posts here (联系包保走访)."""
+
+    model = Case
+    permission = Perm.CASE_CHANGE
+    form_class = ContactVisitForm
+
+    @property
+    def page_view(self):
+        from rectification.views import CaseDetailView
+
+        return CaseDetailView
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.object}
+
+    def put_form(self, context, form):
+        for _template, panel in context["panels"]:
+            if "visit_form" in panel:
+                panel.update(visit_form=form, visit_open=True)
+
+    def form_valid(self, form):
+        services.contact_visit_record(acting_user=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("The visit has been recorded."))
+        return redirect(self.object)
+
+
 class SupportRemoveView(ScopedObjectMixin, View):
     model = SupportLink
     permission = Perm.SUPPORT_MANAGE
@@ -552,6 +583,10 @@ def case_panel(case, user):
         "posting": selectors.first_secretary_of(case.village),
         "available_actions": services.support_actions(user=user, case=case),
         "support_form": SupportForm(acting_user=user),
+        "visits": selectors.visits_of(case),
+        # The township and the county record their contacts' visits, while the case is open.
+        "can_record_visit": user.has_role_perm(Perm.CASE_CHANGE) and case.status != "closed",
+        "visit_form": ContactVisitForm(case=case),
     }
 
 

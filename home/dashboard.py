@@ -14,6 +14,7 @@ from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext as _
 
 from firstsecretary.selectors import (
+    contact_overdue_q,
     coverage,
     five_ones_incomplete_q,
     presence_summary,
@@ -26,10 +27,14 @@ from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Campaign, Case
 from rectification.selectors import (
+    MILESTONES,
+    StageTime,
     behind_q,
     converted_q,
     ledger_statistics,
     relapse_q,
+    stage_times,
+    stalled_cases_q,
     with_overdue_task,
 )
 from villages.models import Division, Village
@@ -164,6 +169,10 @@ class Figures(Mapping):
         "findings",
         "ranking",
         "villages_level",
+        "stages",
+        "stalled",
+        "milestones",
+        "visits_overdue",
     )
 
     def __init__(self, *, scope: Scope, year: int | None, campaign: Campaign | None, today: date):
@@ -292,6 +301,95 @@ class Figures(Mapping):
     def findings(self):
         return finding_counts(scope=self.scope, year=self.year)
 
+    @cached_property
+    def _cases(self):
+        cases = Case.objects.visible_to(self.scope)
+        if self.campaign is not None:
+            cases = cases.filter(campaign=self.campaign)
+        if self.year is not None:
+            cases = cases.filter(campaign__year=self.year)
+        return cases
+
+    @cached_property
+    def stages(self):
+        """Time in each stage (各环节用时): the area's row and its townships' (_stages)."""
+        # Its rows one level down are the ranking's (the same depth whenever there are any):
+        # their names are read once, for both.
+        names = {code: unit.name for code, unit in self._units.items()}
+        return _stages(
+            self.scope,
+            self._cases,
+            campaign=self.campaign,
+            year=self.year,
+            today=self.today,
+            names=names,
+        )
+
+    @cached_property
+    def stalled(self):
+        return self.stages[0].stalled if self.stages else 0
+
+    milestones = MILESTONES
+
+    @cached_property
+    def visits_overdue(self):
+        """Open cases with a contact overdue for a visit (联系包保走访)."""
+        return self._cases.filter(contact_overdue_q(scope=self.scope, today=self.today)).count()
+
+
+@dataclass
+class StageRow:
+    """One row of the time-in-each-stage chart: the area, or a township in it (a city, a
+    county above the county level), with its stalled cases (久拖未转化)."""
+
+    code: str
+    name: str
+    times: dict  # {milestone key: StageTime}
+    stalled: int = 0
+    is_area: bool = False
+
+    @property
+    def columns(self):
+        return [self.times.get(m.key) or StageTime(m) for m in MILESTONES]
+
+
+def _stages(scope, cases, *, campaign, year, today, names):
+    """The area's row, then one per township (at most; the units one level down above the
+    county): days from listing to each milestone (rectification.selectors.stage_times)
+    and the stalled cases of each. Four queries; `names`: {code: name} of the rows."""
+    prefix = scope.prefix or ""
+    depth = min(CHILD_LENGTH.get(len(prefix), 12), 9)
+    area = stage_times(scope=scope, campaign=campaign, year=year, depth=len(prefix))
+    # Asked at every level, a township's too (whose one row is the area's): the page makes
+    # as many queries at every level.
+    units = stage_times(scope=scope, campaign=campaign, year=year, depth=depth)
+    stalled = dict(
+        cases.filter(stalled_cases_q(cases, today))
+        .annotate(unit=Substr("village_id", 1, depth))
+        .values_list("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if not area:
+        return []
+    rows = [
+        StageRow(
+            code=prefix,
+            name=_("Whole area"),
+            times=area.get(prefix, {}),
+            stalled=sum(stalled.values()),
+            is_area=True,
+        )
+    ]
+    units = {code: times for code, times in units.items() if len(code) > len(prefix)}
+    rows += [
+        StageRow(
+            code=code, name=names.get(code, code), times=units[code], stalled=stalled.get(code, 0)
+        )
+        for code in sorted(units)
+    ]
+    return rows
+
 
 def figure_links(*, year, code, drilled, campaign=None, today=None):
     """The list behind each figure of the dashboard: every link carries the year (and the
@@ -320,9 +418,11 @@ def figure_links(*, year, code, drilled, campaign=None, today=None):
         "converted": url("case_list", converted="true"),
         "relapses": url("case_list", relapse="true"),
         "behind": url("case_list", overdue="true"),
+        "stalled": url("case_list", stalled="true"),
         "five": url("support_overview"),
         "open_cases": url("support_overview", missing="false"),
         "covered": url("support_overview", missing="false", first_secretary="true"),
+        "visits_overdue": url("support_overview", missing="false", visit_overdue="true"),
         "findings_open": url("finding_list", status=FindingStatus.OPEN),
         "findings_verified": url("finding_list", status=FindingStatus.VERIFIED),
         "posted": url("presence", dated=False, month=last_month),
@@ -358,6 +458,20 @@ def chart_data(figures):
             {"name": unit.name, "value": float(unit.rate or 0), "code": unit.code}
             for unit in figures["ranking"]
         ],
+        "stages": {
+            "milestones": [str(m.label) for m in MILESTONES],
+            "rows": [
+                {
+                    "name": str(row.name),
+                    "code": row.code,
+                    "median": [t.median for t in row.columns],
+                    "p75": [t.p75 for t in row.columns],
+                    "cases": [t.cases for t in row.columns],
+                    "stalled": row.stalled,
+                }
+                for row in figures["stages"]
+            ],
+        },
     }
 
 

@@ -178,6 +178,17 @@ def _timeline(ratings, files, postings, activity, visits, circulars, today):
                     url,
                 )
             )
+            for visit in link.visits.all():
+                add(
+                    Entry(
+                        visit.visited_on,
+                        _("Contact visit"),
+                        _("{kind} {name}: {summary}").format(
+                            kind=link.get_kind_display(), name=link.name, summary=visit.summary
+                        ),
+                        url,
+                    )
+                )
     for posting in postings:
         assignment = posting.assignment
         name = assignment.secretary.name

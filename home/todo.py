@@ -511,6 +511,18 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
         kind="close_out",
         since="transformed_on",
     )
+    stalled = [
+        Item(
+            what=_(
+                "Stalled at “{status}”: longer than three quarters of the campaign’s cases"
+            ).format(status=case.get_status_display()),
+            place=case.village.name,
+            since=case.identified_on,
+            url=case.get_absolute_url(),
+            kind="stalled",
+        )
+        for case in _stalled_cases(scope, today)
+    ]
     from firstsecretary.selectors import presence
 
     last_month = previous_month(today)
@@ -564,6 +576,14 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
         *reviews,
         *closing,
         *_group(
+            stalled,
+            _(
+                "{count} cases stalled: longer at their step than three quarters of "
+                "their campaign’s cases"
+            ),
+            _url("case_list", stalled="true"),
+        ),
+        *_group(
             _activity_items(scope, today, overdue_only=True),
             _("{count} townships have not filed every activity plan for the coming month"),
             # The board where the county urges them (催报), for the month being planned.
@@ -577,6 +597,20 @@ def county_items(user, today: date, *, scope: Scope) -> list[Item]:
         *overdue_findings,
         *circulars,
     ]
+
+
+def _stalled_cases(scope, today):
+    """The cases stalled (久拖未转化) in scope, longest listed first (two queries: the
+    campaigns' thresholds, the cases)."""
+    from rectification.models import Case
+    from rectification.selectors import stalled_cases_q
+
+    cases = Case.objects.visible_to(scope)
+    return (
+        cases.filter(stalled_cases_q(cases, today))
+        .select_related("village")
+        .order_by("identified_on", "pk")
+    )
 
 
 # --- Inspector ----------------------------------------------------------------------------------

@@ -419,6 +419,8 @@ UPLOAD_MAX_ZIP_MEMBERS = env.int("UPLOAD_MAX_ZIP_MEMBERS", default=1000)
 # many weak villages one excellent village secretary may mentor (seed 000: 2–3).
 FIRST_SECRETARY_MIN_DAYS_ON_SITE = env.int("FIRST_SECRETARY_MIN_DAYS_ON_SITE", default=20)
 MENTOR_MAX_VILLAGES = env.int("MENTOR_MAX_VILLAGES", default=3)
+# Contact visits (联系包保走访): most photos attached to one visit.
+CONTACT_VISIT_MAX_PHOTOS = env.int("CONTACT_VISIT_MAX_PHOTOS", default=6)
 
 # Work logs that can be trusted: signals for the county to look at (请核实), never verdicts.
 # Entries of the county's last TRUST_WINDOW_MONTHS months are compared (a bounded cost).

@@ -4,13 +4,14 @@ Every case goes through the same services as a user would, so its history, plan 
 acceptance are real. Runs once: a campaign that already has cases is left alone.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from rectification import services
 from rectification.choices import CaseAction, CaseStatus, CategoryGroup
-from rectification.models import AcceptanceCriterion, Campaign, Category
+from rectification.models import AcceptanceCriterion, Campaign, Category, Plan
 from villages.models import Village
 
 PROBLEMS = [
@@ -116,11 +117,50 @@ def load(*, county, organizers, secretary=None):
         case = _file(this_year, village, organizer, by_name, number, date(2026, 3, 10 + number))
         _run_to(case, status, organizer, county, date(2026, 6, 30), year=2026)
         count += 1
+    _backdate(this_year)
     if secretary is not None and secretary.village_id:
         task = this_year.cases.get(village=secretary.village).plan.tasks.order_by("order").first()
         task.assignee = secretary
         task.save(update_fields=["assignee"])
     return count
+
+
+# Days from listing to the plan's approval, and to the application for acceptance, of the
+# cases that got there (in the order of their villages): the services date those steps on
+# the day the demo is loaded; Wuqing's townships took their time, some longer than others,
+# which the dashboard's time in each stage shows.
+APPROVED_AFTER = [12, 18, 25, 30, 35, 41, 48, 60, 75]
+APPLIED_AFTER = [150, 170, 190, 200]
+
+
+def _backdate(campaign):
+    """Date each case's plan approval and application as if done in the year, not today."""
+    now = timezone.now()
+    cases = campaign.cases.order_by("village_id").select_related("plan")
+    # The history reads in order: listed on its day, the plan submitted five days before
+    # its approval.
+    for case in cases:
+        case.events.filter(action="listed").update(at=_moment(case.identified_on, 0, now))
+    started = [c for c in cases if c.events.filter(action="start").exists()]
+    for case, days in zip(started, APPROVED_AFTER, strict=False):
+        moment = _moment(case.identified_on, days, now)
+        submitted = _moment(case.identified_on, days - 5, now)
+        case.events.filter(action__in=("start", "plan_approved")).update(at=moment)
+        case.events.filter(action="plan_submitted").update(at=submitted)
+        Plan.objects.filter(pk=case.plan.pk).update(submitted_at=submitted, reviewed_at=moment)
+    applied = [c for c in started if c.events.filter(action="request_acceptance").exists()]
+    for case, days in zip(applied, APPLIED_AFTER, strict=False):
+        case.events.filter(action="request_acceptance").update(
+            at=_moment(case.identified_on, days, now)
+        )
+
+
+def _moment(day, days, now):
+    """`days` after `day` (at 9 on the day itself, else at 10), in the portal's time zone,
+    and not after `now`."""
+    hour = time(9) if days == 0 else time(10)
+    moment = timezone.make_aware(datetime.combine(day + timedelta(days=days), hour))
+    return min(moment, now)
 
 
 def _file(campaign, village, user, by_name, number, listed_on):

@@ -8,7 +8,13 @@ from portal.choosers import ChooserFilter
 from portal.filtersets import OrderingFilter, SearchFilterSet, yes_no_all
 from rectification.choices import CaseStatus, Grade, PlanStatus
 from rectification.models import Campaign, Case, Category, VillageRating
-from rectification.selectors import behind_q, converted_q, reached_q, relapse_q
+from rectification.selectors import (
+    behind_q,
+    converted_q,
+    reached_q,
+    relapse_q,
+    stalled_cases_q,
+)
 from villages.choices import DivisionLevel
 from villages.choosers import village_label
 from villages.selectors import administrative_q
@@ -87,6 +93,9 @@ class CaseFilterSet(SearchFilterSet):
     year = django_filters.NumberFilter(field_name="campaign__year", label=_("Year"))
     overdue = yes_no_all(_("Overdue"), method="filter_overdue")
     relapse = yes_no_all(_("Listed again"), method="filter_relapse")
+    # 久拖未转化: longer at its step than 75 % of its campaign's cases took (the dashboard's
+    # time-in-each-stage chart and the county's to-do list open this list).
+    stalled = yes_no_all(_("Stalled"), method="filter_stalled")
     # The dashboard's figures open these lists: each filter is the figure's own definition.
     converted = yes_no_all(_("Transformed or closed"), method="filter_converted")
     reached = django_filters.ChoiceFilter(
@@ -127,6 +136,7 @@ class CaseFilterSet(SearchFilterSet):
             "category",
             "overdue",
             "relapse",
+            "stalled",
             "converted",
             "reached",
             "administrative",
@@ -149,6 +159,12 @@ class CaseFilterSet(SearchFilterSet):
         if value is None:
             return queryset
         return queryset.filter(relapse_q()) if value else queryset.exclude(relapse_q())
+
+    def filter_stalled(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = stalled_cases_q(queryset)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_converted(self, queryset, name, value):
         if value is None:

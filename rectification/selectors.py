@@ -1,10 +1,31 @@
 """Reads of the ledger and its statistics: one query per figure, never one per row."""
 
+import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.scoping import Scope
 from rectification.choices import CONVERTED, CaseStatus, Grade, PlanStatus
@@ -217,6 +238,213 @@ def screening_candidates(*, scope: Scope, year: int) -> QuerySet[VillageRating]:
         .filter(on_ledger=False)
         .order_by("stars", "village__code")
     )
+
+
+# --- Time in each stage ---------------------------------------------------------------------
+# How long cases take from their listing to each step of the life cycle, and which cases have
+# waited at their step longer than most of their campaign's did (久拖未转化).
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step a case's time is measured to, from its listing, and the status a case waits in
+    until it reaches it."""
+
+    key: str
+    label: Any
+    waiting: str
+
+
+MILESTONES = (
+    Milestone("approved", gettext_lazy("Plan approved"), CaseStatus.IDENTIFIED),
+    Milestone("applied", gettext_lazy("Applied for acceptance"), CaseStatus.RECTIFYING),
+    Milestone("transformed", gettext_lazy("Transformed"), CaseStatus.ACCEPTANCE_REQUESTED),
+    Milestone("closed", gettext_lazy("Closed out"), CaseStatus.TRANSFORMED),
+)
+# A quartile of fewer cases than this is no quartile: no case is called stalled against it.
+STALL_MIN_CASES = 4
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first (PostgreSQL's date - date; SQLite's
+    julianday difference)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont: the value below which `fraction` of the rows lie,
+    interpolated between the two nearest (as `percentile` does in Python)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentile"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def percentile(values, fraction):
+    """percentile_cont in Python (SQLite has none): linear interpolation between the two
+    nearest of the sorted values; None for no values."""
+    values = sorted(values)
+    if not values:
+        return None
+    position = fraction * (len(values) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(values) - 1)
+    return float(values[lower] + (values[upper] - values[lower]) * (position - lower))
+
+
+def _event_day(action):
+    """The local day of a case's first event of `action` (a subquery)."""
+    return Subquery(
+        CaseEvent.objects.filter(case=OuterRef("pk"), action=action)
+        .order_by("at", "pk")
+        .annotate(day=TruncDate("at"))
+        .values("day")[:1]
+    )
+
+
+def with_stage_days(queryset):
+    """Annotate cases with <milestone>_days: days from the listing to the plan's approval
+    (the case started rectifying), to the first application for acceptance, to the
+    transformation and to the close-out; None where the case has not got there."""
+    return queryset.annotate(
+        approved_on=_event_day("start"), applied_on=_event_day("request_acceptance")
+    ).annotate(
+        approved_days=DaysBetween("approved_on", "identified_on"),
+        applied_days=DaysBetween("applied_on", "identified_on"),
+        transformed_days=DaysBetween("transformed_on", "identified_on"),
+        closed_days=DaysBetween("closed_on", "identified_on"),
+    )
+
+
+@dataclass
+class StageTime:
+    """Days from listing to one milestone over a group of cases: how many got there, the
+    median and the 75th percentile."""
+
+    milestone: Milestone
+    cases: int = 0
+    median: float | None = None
+    p75: float | None = None
+
+
+def _stage_figures(queryset, group):
+    """{group value: {milestone key: StageTime}} for the cases of `queryset` grouped by the
+    expression `group`: in one query, in SQL on PostgreSQL; SQLite's rows are read and
+    summed up in Python."""
+    cases = with_stage_days(queryset).annotate(group=group)
+    result = {}
+    if connection.vendor == "postgresql":
+        figures = {}
+        for m in MILESTONES:
+            days = f"{m.key}_days"
+            figures[f"{m.key}_n"] = Count(days)
+            figures[f"{m.key}_median"] = Percentile(days, 0.5)
+            figures[f"{m.key}_p75"] = Percentile(days, 0.75)
+        for row in cases.values("group").annotate(**figures).order_by():
+            result[row["group"]] = {
+                m.key: StageTime(m, row[f"{m.key}_n"], row[f"{m.key}_median"], row[f"{m.key}_p75"])
+                for m in MILESTONES
+            }
+        return result
+    values = {}
+    for row in cases.values("group", *(f"{m.key}_days" for m in MILESTONES)).order_by():
+        group_values = values.setdefault(row["group"], {m.key: [] for m in MILESTONES})
+        for m in MILESTONES:
+            if row[f"{m.key}_days"] is not None:
+                group_values[m.key].append(row[f"{m.key}_days"])
+    for key, by_milestone in values.items():
+        result[key] = {
+            m.key: StageTime(
+                m,
+                len(by_milestone[m.key]),
+                percentile(by_milestone[m.key], 0.5),
+                percentile(by_milestone[m.key], 0.75),
+            )
+            for m in MILESTONES
+        }
+    return result
+
+
+def stage_times(
+    *,
+    scope: Scope,
+    campaign: Campaign | None = None,
+    year: int | None = None,
+    depth: int = 9,
+) -> dict[str, dict[str, StageTime]]:
+    """Median and 75th-percentile days from listing to each milestone, for the cases in
+    scope (of a campaign or a year), per division of code length `depth` (9: per township):
+    {code: {milestone key: StageTime}}. One query."""
+    cases = Case.objects.visible_to(scope)
+    if campaign is not None:
+        cases = cases.filter(campaign=campaign)
+    if year is not None:
+        cases = cases.filter(campaign__year=year)
+    return _stage_figures(cases, Substr("village_id", 1, depth))
+
+
+def stall_thresholds(*, campaigns) -> dict[int, dict[str, float]]:
+    """{campaign id: {waiting status: days}}: each campaign's 75th percentile of the days
+    from listing to the next milestone, over all its cases (of at least STALL_MIN_CASES
+    that got there). The threshold is the campaign's, the same for every reader, so that
+    whether a case is stalled is a fact of the case; it is one number, no one's record.
+    `campaigns`: ids, or a queryset of them. One query."""
+    figures = _stage_figures(Case.objects.filter(campaign__in=campaigns), F("campaign_id"))
+    return {
+        campaign: {
+            m.waiting: times[m.key].p75
+            for m in MILESTONES
+            if times[m.key].cases >= STALL_MIN_CASES and times[m.key].p75 is not None
+        }
+        for campaign, times in figures.items()
+    }
+
+
+def stalled_q(thresholds, today=None) -> Q:
+    """Cases stalled (久拖未转化): waiting for their next milestone for more days since their
+    listing than its campaign's 75th percentile took (`stall_thresholds`). Closed cases
+    never are."""
+    today = today or timezone.localdate()
+    # Nothing without thresholds, still asked of the database: a page costs as many queries
+    # before the campaign's first quartiles exist as after.
+    condition = Q(pk__isnull=True)
+    for campaign, by_status in thresholds.items():
+        for status, days in by_status.items():
+            # More days than the percentile: listed before today minus its whole days.
+            listed_before = today - timedelta(days=math.floor(days))
+            condition |= Q(campaign_id=campaign, status=status, identified_on__lt=listed_before)
+    return condition
+
+
+def stalled_cases_q(queryset, today=None) -> Q:
+    """stalled_q for the campaigns of `queryset`'s cases (one query for the thresholds)."""
+    campaigns = queryset.order_by().values("campaign_id").distinct()
+    return stalled_q(stall_thresholds(campaigns=campaigns), today)
+
+
+def with_stalled(queryset, today=None):
+    """Annotate cases with is_stalled (stalled_q), for the ledger's badge."""
+    thresholds = stall_thresholds(campaigns=queryset.order_by().values("campaign_id"))
+    if not any(thresholds.values()):
+        return queryset.annotate(is_stalled=Value(False))
+    condition = stalled_q(thresholds, today)
+    return queryset.annotate(is_stalled=ExpressionWrapper(condition, output_field=BooleanField()))
 
 
 # --- The village's file (一村一档) ---------------------------------------------------------

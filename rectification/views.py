@@ -78,7 +78,8 @@ class CaseListView(ObjectListView):
     extra_context = COLOURS
 
     def get_queryset(self):
-        return selectors.case_list(scope=self.request.scope)
+        # The badge 久拖未转化 (one query for the campaigns' thresholds).
+        return selectors.with_stalled(selectors.case_list(scope=self.request.scope))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -69,18 +69,20 @@ class ActivityRecordForm(forms.ModelForm):
 
 
 class CountySettingsForm(forms.ModelForm):
-    """What a county sets for itself: the abbreviation in its circulars' numbers, and what
-    happens to the activity plans' due day when it is not a working day."""
+    """What a county sets for itself: the abbreviation in its circulars' numbers, what
+    happens to the activity plans' due day when it is not a working day, and how long a
+    contact may go without visiting a listed village."""
 
     class Meta:
         model = Division
-        fields = ["document_abbreviation", "due_day_rule"]
+        fields = ["document_abbreviation", "due_day_rule", "visit_gap_days"]
         widgets = {"due_day_rule": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Left out of a post (an older form, a script): the rule is kept as it is.
+        # Left out of a post (an older form, a script): the settings are kept as they are.
         self.fields["due_day_rule"].required = False
+        self.fields["visit_gap_days"].required = False
 
 
 class CalendarDayForm(forms.Form):

@@ -1,6 +1,7 @@
 """Administrative divisions and villages: the root every other record hangs from."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +53,17 @@ class Division(models.Model):
             "The activity plans are due on the 25th of the month before. When the 25th is a "
             "weekend or a public holiday, the county keeps the date or moves it to the next "
             "working day of China's official holiday arrangement."
+        ),
+    )
+    # Counties only: a contact (联系包保) who has not visited a listed village for longer than
+    # this is reported to the county (firstsecretary.jobs.contact_visits_overdue).
+    visit_gap_days = models.PositiveSmallIntegerField(
+        _("days a contact may go without visiting"),
+        default=60,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text=_(
+            "A county-level leader, department, enterprise or mentor who has not visited "
+            "a listed village for longer than this is reported to the county."
         ),
     )
 

@@ -663,9 +663,11 @@ def county_settings_update(
     acting_user: User,
     document_abbreviation: str,
     due_day_rule: str = "",
+    visit_gap_days: int | None = None,
 ) -> Division:
-    """Set the county's abbreviation in its circulars' numbers (武组通; empty: derived) and
-    its rule for a due day that is not a working day (empty: unchanged)."""
+    """Set the county's abbreviation in its circulars' numbers (武组通; empty: derived), its
+    rule for a due day that is not a working day (empty: unchanged) and the days a contact
+    may go without visiting a listed village (None: unchanged)."""
     require(acting_user, Perm.CAMPAIGN_MANAGE)
     locked = (
         Division.objects.visible_to(Scope.of(acting_user))
@@ -678,8 +680,10 @@ def county_settings_update(
     locked.document_abbreviation = document_abbreviation.strip()
     if due_day_rule:
         locked.due_day_rule = due_day_rule
+    if visit_gap_days is not None:
+        locked.visit_gap_days = visit_gap_days
     locked.full_clean()
-    locked.save(update_fields=["document_abbreviation", "due_day_rule"])
+    locked.save(update_fields=["document_abbreviation", "due_day_rule", "visit_gap_days"])
     return locked
 
 

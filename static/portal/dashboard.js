@@ -6,12 +6,53 @@
   if (!source) return;
   const data = JSON.parse(source.textContent);
   const charts = [];
+  const font = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif";
+  const stageColours = ["#9b1c1c", "#d97706", "#2563eb", "#15803d"];
+  // Time in each stage: one group of bars per row (the area, its townships), a bar per
+  // step at its median; the tooltip adds the 75th percentile and how many got there.
+  function drawStages(element, stages) {
+    const chart = echarts.init(element, null, { renderer: "svg" });
+    const rows = stages.rows || [];
+    chart.setOption({
+      animation: false,
+      textStyle: { fontFamily: font },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", inverse: true, data: rows.map((r) => r.name),
+               axisLabel: { width: 160, overflow: "truncate" } },
+      series: (stages.milestones || []).map(function (name, index) {
+        return { name: name, type: "bar", cursor: "pointer", itemStyle: { color: stageColours[index] },
+                 data: rows.map((r) => r.median[index]) };
+      }),
+      tooltip: {
+        trigger: "axis", axisPointer: { type: "shadow" },
+        formatter: function (items) {
+          const row = rows[items[0].dataIndex];
+          return [row.name].concat(items.map(function (item) {
+            const i = item.seriesIndex;
+            return item.marker + item.seriesName + ": " + (row.median[i] ?? "—") + " / " +
+                   (row.p75[i] ?? "—") + " (" + row.cases[i] + ")";
+          })).join("<br>");
+        },
+      },
+    });
+    chart.on("click", function (params) {
+      const row = rows[params.dataIndex];
+      if (row) window.location = element.dataset.link + encodeURIComponent(row.code);
+    });
+    return chart;
+  }
   document.querySelectorAll(".chart").forEach(function (element) {
+    if (element.dataset.chart === "stages") {
+      charts.push(drawStages(element, data.stages || {}));
+      return;
+    }
     const series = data[element.dataset.chart] || [];
     const chart = echarts.init(element, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
-      textStyle: { fontFamily: "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif" },
+      textStyle: { fontFamily: font },
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: series.map((d) => d.name),

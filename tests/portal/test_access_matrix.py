@@ -416,6 +416,9 @@ support_add                GET   login  405    405    405    405    405    405  
                            POST  login  ok     ok     404    403    403    403    403    403
 support_remove             GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     404    403    403    403    403    403
+# Contact visits (联系包保走访): the township and the county record them on the case page.
+contact_visit_add          GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     404    ok     404    403    403    403
 support-list               GET   403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    ok     ok     ok     403    403    403    403    403
 support-detail             GET   403    ok     ok     404    ok     404    ok     ok     ok
@@ -664,6 +667,7 @@ URL_OBJECT = {
     "secretary_import_preview": "roster_import",
     "support-detail": "support",
     "support_add": "case",
+    "contact_visit_add": "case",
     "support_remove": "support",
     "task-detail": "task",
     "task-progress": "task",

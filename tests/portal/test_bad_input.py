@@ -41,6 +41,7 @@ from firstsecretary.forms import (
 from firstsecretary.imports import ROSTER_IMPORT
 from firstsecretary.models import (
     Assignment,
+    ContactVisit,
     DispatchUnit,
     Evaluation,
     FirstSecretary,
@@ -729,6 +730,25 @@ FORMS = {
         watch=lambda w: [SupportLink.objects.all()],
         forms=((SupportForm, ""),),
         out_of_scope=lambda w: {"mentor_village": w.jimo_village.pk},
+    ),
+    "contact_visit_add": Form(
+        persona="alice",
+        url=lambda w: reverse("contact_visit_add", args=[w.editable.pk]),
+        valid=lambda w: {
+            "supporter": SupportLink.objects.get_or_create(
+                case=w.editable, kind="county_leader", defaults={"name": "张立国"}
+            )[0].pk,
+            "visited_on": w.editable.identified_on.isoformat(),
+            "summary": "到村召开“两委”班子座谈会",
+        },
+        watch=lambda w: [ContactVisit.objects.all()],
+        extra=(
+            (
+                "a PDF as a photo",
+                {"photos": SimpleUploadedFile("照片.jpg", b"%PDF-1.4\n%%EOF\n")},
+                200,
+            ),
+        ),
     ),
     "round_create": Form(
         persona="county_admin",

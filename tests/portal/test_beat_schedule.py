@@ -32,6 +32,12 @@ def test_the_collected_schedule_is_every_periodic_run():
             "schedule": crontab(minute=0, hour=8, day_of_month=1),
             "options": {"expires": 20 * HOUR},
         },
+        "contact-visits-overdue": {
+            "task": RUN_JOB,
+            "args": ("contact_visits_overdue",),
+            "schedule": crontab(minute=10, hour=7),
+            "options": {"expires": 12 * HOUR},
+        },
         "quarterly-report": {
             "task": RUN_JOB,
             "args": ("quarterly_report",),

@@ -85,6 +85,31 @@ def test_the_demo_ledger_shows_every_status_a_relapse_and_an_overdue_task(demo, 
     assert "保存" in client.get(mine.get_absolute_url()).content.decode()
 
 
+def test_the_demo_dashboard_shows_time_in_each_stage_and_a_stalled_case(demo, client):
+    client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
+    page = client.get(reverse("dashboard"), {"year": 2026})
+    area = page.context["stages"][0]
+    # Nine plans approved: eight 12 to 60 days after the listing (rectification.demo), the
+    # relapse 五七村's 18 days (its own history, home.demo). Sorted 12 18 18 25 30 35 41 48
+    # 60: the median is the fifth, 30 days.
+    assert (area.times["approved"].cases, area.times["approved"].median) == (9, 30.0)
+    assert area.times["applied"].cases == 4
+    assert len(page.context["stages"]) > 2  # the area and its townships
+    stalled = client.get(reverse("case_list"), {"year": 2026, "stalled": "true"})
+    assert len(stalled.context["object_list"]) == page.context["stalled"] >= 1
+
+
+def test_the_demo_shows_contact_visits_and_a_contact_overdue(demo, client):
+    from firstsecretary.models import ContactVisit
+
+    client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
+    page = client.get(reverse("dashboard"), {"year": 2026})
+    # The first case's enterprise never came, the second's county-level leader 75 days ago.
+    assert page.context["visits_overdue"] == 2
+    visit = ContactVisit.objects.select_related("supporter__case").first()
+    assert visit.summary in client.get(visit.supporter.case.get_absolute_url()).content.decode()
+
+
 def test_the_demo_roster_posts_the_demo_secretary_and_leaves_some_villages_without(demo, client):
     from firstsecretary.models import Assignment, WorkLog
 

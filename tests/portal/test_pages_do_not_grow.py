@@ -93,6 +93,7 @@ def _form_kwargs(form_class, user):
             ends_on=date(2026, 10, 30),
         ),
         "tasks": PlanTask.objects.all,
+        "case": Case.objects.first,
         "assignees": User.objects.all,
     }
     return {name: make() for name, make in known.items() if name in parameters}
