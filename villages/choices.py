@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DivisionLevel(models.TextChoices):
@@ -115,10 +116,10 @@ class FundingSource(models.TextChoices):
     """Who paid for a venue (seed 001 lists them): each level of government, the village's
     own money and society's (enterprises, donors)."""
 
-    CENTRAL = "central", _("Central government")
-    PROVINCE = "province", _("Province")
-    CITY = "city", _("City")
-    COUNTY = "county", _("County")
+    CENTRAL = "central", pgettext_lazy("funding source", "Central government")
+    PROVINCE = "province", pgettext_lazy("funding source", "Province")
+    CITY = "city", pgettext_lazy("funding source", "City")
+    COUNTY = "county", pgettext_lazy("funding source", "County")
     OWN = "own", _("Raised by the village")
     SOCIAL = "social", _("Society")
 
