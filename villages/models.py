@@ -1,6 +1,9 @@
 """Administrative divisions and villages: the root every other record hangs from."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -67,13 +70,19 @@ class Division(models.Model):
     # for its villages of each kind; empty: the nearest area above that set one, else
     # villages.choices.VENUE_STANDARD_AREA (villages.selectors.standard_area).
     venue_area_village = models.PositiveSmallIntegerField(
-        _("venue standard, village committees (m²)"), null=True, blank=True
+        _("venue standard, village committees (m²)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
     )
     venue_area_gacha = models.PositiveSmallIntegerField(
-        _("venue standard, gacha (m²)"), null=True, blank=True
+        _("venue standard, gacha (m²)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
     venue_area_community = models.PositiveSmallIntegerField(
-        _("venue standard, communities (m²)"), null=True, blank=True
+        _("venue standard, communities (m²)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -377,7 +386,12 @@ class Venue(models.Model):
         primary_key=True,
         related_name="venue",
     )
-    area = models.DecimalField(_("area (m²)"), max_digits=7, decimal_places=1)
+    area = models.DecimalField(
+        _("area (m²)"),
+        max_digits=7,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
     state = models.CharField(_("state"), max_length=10, choices=VenueState.choices)
     works_started_on = models.DateField(_("works started on"), null=True, blank=True)
     works_finished_on = models.DateField(_("works finished on"), null=True, blank=True)
@@ -423,8 +437,15 @@ class VenueFunding(models.Model):
         Venue, verbose_name=_("venue"), on_delete=models.CASCADE, related_name="funding"
     )
     source = models.CharField(_("source"), max_length=10, choices=FundingSource.choices)
-    year = models.PositiveSmallIntegerField(_("year"))
-    amount = models.DecimalField(_("amount (10,000 yuan)"), max_digits=9, decimal_places=2)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(
+        _("amount (10,000 yuan)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "venue__village__code"
