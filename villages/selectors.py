@@ -522,7 +522,7 @@ def up_to_standard_q():
 
 def standard_areas(division: Division | None) -> dict[str, int]:
     """The standard area by village kind in force at `division` (None: the defaults)."""
-    areas = {kind: VENUE_STANDARD_AREA[kind] for kind in VENUE_AREA_FIELDS}
+    areas = {str(kind): VENUE_STANDARD_AREA[kind] for kind in VENUE_AREA_FIELDS}
     if division is None:
         return areas
     codes = [division.code[:length] for length in (2, 4, 6, 9) if length <= len(division.code)]
@@ -534,7 +534,7 @@ def standard_areas(division: Division | None) -> dict[str, int]:
     ):
         for kind, field in VENUE_AREA_FIELDS.items():
             if row[field] is not None:
-                areas[kind] = row[field]
+                areas[str(kind)] = row[field]
     return areas
 
 

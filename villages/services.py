@@ -822,10 +822,10 @@ def venue_save(
     venue.full_clean()
     venue.save()
     venue.funding.all().delete()
-    rows = [VenueFunding(venue=venue, **row) for row in funding]
-    for row in rows:
-        row.full_clean(exclude=["venue"])
-    VenueFunding.objects.bulk_create(rows)
+    funding_rows = [VenueFunding(venue=venue, **row) for row in funding]
+    for funding_row in funding_rows:
+        funding_row.full_clean(exclude=["venue"])
+    VenueFunding.objects.bulk_create(funding_rows)
     return venue
 
 
