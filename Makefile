@@ -103,7 +103,9 @@ bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/batch.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/province_journey.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py
+	PAGES_REUSE=1 DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/every_page.py
 	@command -v wrk >/dev/null || echo "wrk is not installed (apt-get install wrk): no throughput figures"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/compare.py
 

@@ -42,6 +42,7 @@ PAGES = [
     "notifications",
     "api_tokens",
     "county_settings",
+    "county_calendar",
     "user_list",
     "user_create",
     "report_list",

@@ -1,5 +1,8 @@
 """Seed 004's table, at a tenth of its size, through the product's own doors: the division
-loader, the star-rating and ledger imports, the case services; then the statistics API.
+loader; the province's administrator and the banners' through the users API; one
+star-rating and one ledger workbook for the whole province on the import pages; the plans
+through the plan API and every transition after them through the batch API; then the
+statistics API (bench/province_journey.py, which `make bench` runs at full size).
 
 Inner Mongolia (2014): of 11,165 gacha and villages, 1,129 were class 3 (10.1 %): 28 % weak
 and lax, 8 % chaotic finances, 50 % lagging development, 14 % prominent conflicts; 987
@@ -9,29 +12,17 @@ listed (29 / 8 / 52 / 14 by category), 90 of them transformed (8 of those closed
 Every expected figure below is worked out by hand in its comment.
 """
 
-import io
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 
-from portal.choices import Role
-from portal.models import ImportBatch
-from portal.scoping import Scope
-from rectification import services
-from rectification.choices import CaseAction
-from rectification.imports import LEDGER_IMPORT, RATING_IMPORT
-from rectification.models import AcceptanceCriterion, Case, VillageRating
-from rectification.selectors import screening_candidates
+from bench import province_journey as journey
+from rectification.models import VillageRating
 from tests.conftest import kept_for_the_module
-from tests.factories import UserFactory
-from villages.models import Division, Village
-from villages.services import divisions_import
+from villages.models import Village
 
 LEAGUE = "1598"
 BANNERS = {"159801": "示例左旗", "159802": "示例右旗"}
@@ -53,181 +44,30 @@ CLOSED = 8
 LABEL = "行政村（村委会、嘎查）"
 
 
-def _csv(path, header, rows):
-    lines = [",".join(header)] + [
-        ",".join(f'"{c}"' if not c.isdigit() else c for c in r) for r in rows
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _division_files(directory):
-    """The official files' layout (villages/services.py SOURCES), for the league alone. The
-    villages' kind is not a column: the loader reads it off the name's ending."""
-    _csv(directory / "provinces.csv", ["code", "name"], [["15", "内蒙古自治区"]])
-    _csv(directory / "cities.csv", ["code", "name", "provinceCode"], [[LEAGUE, "示例盟", "15"]])
-    _csv(
-        directory / "areas.csv",
-        ["code", "name", "cityCode", "provinceCode"],
-        [[code, name, LEAGUE, "15"] for code, name in BANNERS.items()],
-    )
-    streets, villages = [], []
-    for banner in BANNERS:
-        sumus = [f"{banner}{n:03d}" for n in (1, 2, 3)]
-        streets += [[code, f"第{code[-1]}苏木", banner, "15", LEAGUE] for code in sumus]
-        for index in range(ADMINISTRATIVE[banner]):
-            sumu = sumus[index % 3]
-            code = f"{sumu}{index // 3 + 1:03d}"
-            # Two gacha for one village committee, as in a pastoral banner.
-            name = f"{code[-3:]}号村民委员会" if index % 3 == 0 else f"{code[-3:]}号嘎查"
-            villages.append([code, name, sumu, "15", LEAGUE, banner])
-        for n in range(COMMUNITIES):
-            villages.append(
-                [f"{sumus[0]}{900 + n}", f"{n}号社区居委会", sumus[0], "15", LEAGUE, banner]
-            )
-    _csv(
-        directory / "streets.csv", ["code", "name", "areaCode", "provinceCode", "cityCode"], streets
-    )
-    _csv(
-        directory / "villages.csv",
-        ["code", "name", "streetCode", "provinceCode", "cityCode", "areaCode"],
-        villages,
-    )
-
-
-def _workbook(headers, rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    return data.getvalue()
-
-
-def _import(client, page, confirm, content, **fields):
-    """Upload a workbook on an import page, check the preview is clean, confirm it."""
-    response = client.post(
-        reverse(page), {**fields, "file": SimpleUploadedFile("导入.xlsx", content)}
-    )
-    assert response.status_code == 302, response.context["form"].errors
-    preview = client.get(response["Location"]).context["preview"]
-    assert preview.ok, [(row.line, row.errors) for row in preview.rows if row.errors][:5]
-    batch = ImportBatch.objects.latest("pk")
-    assert client.post(reverse(confirm, args=[batch.pk])).status_code == 302
-    batch.refresh_from_db()
-    return batch.rows_written
-
-
-def _take_to_transformed(case, admin, *, close):
-    services.plan_save(
-        case=case,
-        acting_user=admin,
-        version=1,
-        goal="年底前实现转化",
-        tasks=[{"measure": "选优配强班子", "owner": "苏木党委", "due_on": date(2014, 12, 15)}],
-    )
-    services.plan_submit(case=case, acting_user=admin)
-    services.plan_review(case=case, acting_user=admin, approve=True)
-    if close is None:
-        return  # still rectifying
-    services.case_transition(case=case, action=CaseAction.REQUEST_ACCEPTANCE, acting_user=admin)
-    scores = {str(c.pk): c.points for c in AcceptanceCriterion.objects.filter(active=True)}
-    services.acceptance_record(
-        case=case,
-        acting_user=admin,
-        reviewed_on=date(2014, 10, 25),
-        scores=scores,
-        satisfaction=95,
-        conclusion="班子坚强有力，群众满意。",
-    )
-    if close:
-        services.case_transition(
-            case=case, action=CaseAction.CLOSE, acting_user=admin, on=date(2014, 11, 10)
-        )
+# The same journey as `make bench` runs at full size (bench/province_journey.py), on the
+# league: users through the users API, one ratings and one ledger workbook for the whole
+# province, plans through the plan API, the rest in batches.
+LEAGUE_PROVINCE = journey.Province(
+    code="15",
+    name="内蒙古自治区",
+    leagues={LEAGUE: "示例盟"},
+    banners={code: (name, ADMINISTRATIVE[code], LISTED[code]) for code, name in BANNERS.items()},
+    communities=COMMUNITIES,
+    categories=tuple(CATEGORIES),
+    converted=CONVERTED,
+    closed=CLOSED,
+)
 
 
 @pytest.fixture(scope="module")
 def league(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The league entered as its banners would: divisions, then each banner's ratings and
-    ledger through the import pages, then its cases through the services. Entered once
-    for the module (see kept_for_the_module): a minute and a half of the product's work."""
+    """The league entered as its department would (bench/province_journey.py). Entered once
+    for the module (see kept_for_the_module): a minute of the product's work."""
     with kept_for_the_module(django_db_blocker):
-        yield _enter_the_league(Client(), tmp_path_factory.mktemp("divisions"))
-
-
-def _enter_the_league(client, directory):
-    with time_machine.travel(datetime(2014, 11, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))):
-        _division_files(directory)
-        divisions_import(source_dir=directory, prefix="15")
-        names = [name for name, count in CATEGORIES for _ in range(count)]
-        listed = iter(names)
-        cases = []
-        for banner in BANNERS:
-            admin = UserFactory(
-                username=f"admin{banner}", role=Role.COUNTY_ADMIN, division_id=banner
-            )
-            client.force_login(admin)
-            campaign = services.campaign_create(
-                acting_user=admin,
-                division=Division.objects.get(pk=banner),
-                year=2014,
-                name=f"{BANNERS[banner]}三类嘎查村整顿转化",
-                started_on=date(2014, 1, 1),
-            )
-            villages = list(
-                Village.objects.filter(code__startswith=banner)
-                .exclude(kind="community")
-                .order_by("code")
-            )
-            chosen = villages[: LISTED[banner]]
-            ratings = [
-                [v.code, v.name, 2014, 2 + i % 3 if i < LISTED[banner] else 5 + i % 6]
-                for i, v in enumerate(villages)
-            ]
-            assert _import(
-                client,
-                "rating_import",
-                "rating_import_confirm",
-                _workbook(RATING_IMPORT.headers, ratings),
-            ) == len(villages)
-            # The screening page's class-3 villages are those to list.
-            candidates = screening_candidates(scope=Scope.of(admin), year=2014)
-            assert sorted(r.village_id for r in candidates) == [v.code for v in chosen]
-            rows = []
-            for village in chosen:
-                values = {
-                    "village": village.code,
-                    "village_name": village.name,
-                    "categories": next(listed),
-                    "problems": "评定为三类",
-                    "responsible_person": "苏木党委书记",
-                    "identified_on": "2014-03-10",
-                    "deadline": "2014-12-31",
-                }
-                rows.append([values.get(column.key, "") for column in LEDGER_IMPORT.columns])
-            assert (
-                _import(
-                    client,
-                    "case_import",
-                    "case_import_confirm",
-                    _workbook(LEDGER_IMPORT.headers, rows),
-                    campaign=campaign.pk,
-                )
-                == LISTED[banner]
-            )
-            cases += [
-                (case, admin)
-                for case in Case.objects.filter(campaign=campaign).order_by("village_id")
-            ]
-        for index, (case, admin) in enumerate(cases):
-            if index < CONVERTED:
-                _take_to_transformed(case, admin, close=index >= CONVERTED - CLOSED)
-            else:
-                _take_to_transformed(case, admin, close=None)
-    client.logout()
-    province = UserFactory(username="neimenggu", role=Role.VIEWER, division_id="15")
-    return province
+        viewer, _figures, _steps = journey.enter(
+            LEAGUE_PROVINCE, tmp_path_factory.mktemp("divisions")
+        )
+        yield viewer
 
 
 def test_the_loader_tells_gacha_and_village_committees_from_communities(league, db):
