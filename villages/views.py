@@ -7,7 +7,6 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,7 +39,7 @@ from villages.choices import (
     DivisionLevel,
     PlanState,
 )
-from villages.exports import VILLAGE_LIST, timeliness_workbook
+from villages.exports import VENUE_LIST, VILLAGE_LIST, timeliness_workbook
 from villages.filtersets import (
     ActivityRecordFilterSet,
     DivisionFilterSet,
@@ -657,20 +656,20 @@ class VenueListView(ObjectListView):
     template_name = "villages/venue_list.html"
     extra_context = {"state_colours": VENUE_STATE_COLOURS}
 
+    export_url_name = "venue_export"
+
     def get_queryset(self):
-        return (
-            selectors.with_standard(
-                Venue.objects.visible_to(self.request.scope).select_related("village__township")
-            )
-            .annotate(funding_total=Sum("funding__amount"))
-            .order_by("village_id")
-        )
+        return selectors.venue_list(self.request.scope)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_change"] = self.request.user.has_role_perm(Perm.VILLAGE_CHANGE)
         context["can_set_standards"] = self.request.user.has_role_perm(Perm.CAMPAIGN_MANAGE)
         return context
+
+
+class VenueExportView(ExportView):
+    export_kind = VENUE_LIST.kind
 
 
 class VenueEditView(PortalMixin, TemplateView):

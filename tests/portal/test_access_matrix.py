@@ -188,6 +188,8 @@ division-detail            GET   403    ok     ok     404    ok     404    ok   
 # township enter and correct a venue; an organization department sets the standard areas.
 venue_list                 GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
+venue_export               GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     ok     ok     ok     ok     403    ok
 venue_create               GET   login  ok     ok     ok     ok     ok     403    403    403
                            POST  login  ok     ok     ok     ok     ok     403    403    403
 venue_edit                 GET   login  ok     ok     404    ok     404    403    403    403

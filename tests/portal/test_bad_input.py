@@ -952,6 +952,7 @@ NO_FIELDS = {
     # Exports: the list's filters in the query string; see test_exports_neutralise_formulas.
     "dashboard_export": "an export",
     "village_export": "an export",
+    "venue_export": "an export",
     "case_export": "an export",
     "secretary_export": "an export",
     "presence_export": "an export",

@@ -262,3 +262,17 @@ def test_the_county_sets_its_standard_areas_on_a_page(client, county_admin):
     page = client.get(reverse("venue_standards")).context
     assert page["in_force"] == {"village": 220, "community": 300, "gacha": 150}
     assert page["above"] == {"village": 200, "community": 200, "gacha": 150}
+
+
+def test_the_export_has_the_rows_of_the_list_with_the_same_filters(client, alice):
+    from tests.portal.test_exports import read_rows
+
+    first, second = villages_of("120114101", 2)
+    enter(alice, first, area="260", funding=[{"source": "own", "year": 2025, "amount": 8}])
+    enter(alice, second, area="120", state="below")
+    client.force_login(alice)
+    response = client.post(reverse("venue_export") + "?up_to_standard=true")
+    _sheet, rows = read_rows(b"".join(response.streaming_content))
+    assert [(row[0], row[3], row[4], row[5], row[8]) for row in rows[2:]] == [
+        (first.code, "达标", 260, 200, 8)
+    ]
