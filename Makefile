@@ -102,6 +102,7 @@ bench: $(VENV)/.dev messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/quarterly_report.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/dashboard.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/batch.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/transitions.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/imports.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/province_journey.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/pages.py

@@ -74,6 +74,7 @@ PAGES = [
     "unit_create",
     "presence",
     "support_overview",
+    "trust_review",
     "round_list",
     "round_create",
     "visit_list",
@@ -96,6 +97,7 @@ ONE_COUNTY = {
     "presence",
     "support_overview",
     "county_settings",
+    "trust_review",
 }
 
 

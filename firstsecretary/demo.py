@@ -40,6 +40,16 @@ SUMMARIES = [
     "调解邻里宅基地纠纷，双方达成一致意见。",
     "与帮扶企业对接设施农业大棚项目用工需求。",
 ]
+# The work logs to look at (请核实): one secretary's long entry, copied by another with a
+# few words changed some days later.
+COPIED = (
+    "上午到村委会与村“两委”班子研究冬季防火和困难群众取暖问题，下午入户走访了五户低保户和"
+    "两户独居老人，详细了解他们的生活状况，帮助解决了取暖煤发放不及时的问题。"
+)
+COPIED_EDITED = (
+    "上午到村委会与村“两委”班子研究冬季防火和困难群众取暖问题，下午入户走访了六户低保户和"
+    "三户独居老人，详细了解他们的生活状况，帮助解决了取暖煤发放不及时的问题。"
+)
 
 
 def load(*, county, secretary_user):
@@ -80,6 +90,12 @@ def load(*, county, secretary_user):
             planned_end=date(2028, 2, 29),
         )
         _logs(posting, person, index, today)
+        if index in (1, 2):
+            _copied(
+                posting,
+                COPIED if index == 1 else COPIED_EDITED,
+                today - timedelta(days=12 - index * 3),
+            )
         if index == 0:
             _photo(secretary_user, posting, today)
         services.evaluation_set(
@@ -118,17 +134,27 @@ def _logs(posting, person, index, today):
     WorkLog.objects.bulk_create(logs)
 
 
+def _copied(posting, text, before):
+    """The entry of the posting's last day in the village before `before` says `text`."""
+    log = posting.logs.filter(date__lt=before, on_site=True).first()
+    if log is not None:
+        log.summary = text
+        log.save(update_fields=["summary"])
+
+
 def _photo(user, posting, today):
     """A photo on the demo user's latest day, as a phone takes it (large, with its time in
-    EXIF): resized and stripped by the service like any upload."""
+    EXIF): resized and stripped by the service like any upload. The day before shows the
+    same picture again, saved smaller: a reused photo for the county to look at (请核实)."""
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image, ImageDraw
 
-    log = posting.logs.filter(date__gte=today - timedelta(days=services.CORRECTION_DAYS)).first()
-    if log is None:
+    days = list(posting.logs.filter(date__gte=today - timedelta(days=services.CORRECTION_DAYS))[:2])
+    if not days:
         return
+    log = days[0]
     image = Image.new("RGB", (2400, 1800), (196, 222, 184))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 1100, 2400, 1800), fill=(120, 160, 90))  # fields
@@ -140,6 +166,11 @@ def _photo(user, posting, today):
     image.save(content, "JPEG", quality=80, exif=exif)
     upload = SimpleUploadedFile("IMG_0412.jpg", content.getvalue(), content_type="image/jpeg")
     services.worklog_photos_add(acting_user=user, log=log, uploads=[upload])
+    if len(days) > 1:
+        again = io.BytesIO()
+        image.resize((1200, 900)).save(again, "JPEG", quality=60)
+        upload = SimpleUploadedFile("IMG_0398.jpg", again.getvalue(), content_type="image/jpeg")
+        services.worklog_photos_add(acting_user=user, log=days[1], uploads=[upload])
 
 
 def _support(county, cases):

@@ -12,5 +12,6 @@ menus.entry(
     "presence", pgettext_lazy("menu", "Days in the village"), position=20, group="first_secretaries"
 )
 menus.entry("worklog", _("My work log"), position=30, group="first_secretaries")
+menus.entry("trust_review", _("Work logs to look at"), position=25, group="first_secretaries")
 menus.first_secretary_entry("my_village", _("My village"), position=10)
 menus.first_secretary_entry("worklog", _("My work log"), position=30)

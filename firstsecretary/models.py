@@ -217,6 +217,8 @@ class WorkLogPhoto(models.Model):
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
     width = models.PositiveSmallIntegerField(_("width (px)"))
     height = models.PositiveSmallIntegerField(_("height (px)"))
+    # 64-bit perceptual hash in hex: the same picture uploaded again is found by it (请核实).
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

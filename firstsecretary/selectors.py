@@ -5,11 +5,19 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Length, TruncMonth
 
+from firstsecretary import similarity
 from firstsecretary.choices import FIVE_ONES, SupportKind
-from firstsecretary.models import Assignment, Evaluation, FirstSecretary, SupportLink, WorkLog
-from portal.months import month_bounds
+from firstsecretary.models import (
+    Assignment,
+    Evaluation,
+    FirstSecretary,
+    SupportLink,
+    WorkLog,
+    WorkLogPhoto,
+)
+from portal.months import add_months, month_bounds, month_start
 from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case
@@ -321,3 +329,116 @@ def five_ones_in(links, *, posted: bool) -> list[tuple[str, bool]]:
     a first secretary is posted to its village now: no query."""
     kinds = {link.kind for link in links}
     return [(kind, posted if kind == "first_secretary" else kind in kinds) for kind in FIVE_ONES]
+
+
+# --- Work logs that can be trusted (请核实) ------------------------------------------------
+# Signals for the county to look at, never verdicts: the same text lightly edited on
+# several days or by several secretaries, and the same photo on several days. The cost is
+# bounded: the scope's logs of the last TRUST_WINDOW_MONTHS months, at most TRUST_MAX_LOGS.
+
+TRUST_MAX_LOGS = 20_000
+
+
+@dataclass
+class LogPair:
+    """Two work-log entries whose texts are nearly the same (similarity 0–1)."""
+
+    first: WorkLog
+    second: WorkLog
+    similarity: float
+
+    @property
+    def same_secretary(self):
+        return self.first.assignment.secretary_id == self.second.assignment.secretary_id
+
+    @property
+    def percent(self):
+        return round(self.similarity * 100)
+
+
+@dataclass
+class PhotoPair:
+    """Two photos of different entries that are the same picture (bits apart of 64)."""
+
+    first: WorkLogPhoto
+    second: WorkLogPhoto
+    distance: int
+
+    @property
+    def same_secretary(self):
+        return self.first.log.assignment.secretary_id == self.second.log.assignment.secretary_id
+
+
+def trust_window_start(today: date) -> date:
+    """The first day of the months compared: this month and the TRUST_WINDOW_MONTHS - 1 before."""
+    return add_months(month_start(today), 1 - settings.TRUST_WINDOW_MONTHS)
+
+
+def _involves(secretary_id, *secretary_ids):
+    return secretary_id is None or secretary_id in secretary_ids
+
+
+def near_duplicate_logs(
+    *, scope: Scope, today: date, secretary: FirstSecretary | None = None
+) -> list[LogPair]:
+    """Pairs of entries in scope whose texts are at least TRUST_TEXT_SIMILARITY alike (3-gram
+    Jaccard, found by MinHash LSH), most alike first; with `secretary`, those with one of his
+    entries. Two queries: the texts, then the entries of the pairs found."""
+    texts = (
+        WorkLog.objects.visible_to(scope)
+        .filter(date__gte=trust_window_start(today), date__lte=today)
+        .annotate(chars=Length("summary"))
+        .filter(chars__gte=settings.TRUST_TEXT_MIN_CHARS)
+        .order_by("-date", "-pk")
+        .values_list("pk", "summary")[:TRUST_MAX_LOGS]
+    )
+    pairs = similarity.near_duplicates(texts, settings.TRUST_TEXT_SIMILARITY)
+    if not pairs:
+        return []
+    logs = WorkLog.objects.select_related(
+        "assignment__secretary", "assignment__village__township"
+    ).in_bulk({pk for a, b, _s in pairs for pk in (a, b)})
+    found = []
+    for a, b, score in pairs:
+        first, second = sorted((logs[a], logs[b]), key=lambda log: (log.date, log.pk))
+        owners = (first.assignment.secretary_id, second.assignment.secretary_id)
+        if _involves(secretary and secretary.pk, *owners):
+            found.append(LogPair(first, second, score))
+    return found
+
+
+def reused_photos(
+    *, scope: Scope, today: date, secretary: FirstSecretary | None = None
+) -> list[PhotoPair]:
+    """Pairs of photos in scope, on different entries, whose perceptual hashes differ in at
+    most TRUST_PHOTO_MAX_DISTANCE bits, closest first; with `secretary`, those with one of
+    his photos. Two queries."""
+    hashes = (
+        WorkLogPhoto.objects.visible_to(scope)
+        .filter(log__date__gte=trust_window_start(today), log__date__lte=today)
+        .exclude(phash="")
+        .order_by("-log__date", "-pk")
+        .values_list("pk", "phash", "log_id")[:TRUST_MAX_LOGS]
+    )
+    log_of = {}
+    keyed = []
+    for pk, phash, log_id in hashes:
+        log_of[pk] = log_id
+        keyed.append((pk, phash))
+    pairs = [
+        (a, b, bits)
+        for a, b, bits in similarity.reused_photos(keyed, settings.TRUST_PHOTO_MAX_DISTANCE)
+        if log_of[a] != log_of[b]  # two shots of one day are no reuse
+    ]
+    if not pairs:
+        return []
+    photos = WorkLogPhoto.objects.select_related(
+        "log__assignment__secretary", "log__assignment__village__township"
+    ).in_bulk({pk for a, b, _d in pairs for pk in (a, b)})
+    found = []
+    for a, b, bits in pairs:
+        first, second = sorted((photos[a], photos[b]), key=lambda p: (p.log.date, p.pk))
+        owners = (first.log.assignment.secretary_id, second.log.assignment.secretary_id)
+        if _involves(secretary and secretary.pk, *owners):
+            found.append(PhotoPair(first, second, bits))
+    return found

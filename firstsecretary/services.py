@@ -388,10 +388,12 @@ def _taken_at(image):
 
 
 def _resized(upload):
-    """(JPEG or PNG bytes without EXIF, width, height, taken_at, extension)."""
+    """(JPEG or PNG bytes without EXIF, width, height, taken_at, extension, perceptual hash)."""
     import io
 
     from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from firstsecretary.similarity import photo_hash
 
     error = ValidationError({"photos": _("The photo could not be read; take it again.")})
     try:
@@ -411,9 +413,11 @@ def _resized(upload):
             else:
                 image.convert("RGB").save(out, "JPEG", quality=85)
                 extension = ".jpg"
+            # Of the picture as kept, so a photo uploaded twice hashes alike (请核实).
+            phash = photo_hash(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise error from None
-    return out.getvalue(), image.width, image.height, taken_at, extension
+    return out.getvalue(), image.width, image.height, taken_at, extension, phash
 
 
 @transaction.atomic
@@ -441,13 +445,14 @@ def worklog_photos_add(
             raise ValidationError({"photos": error.message_dict["file"]}) from None
         if kind not in ("jpeg", "png"):
             raise ValidationError({"photos": _("Only JPEG and PNG photos are accepted.")})
-        content, width, height, taken_at, extension = _resized(upload)
+        content, width, height, taken_at, extension, phash = _resized(upload)
         photo = WorkLogPhoto(
             log=log,
             original_name=(upload.name or "")[-200:],
             taken_at=taken_at,
             width=width,
             height=height,
+            phash=phash,
         )
         photo.image.save(f"{log.date:%Y%m%d}{extension}", ContentFile(content), save=False)
         photo.save()
@@ -565,3 +570,9 @@ def support_remove(*, acting_user: User, link: SupportLink) -> None:
     if not case_open(current.case):
         raise ValidationError(_("A closed case can no longer be edited."))
     current.delete()
+
+
+def may_review_trust(user: User) -> bool:
+    """Whether `user` sees the work-log signals (请核实): everyone who reads secretaries' work
+    but the first secretaries themselves, for whom they would read as verdicts."""
+    return user.is_authenticated and user.role != Role.FIRST_SECRETARY

@@ -39,6 +39,7 @@ urlpatterns = [
     path("worklog/<int:pk>/edit/", views.WorkLogEditView.as_view(), name="worklog_edit"),
     path("worklog/photos/<int:pk>/", views.WorkLogPhotoView.as_view(), name="worklog_photo"),
     path("presence/", views.PresenceView.as_view(), name="presence"),
+    path("worklog/review/", views.TrustReviewView.as_view(), name="trust_review"),
     path("presence/export/", views.PresenceExportView.as_view(), name="presence_export"),
     path("support/", views.SupportOverviewView.as_view(), name="support_overview"),
     path("ledger/<int:pk>/support/", views.SupportAddView.as_view(), name="support_add"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from firstsecretary import selectors, services
+from firstsecretary import panels, selectors, services
 from firstsecretary.choices import FIVE_ONES, SupportKind
 from firstsecretary.exports import ROSTER, presence_workbook
 from firstsecretary.filtersets import FirstSecretaryFilterSet
@@ -91,7 +91,19 @@ class SecretaryDetailView(ObjectDetailView):
         assignments = secretary.assignments.select_related("village__township")
         active = next((a for a in assignments if a.is_active), None)
         today = timezone.localdate()
+        scope = self.request.scope
+        if services.may_review_trust(user):
+            context.update(
+                duplicate_logs=len(
+                    selectors.near_duplicate_logs(scope=scope, today=today, secretary=secretary)
+                ),
+                reused_photos=len(
+                    selectors.reused_photos(scope=scope, today=today, secretary=secretary)
+                ),
+                trust_shown=True,
+            )
         context.update(
+            panels=panels.render_context(secretary, scope),
             assignments=assignments,
             active=active,
             logs=selectors.worklogs_of(active)[:30] if active else [],
@@ -408,6 +420,38 @@ class PresenceExportView(PresenceView):
         content.seek(0)
         filename = _("first-secretary-presence-{month}.xlsx").format(month=month.strftime("%Y-%m"))
         return FileResponse(content, as_attachment=True, filename=filename)
+
+
+class TrustReviewView(PortalMixin, TemplateView):
+    """Work logs to look at (请核实): near-duplicate entries and reused photos of the last
+    months, each pair side by side. Signals, never verdicts."""
+
+    template_name = "firstsecretary/trust.html"
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+        from django.shortcuts import get_object_or_404
+
+        if not services.may_review_trust(self.request.user):
+            raise PermissionDenied
+        today = timezone.localdate()
+        scope, county_box = choosers.county_choice(self.request)
+        secretary = None
+        if self.request.GET.get("secretary", "").isdigit():
+            secretary = get_object_or_404(
+                selectors.secretary_list(scope=scope), pk=self.request.GET["secretary"]
+            )
+        return super().get_context_data(
+            county_choice=county_box,
+            secretary=secretary,
+            since=selectors.trust_window_start(today),
+            logs=selectors.near_duplicate_logs(scope=scope, today=today, secretary=secretary),
+            photos=selectors.reused_photos(scope=scope, today=today, secretary=secretary),
+            similarity=round(settings.TRUST_TEXT_SIMILARITY * 100),
+            max_distance=settings.TRUST_PHOTO_MAX_DISTANCE,
+            min_chars=settings.TRUST_TEXT_MIN_CHARS,
+            **kwargs,
+        )
 
 
 class SupportOverviewView(PortalMixin, TemplateView):

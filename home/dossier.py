@@ -78,6 +78,23 @@ class Dossier:
     def relapses(self):
         return sum(1 for item in self.cases if item.case.is_relapse)
 
+    @property
+    def interviews(self):
+        """The visits' household interviews (群众知晓率), newest first: read with the
+        visits, no query of their own."""
+        # A visit without interviews raises RelatedObjectDoesNotExist, an AttributeError.
+        return [visit.awareness for visit in self.visits if hasattr(visit, "awareness")]
+
+    @property
+    def awareness(self):
+        """The villagers' awareness of their first secretary over every interview above."""
+        checks = self.interviews
+        return inspection_selectors.Awareness(
+            asked=sum(check.households_asked for check in checks),
+            aware=sum(check.households_aware for check in checks),
+            visits=len(checks),
+        )
+
 
 def _day(value):
     """A date from a date or an aware datetime, in the portal's time zone."""

@@ -207,6 +207,37 @@ def dossier_document(dossier):
                 ],
             )
 
+    _heading(document, _("Villagers' awareness of the first secretary"))
+    total = dossier.awareness
+    if not total.asked:
+        _line(document, _("No household interviews on inspection visits yet."))
+    else:
+        _line(
+            document,
+            _(
+                "{rate} per cent of the households asked know the first secretary ({aware} of "
+                "{asked}, on {visits} inspection visits)."
+            ).format(rate=total.rate, aware=total.aware, asked=total.asked, visits=total.visits),
+        )
+        _table(
+            document,
+            [
+                _("Visited on"),
+                _("First secretary"),
+                _("Households asked"),
+                _("Households that know him"),
+            ],
+            [
+                [
+                    _day(check.visit.visited_on),
+                    check.secretary.name if check.secretary else "—",
+                    check.households_asked,
+                    check.households_aware,
+                ]
+                for check in dossier.interviews
+            ],
+        )
+
     _heading(document, _("Organisation life: twelve months of activity plans and activities held"))
     rows = []
     for m in dossier.activity:

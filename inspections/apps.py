@@ -7,4 +7,8 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self):
+        from firstsecretary import panels
         from inspections import exports, jobs, menus, reports  # noqa: F401  registers them and the jobs
+        from inspections.views import secretary_awareness_panel
+
+        panels.register("inspections/_secretary_awareness.html", secretary_awareness_panel)

@@ -69,6 +69,13 @@ def load(*, county, inspector, organizers):
                 summary="查阅“三会一课”记录和村务公开资料，走访党员群众6户。",
                 score=70 + index * 5,
             )
+            # Households asked whether they know the village's first secretary (群众知晓率).
+            services.awareness_record(
+                acting_user=inspector,
+                visit=visit,
+                households_asked=10,
+                households_aware=(8, 5, 9, 3)[index],
+            )
             category, description, severity = PROBLEMS[index % len(PROBLEMS)]
             finding = services.finding_add(
                 acting_user=inspector,

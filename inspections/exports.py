@@ -9,6 +9,14 @@ from inspections.selectors import round_list
 from portal import exports
 from portal.excel import Column
 
+
+def _interviewed(visit, name):
+    """A figure of the visit's household interviews, or nothing when none was recorded."""
+    check = getattr(visit, "awareness", None)
+    value = getattr(check, name, None) if check is not None else None
+    return "" if value is None else (value if not hasattr(value, "name") else value.name)
+
+
 VISITS = exports.register(
     exports.TableExport(
         kind="inspections.visits",
@@ -17,7 +25,9 @@ VISITS = exports.register(
         model=Visit,
         filterset_class=VisitFilterSet,
         numbered=True,
-        prepare=lambda qs: qs.select_related("village__township", "team", "round"),
+        prepare=lambda qs: qs.select_related(
+            "village__township", "team", "round", "awareness__secretary"
+        ),
         columns=[
             Column(_("Round"), lambda v: str(v.round), 20),
             Column(_("Team"), lambda v: v.team.name, 10),
@@ -27,6 +37,15 @@ VISITS = exports.register(
             Column(_("Unannounced"), lambda v: _("yes") if v.unannounced else "", 8),
             Column(_("Score"), lambda v: v.score, 6),
             Column(_("Summary"), lambda v: v.summary, 50, wrap=True),
+            # Household interviews (群众知晓率): who was posted there, asked, knew him.
+            Column(_("First secretary"), lambda v: _interviewed(v, "secretary"), 10),
+            Column(_("Households asked"), lambda v: _interviewed(v, "households_asked"), 8),
+            Column(
+                _("Households that know the first secretary"),
+                lambda v: _interviewed(v, "households_aware"),
+                10,
+            ),
+            Column(_("Awareness rate (%)"), lambda v: _interviewed(v, "rate"), 9),
         ],
     )
 )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import FindingAction
-from inspections.models import Circular, Finding, InspectionRound, Team, Visit
+from inspections.models import AwarenessCheck, Circular, Finding, InspectionRound, Team, Visit
 from portal import choosers
 from portal.bulk import IdsField
 from portal.choices import Role
@@ -135,6 +135,14 @@ class FindingForm(forms.ModelForm):
         if not data.get("deadline") and not data.get("within_workdays") and not self.errors:
             self.add_error("deadline", self.fields["deadline"].error_messages["required"])
         return data
+
+
+class AwarenessForm(forms.ModelForm):
+    """The visit's household interviews: asked, and who knew the first secretary."""
+
+    class Meta:
+        model = AwarenessCheck
+        fields = ["households_asked", "households_aware"]
 
 
 class AnswerForm(forms.Form):

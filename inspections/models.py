@@ -406,3 +406,65 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.circular} {self.township}"
+
+
+class AwarenessQuerySet(ScopedQuerySet):
+    def visible_to(self, scope):
+        """Household interviews are known with their visit."""
+        return self.filter(visit__in=Visit.objects.visible_to(scope))
+
+
+class AwarenessCheck(models.Model):
+    """Households asked on a visit whether they know their village's first secretary
+    (群众知晓率), and how many did: one tally per visit, counted for the secretary posted
+    there that day."""
+
+    visit = models.OneToOneField(
+        Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="awareness"
+    )
+    secretary = models.ForeignKey(
+        "firstsecretary.FirstSecretary",
+        verbose_name=_("first secretary"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The first secretary posted to the village on the day of the visit."),
+    )
+    households_asked = models.PositiveSmallIntegerField(
+        _("households asked"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    households_aware = models.PositiveSmallIntegerField(
+        _("households that know the first secretary"), validators=[MaxValueValidator(500)]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    objects = AwarenessQuerySet.as_manager()
+    scope_path = "visit__village__code"
+
+    class Meta:
+        verbose_name = _("household interviews")
+        verbose_name_plural = _("household interviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(households_aware__lte=F("households_asked")),
+                name="aware_at_most_asked",
+                violation_error_message=_(
+                    "More households know the first secretary than were asked."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.visit} {self.households_aware}/{self.households_asked}"
+
+    @property
+    def rate(self):
+        return round(100 * self.households_aware / self.households_asked)

@@ -1,7 +1,8 @@
 """The quarterly inspection report (一季度一督查一通报): one workbook per county and quarter.
 
 Sheets: a summary per township (cases by status, conversion, activity-plan timeliness,
-first-secretary presence, findings), the ledger, the quarter's findings and visits. Each
+first-secretary presence, findings, villagers' awareness of their first secretary), the
+ledger, the quarter's findings and visits (with each visit's household interviews). Each
 figure is one grouped query for all townships; rows are streamed (write-only workbook).
 Built by the beat job on the first day of each quarter (inspections/jobs.py), by `run_job
 quarterly_report --period YYYY-MM`, or from the inspections page (a generated report with progress).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from openpyxl import Workbook
 
 from firstsecretary.selectors import presence
 from inspections.choices import FindingStatus
-from inspections.models import Finding, Visit
+from inspections.models import AwarenessCheck, Finding, Visit
 from portal import exports
 from portal.choices import ReportStatus, Role
 from portal.excel import Column, XlsxTable, row_values
@@ -111,9 +112,23 @@ def summary_rows(area: str, year: int, quarter: int) -> list[dict[str, Any]]:
         )
         .order_by()
     }
+    # Villagers' awareness of their first secretary (群众知晓率), from the quarter's visits.
+    interviews = {
+        row["visit__village__township_id"]: row
+        for row in AwarenessCheck.objects.filter(
+            _in_area("visit__round__county", area),
+            visit__round__year=year,
+            visit__round__quarter=quarter,
+            visit__visited_on__lte=timezone.localdate(),
+        )
+        .values("visit__village__township_id")
+        .annotate(asked=Sum("households_asked"), aware=Sum("households_aware"))
+        .order_by()
+    }
     rows = []
     for township in townships:
         c: Mapping[str, Any] = cases.get(township.code, {})
+        asked_here: Mapping[str, Any] = interviews.get(township.code, {})
         reported = Timeliness()
         for month in months:
             t = plans.get((township.code, month))
@@ -137,6 +152,9 @@ def summary_rows(area: str, year: int, quarter: int) -> list[dict[str, Any]]:
                 "findings": f.get("total", 0),
                 "findings_open": f.get("open", 0),
                 "findings_verified": f.get("verified", 0),
+                "asked": asked_here.get("asked", 0),
+                "aware": asked_here.get("aware", 0),
+                "awareness": percent(asked_here.get("aware", 0), asked_here.get("asked", 0)),
             }
         )
     return rows
@@ -155,6 +173,9 @@ SUMMARY_COLUMNS = [
     Column(gettext_lazy("Findings"), lambda r: r["findings"], 7),
     Column(gettext_lazy("Findings not verified"), lambda r: r["findings_open"], 8),
     Column(gettext_lazy("Findings verified"), lambda r: r["findings_verified"], 8),
+    Column(gettext_lazy("Households asked"), lambda r: r["asked"], 8),
+    Column(gettext_lazy("Households that know the first secretary"), lambda r: r["aware"], 10),
+    Column(gettext_lazy("Awareness rate (%)"), lambda r: r["awareness"], 9),
 ]
 
 
@@ -193,7 +214,7 @@ def _sections(area: str, year: int, quarter: int) -> list[tuple[Any, Any]]:
                 round__quarter=quarter,
                 visited_on__lte=happened,
             )
-            .select_related("village__township", "team", "round")
+            .select_related("village__township", "team", "round", "awareness__secretary")
             .order_by("round__county_id", "-visited_on", "-pk"),
         ),
     ]

@@ -36,6 +36,8 @@ Notifications follow from it: a circular is announced to the townships only when
 and an overdue finding's deadline never precedes its visit, so it is after the fact.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import (
     Count,
     Exists,
@@ -45,14 +47,17 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from firstsecretary.models import FirstSecretary
 from inspections.choices import FindingStatus, RoundKind
 from inspections.models import (
     ANNOUNCED,
     VILLAGE_CODE_LENGTH,
+    AwarenessCheck,
     Circular,
     Finding,
     InspectionRound,
@@ -171,7 +176,7 @@ def village_visits(*, scope: Scope, village) -> list[Visit]:
     return list(
         Visit.objects.visible_to(scope)
         .filter(village=village)
-        .select_related("round", "team")
+        .select_related("round", "team", "awareness__secretary")
         .prefetch_related(
             Prefetch(
                 "findings",
@@ -203,3 +208,57 @@ def village_circulars(*, scope: Scope, village) -> list[Circular]:
         .select_related("round", "county")
         .order_by("-published_at", "-pk")
     )
+
+
+# --- Villagers' awareness of their first secretary (群众知晓率) ------------------------------
+
+
+@dataclass
+class Awareness:
+    """Households asked on visits whether they know the first secretary, and who did."""
+
+    asked: int = 0
+    aware: int = 0
+    visits: int = 0
+
+    @property
+    def rate(self) -> int | None:
+        """The share (%) of the households asked that know him; None when none was asked."""
+        return round(100 * self.aware / self.asked) if self.asked else None
+
+
+def _tally(queryset) -> Awareness:
+    totals = queryset.aggregate(
+        asked=Coalesce(Sum("households_asked"), 0),
+        aware=Coalesce(Sum("households_aware"), 0),
+        visits=Count("pk"),
+    )
+    return Awareness(totals["asked"], totals["aware"], totals["visits"])
+
+
+def village_awareness(*, scope: Scope, village) -> Awareness:
+    """The village's households interviewed on the visits the reader may know of: one query."""
+    return _tally(AwarenessCheck.objects.visible_to(scope).filter(visit__village=village))
+
+
+def secretary_awareness(
+    *, scope: Scope, secretary: FirstSecretary
+) -> tuple[Awareness, list[tuple[Village, Awareness]]]:
+    """The secretary's rate over every visit to a village while he was posted there, and
+    the rate village by village: two queries."""
+    checks = AwarenessCheck.objects.visible_to(scope).filter(secretary=secretary)
+    rows = (
+        checks.values("visit__village")
+        .annotate(asked=Sum("households_asked"), aware=Sum("households_aware"), n=Count("pk"))
+        .order_by("visit__village")
+    )
+    per_village = {
+        row["visit__village"]: Awareness(row["asked"], row["aware"], row["n"]) for row in rows
+    }
+    villages = Village.objects.in_bulk(list(per_village)) if per_village else {}
+    total = Awareness(
+        sum(a.asked for a in per_village.values()),
+        sum(a.aware for a in per_village.values()),
+        sum(a.visits for a in per_village.values()),
+    )
+    return total, [(villages[code], tally) for code, tally in per_village.items()]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from inspections.choices import FindingAction, FindingStatus, RoundStatus
 from inspections.docx import chinese_date
 from inspections.models import (
     Acknowledgement,
+    AwarenessCheck,
     Circular,
     Finding,
     FindingReview,
@@ -331,6 +332,35 @@ def finding_add(
         url=reverse("finding_detail", args=[finding.pk]),
     )
     return finding
+
+
+@transaction.atomic
+def awareness_record(
+    *, acting_user: User, visit: Visit, households_asked: int, households_aware: int
+) -> AwarenessCheck:
+    """The visit's household interviews (群众知晓率): how many households were asked whether
+    they know their village's first secretary, and how many did. Recorded again, it
+    replaces the visit's tally; it counts for the secretary posted there on the visit's day."""
+    from firstsecretary.models import Assignment
+
+    require(acting_user, Perm.INSPECT)
+    visit = _lock(Visit, visit, acting_user)
+    if not _on_team(acting_user, visit.team):
+        raise PermissionDenied(_("Only members of the team record its household interviews."))
+    posting = (
+        Assignment.objects.filter(village=visit.village, started_on__lte=visit.visited_on)
+        .filter(Q(actual_end__isnull=True) | Q(actual_end__gte=visit.visited_on))
+        .order_by("-started_on")
+        .first()
+    )
+    check = AwarenessCheck.objects.filter(visit=visit).first() or AwarenessCheck(visit=visit)
+    check.secretary_id = posting.secretary_id if posting else None
+    check.households_asked = households_asked
+    check.households_aware = households_aware
+    check.recorded_by = acting_user
+    check.full_clean()
+    check.save()
+    return check
 
 
 @transaction.atomic

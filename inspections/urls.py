@@ -17,6 +17,9 @@ urlpatterns = [
     path("visits/export/", views.VisitExportView.as_view(), name="visit_export"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit_detail"),
     path("visits/<int:pk>/findings/", views.FindingCreateView.as_view(), name="finding_create"),
+    path(
+        "visits/<int:pk>/interviews/", views.AwarenessRecordView.as_view(), name="visit_interviews"
+    ),
     path("findings/", views.FindingListView.as_view(), name="finding_list"),
     path("findings/export/", views.FindingExportView.as_view(), name="finding_export"),
     path("findings/pending/", views.FindingPendingView.as_view(), name="finding_pending"),

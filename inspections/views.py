@@ -27,6 +27,7 @@ from inspections.exports import FINDINGS, ROUNDS, VISITS
 from inspections.filtersets import FindingFilterSet, RoundFilterSet, VisitFilterSet
 from inspections.forms import (
     AnswerForm,
+    AwarenessForm,
     BulkVerifyForm,
     CircularForm,
     DrawForm,
@@ -318,13 +319,36 @@ class VisitDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        can_add = (
+            user.has_role_perm(Perm.INSPECT)
+            and self.object.team.members.filter(pk=user.pk).exists()
+        )
+        awareness = getattr(self.object, "awareness", None)
         context.update(
             findings=selectors.finding_list(scope=self.request.scope).filter(visit=self.object),
-            can_add=user.has_role_perm(Perm.INSPECT)
-            and self.object.team.members.filter(pk=user.pk).exists(),
+            can_add=can_add,
             finding_form=FindingForm(acting_user=user),
+            awareness=awareness,
+            awareness_form=AwarenessForm(instance=awareness) if can_add else None,
         )
         return context
+
+
+class AwarenessRecordView(FormActionView):
+    """The household interviews of a visit (群众知晓率), from its page."""
+
+    model = Visit
+    permission = Perm.INSPECT
+    form_class = AwarenessForm
+    page_view = VisitDetailView
+    form_name = "awareness_form"
+
+    def form_valid(self, form):
+        services.awareness_record(
+            acting_user=self.request.user, visit=self.object, **form.cleaned_data
+        )
+        messages.success(self.request, _("The household interviews have been recorded."))
+        return redirect("visit_detail", pk=self.object.pk)
 
 
 class FindingCreateView(FormActionView):
@@ -628,3 +652,9 @@ class QuarterlyReportView(FormActionView):
             return redirect("round_list")
         report = quarterly_ask(area=area, year=year, quarter=quarter, acting_user=request.user)
         return redirect(report)
+
+
+def secretary_awareness_panel(secretary, scope):
+    """The villagers' awareness card of a first secretary's page (firstsecretary.panels)."""
+    total, per_village = selectors.secretary_awareness(scope=scope, secretary=secretary)
+    return {"total": total, "per_village": per_village}

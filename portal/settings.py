@@ -420,6 +420,20 @@ UPLOAD_MAX_ZIP_MEMBERS = env.int("UPLOAD_MAX_ZIP_MEMBERS", default=1000)
 FIRST_SECRETARY_MIN_DAYS_ON_SITE = env.int("FIRST_SECRETARY_MIN_DAYS_ON_SITE", default=20)
 MENTOR_MAX_VILLAGES = env.int("MENTOR_MAX_VILLAGES", default=3)
 
+# Work logs that can be trusted: signals for the county to look at (请核实), never verdicts.
+# Entries of the county's last TRUST_WINDOW_MONTHS months are compared (a bounded cost).
+TRUST_WINDOW_MONTHS = env.int("TRUST_WINDOW_MONTHS", default=3)
+# Two entries are near-duplicates from this Jaccard similarity of their character 3-grams;
+# entries shorter than TRUST_TEXT_MIN_CHARS characters are not compared (a short routine
+# line, "入户走访", repeats honestly).
+TRUST_TEXT_SIMILARITY = env.float("TRUST_TEXT_SIMILARITY", default=0.7)
+TRUST_TEXT_MIN_CHARS = env.int("TRUST_TEXT_MIN_CHARS", default=30)
+# Two photos are the same picture up to this Hamming distance of their 64-bit perceptual
+# hashes (re-encoded or resized copies stay within a few bits).
+TRUST_PHOTO_MAX_DISTANCE = env.int("TRUST_PHOTO_MAX_DISTANCE", default=6)
+if not 0 < TRUST_TEXT_SIMILARITY <= 1 or not 0 <= TRUST_PHOTO_MAX_DISTANCE < 32:
+    raise ImproperlyConfigured("TRUST_TEXT_SIMILARITY in (0, 1], TRUST_PHOTO_MAX_DISTANCE < 32")
+
 # Monthly activity plans: due by this day of the month before (seed 000: the 25th), in
 # TIME_ZONE; a plan submitted at 23:59:59 that day is on time, at 00:00:00 the next, late.
 ACTIVITY_PLAN_DUE_DAY = env.int("ACTIVITY_PLAN_DUE_DAY", default=25)

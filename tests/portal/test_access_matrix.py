@@ -399,6 +399,10 @@ presence                   GET   login  ok     ok     ok     ok     ok     ok   
                            POST  login  405    405    405    405    405    405    405    405
 presence_export            GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     ok     ok     ok     ok     ok     403    ok
+# Work logs to look at (请核实): signals for whoever reads the secretaries' work in scope,
+# never shown to a first secretary.
+trust_review               GET   login  ok     ok     ok     ok     ok     ok     403    ok
+                           POST  login  405    405    405    405    405    405    405    405
 unit-list                  GET   403    ok     ok     ok     ok     ok     ok     ok     ok
                            POST  403    ok     ok     ok     403    403    403    403    403
 unit-detail                GET   403    ok     ok     404    ok     ok     ok     ok     ok
@@ -509,6 +513,8 @@ visit_export               GET   login  405    405    405    405    405    405  
 visit_detail               GET   login  ok     ok     404    ok     404    ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
 finding_create             GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     403    403    403    403    ok     403    403
+visit_interviews           GET   login  405    405    405    405    405    405    405    405
                            POST  login  ok     403    403    403    403    ok     403    403
 finding_list               GET   login  ok     ok     ok     ok     ok     ok     ok     ok
                            POST  login  405    405    405    405    405    405    405    405
@@ -641,6 +647,7 @@ URL_OBJECT = {
     "finding-send-back": "finding",
     "finding_answer": "finding",
     "finding_create": "visit",
+    "visit_interviews": "visit",
     "finding_detail": "finding",
     "finding_verify": "finding",
     "notification_read": "notification",

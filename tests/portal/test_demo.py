@@ -107,10 +107,30 @@ def test_the_demo_secretary_lands_on_his_page_with_a_photo_and_today_to_write(de
     )
     assert response.redirect_chain[-1][0] == reverse("my_village")
     page = response.content.decode()
-    photo = WorkLogPhoto.objects.get(log__assignment__secretary__user__username="secretary")
+    # His latest day's photo (the day before shows it again: a reused photo, 请核实).
+    photo = (
+        WorkLogPhoto.objects.filter(log__assignment__secretary__user__username="secretary")
+        .order_by("-log__date")
+        .first()
+    )
     assert reverse("worklog_photo", args=[photo.pk]) in page
     assert max(photo.width, photo.height) == 1600 and photo.taken_at is not None
     assert 'data-today="missing"' in page  # today is left for the one tap
+
+
+def test_the_demo_has_work_logs_to_look_at_and_interviews_on_its_visits(demo, client):
+    from inspections.models import AwarenessCheck
+
+    client.post(reverse("login"), {"username": "county", "password": DEMO_PASSWORD})
+    page = client.get(reverse("trust_review"))
+    logs, photos = page.context["logs"], page.context["photos"]
+    assert [
+        (p.first.assignment.secretary.name, p.second.assignment.secretary.name) for p in logs
+    ] == [("王磊", "陈晓燕")]
+    assert [(p.first.log.assignment.secretary.name, p.same_secretary) for p in photos] == [
+        ("刘洋", True)
+    ]
+    assert AwarenessCheck.objects.count() == 8  # four visits in each of the two rounds
 
 
 def test_the_demo_shows_activity_plans_timeliness_and_a_bell(demo, client):

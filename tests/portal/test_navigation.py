@@ -55,7 +55,7 @@ def test_the_apps_compose_the_menu_in_its_order():
             "home",
             "dashboard",
             ("Rectification", ["case_list", "screening", "support_overview", "campaign_list"]),
-            ("First secretaries", ["secretary_list", "presence", "worklog"]),
+            ("First secretaries", ["secretary_list", "presence", "trust_review", "worklog"]),
             "activity_township",
             "round_list",
             (
