@@ -55,7 +55,7 @@ def objects(county):
         PlanTask,
         VillageRating,
     )
-    from villages.models import ActivityPlan, ActivityRecord
+    from villages.models import ActivityPlan, ActivityRecord, Venue
 
     case = Case.objects.filter(village__code__startswith=county).order_by("pk").first()
     village = case.village
@@ -186,6 +186,11 @@ def objects(county):
         "task": {"pk": task.pk},
         "rating": {"pk": rating.pk},
         "village": {"code": village.code},
+        "venue": {
+            "code": Venue.objects.get_or_create(
+                village=village, defaults={"area": 180, "state": "below"}
+            )[0].pk
+        },
         "division": {"code": village.township_id},
         "user": {"pk": organizer.first().pk},
         "report": {"pk": report.pk},

@@ -78,6 +78,7 @@ class StatisticsSummarySerializer(StatisticsFiltersSerializer):
     secretaries_below_days_threshold = serializers.IntegerField()
     findings_open = serializers.IntegerField()
     findings_verified = serializers.IntegerField()
+    venues_up_to_standard = serializers.IntegerField(allow_null=True)
 
 
 class StatisticsStageSerializer(serializers.Serializer):
@@ -195,6 +196,7 @@ def summary(figures):
         "secretaries_below_days_threshold": below,
         "findings_open": figures["findings"]["open"],
         "findings_verified": figures["findings"]["verified"],
+        "venues_up_to_standard": figures["venues"],
     }
 
 

@@ -38,7 +38,14 @@ from rectification.selectors import (
     with_overdue_task,
 )
 from villages.models import Division, Village
-from villages.selectors import Timeliness, percent, plan_months, timeliness, timeliness_legend
+from villages.selectors import (
+    Timeliness,
+    percent,
+    plan_months,
+    timeliness,
+    timeliness_legend,
+    venues_listed_up_to_standard,
+)
 
 # The length of the codes one level down from a scope of the given length: the rows of the
 # ranking and the heat map (a township's rows are its villages).
@@ -167,6 +174,7 @@ class Figures(Mapping):
         "heat",
         "timeliness_legend",
         "findings",
+        "venues",
         "ranking",
         "villages_level",
         "stages",
@@ -302,6 +310,18 @@ class Figures(Mapping):
         return finding_counts(scope=self.scope, year=self.year)
 
     @cached_property
+    def venues(self):
+        """Villages listed in the year (or the campaign) whose venue is up to standard;
+        None without a campaign year (nothing is listed)."""
+        if self.year is None:
+            return None
+        return venues_listed_up_to_standard(
+            scope=self.scope,
+            year=self.year,
+            campaign_id=self.campaign.pk if self.campaign is not None else None,
+        )
+
+    @cached_property
     def _cases(self):
         cases = Case.objects.visible_to(self.scope)
         if self.campaign is not None:
@@ -427,6 +447,14 @@ def figure_links(*, year, code, drilled, campaign=None, today=None):
         "findings_verified": url("finding_list", status=FindingStatus.VERIFIED),
         "posted": url("presence", dated=False, month=last_month),
         "below": url("presence", dated=False, month=last_month, below="true"),
+        # The villages listed in the year (and campaign) whose venue is up to standard.
+        "venues": url(
+            "venue_list",
+            dated=False,
+            listed=year or "",
+            **({"campaign": campaign.pk} if campaign is not None else {}),
+            up_to_standard="true",
+        ),
         # The charts add the bar's key to these.
         "funnel": url("case_list") + "&reached=",
         "category": url("case_list") + "&category=",
@@ -527,6 +555,7 @@ def workbook(figures, *, place):
             (_("Under the days-in-the-village threshold"), below),
             (_("Findings open"), findings["open"]),
             (_("Findings verified"), findings["verified"]),
+            (_("Listed villages with a venue up to standard"), figures["venues"]),
         ],
     )
     table(

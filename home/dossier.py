@@ -71,6 +71,8 @@ class Dossier:
     circulars: list
     timeline: list[Entry]
     made_on: date
+    # The village's activity venue (with standard_area and its funding rows), or None.
+    venue: object = None
 
     @property
     def relapses(self):
@@ -117,10 +119,37 @@ def village_dossier(*, scope: Scope, village: Village, today: date | None = None
         links = [link for link in support if link.case_id == case.pk]
         five = secretary_selectors.five_ones_in(links, posted=posted)
         files.append(CaseFile(case, links, [(FIVE_LABELS[kind], ok) for kind, ok in five]))
+    venue = village_selectors.village_venue(scope=scope, village=village)
     timeline = _timeline(ratings, files, postings, activity, visits, circulars, today)
+    timeline = _with_venue(timeline, venue)
     return Dossier(
-        village, ratings, files, postings, activity, visits, circulars, timeline, made_on=today
+        village,
+        ratings,
+        files,
+        postings,
+        activity,
+        visits,
+        circulars,
+        timeline,
+        made_on=today,
+        venue=venue,
     )
+
+
+def _with_venue(timeline, venue):
+    """The timeline with the venue's works started and finished, still newest first."""
+    if venue is None:
+        return timeline
+    entries = list(timeline)
+    if venue.works_started_on:
+        entries.append(
+            Entry(venue.works_started_on, _("Activity venue"), _("Works on the venue started"))
+        )
+    if venue.works_finished_on:
+        entries.append(
+            Entry(venue.works_finished_on, _("Activity venue"), _("Works on the venue finished"))
+        )
+    return sorted(entries, key=lambda entry: entry.on, reverse=True)
 
 
 def _timeline(ratings, files, postings, activity, visits, circulars, today):

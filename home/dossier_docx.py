@@ -257,6 +257,29 @@ def dossier_document(dossier):
         rows.append([m.month.strftime("%Y-%m"), state, planned, held])
     _table(document, [_("Month"), _("Plan"), _("Planned"), _("Held")], rows)
 
+    _heading(document, _("Activity venue"))
+    venue = dossier.venue
+    if venue is None:
+        _line(document, _("No activity venue entered."))
+    else:
+        _line(
+            document,
+            _("{state}; {area} m² (standard here: {standard} m²); works {start} – {end}").format(
+                state=venue.get_state_display(),
+                area=venue.area,
+                standard=venue.standard_area,
+                start=_day(venue.works_started_on),
+                end=_day(venue.works_finished_on),
+            ),
+        )
+        funding = list(venue.funding.all())
+        if funding:
+            _table(
+                document,
+                [_("Year"), _("Source"), _("Amount (10,000 yuan)")],
+                [[str(f.year), f.get_source_display(), str(f.amount)] for f in funding],
+            )
+
     _heading(document, _("Inspection visits and findings"))
     if not dossier.visits:
         _line(document, _("No inspection visit recorded."))

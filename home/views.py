@@ -32,6 +32,7 @@ from portal.models import ApiToken, Attachment, GeneratedReport, Notification, U
 from portal.roles import Perm
 from rectification.choices import CASE_STATUS_COLOURS
 from villages import selectors as village_selectors
+from villages.choices import VENUE_STATE_COLOURS
 from villages.models import Division, Village
 
 
@@ -409,6 +410,7 @@ class VillageDossierView(VillageDossierMixin, TemplateView):
         context["dossier"] = self.get_dossier()
         context["can_export"] = self.request.user.has_role_perm(Perm.REPORT_EXPORT)
         context["status_colours"] = CASE_STATUS_COLOURS
+        context["venue_colours"] = VENUE_STATE_COLOURS
         return context
 
 

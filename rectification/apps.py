@@ -7,4 +7,4 @@ class RectificationConfig(AppConfig):
     verbose_name = _("Rectification ledger")
 
     def ready(self):
-        from rectification import batches, exports, imports, menus  # noqa: F401  registers them
+        from rectification import batches, exports, imports, menus, selectors  # noqa: F401  registers them

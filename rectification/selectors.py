@@ -40,7 +40,7 @@ from rectification.models import (
     VillageRating,
 )
 from villages.models import Village
-from villages.selectors import administrative_q, percent
+from villages.selectors import administrative_q, lend_listed_condition, percent
 
 
 def overdue_tasks_q(today=None):
@@ -55,6 +55,20 @@ def overdue_cases_q(today=None):
     """Cases past their deadline that are not transformed or closed."""
     today = today or timezone.localdate()
     return Q(deadline__lt=today) & ~Q(status__in=CONVERTED)
+
+
+def listed_villages_q(field, *, year=None, campaign_id=None):
+    """Rows whose village (`field`: its code) has a case in the year or the campaign: the
+    condition lent to villages (its venue list and the dashboard's venue figure)."""
+    cases = Case.objects.all()
+    if year is not None:
+        cases = cases.filter(campaign__year=year)
+    if campaign_id is not None:
+        cases = cases.filter(campaign_id=campaign_id)
+    return Q(**{f"{field}__in": cases.values("village_id")})
+
+
+lend_listed_condition(listed_villages_q)
 
 
 def case_is_overdue(case, today):

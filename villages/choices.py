@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DivisionLevel(models.TextChoices):
@@ -91,4 +92,50 @@ TIMELINESS_LEVEL_COLOURS = {
     TimelinessLevel.POOR: "table-danger",
     TimelinessLevel.NOT_DUE: "",
     TimelinessLevel.NO_DATA: "table-secondary",
+}
+
+
+class VenueState(models.TextChoices):
+    """Where a village's activity venue (活动场所) stands."""
+
+    MEETS = "meets", _("Up to standard")
+    EXTENDING = "extending", _("Being renovated or extended")
+    BUILDING = "building", _("Being built")
+    BELOW = "below", _("Below standard")
+
+
+VENUE_STATE_COLOURS = {
+    VenueState.MEETS: "success",
+    VenueState.EXTENDING: "warning",
+    VenueState.BUILDING: "info",
+    VenueState.BELOW: "danger",
+}
+
+
+class FundingSource(models.TextChoices):
+    """Who paid for a venue (seed 001 lists them): each level of government, the village's
+    own money and society's (enterprises, donors)."""
+
+    CENTRAL = "central", pgettext_lazy("funding source", "Central government")
+    PROVINCE = "province", pgettext_lazy("funding source", "Province")
+    CITY = "city", pgettext_lazy("funding source", "City")
+    COUNTY = "county", pgettext_lazy("funding source", "County")
+    OWN = "own", _("Raised by the village")
+    SOCIAL = "social", _("Society")
+
+
+# The standard area of a venue in m² by village kind, where no province or county has set
+# its own (Division.venue_area_*). Seed 004: at least 200 m² in farming villages, 150 m²
+# in pastoral gacha. The seeds give no figure for urban communities; a community's centre
+# serves at least as many people as a village's, so it is held to the village's 200 m²
+# until its province or county sets a figure of its own.
+VENUE_STANDARD_AREA = {
+    VillageKind.VILLAGE: 200,
+    VillageKind.COMMUNITY: 200,
+    VillageKind.GACHA: 150,
+}
+VENUE_AREA_FIELDS = {
+    VillageKind.VILLAGE: "venue_area_village",
+    VillageKind.COMMUNITY: "venue_area_community",
+    VillageKind.GACHA: "venue_area_gacha",
 }

@@ -6,6 +6,7 @@ have something to show. Runs once."""
 
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -21,6 +22,7 @@ from villages.models import (
     ActivityRecord,
     Division,
     Urging,
+    Venue,
     Village,
 )
 
@@ -145,3 +147,45 @@ def urgings(*, county):
         except ValidationError:
             pass  # every plan filed already: nothing to urge
     return urged
+
+
+# Activity venues (活动场所): what the township organizers enter, in turn by village. Seed 000
+# renovated 137 venues in Wuqing with county and village money; seed 001 lists the sources.
+# (state, area m², works started / finished as days ago, funding: (source, years ago, 万元))
+VENUE_STORIES = (
+    ("meets", 260, (900, 760), (("county", 2, 30), ("own", 2, 8.5))),
+    ("extending", 150, (40, None), (("city", 0, 20), ("county", 0, 12))),
+    ("meets", 320, (1300, 1150), (("province", 3, 40), ("county", 3, 25), ("social", 3, 5))),
+    ("below", 90, (None, None), ()),
+    ("building", 240, (75, None), (("central", 0, 50), ("county", 0, 30), ("own", 0, 6))),
+    ("meets", 210, (None, None), ()),
+    ("below", 160, (None, None), (("own", 1, 2),)),
+)
+
+
+def venues(*, organizers, villages):
+    """The organizers enter the venues of `villages` (in their townships), each with one of
+    the stories in turn: up to standard, being extended, being built, below standard. Runs
+    once (a village that has a venue is left as it is). Returns how many were entered."""
+    today = timezone.localdate()
+    entered = 0
+    for index, village in enumerate(villages):
+        organizer = organizers.get(village.township_id)
+        if organizer is None or Venue.objects.filter(village=village).exists():
+            continue
+        state, area, (started, finished), funding = VENUE_STORIES[index % len(VENUE_STORIES)]
+        services.venue_save(
+            acting_user=organizer,
+            village=village,
+            version=None,
+            area=Decimal(area),
+            state=state,
+            works_started_on=today - timedelta(days=started) if started else None,
+            works_finished_on=today - timedelta(days=finished) if finished else None,
+            funding=[
+                {"source": source, "year": today.year - ago, "amount": Decimal(str(amount))}
+                for source, ago, amount in funding
+            ],
+        )
+        entered += 1
+    return entered

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import exports
 from portal.excel import Column
-from villages.filtersets import VillageFilterSet
-from villages.models import Village
+from villages.filtersets import VenueFilterSet, VillageFilterSet
+from villages.models import Venue, Village
+from villages.selectors import venue_list
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -17,6 +18,28 @@ if TYPE_CHECKING:
     from typing import Any
 
     from portal.excel import XlsxTable
+
+VENUE_LIST = exports.register(
+    exports.TableExport(
+        kind="villages.venue_list",
+        title=_("Activity venues"),
+        filename=_("activity-venues"),
+        model=Venue,
+        filterset_class=VenueFilterSet,
+        base=venue_list,
+        columns=[
+            Column(_("Code"), lambda v: v.village.code, 15),
+            Column(_("Village"), lambda v: v.village.name, 24),
+            Column(_("Township / street"), lambda v: v.village.township.name, 16),
+            Column(_("State"), lambda v: v.get_state_display(), 10),
+            Column(_("Area (m²)"), lambda v: v.area, 10),
+            Column(_("Standard (m²)"), lambda v: v.standard_area, 10),
+            Column(_("works started on"), lambda v: v.works_started_on, 12),
+            Column(_("works finished on"), lambda v: v.works_finished_on, 12),
+            Column(_("Funding (10,000 yuan)"), lambda v: v.funding_total, 12),
+        ],
+    )
+)
 
 VILLAGE_LIST = exports.register(
     exports.TableExport(

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal import choosers
-from villages.models import ActivityPlanItem, ActivityRecord, Division, Village
+from villages.choices import VENUE_AREA_FIELDS
+from villages.models import ActivityPlanItem, ActivityRecord, Division, Venue, VenueFunding, Village
 
 
 class VillageForm(forms.ModelForm):
@@ -98,3 +99,48 @@ class CalendarDayForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Holiday"), max_length=30, required=False)
+
+
+class VenueForm(forms.ModelForm):
+    """A village's activity venue; the village is chosen among the user's own when the
+    venue is new, fixed when it is corrected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Venue
+        fields = ["village", "area", "state", "works_started_on", "works_finished_on", "note"]
+        widgets = {
+            "works_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "works_finished_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, acting_user, village=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if village is None:
+            self.fields["village"] = choosers.chooser_field(
+                "villages", acting_user, like=self.fields["village"]
+            )
+        else:
+            del self.fields["village"]
+
+    def validate_unique(self):
+        # The service says it in words (the village has a venue already: edit it).
+        pass
+
+
+class VenueFundingForm(forms.ModelForm):
+    class Meta:
+        model = VenueFunding
+        fields = ["source", "year", "amount"]
+
+
+VenueFundingFormSet = forms.formset_factory(VenueFundingForm, extra=3, can_delete=True)
+
+
+class VenueStandardsForm(forms.ModelForm):
+    """The standard venue area by village kind of a province or a county."""
+
+    class Meta:
+        model = Division
+        fields = list(VENUE_AREA_FIELDS.values())

@@ -1,5 +1,7 @@
 """Administrative divisions and villages: the root every other record hangs from."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.fields import long_text
 from portal.scoping import ScopedQuerySet
-from villages.choices import ActivityKind, DivisionLevel, DueDayRule, PartyOrgType, VillageKind
+from villages.choices import (
+    ActivityKind,
+    DivisionLevel,
+    DueDayRule,
+    FundingSource,
+    PartyOrgType,
+    VenueState,
+    VillageKind,
+)
 
 # Names the statistical code gives to a level that has no government of its own: the city
 # level of a municipality (天津市 › 市辖区 › 武清区) and the counties directly under a
@@ -65,6 +75,25 @@ class Division(models.Model):
             "A county-level leader, department, enterprise or mentor who has not visited "
             "a listed village for longer than this is reported to the county."
         ),
+    )
+
+    # The standard area of a village's activity venue, in m², set by a province or a county
+    # for its villages of each kind; empty: the nearest area above that set one, else
+    # villages.choices.VENUE_STANDARD_AREA (villages.selectors.standard_area).
+    venue_area_village = models.PositiveSmallIntegerField(
+        _("venue standard, village committees (m²)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
+    venue_area_gacha = models.PositiveSmallIntegerField(
+        _("venue standard, gacha (m²)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    venue_area_community = models.PositiveSmallIntegerField(
+        _("venue standard, communities (m²)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
     )
 
     objects = ScopedQuerySet.as_manager()
@@ -356,3 +385,94 @@ class Urging(models.Model):
 
     def __str__(self):
         return f"{self.township} {self.month:%Y-%m} {self.urged_on}"
+
+
+class Venue(models.Model):
+    """A village's activity venue (活动场所): its area, its state, and when works ran."""
+
+    village = models.OneToOneField(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="venue",
+    )
+    area = models.DecimalField(
+        _("area (m²)"),
+        max_digits=7,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
+    state = models.CharField(_("state"), max_length=10, choices=VenueState.choices)
+    works_started_on = models.DateField(_("works started on"), null=True, blank=True)
+    works_finished_on = models.DateField(_("works finished on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Optimistic locking: a form carries the version it was loaded at.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "village__code"
+
+    class Meta:
+        verbose_name = _("activity venue")
+        verbose_name_plural = _("activity venues")
+        ordering = ["village"]
+        constraints = [
+            models.CheckConstraint(condition=Q(area__gt=0), name="venue_area_positive"),
+            models.CheckConstraint(
+                condition=Q(works_finished_on__isnull=True)
+                | Q(works_started_on__isnull=True)
+                | Q(works_finished_on__gte=F("works_started_on")),
+                name="venue_works_finish_after_start",
+                violation_error_message=_("The works cannot finish before they start."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.village)
+
+
+class VenueFunding(models.Model):
+    """Money put into a venue by one source in one year, in 万元 (10,000 yuan)."""
+
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), on_delete=models.CASCADE, related_name="funding"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=FundingSource.choices)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1949), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField(
+        _("amount (10,000 yuan)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "venue__village__code"
+
+    class Meta:
+        verbose_name = _("venue funding")
+        verbose_name_plural = _("venue funding")
+        ordering = ["year", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["venue", "source", "year"],
+                name="one_funding_row_per_source_and_year",
+                violation_error_message=_("This source is already entered for this year."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="venue_funding_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.year} {self.amount}"

@@ -4,21 +4,45 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
 from portal.months import add_months, due_by, due_date, end_of_day
 from portal.scoping import Scope
 from villages.choices import (
     TIMELINESS_LEVEL_COLOURS,
+    VENUE_AREA_FIELDS,
+    VENUE_STANDARD_AREA,
     DivisionLevel,
     PlanState,
     TimelinessLevel,
+    VenueState,
     VillageKind,
 )
 from villages.deadlines import CountyDeadlines
-from villages.models import ActivityPlan, ActivityRecord, Division, Urging, Village
+from villages.models import (
+    ActivityPlan,
+    ActivityRecord,
+    Division,
+    Urging,
+    Venue,
+    Village,
+)
 
 
 def percent(part, whole, places=1):
@@ -451,3 +475,113 @@ def village_activity(*, scope: Scope, village, today=None, count=12) -> list[Act
     return [
         ActivityMonth(month, plans.get(month), records.get(month, [])) for month in reversed(months)
     ]
+
+
+# --- Activity venues (活动场所) ---------------------------------------------------------------
+
+
+def _nearest_setting(field, code_ref):
+    """The value of `field` of the nearest division above the village (a county before its
+    province) that set one: the division whose code is the longest prefix of the village's."""
+    return Subquery(
+        Division.objects.filter(
+            **{f"{field}__isnull": False},
+            code=Substr(code_ref, 1, Length("code")),
+        )
+        .order_by(Length("code").desc())
+        .values(field)[:1]
+    )
+
+
+def with_standard(venues: QuerySet[Venue]) -> QuerySet[Venue]:
+    """Venues annotated with `standard_area`: the area their village's kind must reach where
+    it is (its county's setting, else its city's, else its province's, else the default),
+    in the same query."""
+    return venues.annotate(
+        standard_area=DbCase(
+            *[
+                When(
+                    village__kind=kind,
+                    then=Coalesce(
+                        _nearest_setting(field, OuterRef("village_id")),
+                        Value(VENUE_STANDARD_AREA[kind]),
+                    ),
+                )
+                for kind, field in VENUE_AREA_FIELDS.items()
+            ],
+            output_field=IntegerField(),
+        )
+    )
+
+
+def up_to_standard_q():
+    """A venue up to standard (达标): declared so, and at least the standard area of its
+    village's kind where it is (on a `with_standard` queryset). The dashboard's figure and
+    the venue list's filter both use it."""
+    return Q(state=VenueState.MEETS, area__gte=F("standard_area"))
+
+
+def standard_areas(division: Division | None) -> dict[str, int]:
+    """The standard area by village kind in force at `division` (None: the defaults)."""
+    areas = {str(kind): VENUE_STANDARD_AREA[kind] for kind in VENUE_AREA_FIELDS}
+    if division is None:
+        return areas
+    codes = [division.code[:length] for length in (2, 4, 6, 9) if length <= len(division.code)]
+    # Nearest last: a county's setting overrides its province's.
+    for row in (
+        Division.objects.filter(code__in=codes)
+        .order_by(Length("code"))
+        .values("code", *VENUE_AREA_FIELDS.values())
+    ):
+        for kind, field in VENUE_AREA_FIELDS.items():
+            if row[field] is not None:
+                areas[str(kind)] = row[field]
+    return areas
+
+
+# Whether a village is on a ledger (listed) in a year or a campaign is the rectification
+# app's to say, one floor up; it lends its condition here when it is loaded
+# (rectification.selectors), so the venue list can filter on it and villages import nothing
+# of it. The condition takes the name of the village-code field and a year and/or campaign.
+_listed: list = []
+
+
+def lend_listed_condition(condition) -> None:
+    _listed[:] = [condition]
+
+
+def listed_q(field: str, *, year: int | None = None, campaign_id: int | None = None) -> Q:
+    """Rows whose village (`field`: its code) is listed in the year or the campaign."""
+    return _listed[0](field, year=year, campaign_id=campaign_id)
+
+
+def venues_listed_up_to_standard(
+    *, scope: Scope, year: int | None = None, campaign_id: int | None = None
+) -> int:
+    """How many villages listed in the year (or the campaign) have a venue up to standard,
+    in one query: the dashboard's figure, the count of the venue list it opens."""
+    return (
+        with_standard(Venue.objects.visible_to(scope))
+        .filter(listed_q("village_id", year=year, campaign_id=campaign_id), up_to_standard_q())
+        .count()
+    )
+
+
+def venue_list(scope: Scope) -> QuerySet[Venue]:
+    """The venue register of a scope, each with its standard area and its funding total, in
+    village order: the list page's and the export's rows (one query)."""
+    return (
+        with_standard(Venue.objects.visible_to(scope))
+        .select_related("village__township__parent")
+        .annotate(funding_total=Sum("funding__amount"))
+        .order_by("village_id")
+    )
+
+
+def village_venue(*, scope: Scope, village) -> Venue | None:
+    """The village's venue with its standard and its funding rows (two queries), or None."""
+    return (
+        with_standard(Venue.objects.visible_to(scope).filter(village=village))
+        .prefetch_related("funding")
+        .first()
+    )

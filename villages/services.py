@@ -6,6 +6,7 @@ import csv
 import gzip
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,13 @@ from portal.permissions import require
 from portal.roles import Perm
 from portal.scoping import Scope
 from portal.workdays import package_holds
-from villages.choices import VILLAGE_CODE_LENGTH, DivisionLevel, VillageKind
+from villages.choices import (
+    VENUE_AREA_FIELDS,
+    VILLAGE_CODE_LENGTH,
+    DivisionLevel,
+    VenueState,
+    VillageKind,
+)
 from villages.deadlines import CountyDeadlines
 from villages.models import (
     ActivityPlan,
@@ -32,8 +39,11 @@ from villages.models import (
     ActivityRecord,
     Division,
     Urging,
+    Venue,
+    VenueFunding,
     Village,
 )
+from villages.selectors import standard_areas
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -731,3 +741,121 @@ def calendar_day_remove(*, acting_user: User, county: Division, day_id: int) -> 
     deleted, _kinds = CalendarDay.objects.filter(county_code=county.code, pk=day_id).delete()
     if not deleted:
         raise Http404
+
+
+# --- Activity venues (活动场所) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def venue_save(
+    *,
+    acting_user: User,
+    village: Village,
+    version: int | None,
+    area: Decimal,
+    state: str,
+    works_started_on: date | None = None,
+    works_finished_on: date | None = None,
+    note: str = "",
+    funding: Sequence[dict[str, Any]] = (),
+) -> Venue:
+    """Enter or correct a village's venue and its funding rows (source, year, amount; the
+    rows given replace the old ones). `version` None: a new entry; else the version the form
+    was loaded at. A venue declared up to standard must reach the standard area of its
+    village's kind where it is; works under way have started and not finished."""
+    require(acting_user, Perm.VILLAGE_CHANGE)
+    locked_village = (
+        Village.objects.visible_to(Scope.of(acting_user))
+        .select_for_update()
+        .select_related("township")
+        .filter(pk=village.pk)
+        .first()
+    )
+    if locked_village is None:
+        raise Http404
+    venue = Venue.objects.select_for_update().filter(village=locked_village).first()
+    if venue is None:
+        if version is not None:
+            raise StaleEditError(_("The venue was removed; reload the page and enter it again."))
+        venue = Venue(village=locked_village)
+    elif version is None:
+        raise ValidationError(
+            {"village": _("{name} has a venue already: edit it.").format(name=locked_village.name)}
+        )
+    elif version != venue.version:
+        raise StaleEditError(
+            _("The venue of {name} was modified by {user} at {time}; reload the page.").format(
+                name=locked_village.name,
+                user=venue.updated_by or _("someone else"),
+                time=_local(venue.updated_at),
+            )
+        )
+    else:
+        venue.version += 1
+    venue.area, venue.state, venue.note = area, state, note.strip()
+    venue.works_started_on, venue.works_finished_on = works_started_on, works_finished_on
+    venue.updated_by = acting_user
+    errors: dict[str, str] = {}
+    standard = standard_areas(locked_village.township)[locked_village.kind]
+    if state == VenueState.MEETS and area is not None and area < standard:
+        errors["area"] = _(
+            "A venue up to standard has at least {standard} m² here; this one has {area} m²."
+        ).format(standard=standard, area=area)
+    if state in (VenueState.EXTENDING, VenueState.BUILDING):
+        if works_started_on is None:
+            errors["works_started_on"] = _("Works under way have a start date.")
+        if works_finished_on is not None:
+            errors["works_finished_on"] = _(
+                "Works that have finished are not under way: set the state the venue is in now."
+            )
+    today = timezone.localdate()
+    for name, day in (
+        ("works_started_on", works_started_on),
+        ("works_finished_on", works_finished_on),
+    ):
+        if day is not None and day > today and name not in errors:
+            errors[name] = _("This date is in the future.")
+    seen = set()
+    for row in funding:
+        key = (row["source"], row["year"])
+        if key in seen:
+            errors["funding"] = _("Each source is entered once per year.")
+        seen.add(key)
+    if errors:
+        raise ValidationError(errors)
+    venue.full_clean()
+    venue.save()
+    venue.funding.all().delete()
+    funding_rows = [VenueFunding(venue=venue, **row) for row in funding]
+    for funding_row in funding_rows:
+        funding_row.full_clean(exclude=["venue"])
+    VenueFunding.objects.bulk_create(funding_rows)
+    return venue
+
+
+@transaction.atomic
+def venue_standards_update(
+    *, acting_user: User, division: Division, **areas: int | None
+) -> Division:
+    """Set the standard venue area by village kind for a province's or a county's villages
+    (empty: the nearest area above decides, else the default)."""
+    require(acting_user, Perm.CAMPAIGN_MANAGE)
+    locked = (
+        Division.objects.visible_to(Scope.of(acting_user))
+        .select_for_update()
+        .filter(
+            pk=division.pk,
+            level__in=[DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY],
+        )
+        .first()
+    )
+    if locked is None:
+        raise Http404
+    fields = list(VENUE_AREA_FIELDS.values())
+    for name, value in areas.items():
+        if name not in fields:
+            raise ValueError(f"venue_standards_update cannot change {name}")
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=fields)
+    return locked

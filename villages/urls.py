@@ -45,3 +45,11 @@ urlpatterns += [
         name="activity_timeliness_export",
     ),
 ]
+
+urlpatterns += [
+    path("venues/", views.VenueListView.as_view(), name="venue_list"),
+    path("venues/export/", views.VenueExportView.as_view(), name="venue_export"),
+    path("venues/new/", views.VenueEditView.as_view(), name="venue_create"),
+    path("venues/standards/", views.VenueStandardsView.as_view(), name="venue_standards"),
+    path("venues/<code:code>/edit/", views.VenueEditView.as_view(), name="venue_edit"),
+]

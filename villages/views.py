@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -31,9 +32,20 @@ from portal.models import CalendarDay
 from portal.months import add_months, due_date, next_month
 from portal.roles import Perm
 from villages import deadlines, organs, selectors, services
-from villages.choices import PLAN_STATE_COLOURS, VILLAGE_KIND_COLOURS, DivisionLevel, PlanState
-from villages.exports import VILLAGE_LIST, timeliness_workbook
-from villages.filtersets import ActivityRecordFilterSet, DivisionFilterSet, VillageFilterSet
+from villages.choices import (
+    PLAN_STATE_COLOURS,
+    VENUE_STATE_COLOURS,
+    VILLAGE_KIND_COLOURS,
+    DivisionLevel,
+    PlanState,
+)
+from villages.exports import VENUE_LIST, VILLAGE_LIST, timeliness_workbook
+from villages.filtersets import (
+    ActivityRecordFilterSet,
+    DivisionFilterSet,
+    VenueFilterSet,
+    VillageFilterSet,
+)
 from villages.forms import (
     ActivityItemFormSet,
     ActivityPlanForm,
@@ -41,9 +53,12 @@ from villages.forms import (
     CalendarDayForm,
     CountySettingsForm,
     MonthField,
+    VenueForm,
+    VenueFundingFormSet,
+    VenueStandardsForm,
     VillageForm,
 )
-from villages.models import ActivityPlan, ActivityRecord, Division, Village
+from villages.models import ActivityPlan, ActivityRecord, Division, Venue, Village
 
 
 class TownshipListView(ObjectListView):
@@ -74,6 +89,8 @@ class VillageDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_change"] = self.request.user.has_role_perm(Perm.VILLAGE_CHANGE)
+        context["venue"] = selectors.village_venue(scope=self.request.scope, village=self.object)
+        context["venue_colours"] = VENUE_STATE_COLOURS
         return context
 
 
@@ -626,3 +643,156 @@ class CountyCalendarView(_CountyPage):
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.get_success_url())
+
+
+# --- Activity venues (活动场所) ---------------------------------------------------------------
+
+
+class VenueListView(ObjectListView):
+    """The register of activity venues in the reader's area."""
+
+    model = Venue
+    filterset_class = VenueFilterSet
+    template_name = "villages/venue_list.html"
+    extra_context = {"state_colours": VENUE_STATE_COLOURS}
+
+    export_url_name = "venue_export"
+
+    def get_queryset(self):
+        return selectors.venue_list(self.request.scope)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_change"] = self.request.user.has_role_perm(Perm.VILLAGE_CHANGE)
+        context["can_set_standards"] = self.request.user.has_role_perm(Perm.CAMPAIGN_MANAGE)
+        return context
+
+
+class VenueExportView(ExportView):
+    export_kind = VENUE_LIST.kind
+
+
+class VenueEditView(PortalMixin, TemplateView):
+    """Enter a village's venue (`venues/new/`, the village chosen) or correct it
+    (`venues/<code>/edit/`), with its funding rows."""
+
+    permission = Perm.VILLAGE_CHANGE
+    permission_for_reads = True
+    template_name = "villages/venue_form.html"
+
+    def venue(self):
+        if "code" not in self.kwargs:
+            return None
+        venue = (
+            Venue.objects.visible_to(self.request.scope)
+            .select_related("village")
+            .filter(village_id=self.kwargs["code"])
+            .first()
+        )
+        if venue is None:
+            raise Http404
+        return venue
+
+    def forms(self, venue, data=None):
+        if venue is None:
+            initial = {"village": self.request.GET.get("village")}
+            funding = []
+        else:
+            initial = {"version": venue.version}
+            funding = [
+                {"source": f.source, "year": f.year, "amount": f.amount}
+                for f in venue.funding.all()
+            ]
+        form = VenueForm(
+            data,
+            instance=venue,
+            initial=initial,
+            acting_user=self.request.user,
+            village=venue.village if venue else None,
+        )
+        return form, VenueFundingFormSet(data, initial=None if data else funding, prefix="funding")
+
+    def get(self, request, *args, **kwargs):
+        venue = self.venue()
+        return self.render(venue, *self.forms(venue))
+
+    def render(self, venue, form, formset):
+        return self.render_to_response(
+            self.get_context_data(venue=venue, form=form, formset=formset)
+        )
+
+    def post(self, request, *args, **kwargs):
+        venue = self.venue()
+        form, formset = self.forms(venue, request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render(venue, form, formset)
+        funding = [
+            {k: f.cleaned_data[k] for k in ("source", "year", "amount")}
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("village", "version")}
+        try:
+            saved = services.venue_save(
+                acting_user=request.user,
+                village=venue.village if venue else form.cleaned_data["village"],
+                version=form.cleaned_data["version"] if venue else None,
+                funding=funding,
+                **data,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "funding" in error.error_dict:
+                formset._non_form_errors = formset.error_class(error.error_dict.pop("funding"))
+            add_service_errors(form, error)
+            return self.render(venue, form, formset)
+        messages.success(request, _("The venue has been saved."))
+        return redirect("village_detail", saved.village_id)
+
+
+class VenueStandardsView(PortalMixin, FormView):
+    """The standard venue area by village kind, set by a province's or a county's
+    organization department for its villages (a city's too); the nearest one set applies."""
+
+    permission = Perm.CAMPAIGN_MANAGE
+    permission_for_reads = True
+    form_class = VenueStandardsForm
+    template_name = "villages/venue_standards.html"
+    LEVELS = (DivisionLevel.PROVINCE, DivisionLevel.CITY, DivisionLevel.COUNTY)
+
+    @cached_property
+    def division(self):
+        """An administrator sets his own area's; one above every area (the superuser)
+        chooses it with ?division=, by default the first province he sees. Read after the
+        permission check: a role without the right gets 403, not 404."""
+        own = getattr(self.request.user, "division", None)
+        if own is not None and own.level in self.LEVELS:
+            return own
+        areas = Division.objects.visible_to(self.request.scope).filter(level__in=self.LEVELS)
+        chosen = self.request.GET.get("division")
+        division = (areas.filter(pk=chosen) if chosen else areas).first()
+        if division is None:
+            raise Http404
+        return division
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": Division.objects.get(pk=self.division.pk)}
+
+    def get_context_data(self, **kwargs):
+        parent = self.division.parent
+        return super().get_context_data(
+            division=self.division,
+            in_force=selectors.standard_areas(self.division),
+            above=selectors.standard_areas(parent),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            services.venue_standards_update(
+                acting_user=self.request.user, division=self.division, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(f"{reverse('venue_standards')}?division={self.division.pk}")

@@ -77,7 +77,7 @@ from tests.conftest import (
     kept_for_the_module,
     make_persona,
 )
-from villages.models import ActivityPlan, ActivityRecord, Village
+from villages.models import ActivityPlan, ActivityRecord, Venue, Village
 
 # The table's column headings, and the persona each stands for.
 COLUMNS = {
@@ -183,6 +183,19 @@ division-list              GET   403    ok     ok     ok     ok     ok     ok   
                            POST  403    405    405    405    405    405    405    405    405
 division-detail            GET   403    ok     ok     404    ok     404    ok     404    ok
                            POST  403    405    405    405    405    405    405    405    405
+
+# Activity venues (活动场所): everyone reads the register in scope; the county and the
+# township enter and correct a venue; an organization department sets the standard areas.
+venue_list                 GET   login  ok     ok     ok     ok     ok     ok     ok     ok
+                           POST  login  405    405    405    405    405    405    405    405
+venue_export               GET   login  405    405    405    405    405    405    405    405
+                           POST  login  ok     ok     ok     ok     ok     ok     403    ok
+venue_create               GET   login  ok     ok     ok     ok     ok     403    403    403
+                           POST  login  ok     ok     ok     ok     ok     403    403    403
+venue_edit                 GET   login  ok     ok     404    ok     404    403    403    403
+                           POST  login  ok     ok     404    ok     404    403    403    403
+venue_standards            GET   login  ok     ok     ok     403    403    403    403    403
+                           POST  login  ok     ok     ok     403    403    403    403    403
 
 # Screening (排查): the county and the townships file star ratings and import them.
 screening                  GET   login  ok     ok     ok     ok     ok     ok     ok     ok
@@ -682,6 +695,7 @@ URL_OBJECT = {
     "village_dossier": "village",
     "village_dossier_docx": "village",
     "village_edit": "village",
+    "venue_edit": "venue",
     "visit-detail": "visit",
     "visit_create": "round",
     "visit_detail": "visit",
@@ -913,6 +927,7 @@ def _objects(village_a, alice):
         "task": {"pk": task.pk},
         "rating": {"pk": rating.pk},
         "village": {"code": village_a.code},
+        "venue": {"code": Venue.objects.create(village=village_a, area=180, state="below").pk},
         "division": {"code": village_a.township_id},
         "user": {"pk": alice.pk},
         "report": {"pk": report.pk},

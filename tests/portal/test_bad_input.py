@@ -82,13 +82,15 @@ from rectification.models import (
 from tests.conftest import COUNTY, JIMO, TOWNSHIP_A
 from tests.factories import UserFactory
 from villages import services as village_services
-from villages.forms import ActivityItemForm, ActivityPlanForm
+from villages.forms import ActivityItemForm, ActivityPlanForm, VenueForm, VenueFundingForm
 from villages.models import (
     ActivityPlan,
     ActivityPlanItem,
     ActivityRecord,
     Division,
     Urging,
+    Venue,
+    VenueFunding,
     Village,
 )
 
@@ -292,6 +294,16 @@ def _tasks(**task):
         "tasks-MIN_NUM_FORMS": "0",
         "tasks-MAX_NUM_FORMS": "1000",
         **{f"tasks-0-{key}": value for key, value in task.items()},
+    }
+
+
+def _funding(**row):
+    return {
+        "funding-TOTAL_FORMS": "1",
+        "funding-INITIAL_FORMS": "0",
+        "funding-MIN_NUM_FORMS": "0",
+        "funding-MAX_NUM_FORMS": "1000",
+        **{f"funding-0-{key}": value for key, value in row.items()},
     }
 
 
@@ -562,6 +574,46 @@ FORMS = {
         url=lambda w: reverse("county_settings"),
         valid=lambda w: {"document_abbreviation": "武组通"},
         watch=lambda w: [Division.objects.filter(pk=COUNTY).values("document_abbreviation")],
+    ),
+    "venue_create": Form(
+        persona="alice",
+        url=lambda w: reverse("venue_create"),
+        valid=lambda w: {
+            "village": w.villages[0].pk,
+            "area": "230",
+            "state": "meets",
+            "works_started_on": "2025-04-01",
+            "works_finished_on": "2025-09-30",
+            "note": "新建党群服务中心",
+            **_funding(source="county", year=2025, amount="25"),
+        },
+        watch=lambda w: [Venue.objects.all(), VenueFunding.objects.all()],
+        forms=((VenueForm, ""), (VenueFundingForm, "funding-0-")),
+        out_of_scope=lambda w: {"village": w.village_b.pk},
+    ),
+    "venue_edit": Form(
+        persona="alice",
+        url=lambda w: reverse("venue_edit", args=[w.villages[0].code]),
+        valid=lambda w: {
+            "version": 1,
+            "area": "150",
+            "state": "extending",
+            "works_started_on": "2026-05-01",
+            "note": "",
+            **_funding(source="own", year=2026, amount="3.5"),
+        },
+        watch=lambda w: [Venue.objects.all(), VenueFunding.objects.all()],
+        forms=((VenueForm, ""), (VenueFundingForm, "funding-0-")),
+    ),
+    "venue_standards": Form(
+        persona="county_admin",
+        url=lambda w: reverse("venue_standards"),
+        valid=lambda w: {
+            "venue_area_village": 220,
+            "venue_area_gacha": 150,
+            "venue_area_community": 300,
+        },
+        watch=lambda w: [Division.objects.filter(pk=COUNTY).values("venue_area_village")],
     ),
     "county_calendar": Form(
         persona="county_admin",
@@ -934,6 +986,7 @@ NO_FIELDS = {
     # Exports: the list's filters in the query string; see test_exports_neutralise_formulas.
     "dashboard_export": "an export",
     "village_export": "an export",
+    "venue_export": "an export",
     "case_export": "an export",
     "secretary_export": "an export",
     "presence_export": "an export",
@@ -1046,6 +1099,10 @@ def _prepare(url_name, world):
             ],
             no_activity=False,
             no_activity_reason="",
+        )
+    if url_name == "venue_edit":
+        Venue.objects.get_or_create(
+            village=world.villages[0], defaults={"area": 180, "state": "below"}
         )
     if url_name == "case_evidence":
         other = world.accepting.plan.tasks.get()

@@ -60,7 +60,14 @@ def test_the_apps_compose_the_menu_in_its_order():
             "round_list",
             (
                 "Records",
-                ["township_list", "village_list", "report_list", "user_list", "county_settings"],
+                [
+                    "township_list",
+                    "village_list",
+                    "venue_list",
+                    "report_list",
+                    "user_list",
+                    "county_settings",
+                ],
             ),
         ]
         assert names(menus.first_secretary_navigation()) == ["my_village", "home", "worklog"]

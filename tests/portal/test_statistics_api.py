@@ -32,6 +32,7 @@ CARDS = {
     "covered": ("first_secretary_coverage", "numerator"),
     "findings": ("findings_open",),
     "findings-verified": ("findings_verified",),
+    "venues": ("venues_up_to_standard",),
     "posted": ("secretaries_posted_last_month",),
     "below": ("secretaries_below_days_threshold",),
 }

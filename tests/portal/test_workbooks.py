@@ -5,6 +5,7 @@ page, with room on the left and top for binding."""
 
 import io
 from datetime import date, datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ from portal import exports
 from portal import services as portal_services
 from rectification import services as rectification_services
 from tests.conftest import COUNTY, TOWNSHIP_A
+from villages import services as village_services
 from villages.models import Village
 
 # What a Chinese official reads in a date cell; Excel's own built-in Chinese date format.
@@ -33,6 +35,11 @@ EXPECTED = {
     ),
     "rectification.ratings": ([], [], ["序号", "年度", "星级"]),
     "villages.village_list": ([], [], ["户数", "人口", "党员数"]),
+    "villages.venue_list": (
+        ["开工日期", "竣工日期"],
+        [],
+        ["面积（平方米）", "标准（平方米）", "投入资金（万元）"],
+    ),
     "firstsecretary.roster": (["驻村起始日期", "计划结束日期"], [], ["序号", "出生年份"]),
     "inspections.visits": (["走访日期"], [], ["序号", "评分"]),
     "inspections.findings": (["整改时限"], [], ["序号"]),
@@ -75,6 +82,16 @@ def world(db, county_admin, alice, case_a, categories, add_secretary, village_a)
         planned_end=date(2028, 2, 28),
     )
     rectification_services.rating_set(acting_user=alice, village=village_a, year=2026, stars=3)
+    village_services.venue_save(
+        acting_user=alice,
+        village=village_a,
+        version=None,
+        area=Decimal("260"),
+        state="meets",
+        works_started_on=date(2025, 4, 1),
+        works_finished_on=date(2025, 9, 30),
+        funding=[{"source": "county", "year": 2025, "amount": Decimal("30")}],
+    )
     return SimpleNamespace(case=case_a, inspection=inspection)
 
 

@@ -18,6 +18,7 @@ from inspections import demo as inspection_demo
 from portal.choices import Role
 from portal.models import User
 from rectification import demo as ledger_demo
+from rectification.models import Case
 from villages import demo as activity_demo
 from villages.choices import PartyOrgType, VillageKind
 from villages.models import Village
@@ -116,11 +117,19 @@ class Command(BaseCommand):
             )
             # One village whose file (一村一档) shows every part: the relapse's whole history.
             dossier_demo.load(county=by_name["county"], inspector=by_name["inspector"])
+            # The venues of the two townships' villages (and of the file's village, entered
+            # by the county): the register, the village pages and a dashboard figure.
+            the_village = dossier_demo.the_village()
+            venues = activity_demo.venues(
+                organizers={**organizers, the_village.township_id: by_name["county"]},
+                villages=[the_village, *_venue_villages(list(organizers))],
+            )
         self.stdout.write(f"Village facts filled in for {filled} villages.")
         self.stdout.write(f"Ledger: {cases} cases filed in the 2025 and 2026 campaigns.")
         self.stdout.write(f"First secretaries: {secretaries} on the roster.")
         self.stdout.write(f"Activity plans: {plans} monthly plans of six townships.")
         self.stdout.write(f"Inspections: {rounds} rounds filed.")
+        self.stdout.write(f"Activity venues: {venues} entered.")
         village = dossier_demo.the_village()
         self.stdout.write(
             f"Village file (一村一档) with every part: /villages/{village.code}/file/ "
@@ -191,3 +200,17 @@ def _demo_user(username, **fields):
     if changed:
         user.save()
     return user
+
+
+def _venue_villages(townships):
+    """Whose venues the demo enters: the villages listed in the townships and five villages
+    not listed in each."""
+    listed = set(
+        Case.objects.filter(village__township_id__in=townships).values_list("village_id", flat=True)
+    )
+    chosen = []
+    for township in townships:
+        villages = list(Village.objects.filter(township_id=township).order_by("code"))
+        chosen += [v for v in villages if v.code in listed]
+        chosen += [v for v in villages if v.code not in listed][:5]
+    return chosen
