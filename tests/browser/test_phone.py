@@ -45,7 +45,8 @@ def test_the_secretary_writes_today_in_one_tap_and_nothing_scrolls_sideways(phon
     phone.click("button.navbar-toggler")
     phone.locator("#nav.collapse.show").wait_for()
     menu = phone.locator("#nav .navbar-nav.me-auto > li")
-    assert menu.count() == 4
+    assert menu.count() == 5  # his village's file (本村一村一档) is the fifth
+    assert "本村一村一档" in " ".join(menu.all_inner_texts())
     phone.click("button.navbar-toggler")
     phone.locator("#nav").wait_for(state="hidden")
     screenshot(phone, "phone-start")

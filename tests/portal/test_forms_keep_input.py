@@ -16,9 +16,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from firstsecretary.models import Assignment, Evaluation, SupportLink
+from firstsecretary.models import Assignment, ContactVisit, Evaluation, SupportLink
 from inspections import services as inspections
-from inspections.models import Circular, Finding, FindingReview
+from inspections.models import AwarenessCheck, Circular, Finding, FindingReview
 from portal.models import Attachment, GeneratedReport
 from rectification import services as rectification
 from rectification.models import Category, Plan
@@ -288,6 +288,22 @@ def test_a_supporter_without_a_name_keeps_the_contact_in_the_open_card(
     assert not SupportLink.objects.exists()
 
 
+def test_a_contact_visit_without_what_was_done_keeps_the_contact_and_the_day(
+    client, county_admin, case_a
+):
+    link = SupportLink.objects.create(case=case_a, kind="county_leader", name="张立国")
+    client.force_login(county_admin)
+    response = client.post(
+        reverse("contact_visit_add", args=[case_a.pk]),
+        {"supporter": link.pk, "visited_on": "2026-11-02", "summary": ""},
+    )
+    html = page_of(response)
+    assert REQUIRED in field_with_error(html, "summary")
+    assert 'value="2026-11-02"' in html
+    assert f'<option value="{link.pk}" selected>' in html
+    assert not ContactVisit.objects.exists()
+
+
 # --- The case page -------------------------------------------------------------------------
 
 
@@ -353,6 +369,22 @@ def test_an_upload_without_a_file_keeps_the_chosen_task(client, alice, rectifyin
     assert not Attachment.objects.exists()
 
 
+def test_household_interviews_with_more_aware_than_asked_keep_both_numbers(
+    client, visit, inspector
+):
+    client.force_login(inspector)
+    response = client.post(
+        reverse("visit_interviews", args=[visit.pk]),
+        {"households_asked": "10", "households_aware": "12"},
+    )
+    html = page_of(response)
+    assert re.search(r'name="households_asked" value="10"', html)
+    assert re.search(r'name="households_aware" value="12"', html)
+    # The two numbers together are wrong, not either field: said above the form.
+    assert "知晓第一书记的户数多于走访户数。" in html
+    assert not AwarenessCheck.objects.exists()
+
+
 def test_every_form_posting_to_another_page_is_covered_here():
     """The forms above, by URL name: a new form posting to another page needs its test."""
     from portal.generic import FormActionView
@@ -381,4 +413,6 @@ COVERED = {
     "plan_review",
     "task_progress",
     "case_evidence",
+    "visit_interviews",
+    "contact_visit_add",
 }
