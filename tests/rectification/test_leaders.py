@@ -3,6 +3,7 @@ support link of the five ones), whether entered through the ledger form, the imp
 API, and shown the same on the case page, in the export and on the dashboard."""
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -45,7 +46,10 @@ def test_a_leader_imported_with_the_ledger_is_the_same_everywhere(
     client.force_login(county_admin)
     page = client.get(reverse("case_detail", args=[case.pk]))
     html = page.content.decode()
-    assert html.count("张立国") == 2 and html.count("王建军") == 2
+    # (The choices of a form, such as the contact visit's list of contacts, are not shown
+    # names: left out.)
+    shown = re.sub(r"<select.*?</select>", "", html, flags=re.S)
+    assert shown.count("张立国") == 2 and shown.count("王建军") == 2
     # The export's leader columns.
     response = client.post(reverse("case_export"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
