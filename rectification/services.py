@@ -349,10 +349,17 @@ def _check_listing(*, acting_user, campaign, village, exclude=None):
                 )
             }
         )
-    others = Case.objects.filter(village=village).exclude(pk=exclude)
-    if others.filter(campaign=campaign).exists():
+    # One read of the village's other cases: two reads could straddle a listing of the same
+    # village committed meanwhile, and the second would name this campaign as another's.
+    others = list(
+        Case.objects.filter(village=village)
+        .exclude(pk=exclude)
+        .select_related("campaign")
+        .order_by("pk")
+    )
+    if any(case.campaign_id == campaign.pk for case in others):
         raise ValidationError({"village": _("This village is already on this campaign's ledger.")})
-    still_open = others.exclude(status=CaseStatus.CLOSED).select_related("campaign").first()
+    still_open = next((case for case in others if case.status != CaseStatus.CLOSED), None)
     if still_open is not None:
         raise ValidationError(
             {
