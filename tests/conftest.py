@@ -66,6 +66,10 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":  # for the processes tests start too
+            with connection.cursor() as cursor:
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET synchronous_commit = off")
         load_wuqing()
 
 

@@ -32,6 +32,13 @@ if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
 
 from portal.settings import *  # noqa: E402, F403
 
+# A test database need not survive a crash of its server: its commits do not wait for the
+# write-ahead log to reach the disk (about 4 ms each on this machine, 0.4 ms without). What
+# other sessions see is unchanged; the processes the tests start (gunicorn, Celery) get the
+# same from the test database's own setting (tests/conftest.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
