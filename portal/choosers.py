@@ -191,6 +191,8 @@ def split(raw):
 def _resolve(queryset, source, value):
     """A typed value as a primary key: a code as it is, or a name unique in the choices."""
     value = normalise(value)
+    if isinstance(value, str) and "\x00" in value:
+        return value  # no key or name holds a NUL (PostgreSQL refuses it): an invalid choice
     try:
         if not value or queryset.filter(pk=value).exists():
             return value

@@ -1165,6 +1165,9 @@ GARBAGE_QUERY = {
     "status": "no-such-status",
     "q": "议" * 2000,
     "ordering": "-no_such_field",
+    # PostgreSQL refuses a NUL in a string: it must be refused as input before it.
+    "village": "郭罗庄村委会\x00",
+    "unit": "\x00",
 }
 GARBAGE_POST = {
     **GARBAGE_QUERY,

@@ -206,6 +206,22 @@ def test_the_ledger_filters_a_township_typed_as_its_code(client, county_admin, c
     assert list(page.context["object_list"]) == []
 
 
+def test_a_chosen_value_holding_a_nul_is_refused_as_bad_input_not_a_server_error(
+    client, county_admin, case_a
+):
+    # Found by the API fuzz: PostgreSQL refuses a NUL in a string, and the lookup by name
+    # let its error through as a 500.
+    client.force_login(county_admin)
+    answer = client.get("/api/v1/activity-plans/", {"village": "\x00郭罗庄"})
+    assert answer.status_code == 400
+    assert "village" in answer.json()
+    page = client.get(reverse("case_list"), {"township": "120114101\x00"})
+    assert page.status_code == 200
+    assert list(page.context["object_list"]) == []
+    posted = client.post(reverse("case_create"), {"village": "郭罗庄村委会\x00"})
+    assert posted.status_code == 200 and "village" in posted.context["form"].errors
+
+
 def test_a_short_list_stays_a_select_and_a_long_one_becomes_a_search(
     client, county_admin, alice, monkeypatch
 ):
