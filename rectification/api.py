@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from portal import bulk
 from portal.api import BulkJobSerializer, ScopedReadOnlyViewSet, ScopedViewSetMixin
-from portal.api_fields import AvailableActionsField
+from portal.api_fields import AvailableActionsField, FieldsBuiltOnce
 from portal.roles import Perm
 from portal.scoping import Scope
 from rectification import batches, ledger, selectors, services
@@ -89,7 +89,7 @@ def _leader_field(name, **kwargs):
     return serializers.CharField(label=ledger.field(name).label, allow_blank=True, **kwargs)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     township = serializers.CharField(source="village.township_id", read_only=True)
     is_relapse = serializers.BooleanField(read_only=True)
@@ -118,7 +118,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", *ledger.names(ledger.RECORDED), "version", "updated_at"]
 
 
-class CaseCreateSerializer(serializers.ModelSerializer):
+class CaseCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Listing a village: choices are narrowed to the caller's scope."""
 
     township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
@@ -146,7 +146,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         ).filter(active=True)
 
 
-class CaseUpdateSerializer(serializers.ModelSerializer):
+class CaseUpdateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     version = serializers.IntegerField()
     township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
     county_leader = _leader_field("county_leader", required=False, max_length=LEADER_MAX_LENGTH)
@@ -157,7 +157,7 @@ class CaseUpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in fields if name != "version"}
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(FieldsBuiltOnce, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -213,7 +213,7 @@ class PlanReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AcceptanceSerializer(serializers.ModelSerializer):
+class AcceptanceSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     scores = serializers.DictField(child=serializers.IntegerField(min_value=0))
 
     class Meta:
