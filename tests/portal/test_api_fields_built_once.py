@@ -4,9 +4,10 @@ other and back, each get their own choices and their own available actions."""
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from portal.api_fields import FieldsBuiltOnce
-from rectification.api import CaseCreateSerializer, CaseSerializer
+from rectification.api import AcceptanceSerializer, CaseCreateSerializer, CaseSerializer
 from rectification.models import Case
 
 
@@ -61,10 +62,25 @@ def test_a_serializers_fields_are_its_own_and_the_classs_stay_unbound(rectifying
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first and second.fields[name].parent is second
     # The children too: a scope's queryset set on one instance's is not the other's.
-    assert first.fields["categories"].child_relation.parent is first.fields["categories"]
-    assert (
-        first.fields["categories"].child_relation is not second.fields["categories"].child_relation
-    )
+    mine, theirs = first.fields["categories"], second.fields["categories"]
+    assert mine.child_relation.parent is mine
+    assert mine.child_relation is not theirs.child_relation
     kept = CaseSerializer.__dict__["_fields_built_once"]
     assert all(getattr(field, "parent", None) is None for field in kept.values())
     assert issubclass(CaseCreateSerializer, FieldsBuiltOnce)
+
+
+def test_a_refusal_is_in_the_language_of_each_request(db):
+    """DRF words a bound's message once, when first shown: a reader in English after one
+    in Chinese reads it in English (a score below 0 in an acceptance review)."""
+    body = {"reviewed_on": "2026-11-10", "scores": {"1": -1}, "satisfaction": "90"}
+    said = {}
+    for language in ("zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            data = AcceptanceSerializer(data={**body, "conclusion": "好"})
+            assert not data.is_valid()
+            said.setdefault(language, set()).add(str(data.errors["scores"]["1"][0]))
+    assert said == {
+        "zh-hans": {"请确保该值大于或者等于 0。"},
+        "en": {"Ensure this value is greater than or equal to 0."},
+    }
