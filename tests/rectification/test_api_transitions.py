@@ -61,7 +61,10 @@ def test_a_case_out_of_scope_is_not_found_before_a_bad_body_is_refused(
 ):
     url = reverse("case-apply", args=[rectifying_case.pk])
     client.force_login(other_county_admin)
-    assert client.post(url, {"on": "昨天"}, content_type="application/json").status_code == 404
+    response = client.post(url, {"on": "昨天"}, content_type="application/json")
+    assert response.status_code == 404
+    # In the reader's language, naming no model (Django's own words were English).
+    assert response.json() == {"detail": "未找到。"}
     client.force_login(county_admin)
     response = client.post(url, {"on": "昨天"}, content_type="application/json")
     assert response.status_code == 400
@@ -72,7 +75,18 @@ def test_an_acceptance_out_of_scope_is_not_found(client, rectifying_case, other_
     client.force_login(other_county_admin)
     url = reverse("case-acceptance", args=[rectifying_case.pk])
     body = {"reviewed_on": "2026-11-10", "scores": {}, "satisfaction": "90", "conclusion": "好"}
-    assert client.post(url, body, content_type="application/json").status_code == 404
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}
+
+
+def test_a_case_out_of_scope_read_by_the_api_is_not_found_in_chinese(
+    client, rectifying_case, other_county_admin
+):
+    client.force_login(other_county_admin)
+    response = client.get(reverse("case-detail", args=[rectifying_case.pk]))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}
 
 
 def test_a_case_named_by_anything_but_a_number_is_not_found(client, county_admin):
