@@ -13,7 +13,8 @@ then measures:
    XLSX export of the same queryset: time and peak memory, each in its own process;
 3. the activity-plan deadline check at national scale against one hand-written SQL
    anti-join that finds the same missing plans (the floor);
-4. the dashboard at province scale against the largest single query it runs (the floor);
+4. the dashboard at province and at national scale (a superuser reads every village) against
+   the largest single query it runs (the floor);
 5. the number of queries of every page and API list at county and province scale.
 
     make bench            (or: DATABASE_URL=postgres://… python bench/compare.py [--reuse])
@@ -426,7 +427,7 @@ def verdict(ok):
     return "met" if ok else "**missed**"
 
 
-def report(sizes, build_s, pages, export, deadline, dash, counts):
+def report(sizes, build_s, pages, export, deadline, dash, counts, national=None):
     by = {row["label"]: row for row in pages}
     lines = [
         "## Side by side (issue 8)",
@@ -486,6 +487,14 @@ def report(sizes, build_s, pages, export, deadline, dash, counts):
         f"| dashboard, Inner Mongolia ({dash['queries']} queries) | {dash['ms']:.0f} ms | "
         f"{dash['slowest_ms']:.0f} ms (its largest query) | "
         f"{dash['ms'] / dash['slowest_ms']:.1f}× |",
+    ]
+    if national:
+        lines.append(
+            f"| dashboard, national ({national['queries']} queries) | {national['ms']:.0f} ms | "
+            f"{national['slowest_ms']:.0f} ms (its largest query) | "
+            f"{national['ms'] / national['slowest_ms']:.1f}× |"
+        )
+    lines += [
         "",
         f"The job found {deadline['found']:,} villages missing, the anti-join "
         f"{deadline['missing']:,}. Job summary: {summary}",
@@ -537,7 +546,27 @@ def report(sizes, build_s, pages, export, deadline, dash, counts):
             dash["ms"] <= 3 * dash["slowest_ms"],
         ),
         ("query counts equal at county and province scale", f"{len(counts)} URLs", not unequal),
+        (
+            "issue 19: ledger page ≥ 3× the admin changelist's throughput (county; township)",
+            f"{county['rps'] / admin_county['rps']:.1f}×; "
+            f"{township['rps'] / admin_township['rps']:.1f}×",
+            county["rps"] >= 3 * admin_county["rps"]
+            and township["rps"] >= 3 * admin_township["rps"],
+        ),
+        (
+            "issue 19: ledger page ≥ 10 % of the bare view's throughput (county; township)",
+            f"{county['rps'] / hello['rps']:.0%}; {township['rps'] / hello['rps']:.0%}",
+            min(county["rps"], township["rps"]) >= 0.10 * hello["rps"],
+        ),
     ]
+    if national:
+        checks.append(
+            (
+                "issue 19: dashboard at national scale within 2× of its largest query",
+                f"{national['ms'] / national['slowest_ms']:.1f}×",
+                national["ms"] <= 2 * national["slowest_ms"],
+            )
+        )
     lines += ["", "### Targets", "", "| target | measured | |", "| --- | ---: | --- |"]
     lines += [f"| {what} | {value} | {verdict(ok)} |" for what, value, ok in checks]
     return "\n".join(lines) + "\n"
@@ -592,7 +621,12 @@ def main():
     client.force_login(users["province_viewer"])
     median, queries, slowest, _sql = time_page(client, "/dashboard/")
     dash = {"ms": median * 1000, "queries": queries, "slowest_ms": slowest * 1000}
-    text = report(sizes, build_s, pages, export, deadline, dash, counts)
+    # Issue 19's fourth target: the national reader (the superuser sees every village).
+    client = Client()
+    client.force_login(users["admin"])
+    median, queries, slowest, _sql = time_page(client, "/dashboard/")
+    national = {"ms": median * 1000, "queries": queries, "slowest_ms": slowest * 1000}
+    text = report(sizes, build_s, pages, export, deadline, dash, counts, national)
     print(text)
     write_section(text)
 

@@ -9,17 +9,27 @@ and the county's administrator; then, as the administrator, through the whole st
 
 (seven POSTs a case, each a transition of rectification.services.TRANSITIONS) and reports
 transitions per second, the Python CPU and the statements per transition, and where one
-transition's time goes (cProfile, printed). Issue 19's target: at least 100 a second.
+transition's time goes (cProfile, printed). Then the same with other cases through gunicorn
+as the Procfile runs it (2 sync workers, connections kept an hour: DATABASE_CONN_MAX_AGE
+3600) on a free port of 127.0.0.1, with CLIENTS concurrent clients (threads, each taking its
+share of the cases through the life cycle, with the administrator's session cookie and a
+CSRF token): transitions per second and the workers' CPU per transition. Issue 19's target:
+at least 100 a second.
 
     make bench            (or: DATABASE_URL=postgres://… python bench/transitions.py)
 """
 
 import cProfile
+import http.client
 import io
 import json
 import os
 import pstats
+import signal
+import socket
+import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -30,6 +40,9 @@ sys.path.insert(0, str(ROOT))
 from bench.common import reset_database, write_section  # noqa: E402
 
 CASES = 100
+# Concurrent clients of the gunicorn run (2 sync workers, as the Procfile).
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+WORKERS = 2
 WUQING = ROOT / "villages" / "fixtures" / "wuqing"
 # (path suffix, body) of each step of the life cycle.
 STEPS = [
@@ -62,8 +75,10 @@ def main():
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
-    ids, user = generate()
-    write_results(measure(user, ids))
+    ids, served, user = generate()
+    run = measure(user, ids)
+    run["served"] = measure_served(user, served)
+    write_results(run)
 
 
 def generate():
@@ -78,6 +93,8 @@ def generate():
     )
     villages = list(Village.objects.order_by("code").values_list("code", flat=True))
     step = max(1, len(villages) // CASES)
+    # The test client's cases, then the served run's (the villages next to them).
+    chosen = villages[::step][:CASES] + villages[1::step][:CASES]
     Case.objects.bulk_create(
         Case(
             campaign=campaign,
@@ -88,14 +105,15 @@ def generate():
             deadline=date(2026, 12, 31),
             status="rectifying",
         )
-        for code in villages[::step][:CASES]
+        for code in chosen
     )
     User.objects.bulk_create(
         User(username=f"org-{code}", role="township_organizer", division_id=code, password="!")
         for code in Division.objects.filter(level="township").values_list("code", flat=True)
     )
     user = User.objects.create(username="county", role="county_admin", division_id="120114")
-    return list(Case.objects.order_by("pk").values_list("pk", flat=True)), user
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    return ids[:CASES], ids[CASES:], user
 
 
 def measure(user, ids):
@@ -108,20 +126,12 @@ def measure(user, ids):
         count[0] += 1
         return execute(sql, params, many, context)
 
-    from rectification.models import AcceptanceCriterion
-
-    # The national checklist's items: every point (passed) or none (failed).
-    items = AcceptanceCriterion.objects.filter(division=None, active=True)
-    scores = {
-        "full": {str(item.pk): item.points for item in items},
-        "none": {str(item.pk): 0 for item in items},
-    }
+    scores = checklist_scores()
     client = Client()
     client.force_login(user)
 
     def post(pk, step, body):
-        if "scores" in body:
-            body = {**body, "scores": scores[body["scores"]]}
+        body = scored(body, scores)
         response = client.post(
             f"/api/v1/cases/{pk}/{step}/", json.dumps(body), content_type="application/json"
         )
@@ -156,6 +166,126 @@ def measure(user, ids):
     }
 
 
+def checklist_scores():
+    """The national checklist's items: every point (passed) or none (failed)."""
+    from rectification.models import AcceptanceCriterion
+
+    items = AcceptanceCriterion.objects.filter(division=None, active=True)
+    return {
+        "full": {str(item.pk): item.points for item in items},
+        "none": {str(item.pk): 0 for item in items},
+    }
+
+
+def scored(body, scores):
+    return {**body, "scores": scores[body["scores"]]} if "scores" in body else body
+
+
+def measure_served(user, ids):
+    """The life cycle of `ids` through gunicorn (the Procfile's), CLIENTS clients at once."""
+    from django.conf import settings
+    from django.db import connections
+    from django.test import Client
+    from django.utils.crypto import get_random_string
+
+    scores = checklist_scores()
+    client = Client()
+    client.force_login(user)  # the session row the served requests present
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    csrf = get_random_string(32)  # a CSRF secret: 32 letters and digits
+    headers = {
+        "Content-Type": "application/json",
+        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}",
+        "X-CSRFToken": csrf,
+    }
+    connections.close_all()  # the workers alone use the database from here
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_CONN_MAX_AGE": "3600",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi", "--bind",
+         f"127.0.0.1:{port}", "--workers", str(WORKERS), "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    failures = []
+
+    def post(connection, pk, step, body):
+        connection.request(
+            "POST", f"/api/v1/cases/{pk}/{step}/", json.dumps(scored(body, scores)), headers
+        )
+        response = connection.getresponse()
+        content = response.read()
+        if response.status not in (200, 201):
+            failures.append((step, response.status, content[:300]))
+
+    def take(share):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for pk in share:
+            for step, body in STEPS:
+                post(connection, pk, step, body)
+        connection.close()
+
+    try:
+        for _ in range(120):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.25)
+        # A warm-up: each worker loads the code and opens its connection.
+        warm, ids = ids[: WORKERS * 2], ids[WORKERS * 2 :]
+        threads = [threading.Thread(target=take, args=([pk],)) for pk in warm]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        workers = worker_pids(server.pid)
+        cpu = workers_cpu(workers)
+        started = time.monotonic()
+        threads = [threading.Thread(target=take, args=(ids[n::CLIENTS],)) for n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.monotonic() - started
+        cpu = workers_cpu(workers) - cpu
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert not failures, failures[:3]
+    transitions = len(ids) * len(STEPS)
+    return {
+        "transitions": transitions,
+        "cases": len(ids),
+        "seconds": seconds,
+        "cpu": cpu,
+        "clients": CLIENTS,
+        "load": os.getloadavg()[0],
+    }
+
+
+def worker_pids(master):
+    """gunicorn's workers: the master's children."""
+    with open(f"/proc/{master}/task/{master}/children") as children:
+        return [int(pid) for pid in children.read().split()]
+
+
+def workers_cpu(pids):
+    """The CPU seconds (user and system) the processes `pids` have used."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def write_results(run):
     per_second = run["transitions"] / run["seconds"]
     lines = [
@@ -174,6 +304,21 @@ def write_results(run):
         f"| {run['transitions']:,} | {run['seconds']:.1f} s | {per_second:.0f} | "
         f"{run['cpu'] / run['transitions'] * 1000:.1f} ms | "
         f"{run['statements'] / run['transitions']:.1f} | {run['load']:.1f} |",
+    ]
+    served = run["served"]
+    lines += [
+        "",
+        f"Through gunicorn as the Procfile runs it ({WORKERS} sync workers, database "
+        f"connections kept, loopback), {served['clients']} concurrent clients taking "
+        f"{served['cases']} other cases through the same life cycle (CPU: the workers' own):",
+        "",
+        "| transitions | time | per second | workers' CPU per transition | clients "
+        "| load average |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {served['transitions']:,} | {served['seconds']:.1f} s | "
+        f"{served['transitions'] / served['seconds']:.0f} | "
+        f"{served['cpu'] / served['transitions'] * 1000:.1f} ms | {served['clients']} | "
+        f"{served['load']:.1f} |",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

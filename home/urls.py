@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from firstsecretary import api as firstsecretary_api
@@ -14,7 +13,7 @@ from home import users_api, views
 from home.forms import LoginForm
 from inspections import api as inspections_api
 from portal import bulk, choosers
-from portal.api import ApiDocsView, BulkJobViewSet
+from portal.api import ApiDocsView, BulkJobViewSet, SchemaView
 from rectification import api as rectification_api
 from villages import api as villages_api
 
@@ -141,7 +140,7 @@ urlpatterns = [
         home_api.ActivityPlansView.as_view(),
         name="statistics-activity-plans",
     ),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/schema/", SchemaView.as_view(), name="api_schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]

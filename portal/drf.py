@@ -5,6 +5,7 @@ portal.api imports those views (a cycle otherwise).
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, pagination, permissions, renderers, status
 from rest_framework.response import Response
@@ -74,8 +75,11 @@ def exception_handler(exc, context):
     """A service's refusal is the client's error, never a 500.
 
     StaleEditError and TransitionError → 409 Conflict; any other Django ValidationError
-    → 400 with its messages by field.
+    → 400 with its messages by field. Every 404 says the same translated words: Django's
+    own ("No Case matches the given query.") is English and names the model.
     """
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     if isinstance(exc, (StaleEditError, TransitionError)):
         return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet, Subquery
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from portal.choices import Role
@@ -155,9 +155,31 @@ def handoff(
         gathering.add(title_msgid, params, key, body, url, recipients)
         gathering.actors.add(acting_user.pk)
         return len(recipients)
-    # The actor's own list changed too: the work he just did is off it.
+    if connections[Notification.objects.db].vendor == "postgresql":
+        new = _notify_selected(ids, key=key, title=title[:200], body=body, url=url)
+        # The actor's own list changed too: the work he just did is off it.
+        forget_todo_counts([acting_user.pk, *new])
+        return len(new)
     forget_todo_counts([acting_user.pk])
     return notify_many([(user_id, key, title[:200], body, url) for user_id in ids])
+
+
+def _notify_selected(ids: QuerySet, *, key: str, title: str, body: str, url: str) -> list[int]:
+    """`notify_many` for the users `ids` selects, in one statement (PostgreSQL): the
+    recipients are chosen and their notices written by INSERT … SELECT, those already sent
+    this `key` skipped by the unique (user, key). Returns the users newly told."""
+    connection = connections[Notification.objects.db]
+    sql, params = ids.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("user_id", "key", "title", "body", "url"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}, {quote('created_at')}) "
+            f"SELECT recipient.id, %s, %s, %s, %s, %s FROM ({sql}) AS recipient (id) "
+            f"ON CONFLICT DO NOTHING RETURNING {quote('user_id')}",
+            [key, title, body, url, timezone.now(), *params],
+        )
+        return [user_id for (user_id,) in cursor.fetchall()]
 
 
 # --- Many hand-offs at once: one notice per recipient ------------------------------------------

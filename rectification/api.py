@@ -5,6 +5,8 @@ version 409 (portal.drf.exception_handler).
 """
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,7 +16,7 @@ from rest_framework.response import Response
 
 from portal import bulk
 from portal.api import BulkJobSerializer, ScopedReadOnlyViewSet, ScopedViewSetMixin
-from portal.api_fields import AvailableActionsField
+from portal.api_fields import AvailableActionsField, FieldsBuiltOnce
 from portal.roles import Perm
 from portal.scoping import Scope
 from rectification import batches, ledger, selectors, services
@@ -87,7 +89,7 @@ def _leader_field(name, **kwargs):
     return serializers.CharField(label=ledger.field(name).label, allow_blank=True, **kwargs)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     township = serializers.CharField(source="village.township_id", read_only=True)
     is_relapse = serializers.BooleanField(read_only=True)
@@ -116,7 +118,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", *ledger.names(ledger.RECORDED), "version", "updated_at"]
 
 
-class CaseCreateSerializer(serializers.ModelSerializer):
+class CaseCreateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Listing a village: choices are narrowed to the caller's scope."""
 
     township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
@@ -144,7 +146,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         ).filter(active=True)
 
 
-class CaseUpdateSerializer(serializers.ModelSerializer):
+class CaseUpdateSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     version = serializers.IntegerField()
     township_leader = _leader_field("township_leader", required=False, max_length=LEADER_MAX_LENGTH)
     county_leader = _leader_field("county_leader", required=False, max_length=LEADER_MAX_LENGTH)
@@ -155,7 +157,7 @@ class CaseUpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in fields if name != "version"}
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(FieldsBuiltOnce, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
@@ -211,7 +213,7 @@ class PlanReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AcceptanceSerializer(serializers.ModelSerializer):
+class AcceptanceSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     scores = serializers.DictField(child=serializers.IntegerField(min_value=0))
 
     class Meta:
@@ -384,8 +386,8 @@ class CaseViewSet(
         "batch": Perm.CASE_APPLY,
     }
 
-    # Their services read the case again, locked, with what they need (_lock_case): the
-    # view only has to find it in scope (404 otherwise), in one plain query.
+    # Their services read the case, locked, in the caller's scope (404 otherwise) with what
+    # they need (_lock_case): the view names it (`_named_case`) and reads nothing itself.
     LOCKED_BY_THE_SERVICE = {"apply", "withdraw", "close", "acceptance"}
 
     def get_queryset(self):
@@ -402,6 +404,25 @@ class CaseViewSet(
     def _case_response(self, case, code=status.HTTP_200_OK):
         case = self._detail().get(pk=case.pk)
         return Response(self.get_serializer(case).data, status=code)
+
+    def _named_case(self, data):
+        """The case of the URL for a service that locks it itself, once `data` (the body's
+        serializer) is valid: a bare reference, read by the service. As when the view read
+        it first, a case out of scope is 404 before a bad body is 400."""
+        if not data.is_valid():
+            self.get_object()
+            raise serializers.ValidationError(data.errors)
+        try:
+            return Case(pk=int(self.kwargs["pk"]))
+        except ValueError:
+            raise Http404 from None
+
+    def _transitioned_response(self, case):
+        """The answer of a transition: the service's own case (locked and read with its
+        village and township, then changed), with what the answer adds to it - its
+        supporters, categories and plan - rather than the whole detail read again."""
+        prefetch_related_objects([case], "support", "categories", "plan__tasks")
+        return Response(self.get_serializer(case).data)
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer)
     def create(self, request):
@@ -422,13 +443,14 @@ class CaseViewSet(
         return self._case_response(case)
 
     def _transition(self, request, name):
-        case = self.get_object()
         data = TransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         case = services.case_transition(
-            case=case, action=name, acting_user=request.user, **data.validated_data
+            case=self._named_case(data),
+            action=name,
+            acting_user=request.user,
+            **data.validated_data,
         )
-        return self._case_response(case)
+        return self._transitioned_response(case)
 
     @extend_schema(request=TransitionSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -452,11 +474,9 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def acceptance(self, request, pk=None):
         """The county records the acceptance review: pass ⇒ transformed, fail ⇒ rectifying."""
-        case = self.get_object()
         data = AcceptanceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         acceptance = services.acceptance_record(
-            case=case, acting_user=request.user, **data.validated_data
+            case=self._named_case(data), acting_user=request.user, **data.validated_data
         )
         return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 

@@ -139,17 +139,17 @@ def _today():
     return timezone.localdate()
 
 
-def _lock_case(case, user):
+def _lock_case(case, user, *related):
     """The case row, locked, and only if it is still in the user's scope. A batch has
     loaded and locked its cases within the user's scope already: those are taken as they
-    are (portal.preloaded)."""
+    are (portal.preloaded). `related`: more to read with it, in the same query."""
     if locked(case):
         return case
     try:
         # The village and township come along: the hand-off names them (one query, not three).
         return (
             Case.objects.visible_to(Scope.of(user))
-            .select_related("village__township")
+            .select_related("village__township", *related)
             .select_for_update(of=("self",))
             .get(pk=case.pk)
         )
@@ -208,7 +208,9 @@ def case_transition(
     transition = TRANSITIONS.get(action)
     if transition is None or not transition.direct:
         raise TransitionError(_("Unknown action."))
-    case = _lock_case(case, acting_user)
+    # Its plan comes along, unlocked, for the caller's answer (what may be done next): no
+    # plan service changes it while the case is locked, since they lock the case first.
+    case = _lock_case(case, acting_user, "plan")
     too_early = case.transformed_on is not None and (on or _today()) < case.transformed_on
     if action == CaseAction.CLOSE and too_early:
         raise ValidationError({"on": _("A case cannot be closed before it was transformed.")})

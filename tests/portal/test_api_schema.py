@@ -1,6 +1,7 @@
 """The OpenAPI schema the portal serves tells a client what to send, and nothing it may not."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 
@@ -68,3 +69,21 @@ def test_a_finding_is_posted_without_the_fields_the_portal_fills_in(schema):
     ]
     assert "status" not in finding["properties"]
     assert "id" not in finding["properties"]
+
+
+def test_the_schema_is_served_in_the_readers_language_each_time(client, county_admin):
+    """Generated once per language in a process: a reader in English after one in Chinese
+    (and the Chinese reader again) each gets the document in his own words."""
+    client.force_login(county_admin)
+    url = reverse("api_schema")
+
+    def actions_help(language):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the switcher's cookie
+        response = client.get(url, {"format": "json"})
+        assert response.status_code == 200
+        properties = response.json()["components"]["schemas"]["Case"]["properties"]
+        return properties["available_actions"]["description"]
+
+    assert actions_help("zh-hans") == "您当前可以进行的操作，与页面上提供给您的操作一致。"
+    assert actions_help("en") == "What you may do with it now: the actions its page offers you."
+    assert actions_help("zh-hans") == "您当前可以进行的操作，与页面上提供给您的操作一致。"

@@ -331,3 +331,38 @@ def test_notices_read_long_ago_are_purged_daily_unread_ones_kept(alice, settings
             "old-unread",
             "recent-read",
         }
+
+
+def test_a_hand_off_sent_twice_tells_once_and_drops_the_to_do_counts_of_whom_it_told(
+    people, case_a, alice, bob, county_admin
+):
+    """One statement on PostgreSQL chooses the recipients and writes their notices: the
+    second call with the same key writes nothing; the actor's and the new recipients' menu
+    counts are dropped, an uninvolved user's kept."""
+    from django.core.cache import cache
+
+    from portal.notifications import handoff, next_actors, todo_count_key
+
+    for user in (alice, bob, county_admin):
+        cache.set(todo_count_key(user.pk), 3)
+
+    def send():
+        return handoff(
+            acting_user=county_admin,
+            to=next_actors(case_a.village_id, organizers=True, county=True),
+            key="test-handoff:1",
+            title="{place}：请办理",
+            place="梅厂镇某村",
+            url="/ledger/",
+        )
+
+    assert send() == 2  # alice (the township) and county2 (the colleague), not the actor
+    assert set(told("test-handoff:")) == {"alice", "county2"}
+    assert told("test-handoff:")["alice"].title == "梅厂镇某村：请办理"
+    assert cache.get(todo_count_key(alice.pk)) is None
+    assert cache.get(todo_count_key(county_admin.pk)) is None
+    assert cache.get(todo_count_key(bob.pk)) == 3
+    cache.set(todo_count_key(alice.pk), 3)
+    assert send() == 0
+    assert Notification.objects.filter(key="test-handoff:1").count() == 2
+    assert cache.get(todo_count_key(alice.pk)) == 3  # told nothing new: her count stands
