@@ -16,6 +16,10 @@ in a process of its own, so that its peak memory (the process's high-water mark 
 it held before the step) is its own. Figures are printed and written to bench/RESULTS.md.
 
     make bench            (or: DATABASE_URL=postgres://… python bench/imports.py)
+
+BENCH_IMPORT_SIZES (10000,50000) and BENCH_IMPORT_KINDS (ratings,ledger) choose what runs;
+`python bench/imports.py --measure ledger FILE` measures one workbook against a database
+prepared by an earlier run (its cases and ratings are deleted first).
 """
 
 import json
@@ -36,6 +40,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
 from bench.common import DIVISIONS, reset_database, write_section  # noqa: E402
 
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_IMPORT_SIZES", "10000,50000").split(","))
+KINDS = tuple(os.environ.get("BENCH_IMPORT_KINDS", "ratings,ledger").split(","))
 INNER_MONGOLIA, SHANDONG = "15", "37"
 CATEGORY = "组织制度形同虚设、不开展组织活动"
 
@@ -61,7 +66,7 @@ def main():
     prepared = time.monotonic() - started
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        for kind in ("ratings", "ledger"):
+        for kind in KINDS:
             for size in SIZES:
                 path = Path(folder) / f"{kind}-{size}.xlsx"
                 path.write_bytes(workbook(kind, size))
@@ -162,6 +167,25 @@ def _peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _backend_cpu(connection):
+    """CPU seconds of this connection's PostgreSQL backend (user + system, from /proc: the
+    server runs on this machine), or None when it cannot be read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _since(before, connection):
+    now = _backend_cpu(connection)
+    return None if before is None or now is None else now - before
+
+
 def measure(kind, path):
     """One import in this process: the scan, the check and the write, timed, with the
     queries they ran and the memory the check and the write needed above the baseline."""
@@ -207,20 +231,24 @@ def measure(kind, path):
 
     baseline = max(_rss_mb(), _peak_mb())
     load = os.getloadavg()[0]
+    db = _backend_cpu(connection)  # outside the count: not the import's queries
     with connection.execute_wrapper(count):
         started, cpu = time.monotonic(), time.process_time()
         batch = imports.batch_check(batch_id=batch.pk)
         check_s, check_cpu = time.monotonic() - started, time.process_time() - cpu
+    check_db = _since(db, connection)
     check_queries, queries[0] = queries[0], 0
     check_peak = _peak_mb() - baseline
     assert batch.status == ImportStatus.CHECKED, batch.file_errors
     assert batch.error_count == 0, list(batch.lines.filter(has_errors=True)[:3].values("errors"))
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
     baseline = max(_rss_mb(), _peak_mb())
+    db = _backend_cpu(connection)  # outside the count: not the import's queries
     with connection.execute_wrapper(count):
         started, cpu = time.monotonic(), time.process_time()
         batch = imports.batch_commit(batch_id=batch.pk)
         commit_s, commit_cpu = time.monotonic() - started, time.process_time() - cpu
+    commit_db = _since(db, connection)
     commit_queries = queries[0]
     commit_peak = _peak_mb() - baseline
     assert batch.status == ImportStatus.COMMITTED, batch.file_errors
@@ -234,6 +262,8 @@ def measure(kind, path):
         "commit_s": commit_s,
         "check_cpu": check_cpu,
         "commit_cpu": commit_cpu,
+        "check_db_cpu": check_db,
+        "commit_db_cpu": commit_db,
         "load": max(load, os.getloadavg()[0]),
         "check_queries": check_queries,
         "commit_queries": commit_queries,
@@ -241,6 +271,10 @@ def measure(kind, path):
         "check_peak_mb": max(check_peak, 0),
         "commit_peak_mb": max(commit_peak, 0),
     }
+
+
+def _cpu(seconds):
+    return "?" if seconds is None else f"{seconds:.1f} s"
 
 
 def write_results(results, prepared):
@@ -254,18 +288,20 @@ def write_results(results, prepared):
         "request before anything is read; the check (read and checked against the database) "
         "and the write (all or nothing) run in the background. Peak memory: the process's "
         "high-water mark above what it held before the step. The machine is shared: the "
-        "load average during each run is given, and the worker's own CPU time beside the "
-        "wall time (PostgreSQL's time is in the wall time only). Produced by `make bench`.",
+        "load average during each run is given, and beside the wall time the CPU time of the "
+        "worker and of its PostgreSQL backend (worker / PostgreSQL). Produced by `make bench`.",
         "",
-        "| import | rows | file | scan | check (worker CPU) | check rows/s | write (worker CPU) "
+        "| import | rows | file | scan | check (CPU: worker / PostgreSQL) | check rows/s "
+        "| write (CPU: worker / PostgreSQL) "
         "| write rows/s | queries check / write | memory: growth check / write, peak | load |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
             f"| {r['kind']} | {r['rows']:,} | {r['size_mb']:.1f} MB | {r['scan_s']:.1f} s "
-            f"| {r['check_s']:.1f} s ({r['check_cpu']:.1f} s) | {r['rows'] / r['check_s']:,.0f} "
-            f"| {r['commit_s']:.1f} s ({r['commit_cpu']:.1f} s) "
+            f"| {r['check_s']:.1f} s ({r['check_cpu']:.1f} / {_cpu(r['check_db_cpu'])}) "
+            f"| {r['rows'] / r['check_s']:,.0f} "
+            f"| {r['commit_s']:.1f} s ({r['commit_cpu']:.1f} / {_cpu(r['commit_db_cpu'])}) "
             f"| {r['written'] / r['commit_s']:,.0f} "
             f"| {r['check_queries']} / {r['commit_queries']} "
             f"| +{r['check_peak_mb']:.0f} / +{r['commit_peak_mb']:.0f} MB, {r['peak_mb']:.0f} MB "

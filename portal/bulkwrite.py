@@ -3,43 +3,61 @@
 On PostgreSQL, COPY: Django's bulk_create prepares every value of every row through the
 field's whole save path (pre_save, get_db_prep_save, the compiler's placeholders), which
 is most of the time of a 50,000-row import. The rows given here were already checked by
-the service (full_clean, the rules), so that only the conversion to text remains. Other
-databases (SQLite in `make run`) get bulk_create.
+the service (full_clean, the rules), so that only the conversion to text remains, done by
+the csv module in C (COPY's CSV format). Other databases (SQLite in `make run`) get
+bulk_create.
+
+`insert_new` and `insert_tuples` take rows as plain tuples of the values of `columns` (field
+attnames, in that order), and the columns every row shares once, as `defaults`: a service
+writing 50,000 rows builds no model instance and no dict per row.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
+class _Null(int):
+    """COPY's NULL as the csv module writes it: unquoted \\N (None would be written as "",
+    the same as an empty string). A number to the csv module, so it is never quoted."""
 
-def _text(value: Any) -> str:
-    """A value in COPY's text format: \\N for NULL, t/f, JSON as text, and the four
-    characters the format uses (backslash, tab, newline, carriage return) escaped."""
-    if value is None:
+    def __str__(self) -> str:
         return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, (dict, list)):
-        value = json.dumps(value, ensure_ascii=False)
-    return str(value).translate(_ESCAPES)
+
+    __repr__ = __str__
+
+
+NULL = _Null()
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY the rows in CSV: every text quoted (a tab, new line, quote or backslash in it
+    kept as it is), numbers and booleans bare, NULL as bare \\N; dates and times as their
+    ISO text."""
     buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(map(_text, row)))
-        buffer.write("\n")
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    writer.writerows([NULL if value is None else value for value in row] for row in rows)
     buffer.seek(0)
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN", buffer)
+        cursor.copy_expert(
+            f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+        )
+
+
+def _json_columns(model: type[models.Model], names: Sequence[str]) -> list[int]:
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return [i for i, name in enumerate(names) if isinstance(fields[name], models.JSONField)]
+
+
+def _as_json(value: Any) -> Any:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
@@ -77,11 +95,11 @@ def insert(
             field.pre_save(obj, add=True)
         obj._state.adding, obj._state.db = False, connection.alias
     attnames = [f.attname for f in fields]
-    _copy(
-        model._meta.db_table,
-        [str(f.column) for f in fields],
-        ([getattr(obj, name) for name in attnames] for obj in objects),
-    )
+    rows = [[getattr(obj, name) for name in attnames] for obj in objects]
+    for i in _json_columns(model, attnames):
+        for row in rows:
+            row[i] = _as_json(row[i])
+    _copy(model._meta.db_table, [str(f.column) for f in fields], rows)
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
@@ -89,13 +107,70 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
     all with the same keys."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create((model(**row) for row in rows), batch_size=500)
-        return
     names = list(rows[0])
-    columns = {f.attname: str(f.column) for f in model._meta.concrete_fields}
+    insert_tuples(model, names, [[row[name] for name in names] for row in rows])
+
+
+def insert_tuples(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    defaults: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows of `model` given as tuples of the values of `columns` (attnames), each
+    followed by the values of `defaults`, the columns every row shares. The values are
+    the model's own (dates, numbers, texts, dicts for a JSON field), already checked."""
+    defaults = dict(defaults or {})
+    names = [*columns, *defaults]
+    shared = tuple(defaults.values())
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            (model(**dict(zip(names, (*row, *shared), strict=True))) for row in rows),
+            batch_size=500,
+        )
+        return
+    jsons = _json_columns(model, names)
+    if jsons:
+        rows = [
+            [_as_json(value) if i in jsons else value for i, value in enumerate((*row, *shared))]
+            for row in rows
+        ]
+        shared = ()
+    else:
+        rows = list(rows)
+    if not rows:
+        return
+    fields = {f.attname: str(f.column) for f in model._meta.concrete_fields}
     _copy(
         model._meta.db_table,
-        [columns[name] for name in names],
-        ([row[name] for name in names] for row in rows),
+        [fields[name] for name in names],
+        ((*row, *shared) for row in rows) if shared else rows,
     )
+
+
+def insert_new(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    defaults: Mapping[str, Any] | None = None,
+) -> list[int]:
+    """insert_tuples for rows that other rows will point at: each is given a primary key
+    first (on PostgreSQL from the table's sequence, one query), and the keys are returned
+    in the order of the rows."""
+    if not rows:
+        return []
+    defaults = dict(defaults or {})
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True)), **defaults) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=500)
+        return [obj.pk for obj in objects]
+    ids = _allocate_ids(model, len(rows))
+    insert_tuples(
+        model,
+        [model._meta.pk.attname, *columns],
+        ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
+        defaults=defaults,
+    )
+    return ids
