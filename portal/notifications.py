@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone, translation
@@ -169,7 +170,10 @@ def _notify_selected(ids: QuerySet, *, key: str, title: str, body: str, url: str
     recipients are chosen and their notices written by INSERT … SELECT, those already sent
     this `key` skipped by the unique (user, key). Returns the users newly told."""
     connection = connections[Notification.objects.db]
-    sql, params = ids.query.sql_with_params()
+    try:
+        sql, params = ids.query.sql_with_params()
+    except EmptyResultSet:  # a choice of nobody (`pk__in=[]`, `.none()`): Django compiles no SQL
+        return []
     quote = connection.ops.quote_name
     columns = ", ".join(quote(name) for name in ("user_id", "key", "title", "body", "url"))
     with connection.cursor() as cursor:

@@ -366,3 +366,22 @@ def test_a_hand_off_sent_twice_tells_once_and_drops_the_to_do_counts_of_whom_it_
     assert send() == 0
     assert Notification.objects.filter(key="test-handoff:1").count() == 2
     assert cache.get(todo_count_key(alice.pk)) == 3  # told nothing new: her count stands
+
+
+def test_a_hand_off_to_nobody_tells_no_one_and_refuses_nothing(people, county_admin):
+    """A finding whose team has no members yet is still answered: the hand-off chooses
+    nobody (Django compiles `pk__in=[]` to no SQL at all) and writes no notice."""
+    from portal.models import User
+    from portal.notifications import handoff
+
+    told_before = Notification.objects.count()
+    sent = handoff(
+        acting_user=county_admin,
+        to=User.objects.filter(pk__in=[]),
+        key="test-handoff:nobody",
+        title="{place}：请办理",
+        place="梅厂镇某村",
+        url="/ledger/",
+    )
+    assert sent == 0
+    assert Notification.objects.count() == told_before
