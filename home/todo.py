@@ -798,6 +798,8 @@ def todo_count(user):
     if not getattr(user, "is_authenticated", False) or _role(user) == Role.VIEWER:
         return None
     kept = cache.get(todo_count_key(user.pk))
-    if not kept or kept[0] != _whose(user):
+    # Only what todo_list keeps counts: a value of another shape (an earlier version's,
+    # kept in Redis across a deployment) reads as unknown, never as an error on every page.
+    if not isinstance(kept, tuple) or len(kept) != 2 or kept[0] != _whose(user):
         return None
     return kept[1]

@@ -542,6 +542,22 @@ def test_a_count_kept_for_another_role_or_area_is_not_shown(alice, list_case, vi
     assert todo_count(alice) is None
 
 
+def test_a_count_kept_in_another_shape_reads_as_unknown_not_as_an_error(alice, client):
+    """Redis outlives a deployment: a value an earlier version kept (a bare number) is no
+    count, and every page still opens."""
+    from django.core.cache import cache
+
+    from portal.notifications import todo_count_key
+
+    cache.set(todo_count_key(alice.pk), 3)
+    try:
+        assert todo_count(alice) is None
+        client.force_login(alice)
+        assert client.get("/ledger/").status_code == 200
+    finally:
+        cache.delete(todo_count_key(alice.pk))
+
+
 def test_many_closed_rounds_without_a_circular_are_one_line_that_opens_their_list(
     client, county_admin
 ):
