@@ -275,6 +275,11 @@ def main():
     rows, skipped, over = [], [], []
     with transaction.atomic():  # the objects made here are taken back at the end
         kinds = objects(county.code)
+        # As a gunicorn worker starts (portal/wsgi.py): the URL conf loaded and everything
+        # loaded so far frozen out of the garbage collector's full collections.
+        from portal.wsgi import settle
+
+        settle()
         for name in sorted(matrix.URLS):
             code = matrix.EXPECTED.get((name, "GET"), {}).get("county_admin")
             if code != "ok":
