@@ -33,8 +33,8 @@ from rectification.selectors import (
     converted_q,
     ledger_statistics,
     relapse_q,
-    stage_times,
-    stalled_cases_q,
+    stage_pass,
+    stalled_q,
     with_overdue_task,
 )
 from villages.models import Division, Village
@@ -376,15 +376,16 @@ class StageRow:
 def _stages(scope, cases, *, campaign, year, today, names):
     """The area's row, then one per township (at most; the units one level down above the
     county): days from listing to each milestone (rectification.selectors.stage_times)
-    and the stalled cases of each. Four queries; `names`: {code: name} of the rows."""
+    and the stalled cases of each. Two queries on PostgreSQL (four elsewhere); `names`:
+    {code: name} of the rows."""
     prefix = scope.prefix or ""
     depth = min(CHILD_LENGTH.get(len(prefix), 12), 9)
-    area = stage_times(scope=scope, campaign=campaign, year=year, depth=len(prefix))
-    # Asked at every level, a township's too (whose one row is the area's): the page makes
-    # as many queries at every level.
-    units = stage_times(scope=scope, campaign=campaign, year=year, depth=depth)
+    # The area's figures, its units' (asked at every level, a township's too, whose one row
+    # is the area's: as many queries at every level) and the campaigns' stall thresholds.
+    figures = stage_pass(scope=scope, campaign=campaign, year=year, depth=depth)
+    area, units = figures.area, figures.units
     stalled = dict(
-        cases.filter(stalled_cases_q(cases, today))
+        cases.filter(stalled_q(figures.thresholds, today))
         .annotate(unit=Substr("village_id", 1, depth))
         .values_list("unit")
         .annotate(n=Count("pk"))

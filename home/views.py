@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -292,6 +292,19 @@ class DashboardMixin(PortalMixin):
     the user's area: the drill-down). The page, its print view and its workbook share it."""
 
     def dashboard_context(self):
+        # Every figure is counted here (`**figures` reads them all), in one transaction in
+        # which PostgreSQL compiles no statement (JIT): at national scale compiling the
+        # per-unit case figures took 240 ms for a 32 ms query (where the server is set up
+        # with jit = off, as the README advises, this changes nothing). Local to this
+        # transaction, so behind pgbouncer no other request inherits it.
+        # Inside a transaction already (a test's), no savepoint: a read, nothing to undo.
+        with transaction.atomic(savepoint=False):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('jit', 'off', true)")
+            return self._dashboard_context()
+
+    def _dashboard_context(self):
         from home import dashboard
 
         scope = self.request.scope

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from portal.fields import long_text
@@ -238,7 +239,10 @@ class ActivityPlan(models.Model):
                 fields=["month", "village"],
                 name="activityplan_month_village",
                 opclasses=["date_ops", "varchar_pattern_ops"],
-            )
+            ),
+            # Each county's first plan (villages.selectors.first_plan_months): one probe per
+            # county, not a pass over every plan.
+            models.Index(Substr("village", 1, 6), F("month"), name="activityplan_county_month"),
         ]
 
     def __str__(self):

@@ -10,7 +10,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -187,16 +186,24 @@ def first_plan_months(prefix):
     list may exist long before it plans there. Earlier months are "no data", not failures.
     Read over the whole county, not the reader's scope, so that a township and its county
     colour the same month alike; it reveals one month per county, no row."""
-    plans = ActivityPlan.objects.all()
-    if prefix:
-        plans = plans.filter(village__code__startswith=prefix[:6])
-    return dict(
-        plans.annotate(county=Substr("village_id", 1, 6))
-        .values("county")
-        .annotate(first=Min("month"))
-        .values_list("county", "first")
-        .order_by()
+    # Each county's earliest plan, read off the index (county code, month): a probe per
+    # county instead of a pass over every plan (310 ms at national scale, 1.88 million).
+    first = (
+        ActivityPlan.objects.annotate(county=Substr("village_id", 1, 6))
+        .filter(county=OuterRef("code"))
+        .order_by("month")
+        .values("month")[:1]
     )
+    counties = Division.objects.filter(level=DivisionLevel.COUNTY)
+    if prefix:
+        counties = counties.filter(code__startswith=prefix[:6])
+    return {
+        county: month
+        for county, month in counties.annotate(first=Subquery(first))
+        .values_list("code", "first")
+        .order_by()
+        if month is not None
+    }
 
 
 def expected_q(month, prefix=""):
@@ -219,13 +226,22 @@ def timeliness(
     due = {month: now >= due_by(month) for month in months}
     unit = F("township_id") if depth == 9 else Substr("code", 1, depth)
     started = first_plan_months(scope.prefix or "")
-    by_added = list(
-        Village.objects.visible_to(scope)
-        .annotate(unit=unit, county=Substr("code", 1, 6))
-        .values("unit", "county", "added_on")
-        .annotate(n=Count("code"))
-        .order_by()
-    )
+    villages = Village.objects.visible_to(scope).annotate(county=Substr("code", 1, 6))
+    if depth <= 6:
+        # Units no smaller than a county: grouped by county alone, each row's unit its
+        # code's start. One key fewer lets PostgreSQL hash the 620,573 villages of the
+        # country into 2,978 rows instead of sorting them (365 → 184 ms).
+        by_added = [
+            {**row, "unit": row["county"][:depth]}
+            for row in villages.values("county", "added_on").annotate(n=Count("code")).order_by()
+        ]
+    else:
+        by_added = list(
+            villages.annotate(unit=unit)
+            .values("unit", "county", "added_on")
+            .annotate(n=Count("code"))
+            .order_by()
+        )
     # Each county's own due day (顺延 off a holiday, villages.deadlines): two queries.
     deadlines = CountyDeadlines(row["county"] for row in by_added)
     figures: dict[tuple[str, date], Timeliness] = {}

@@ -29,9 +29,10 @@ import pytest
 import time_machine
 
 from home import todo
+from portal.scoping import Scope
 from rectification.choices import CaseStatus
 from rectification.models import Case, CaseEvent
-from rectification.selectors import percentile, stage_times, stall_thresholds
+from rectification.selectors import percentile, stage_pass, stage_times, stall_thresholds
 from tests.conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B
 from villages.models import Village
 
@@ -134,6 +135,43 @@ def test_only_a_step_four_cases_reached_has_a_threshold(ledger, campaign):
     assert stall_thresholds(campaigns=[campaign.pk]) == {
         campaign.pk: {CaseStatus.IDENTIFIED: 37.5, CaseStatus.RECTIFYING: 105.0}
     }
+
+
+def _figures(times):
+    return {key: (t.cases, t.median, t.p75) for key, t in times.items()}
+
+
+def test_one_pass_gives_the_area_its_units_and_the_whole_campaigns_thresholds(ledger, campaign):
+    # Township B's reader: B's own figures, and the thresholds of all nine cases (A's too).
+    figures = stage_pass(scope=Scope.under(TOWNSHIP_B), campaign=campaign, depth=9)
+
+    b = {
+        "approved": (2, 35.0, 47.5),
+        "applied": (1, 100.0, 100.0),
+        "transformed": (1, 130.0, 130.0),
+        "closed": (0, None, None),
+    }
+    assert {code: _figures(times) for code, times in figures.area.items()} == {TOWNSHIP_B: b}
+    assert {code: _figures(times) for code, times in figures.units.items()} == {TOWNSHIP_B: b}
+    assert figures.thresholds == {
+        campaign.pk: {CaseStatus.IDENTIFIED: 37.5, CaseStatus.RECTIFYING: 105.0}
+    }
+
+
+def test_one_pass_over_everything_pools_the_townships(ledger, campaign):
+    figures = stage_pass(scope=Scope.everything(reason="test"), year=2026, depth=9)
+
+    assert _figures(figures.area[""])["approved"] == (6, 25.0, 37.5)
+    assert _figures(figures.area[""])["applied"] == (4, 100.0, 105.0)
+    assert set(figures.units) == {TOWNSHIP_A, TOWNSHIP_B}
+    assert _figures(figures.units[TOWNSHIP_A])["transformed"] == (2, 115.0, 122.5)
+
+
+def test_one_pass_over_an_area_without_cases_gives_nothing(ledger, campaign):
+    # Another county's reader: no row, not a row of zeros; no campaign, no threshold.
+    figures = stage_pass(scope=Scope.under("110101"), campaign=campaign, depth=9)
+
+    assert (figures.area, figures.units, figures.thresholds) == ({}, {}, {})
 
 
 def test_the_python_percentile_is_postgresqls():

@@ -317,3 +317,22 @@ def test_the_deadline_checks_queries_do_not_grow_with_the_data(plan_for, village
     with CaptureQueriesContext(connection) as busy:
         run_job_now("activity_plan_deadline", DECEMBER)
     assert len(empty) == len(busy)
+
+
+def test_each_county_starts_with_its_earliest_plan_deleted_plans_forgotten(village_a, village_b):
+    # Wuqing planned in October and December, Jimo (another county) in November; a county
+    # without a plan has no start. The earliest plan deleted, the next one is the start.
+    from tests.conftest import COUNTY, JIMO
+    from villages.models import Division
+    from villages.selectors import first_plan_months
+
+    Division.objects.create(code=f"{JIMO}001", name="环秀街道", level="township", parent_id=JIMO)
+    jimo = Village.objects.create(code=f"{JIMO}001001", name="东关村", township_id=f"{JIMO}001")
+    october = ActivityPlan.objects.create(village=village_a, month=date(2026, 10, 1))
+    ActivityPlan.objects.create(village=village_b, month=DECEMBER)
+    ActivityPlan.objects.create(village=jimo, month=date(2026, 11, 1))
+
+    assert first_plan_months("") == {COUNTY: date(2026, 10, 1), JIMO: date(2026, 11, 1)}
+    assert first_plan_months(village_a.township_id) == {COUNTY: date(2026, 10, 1)}
+    october.delete()
+    assert first_plan_months("") == {COUNTY: DECEMBER, JIMO: date(2026, 11, 1)}
