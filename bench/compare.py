@@ -512,19 +512,29 @@ def report(sizes, build_s, pages, export, deadline, dash, counts, national=None)
     county, admin_county = by["ledger page, county"], by["admin changelist, county"]
     township, admin_township = by["ledger page, township"], by["admin changelist, township"]
     hello = by["bare hello view"]
+
+    def ledger_checks(issue, times_admin, share_of_bare):
+        """The ledger page's two targets (against the admin, against the bare view), as
+        issue 8 set them and as issue 19 raised the first and lowered the second."""
+        return [
+            (
+                f"{issue}ledger page ≥ {times_admin}× the admin changelist's throughput "
+                "(county; township)",
+                f"{county['rps'] / admin_county['rps']:.1f}×; "
+                f"{township['rps'] / admin_township['rps']:.1f}×",
+                county["rps"] >= times_admin * admin_county["rps"]
+                and township["rps"] >= times_admin * admin_township["rps"],
+            ),
+            (
+                f"{issue}ledger page ≥ {share_of_bare:.0%} of the bare view's throughput "
+                "(county; township)",
+                f"{county['rps'] / hello['rps']:.0%}; {township['rps'] / hello['rps']:.0%}",
+                min(county["rps"], township["rps"]) >= share_of_bare * hello["rps"],
+            ),
+        ]
+
     checks = [
-        (
-            "ledger page ≥ 2× the admin changelist's throughput (county; township)",
-            f"{county['rps'] / admin_county['rps']:.1f}×; "
-            f"{township['rps'] / admin_township['rps']:.1f}×",
-            county["rps"] >= 2 * admin_county["rps"]
-            and township["rps"] >= 2 * admin_township["rps"],
-        ),
-        (
-            "ledger page ≥ 25 % of the bare view's throughput (county; township)",
-            f"{county['rps'] / hello['rps']:.0%}; {township['rps'] / hello['rps']:.0%}",
-            min(county["rps"], township["rps"]) >= 0.25 * hello["rps"],
-        ),
+        *ledger_checks("", 2, 0.25),
         (
             "Excel export ≥ 3× faster than django-import-export",
             f"{theirs['seconds'] / ours['seconds']:.1f}×",
@@ -546,18 +556,7 @@ def report(sizes, build_s, pages, export, deadline, dash, counts, national=None)
             dash["ms"] <= 3 * dash["slowest_ms"],
         ),
         ("query counts equal at county and province scale", f"{len(counts)} URLs", not unequal),
-        (
-            "issue 19: ledger page ≥ 3× the admin changelist's throughput (county; township)",
-            f"{county['rps'] / admin_county['rps']:.1f}×; "
-            f"{township['rps'] / admin_township['rps']:.1f}×",
-            county["rps"] >= 3 * admin_county["rps"]
-            and township["rps"] >= 3 * admin_township["rps"],
-        ),
-        (
-            "issue 19: ledger page ≥ 10 % of the bare view's throughput (county; township)",
-            f"{county['rps'] / hello['rps']:.0%}; {township['rps'] / hello['rps']:.0%}",
-            min(county["rps"], township["rps"]) >= 0.10 * hello["rps"],
-        ),
+        *ledger_checks("issue 19: ", 3, 0.10),
     ]
     if national:
         checks.append(
