@@ -114,6 +114,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The parts drawn many times over (a list's rows), through `{% jinja %}`.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portal.jinja2.environment"},
+    },
 ]
 # Widgets are drawn by Jinja2 where Django ships a Jinja2 template for them (portal/renderers.py).
 FORM_RENDERER = "portal.renderers.FormRenderer"

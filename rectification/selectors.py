@@ -105,16 +105,35 @@ def behind_q(today=None):
     return overdue_cases_q(today) | Q(has_overdue_task=True)
 
 
-def case_list(*, scope: Scope) -> QuerySet[Case]:
-    """The ledger rows a user may see, with what the list shows, in a fixed number of queries."""
+def case_list(*, scope: Scope, leaders: bool = True) -> QuerySet[Case]:
+    """The ledger rows a user may see, with what the list shows, in a fixed number of
+    queries; with the leader columns (Case.county_leader, .township_leader) unless the
+    list does not show them (the ledger page)."""
+    categories = Prefetch("categories", queryset=Category.objects.order_by("order"))
     return with_overdue_task(
         Case.objects.visible_to(scope)
         .select_related("village__township", "campaign", "plan")
-        .prefetch_related(
-            Prefetch("categories", queryset=Category.objects.order_by("order")),
-            "support",  # the leader columns (Case.county_leader, .township_leader)
-        )
+        .prefetch_related(categories, *(["support"] if leaders else []))
     ).order_by("village__code", "-campaign__year")
+
+
+# The ledger page's columns (rectification/case_rows.html): its rows read nothing else,
+# not the long texts of the situation, problems and measures.
+LEDGER_ROW_FIELDS = (
+    "campaign__year",
+    "village__name",
+    "village__township__name",
+    "status",
+    "responsible_person",
+    "deadline",
+    "listing",
+    "plan__status",
+)
+
+
+def ledger_rows(*, scope: Scope) -> QuerySet[Case]:
+    """The ledger page's rows: case_list, with only the columns the page shows."""
+    return case_list(scope=scope, leaders=False).only(*LEDGER_ROW_FIELDS)
 
 
 def case_detail(*, scope: Scope) -> QuerySet[Case]:

@@ -30,7 +30,12 @@ from portal.generic import (
 )
 from portal.roles import Perm
 from rectification import batches, panels, selectors, services
-from rectification.choices import CASE_STATUS_COLOURS, PLAN_STATUS_COLOURS, PlanStatus
+from rectification.choices import (
+    CASE_STATUS_COLOURS,
+    PLAN_STATUS_COLOURS,
+    CaseStatus,
+    PlanStatus,
+)
 from rectification.exports import LEDGER, RATINGS
 from rectification.filtersets import CaseFilterSet, VillageRatingFilterSet
 from rectification.forms import (
@@ -75,11 +80,11 @@ class CaseListView(ObjectListView):
     filterset_class = CaseFilterSet
     template_name = "rectification/case_list.html"
     export_url_name = "case_export"
-    extra_context = COLOURS
+    extra_context = {**COLOURS, "status_choices": CaseStatus, "plan_choices": PlanStatus}
 
     def get_queryset(self):
         # The badge 久拖未转化 (one query for the campaigns' thresholds).
-        return selectors.with_stalled(selectors.case_list(scope=self.request.scope))
+        return selectors.with_stalled(selectors.ledger_rows(scope=self.request.scope))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -3,6 +3,7 @@
 from django import forms, template
 from django.forms.boundfield import BoundWidget
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -88,3 +89,13 @@ def page_url(context, page):
 def get_item(mapping, key):
     """mapping[key] in a template, or "" when absent."""
     return mapping.get(key, "") if mapping else ""
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name, **values):
+    """Draw the Jinja2 template `template_name` (jinja2/) with `values`: the parts of a
+    page drawn many times over (portal/jinja2.py)."""
+    from django.template import engines
+
+    template = engines["jinja2"].get_template(template_name)
+    return mark_safe(template.render(values, context.get("request")))  # escaped by Jinja2

@@ -197,6 +197,11 @@ def test_the_ledger_filter_lists_the_stalled_cases_and_flags_them(client, ledger
     assert set(rows) == stalled
     assert all(rows.values())
     assert everything.content.decode().count("data-stalled") == 3
+    # The badge and its explanation, in Chinese.
+    assert (
+        '<span class="badge text-bg-danger" data-stalled title="在此环节用时已超过本批次75%'
+        '的村通过该环节所用天数">久拖未转化</span>'
+    ) in everything.content.decode()
 
 
 def test_a_township_organizer_sees_his_stalled_cases_against_the_whole_campaign(
