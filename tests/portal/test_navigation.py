@@ -71,3 +71,17 @@ def test_the_apps_compose_the_menu_in_its_order():
             ),
         ]
         assert names(menus.first_secretary_navigation()) == ["my_village", "home", "worklog"]
+
+
+def test_each_role_keeps_its_own_menu_when_asked_in_turn(client, persona):
+    """The menu is worked out once per role and kept in the process: asked in turn by a
+    superuser, a read-only viewer and a first secretary, each is shown his own."""
+    menus = {}
+    for name in ("superuser", "viewer", "secretary", "superuser", "viewer", "secretary"):
+        client.force_login(persona(name))
+        items = client.get(reverse("home")).context["nav_items"]
+        labels = frozenset(str(link["label"]) for link in _links(items))
+        assert menus.setdefault(name, labels) == labels
+    assert "用户管理" in menus["superuser"]
+    assert "用户管理" not in menus["viewer"] and "用户管理" not in menus["secretary"]
+    assert "我的民情日记" in menus["secretary"] and "我的民情日记" not in menus["viewer"]
