@@ -117,7 +117,7 @@ def presence(
             visited=Coalesce(Sum("logs__households_visited", filter=in_month), 0),
             logged_days=Count("logs", filter=in_month),
         )
-        .order_by("village__code")
+        .order_by("village__code", "pk")  # a steady order for the pages
     )
     if below_only:
         postings = postings.filter(days_on_site__lt=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE)
