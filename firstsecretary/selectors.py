@@ -1,5 +1,6 @@
 """Reads of the first-secretary app: the roster, monthly presence, the five ones."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -101,11 +102,12 @@ def presence_summary(*, scope: Scope, month: date) -> tuple[int, int]:
     return totals["posted"], totals["below"]
 
 
-def presence(
+def presence_postings(
     *, scope: Scope, month: date, below_only: bool = False, within: str = ""
-) -> list[Presence]:
-    """Every posting that overlaps the month, with its figures, in one query; `within` a
-    division code narrows it to that part of the scope (the dashboard's drill-down)."""
+) -> QuerySet[Assignment]:
+    """Every posting that overlaps the month, annotated with its figures (one query, a page
+    of it one query too); `within` a division code narrows it to that part of the scope (the
+    dashboard's drill-down). `presence_rows` turns them into rows."""
     first, following = month_bounds(month)
     in_month = Q(logs__date__gte=first, logs__date__lt=following)
     postings = (
@@ -121,12 +123,26 @@ def presence(
     )
     if below_only:
         postings = postings.filter(days_on_site__lt=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE)
+    return postings
+
+
+def presence_rows(postings: Iterable[Assignment]) -> list[Presence]:
+    """The rows of postings annotated by `presence_postings` (all of them, or a page)."""
     return [
         Presence(
             p, days_on_site=p.days_on_site, households_visited=p.visited, logged_days=p.logged_days
         )
         for p in postings
     ]
+
+
+def presence(
+    *, scope: Scope, month: date, below_only: bool = False, within: str = ""
+) -> list[Presence]:
+    """Every posting that overlaps the month, with its figures, in one query."""
+    return presence_rows(
+        presence_postings(scope=scope, month=month, below_only=below_only, within=within)
+    )
 
 
 def monthly_presence(assignment, months=6):

@@ -393,9 +393,9 @@ class PresenceView(TableListView):
         scope, self.county_box = (
             (self.request.scope, None) if within else choosers.county_choice(self.request)
         )
-        # The month's postings in one query, paged here: the figure above the table counts
-        # them all (the paginator's count is the list's length, no second query).
-        return selectors.presence(
+        # Paged in the database: the figure above the table counts every posting of the
+        # list (the paginator's count), the table shows 50 of them.
+        return selectors.presence_postings(
             scope=scope,
             month=self.shown_month,
             below_only=self.request.GET.get("below") == "true",
@@ -415,7 +415,7 @@ class PresenceView(TableListView):
             form=self.form,
             month=self.shown_month,
             county_choice=self.county_box,
-            rows=context["page_obj"].object_list,
+            rows=selectors.presence_rows(context["page_obj"].object_list),
             every_query=every.urlencode(),
             threshold=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE,
             can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
