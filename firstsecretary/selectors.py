@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -126,8 +127,9 @@ def presence_postings(
     return postings
 
 
-def presence_rows(postings: Iterable[Assignment]) -> list[Presence]:
-    """The rows of postings annotated by `presence_postings` (all of them, or a page)."""
+def presence_rows(postings: Iterable[Any]) -> list[Presence]:
+    """The rows of postings annotated by `presence_postings` (all of them, or a page); Any:
+    the stubs do not see the annotations through a page of the queryset."""
     return [
         Presence(
             p, days_on_site=p.days_on_site, households_visited=p.visited, logged_days=p.logged_days
