@@ -12,6 +12,9 @@ GET (an action taking POST only, a page of another role) is listed with the reas
 
     make bench            (or: DATABASE_URL=postgres://… python bench/every_page.py)
     PAGES_REUSE=1 …       reuses the database bench/pages.py built
+    EVERY_PAGE_ONLY=presence,support_overview …
+                          walks only these patterns, printed and not written to RESULTS.md
+                          (a before/after of a few pages, in the same window)
 """
 
 import os
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import reset_database, write_section  # noqa: E402
 
 RUNS = int(os.environ.get("EVERY_PAGE_RUNS", "20"))
+ONLY = {name for name in os.environ.get("EVERY_PAGE_ONLY", "").split(",") if name}
 BUDGET_MS = {"county": 100, "province": 200}
 
 
@@ -259,6 +263,8 @@ def main():
         pages.build()
     from tests.portal import test_access_matrix as matrix
 
+    if unknown := ONLY - set(matrix.URLS):
+        sys.exit(f"EVERY_PAGE_ONLY names no URL pattern: {', '.join(sorted(unknown))}")
     county = Division.objects.get(pk=pages.county_of_most_villages())
     readers = {}
     for label, division in (
@@ -281,6 +287,8 @@ def main():
 
         settle()
         for name in sorted(matrix.URLS):
+            if ONLY and name not in ONLY:
+                continue
             code = matrix.EXPECTED.get((name, "GET"), {}).get("county_admin")
             if code != "ok":
                 skipped.append((name, code))
@@ -352,7 +360,8 @@ def main():
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    write_section(text)
+    if not ONLY:  # a partial walk would replace the whole table with a few rows
+        write_section(text)
 
 
 if __name__ == "__main__":

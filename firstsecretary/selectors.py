@@ -1,7 +1,9 @@
 """Reads of the first-secretary app: the roster, monthly presence, the five ones."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -101,11 +103,12 @@ def presence_summary(*, scope: Scope, month: date) -> tuple[int, int]:
     return totals["posted"], totals["below"]
 
 
-def presence(
+def presence_postings(
     *, scope: Scope, month: date, below_only: bool = False, within: str = ""
-) -> list[Presence]:
-    """Every posting that overlaps the month, with its figures, in one query; `within` a
-    division code narrows it to that part of the scope (the dashboard's drill-down)."""
+) -> QuerySet[Assignment]:
+    """Every posting that overlaps the month, annotated with its figures (one query, a page
+    of it one query too); `within` a division code narrows it to that part of the scope (the
+    dashboard's drill-down). `presence_rows` turns them into rows."""
     first, following = month_bounds(month)
     in_month = Q(logs__date__gte=first, logs__date__lt=following)
     postings = (
@@ -117,16 +120,31 @@ def presence(
             visited=Coalesce(Sum("logs__households_visited", filter=in_month), 0),
             logged_days=Count("logs", filter=in_month),
         )
-        .order_by("village__code")
+        .order_by("village__code", "pk")  # a steady order for the pages
     )
     if below_only:
         postings = postings.filter(days_on_site__lt=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE)
+    return postings
+
+
+def presence_rows(postings: Iterable[Any]) -> list[Presence]:
+    """The rows of postings annotated by `presence_postings` (all of them, or a page); Any:
+    the stubs do not see the annotations through a page of the queryset."""
     return [
         Presence(
             p, days_on_site=p.days_on_site, households_visited=p.visited, logged_days=p.logged_days
         )
         for p in postings
     ]
+
+
+def presence(
+    *, scope: Scope, month: date, below_only: bool = False, within: str = ""
+) -> list[Presence]:
+    """Every posting that overlaps the month, with its figures, in one query."""
+    return presence_rows(
+        presence_postings(scope=scope, month=month, below_only=below_only, within=within)
+    )
 
 
 def monthly_presence(assignment, months=6):

@@ -42,6 +42,7 @@ from portal.generic import (
     ObjectListView,
     PortalMixin,
     ScopedObjectMixin,
+    TableListView,
     add_service_errors,
 )
 from portal.months import previous_month
@@ -371,7 +372,7 @@ class WorkLogPhotoView(ObjectDetailView):
         return response
 
 
-class PresenceView(PortalMixin, TemplateView):
+class PresenceView(TableListView):
     """Every posting's month: days in the village, households visited, against the threshold."""
 
     template_name = "firstsecretary/presence.html"
@@ -383,31 +384,43 @@ class PresenceView(PortalMixin, TemplateView):
         last = previous_month(timezone.localdate())
         return MonthForm(initial={"month": last}), last
 
-    def get_context_data(self, **kwargs):
-        from django.conf import settings
-
-        form, month = self.month()
+    def get_queryset(self):
+        self.form, self.shown_month = self.month()
         # ?below=true&q=<division> come from the dashboard's presence figures.
         within = self.request.GET.get("q", "").strip()
         # One county's postings at a time for a wider reader (a province's made 400 KB),
         # unless the dashboard's figure named the area.
-        scope, county_box = (
+        scope, self.county_box = (
             (self.request.scope, None) if within else choosers.county_choice(self.request)
         )
-        return super().get_context_data(
-            form=form,
-            month=month,
-            county_choice=county_box,
-            rows=selectors.presence(
-                scope=scope,
-                month=month,
-                below_only=self.request.GET.get("below") == "true",
-                within=within if within.isdigit() else "",
-            ),
+        # Paged in the database: the figure above the table counts every posting of the
+        # list (the paginator's count), the table shows 50 of them.
+        return selectors.presence_postings(
+            scope=scope,
+            month=self.shown_month,
+            below_only=self.request.GET.get("below") == "true",
+            within=within if within.isdigit() else "",
+        )
+
+    def get_context_data(self, **kwargs):
+        from django.conf import settings
+
+        # "Show every posting": the same month, area and county without ?below=, from page 1.
+        every = self.request.GET.copy()
+        for key in ("below", "page"):
+            every.pop(key, None)
+        every["month"] = self.shown_month.strftime("%Y-%m")
+        context = super().get_context_data(**kwargs)
+        context.update(
+            form=self.form,
+            month=self.shown_month,
+            county_choice=self.county_box,
+            rows=selectors.presence_rows(context["page_obj"].object_list),
+            every_query=every.urlencode(),
             threshold=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE,
             can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
-            **kwargs,
         )
+        return context
 
 
 class PresenceExportView(PresenceView):
@@ -455,27 +468,27 @@ class TrustReviewView(PortalMixin, TemplateView):
         )
 
 
-class SupportOverviewView(PortalMixin, TemplateView):
+class SupportOverviewView(TableListView):
     """The county's view of the five ones: which cases miss which supporter."""
 
     template_name = "firstsecretary/support_overview.html"
 
-    def get_context_data(self, **kwargs):
+    def get_queryset(self):
         # One county's cases at a time for a wider reader, unless the dashboard's card
         # named the area (?q=<division>).
-        scope, county_box = (
+        scope, self.county_box = (
             (self.request.scope, None)
             if self.request.GET.get("q")
             else choosers.county_choice(self.request)
         )
         cases = selectors.open_cases_with_support(scope=scope, today=timezone.localdate()).order_by(
-            "village__code"
+            "village__code", "pk"
         )
         # The ledger's FilterSet: ?year=&q=<area> from the dashboard's card narrows the
         # list as it narrows the ledger; a malformed value is ignored.
         cases = CaseFilterSet(self.request.GET, queryset=cases, request=self.request).qs
-        only_missing = self.request.GET.get("missing", "true") != "false"
-        if only_missing:
+        self.only_missing = self.request.GET.get("missing", "true") != "false"
+        if self.only_missing:
             cases = cases.filter(selectors.five_ones_incomplete_q())
         # The dashboard's coverage figure opens the open cases with (or without) a secretary.
         # The dashboard's figure: open cases with a contact overdue for a visit.
@@ -484,21 +497,29 @@ class SupportOverviewView(PortalMixin, TemplateView):
         posted = self.request.GET.get("first_secretary")
         if posted in ("true", "false"):
             cases = cases.filter(has_first_secretary=posted == "true")
-        rows = [
-            (case, [getattr(case, f"has_{kind}") for kind in FIVE_ONES]) for case in cases[:500]
-        ]
+        return cases
+
+    def get_context_data(self, **kwargs):
+        # The toggle shows the other list, from its first page.
         toggle = self.request.GET.copy()
-        toggle["missing"] = "false" if only_missing else "true"
-        return super().get_context_data(
-            rows=rows,
-            county_choice=county_box,
-            count=len(rows) if len(rows) < 500 else cases.count(),
+        toggle.pop("page", None)
+        toggle["missing"] = "false" if self.only_missing else "true"
+        context = super().get_context_data(**kwargs)
+        page = context["page_obj"]
+        context.update(
+            rows=[
+                (case, [getattr(case, f"has_{kind}") for kind in FIVE_ONES])
+                for case in page.object_list
+            ],
+            county_choice=self.county_box,
+            # The whole filtered list, as the dashboard's card counts it, not the page.
+            count=page.paginator.count,
             headers=[FIVE_LABELS[kind] for kind in FIVE_ONES],
-            only_missing=only_missing,
+            only_missing=self.only_missing,
             toggle_query=toggle.urlencode(),
             status_colours=CASE_STATUS_COLOURS,
-            **kwargs,
         )
+        return context
 
 
 class SupportAddView(FormActionView):

@@ -18,7 +18,7 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.views import View
-from django.views.generic import DetailView
+from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from portal import services
@@ -226,6 +226,15 @@ class ObjectListView(ScopedMixin, FilterView):
             Perm.REPORT_EXPORT
         )
         return context
+
+
+class TableListView(PortalMixin, ListView):
+    """A table that is not one model's FilterSet (a month's presence, the five ones), paged
+    as ObjectListView pages its lists, footer included (includes/list_footer.html): its
+    `get_queryset` gives the whole filtered list, a queryset or a list, and the page's
+    figures count `page_obj.paginator.count`, the whole list, not the page."""
+
+    paginate_by = ObjectListView.paginate_by
 
 
 class ObjectDetailView(ScopedMixin, DetailView):

@@ -155,3 +155,68 @@ def test_the_overview_costs_the_same_queries_for_one_case_or_many(
         page = client.get(reverse("support_overview"))
     assert page.context["count"] == 6
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+@pytest.fixture
+def fifty_two_cases(list_case, county_admin, posted, village_a):
+    """Village A's case, its first secretary posted (刘洋), and the cases of the next 51
+    villages by code, none posted: 52 open cases, each missing some of the five ones, 51
+    without a first secretary. Returns the 51 villages in code order."""
+    list_case(county_admin, village_a)
+    villages = list(
+        Village.objects.filter(
+            code__startswith="120114", kind="village", code__gt=village_a.code
+        ).order_by("code")[:51]
+    )
+    for village in villages:
+        list_case(county_admin, village)
+    return villages
+
+
+def test_the_overview_shows_fifty_cases_a_page_and_counts_them_all(
+    client, fifty_two_cases, county_admin, village_a
+):
+    client.force_login(county_admin)
+    first = client.get(reverse("support_overview"))
+    villages = [case.village for case, _flags in first.context["rows"]]
+    assert villages == [village_a, *fifty_two_cases[:49]]
+    html = first.content.decode()
+    assert "共 52 个整顿对象尚未落实“五个一”。" in html and 'data-count="52"' in html
+    assert "共 52 条" in html and 'href="?page=2"' in html
+    second = client.get(reverse("support_overview"), {"page": 2})
+    assert [case.village for case, _flags in second.context["rows"]] == fifty_two_cases[49:]
+    assert second.context["count"] == 52
+
+
+def test_the_overviews_filter_survives_into_page_two_and_counts_the_whole_list(
+    client, fifty_two_cases, county_admin
+):
+    client.force_login(county_admin)
+    url = reverse("support_overview")
+    first = client.get(url, {"first_secretary": "false"})
+    assert first.context["count"] == 51
+    assert 'href="?first_secretary=false&amp;page=2"' in first.content.decode()
+    second = client.get(url, {"first_secretary": "false", "page": 2})
+    (only,) = second.context["rows"]
+    last = fifty_two_cases[50]
+    assert only[0].village == last and last.name in second.content.decode()
+    assert second.context["count"] == 51 and 'data-count="51"' in second.content.decode()
+    # Showing every open case is another list: from its first page, the filter kept.
+    assert second.context["toggle_query"] == "first_secretary=false&missing=false"
+
+
+def test_the_overview_pages_cost_the_same_queries_for_the_county_and_the_province(
+    client, fifty_two_cases, county_admin, tianjin_admin, django_assert_max_num_queries
+):
+    counted = []
+    for user, query in (
+        (county_admin, {}),
+        (county_admin, {"page": 2}),
+        (tianjin_admin, {"county": "120114", "page": 2}),
+    ):
+        client.force_login(user)
+        with django_assert_max_num_queries(20) as queries:
+            page = client.get(reverse("support_overview"), query)
+        assert page.context["count"] == 52
+        counted.append(len(queries.captured_queries))
+    assert counted[0] == counted[1] == counted[2]

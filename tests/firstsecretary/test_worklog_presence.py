@@ -16,6 +16,7 @@ from firstsecretary.selectors import presence
 from portal.models import Notification
 from portal.months import month_bounds
 from portal.scoping import Scope
+from villages.models import Village
 
 
 def log(user, day, on_site=True, households=5):
@@ -149,3 +150,101 @@ def test_the_county_evaluates_a_secretary_yearly(client, posted, county_admin, a
         reverse("secretary_evaluate", args=[posted.pk]), {"year": 2026, "grade": "incompetent"}
     )
     assert response.status_code == 403
+
+
+@pytest.fixture
+def fifty_two_postings(posted, secretary, add_secretary, county_admin, village_a, settings):
+    """刘洋 in village A, one day in the village in April (the threshold set at 1 day), and
+    书记01 … 书记51 posted to the next 51 villages by code, no day logged: 52 postings in
+    April, 51 of them under the threshold. Returns the 51 villages in code order."""
+    settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE = 1
+    log(secretary, date(2026, 4, 1))
+    villages = list(
+        Village.objects.filter(
+            code__startswith="120114", kind="village", code__gt=village_a.code
+        ).order_by("code")[:51]
+    )
+    for number, village in enumerate(villages, start=1):
+        services.assignment_start(
+            acting_user=county_admin,
+            secretary=add_secretary(f"书记{number:02d}"),
+            village=village,
+            started_on=date(2026, 3, 1),
+            planned_end=date(2028, 2, 28),
+        )
+    return villages
+
+
+def test_the_presence_page_shows_fifty_postings_a_page_and_counts_them_all(
+    client, fifty_two_postings, county_admin
+):
+    client.force_login(county_admin)
+    first = client.get(reverse("presence"), {"month": "2026-04"})
+    names = [p.assignment.secretary.name for p in first.context["rows"]]
+    assert len(names) == 50 and names[0] == "刘洋" and names[-1] == "书记49"
+    html = first.content.decode()
+    assert 'data-count="52"' in html and "共52名第一书记" in html and "共 52 条" in html
+    assert "第 1 / 2 页" in html and 'href="?month=2026-04&amp;page=2"' in html
+    second = client.get(reverse("presence"), {"month": "2026-04", "page": 2})
+    assert [p.assignment.secretary.name for p in second.context["rows"]] == ["书记50", "书记51"]
+    assert 'data-count="52"' in second.content.decode()
+    assert "书记51" in second.content.decode() and "书记51" not in html
+
+
+def test_the_filter_below_the_threshold_survives_into_page_two(
+    client, fifty_two_postings, county_admin
+):
+    client.force_login(county_admin)
+    first = client.get(reverse("presence"), {"month": "2026-04", "below": "true"})
+    html = first.content.decode()
+    assert "在村天数不足的第一书记51名" in html and 'data-count="51"' in html
+    assert "刘洋" not in html  # one day: not under the threshold of one
+    assert 'href="?month=2026-04&amp;below=true&amp;page=2"' in html
+    second = client.get(reverse("presence"), {"month": "2026-04", "below": "true", "page": 2})
+    assert [p.assignment.secretary.name for p in second.context["rows"]] == ["书记51"]
+    assert "在村天数不足的第一书记51名" in second.content.decode()
+    # "Show every posting" leaves ?below= and the page behind, and keeps the month.
+    assert second.context["every_query"] == "month=2026-04"
+
+
+def test_a_province_reader_pages_the_county_chosen_and_keeps_it(
+    client, fifty_two_postings, tianjin_admin
+):
+    client.force_login(tianjin_admin)
+    query = {"month": "2026-04", "county": "120114", "below": "true", "page": 2}
+    second = client.get(reverse("presence"), query)
+    assert [p.assignment.secretary.name for p in second.context["rows"]] == ["书记51"]
+    html = second.content.decode()
+    assert 'href="?month=2026-04&amp;county=120114&amp;below=true&amp;page=1"' in html
+    assert second.context["every_query"] == "month=2026-04&county=120114"
+
+
+def test_the_presence_export_holds_every_posting_not_the_page(
+    client, fifty_two_postings, county_admin
+):
+    client.force_login(county_admin)
+    export = client.post(reverse("presence_export") + "?month=2026-04&below=true&page=2")
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+    names = [sheet.cell(row=row, column=4).value for row in range(3, sheet.max_row + 1)]
+    assert len(names) == 52 and names[0] == "刘洋" and names[-1] == "书记51"
+
+
+def test_the_presence_pages_cost_the_same_queries_for_the_county_and_the_province(
+    client, fifty_two_postings, county_admin, tianjin_admin, django_assert_max_num_queries
+):
+    counted = []
+    for user, query in (
+        (county_admin, {"month": "2026-04"}),
+        (county_admin, {"month": "2026-04", "page": 2}),
+        (tianjin_admin, {"month": "2026-04", "county": "120114", "page": 2}),
+    ):
+        client.force_login(user)
+        with django_assert_max_num_queries(20) as queries:
+            assert client.get(reverse("presence"), query).status_code == 200
+        counted.append(len(queries.captured_queries))
+    assert counted[0] == counted[1] == counted[2]
+
+
+def test_a_page_past_the_last_is_not_found(client, fifty_two_postings, county_admin):
+    client.force_login(county_admin)
+    assert client.get(reverse("presence"), {"month": "2026-04", "page": 3}).status_code == 404

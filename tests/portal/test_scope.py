@@ -274,6 +274,7 @@ READS_FOR_NO_ONE = {
     "month_tally": "of a posting found in scope",
     "worklogs_of": "of a posting found in scope",
     "worklogs_with_photos": "of a posting found in scope",
+    "presence_rows": "the rows of postings already read within a scope (a page of them)",
     "township_urging": "of a township found in scope",
     # reads for an area named by code, not for a person
     "first_plan_months": "the counties' first plan months under a given code prefix",
