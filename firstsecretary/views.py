@@ -410,6 +410,10 @@ class PresenceView(TableListView):
         for key in ("below", "page"):
             every.pop(key, None)
         every["month"] = self.shown_month.strftime("%Y-%m")
+        # The export takes the list as shown, every page of it.
+        shown = self.request.GET.copy()
+        shown.pop("page", None)
+        shown["month"] = self.shown_month.strftime("%Y-%m")
         context = super().get_context_data(**kwargs)
         context.update(
             form=self.form,
@@ -417,6 +421,7 @@ class PresenceView(TableListView):
             county_choice=self.county_box,
             rows=selectors.presence_rows(context["page_obj"].object_list),
             every_query=every.urlencode(),
+            export_query=shown.urlencode(),
             threshold=settings.FIRST_SECRETARY_MIN_DAYS_ON_SITE,
             can_export=self.request.user.has_role_perm(Perm.REPORT_EXPORT),
         )
@@ -428,9 +433,12 @@ class PresenceExportView(PresenceView):
     http_method_names = ["post"]
 
     def post(self, request):
-        _form, month = self.month()
+        # The list the page shows, every page of it: the same month, county, area and
+        # "below the threshold" (its query string), as the other lists' exports.
+        rows = selectors.presence_rows(self.get_queryset())
+        month = self.shown_month
         content = io.BytesIO()
-        presence_workbook(selectors.presence(scope=request.scope, month=month), month).save(content)
+        presence_workbook(rows, month).save(content)
         content.seek(0)
         filename = _("first-secretary-presence-{month}.xlsx").format(month=month.strftime("%Y-%m"))
         return FileResponse(content, as_attachment=True, filename=filename)

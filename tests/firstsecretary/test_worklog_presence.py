@@ -219,14 +219,26 @@ def test_a_province_reader_pages_the_county_chosen_and_keeps_it(
     assert second.context["every_query"] == "month=2026-04&county=120114"
 
 
-def test_the_presence_export_holds_every_posting_not_the_page(
+def test_the_presence_export_holds_the_list_shown_every_page_of_it(
     client, fifty_two_postings, county_admin
 ):
+    """The export button takes the page's filters (the month, below the threshold), not
+    its page: what the official sees listed, every page of it."""
+
+    def exported(query):
+        export = client.post(reverse("presence_export") + query)
+        sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+        return [sheet.cell(row=row, column=4).value for row in range(3, sheet.max_row + 1)]
+
     client.force_login(county_admin)
-    export = client.post(reverse("presence_export") + "?month=2026-04&below=true&page=2")
-    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
-    names = [sheet.cell(row=row, column=4).value for row in range(3, sheet.max_row + 1)]
-    assert len(names) == 52 and names[0] == "刘洋" and names[-1] == "书记51"
+    page = client.get(reverse("presence"), {"month": "2026-04", "below": "true", "page": 2})
+    action = '/presence/export/?month=2026-04&amp;below=true"'
+    assert action in page.content.decode()
+    below = exported("?month=2026-04&below=true")
+    assert len(below) == 51 and below[0] == "书记01" and below[-1] == "书记51"
+    assert "刘洋" not in below
+    every = exported("?month=2026-04&page=2")
+    assert len(every) == 52 and every[0] == "刘洋" and every[-1] == "书记51"
 
 
 def test_the_presence_pages_cost_the_same_queries_for_the_county_and_the_province(
