@@ -39,3 +39,25 @@ def write_section(text):
         end = existing.find("\n## ", start + 1)
         existing = existing[:start] + (existing[end + 1 :] if end != -1 else "")
     results.write_text(existing.rstrip() + "\n\n" + text)
+
+
+# Issue 19's five targets are measured by different benchmarks of one `make bench`; each
+# records its figures here and compare.py, the last, puts them in one table.
+TARGETS = ROOT / "var" / "bench" / "targets.json"
+
+
+def record_target(key, figures):
+    """Keep `figures` (a dict) as the latest of target `key`, with when it was measured."""
+    import json
+    from datetime import UTC, datetime
+
+    recorded = read_targets()
+    recorded[key] = {**figures, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+    TARGETS.parent.mkdir(parents=True, exist_ok=True)
+    TARGETS.write_text(json.dumps(recorded, ensure_ascii=False, indent=1))
+
+
+def read_targets():
+    import json
+
+    return json.loads(TARGETS.read_text()) if TARGETS.exists() else {}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import reset_database, write_section  # noqa: E402
+from bench.common import record_target, reset_database, write_section  # noqa: E402
 
 RUNS = int(os.environ.get("EVERY_PAGE_RUNS", "20"))
 ONLY = {name for name in os.environ.get("EVERY_PAGE_ONLY", "").split(",") if name}
@@ -362,6 +362,15 @@ def main():
     print(text)
     if not ONLY:  # a partial walk would replace the whole table with a few rows
         write_section(text)
+        record_target(
+            "every_page",
+            {
+                "within": len(rows) - len(over),
+                "of": len(rows),
+                "over": [[name, late, cq, pq] for name, late, cq, pq in over],
+                "load": os.getloadavg()[0],
+            },
+        )
 
 
 if __name__ == "__main__":

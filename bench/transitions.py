@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import reset_database, write_section  # noqa: E402
+from bench.common import record_target, reset_database, write_section  # noqa: E402
 
 CASES = 100
 # Concurrent clients of the gunicorn run (2 sync workers, as the Procfile).
@@ -323,6 +323,14 @@ def write_results(run):
     text = "\n".join(lines) + "\n"
     print(text)
     write_section(text)
+    record_target(
+        "transitions",
+        {
+            "test_client": per_second,
+            "served": served["transitions"] / served["seconds"],
+            "load": max(run["load"], served["load"]),
+        },
+    )
 
 
 if __name__ == "__main__":

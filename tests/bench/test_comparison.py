@@ -133,3 +133,40 @@ def test_no_bench_module_changes_the_environment_when_imported():
         if not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.If)) and changes_environ(node)
     ]
     assert offenders == []
+
+
+def test_issue_19s_table_gives_each_target_its_verdict_and_what_would_close_a_missed_one():
+    pages = [
+        {"label": "bare hello view", "rps": 2000.0},
+        {"label": "lightest portal page (notifications)", "rps": 300.0},
+        {"label": "ledger page, county", "rps": 60.0},
+        {"label": "admin changelist, county", "rps": 20.0},
+        {"label": "ledger page, township", "rps": 90.0},
+        {"label": "admin changelist, township", "rps": 25.0},
+    ]
+    deadline = {"runs": [(5.0, 7, "…"), (4.0, 7, "…")], "floor": 1.0}
+    national = {"ms": 1500.0, "slowest_ms": 800.0}
+    targets = {
+        "every_page": {
+            "within": 133,
+            "of": 135,
+            "over": [["home", [], 24, 21], ["presence", ["county"], 8, 8]],
+            "load": 1.2,
+            "at": "2026-12-01T07:00:00+00:00",
+        },
+        "transitions": {"test_client": 120.0, "served": 96.0, "load": 2.5, "at": "…"},
+    }
+    rows = compare.issue_19(pages, deadline, national, targets).splitlines()
+
+    def row(start):
+        return next(line for line in rows if line.startswith(f"| {start}"))
+
+    assert "| 3.0×; 3.6× | met |  |" in row("1. ledger page ≥ 3×")
+    bare = row("1. ledger page ≥ 10 %")
+    assert "3.0%; 4.5% (the lightest page: 15.0%) | **missed** | not reachable" in bare
+    assert "= 5.0× | **missed** | fewer indexes" in row("2. deadline")
+    pages_row = row("3. every page")
+    assert "133 of 135 (over time: presence; queries differ: home;" in pages_row
+    assert "**missed**" in pages_row
+    assert "= 1.88× | met |" in row("4. dashboard")
+    assert "| 120; 96 (load 2.5; …) | **missed** | cores of its own" in row("5. API")
