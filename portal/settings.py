@@ -148,13 +148,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # below and TASK_SEND_TIMEOUT), and work a request hands to the workers is recorded in the
 # database first (portal.queue.send). Sessions and the login lock-out live in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if REDIS_URL:
     CACHES = {
         "default": {
             # Fails open: a Redis that cannot answer is a cache miss (portal/cache.py).
             "BACKEND": "portal.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

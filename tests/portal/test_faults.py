@@ -50,11 +50,15 @@ def broker_down():
 
 
 def _redis_cache(url):
-    """The production cache (the one settings.py builds from REDIS_URL) at `url`."""
-    default = django_settings.CACHES["default"]
-    if "redis" in default["BACKEND"].lower():
-        return {"default": {**default, "LOCATION": url}}
-    return {"default": {"BACKEND": "portal.cache.FailOpenRedisCache", "LOCATION": url}}
+    """The production cache (the one settings.py builds from REDIS_URL, with its timeouts,
+    not the tests' longer ones) at `url`."""
+    return {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": url,
+            "OPTIONS": django_settings.REDIS_CACHE_OPTIONS,
+        }
+    }
 
 
 @contextmanager
