@@ -74,6 +74,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _redis_trusted():
+    """Each test starts with the cache's Redis trusted: a failure in an earlier test (one
+    of Redis down, tests/portal/test_faults.py) leaves the process's cache failing open
+    for 30 s (portal/cache.py), which would read a later test's kept figures as unknown."""
+    from portal.cache import FailOpenRedisCache
+
+    FailOpenRedisCache.down_until = 0.0
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process in tests, unless a test starts a real worker."""
     celery_app.conf.task_always_eager = True

@@ -66,6 +66,7 @@ def redis_down(settings, url=DEAD):
     """The whole Redis unreachable: broker, result backend and cache at `url`, tasks no
     longer run in-process."""
     saved = app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager
+    saved_caches = django_settings.CACHES
     app.conf.broker_url = app.conf.result_backend = url
     app.conf.task_always_eager = False
     _reset_connections()
@@ -75,7 +76,9 @@ def redis_down(settings, url=DEAD):
     finally:
         app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = saved
         _reset_connections()
-        settings.CACHES = django_settings.CACHES
+        # The cache as it was before (django_settings.CACHES is the dead one by now: the
+        # test's `settings` only puts it back after the test).
+        settings.CACHES = saved_caches
         FailOpenRedisCache.down_until = 0.0
 
 
