@@ -539,9 +539,18 @@ def up_to_standard_q():
 
 def standard_areas(division: Division | None) -> dict[str, int]:
     """The standard area by village kind in force at `division` (None: the defaults)."""
-    areas = {str(kind): VENUE_STANDARD_AREA[kind] for kind in VENUE_AREA_FIELDS}
+    return standard_areas_here_and_above(division)[0]
+
+
+def standard_areas_here_and_above(
+    division: Division | None,
+) -> tuple[dict[str, int], dict[str, int]]:
+    """(the standard areas in force at `division`, those it would inherit from the levels
+    above it): one query over the division and its ancestors, whatever its level."""
+    defaults = {str(kind): VENUE_STANDARD_AREA[kind] for kind in VENUE_AREA_FIELDS}
+    here, above = dict(defaults), dict(defaults)
     if division is None:
-        return areas
+        return here, above
     codes = [division.code[:length] for length in (2, 4, 6, 9) if length <= len(division.code)]
     # Nearest last: a county's setting overrides its province's.
     for row in (
@@ -551,8 +560,10 @@ def standard_areas(division: Division | None) -> dict[str, int]:
     ):
         for kind, field in VENUE_AREA_FIELDS.items():
             if row[field] is not None:
-                areas[str(kind)] = row[field]
-    return areas
+                here[str(kind)] = row[field]
+                if row["code"] != division.code:
+                    above[str(kind)] = row[field]
+    return here, above
 
 
 # Whether a village is on a ledger (listed) in a year or a campaign is the rectification

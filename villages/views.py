@@ -778,12 +778,10 @@ class VenueStandardsView(PortalMixin, FormView):
         return {**super().get_form_kwargs(), "instance": Division.objects.get(pk=self.division.pk)}
 
     def get_context_data(self, **kwargs):
-        parent = self.division.parent
+        # One read for the division and the levels above it, a county's as a province's.
+        in_force, above = selectors.standard_areas_here_and_above(self.division)
         return super().get_context_data(
-            division=self.division,
-            in_force=selectors.standard_areas(self.division),
-            above=selectors.standard_areas(parent),
-            **kwargs,
+            division=self.division, in_force=in_force, above=above, **kwargs
         )
 
     def form_valid(self, form):

@@ -266,6 +266,7 @@ READS_FOR_NO_ONE = {
     "with_stage_days": "annotates a queryset the caller has already scoped",
     "with_stalled": "annotates a queryset the caller has already scoped",
     "standard_areas": "the settings in force for a division (areas in m²)",
+    "standard_areas_here_and_above": "the settings in force for a division and above it",
     "up_to_standard_q": "a condition",
     "with_standard": "annotates a queryset the caller has already scoped",
     "support_of": "of a case found in scope",

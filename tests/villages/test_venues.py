@@ -264,6 +264,27 @@ def test_the_county_sets_its_standard_areas_on_a_page(client, county_admin):
     assert page["above"] == {"village": 200, "community": 200, "gacha": 150}
 
 
+def test_the_standards_page_reads_the_levels_above_in_one_query_at_any_level(
+    client, county_admin, tianjin_admin, django_assert_max_num_queries
+):
+    """Tianjin (the province) sets 250 m² for village committees, Wuqing (its county) 220:
+    each page shows what is in force and what the levels above would give, for the same
+    number of queries at the county as at the province."""
+    Division.objects.filter(pk="12").update(venue_area_village=250)
+    Division.objects.filter(pk="120114").update(venue_area_village=220)
+    counted = {}
+    for name, user in (("county", county_admin), ("province", tianjin_admin)):
+        client.force_login(user)
+        with django_assert_max_num_queries(20) as queries:
+            counted[name] = client.get(reverse("venue_standards")).context
+        counted[name + " queries"] = len(queries.captured_queries)
+    assert counted["county"]["in_force"] == {"village": 220, "community": 200, "gacha": 150}
+    assert counted["county"]["above"] == {"village": 250, "community": 200, "gacha": 150}
+    assert counted["province"]["in_force"] == {"village": 250, "community": 200, "gacha": 150}
+    assert counted["province"]["above"] == {"village": 200, "community": 200, "gacha": 150}
+    assert counted["county queries"] == counted["province queries"]
+
+
 def test_the_export_has_the_rows_of_the_list_with_the_same_filters(client, alice):
     from tests.portal.test_exports import read_rows
 
