@@ -158,3 +158,24 @@ def test_a_county_that_moves_its_due_day_expects_the_villages_added_before_it(wa
     # The organizer's list keeps to the 25th (selectors.missing_plans): the new village is
     # not on it.
     assert notice("alice")[1] == "已过截止时间：44 个村未上报 2026-10 活动计划"
+
+
+@pytest.mark.parametrize("model", [TimelinessSnapshot, Notification])
+def test_the_rows_it_writes_carry_no_index_their_unique_constraint_already_gives(db, model):
+    # Each index is more to maintain for the 63,344 rows of a national check: a foreign
+    # key's own index repeats the first column of the (township, month) and (user, key)
+    # constraints, which serve its reads.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    unique = [c["columns"] for c in constraints.values() if c["unique"] and not c["primary_key"]]
+    plain = {
+        name: c["columns"]
+        for name, c in constraints.items()
+        if c["index"] and not c["unique"] and c["columns"]
+    }
+    assert unique
+    assert {
+        name: columns
+        for name, columns in plain.items()
+        if any(u[: len(columns)] == columns for u in unique)
+    } == {}
