@@ -162,9 +162,9 @@ def _deadline_texts(month: date) -> dict[str, str]:
     }
 
 
-# The whole check in one statement (PostgreSQL): the villages joined to the month's submitted
-# plans give each township's figures (as selectors.timeliness counts them), the villages
-# without a plan (as selectors.missing_plans lists them) the organizers' lists; the
+# The whole check in one statement (PostgreSQL): the villages joined once to the month's
+# submitted plans give each township's figures (as selectors.timeliness counts them) and the
+# villages without a plan (as selectors.missing_plans lists them) for the organizers; the
 # snapshots are upserted and both kinds of notice inserted, each (user, key) once. The
 # counties checked come with their own due days (villages.deadlines: the calendar is
 # Python's); `due` is the standard one, which the on-time counts and the lists still use.
@@ -172,20 +172,37 @@ DEADLINE_SQL = """
 WITH checked AS (
     SELECT * FROM unnest(%(counties)s::varchar[], %(dues)s::date[]) AS d (county, due)
 ),
-counted AS (
-    SELECT v.township_id,
-           count(*) FILTER (WHERE v.added_on IS NULL OR v.added_on <= d.due) AS expected,
-           count(p.late) FILTER (
-               WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND NOT p.late
-           ) AS on_time,
-           count(p.late) FILTER (
-               WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND p.late
-           ) AS late
+grouped AS (
+    -- The one pass over the villages and the month's submitted plans, counted by township
+    -- and day added (few villages have one), with a row of its own for each village that
+    -- was expected by the standard due day and has no plan: the missing, named.
+    SELECT v.township_id, v.added_on,
+           CASE WHEN p.late IS NULL AND (v.added_on IS NULL OR v.added_on <= %(due)s)
+                THEN v.code END AS code,
+           CASE WHEN p.late IS NULL AND (v.added_on IS NULL OR v.added_on <= %(due)s)
+                THEN v.name END AS name,
+           count(*) AS villages,
+           count(p.late) FILTER (WHERE NOT p.late) AS on_time,
+           count(p.late) FILTER (WHERE p.late) AS late
     FROM villages_village v
-    JOIN checked d ON d.county = substr(v.township_id, 1, 6)
     LEFT JOIN villages_activityplan p
         ON p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
-    GROUP BY v.township_id
+    GROUP BY 1, 2, 3, 4
+),
+counted AS (
+    -- Each township of the counties checked: the villages expected by its county's due
+    -- day, and of those added by the standard one, the plans on time and late. (Joined
+    -- to the counties after counting: before, it sorted every village by its county.)
+    SELECT g.township_id,
+           coalesce(sum(g.villages) FILTER (
+               WHERE g.added_on IS NULL OR g.added_on <= d.due), 0)::bigint AS expected,
+           coalesce(sum(g.on_time) FILTER (
+               WHERE g.added_on IS NULL OR g.added_on <= %(due)s), 0)::bigint AS on_time,
+           coalesce(sum(g.late) FILTER (
+               WHERE g.added_on IS NULL OR g.added_on <= %(due)s), 0)::bigint AS late
+    FROM grouped g
+    JOIN checked d ON d.county = substr(g.township_id, 1, 6)
+    GROUP BY g.township_id
 ),
 started AS (
     -- Counties that had made a plan (draft or submitted) for the month or before: only
@@ -207,17 +224,13 @@ townships AS (
 ),
 missing AS (
     -- The villages expected by the standard due day without a submitted plan, in the
-    -- townships of the counties checked (by the township's parent, as _missing_by_township).
-    SELECT v.township_id, v.code, v.name,
-           row_number() OVER (PARTITION BY v.township_id ORDER BY v.code) AS rank
-    FROM villages_village v
-    JOIN villages_division t ON t.code = v.township_id
-    WHERE t.parent_id = ANY (%(counties)s::varchar[])
-      AND (v.added_on IS NULL OR v.added_on <= %(due)s)
-      AND NOT EXISTS (
-          SELECT 1 FROM villages_activityplan p
-          WHERE p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
-      )
+    -- townships of the counties checked (whose codes start with their county's, as
+    -- _missing_by_township finds them by the township's parent), from the same pass.
+    SELECT g.township_id, g.code, g.name,
+           row_number() OVER (PARTITION BY g.township_id ORDER BY g.code) AS rank
+    FROM grouped g
+    JOIN checked d ON d.county = substr(g.township_id, 1, 6)
+    WHERE g.code IS NOT NULL
 ),
 snapshots AS (
     INSERT INTO villages_timelinesssnapshot
