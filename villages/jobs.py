@@ -11,6 +11,7 @@ Their queries do not grow with the number of villages.
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
 SHOWN = 20  # village names listed in one notification; the rest are counted
+# The deadline check's transaction-level advisory lock (PostgreSQL): two checks at once, a
+# scheduled one and one run by hand, take turns, the second finding the first's rows.
+DEADLINE_LOCK = zlib.crc32(b"activity_plan_deadline")
 
 
 def _missing_by_township(month, counties=None):
@@ -165,7 +169,7 @@ def _deadline_texts(month: date) -> dict[str, str]:
 # The whole check in one statement (PostgreSQL): the villages joined once to the month's
 # submitted plans give each township's figures (as selectors.timeliness counts them) and the
 # villages without a plan (as selectors.missing_plans lists them) for the organizers; the
-# snapshots are upserted and both kinds of notice inserted, each (user, key) once. The
+# snapshots are written and both kinds of notice inserted, each (user, key) once. The
 # counties checked come with their own due days (villages.deadlines: the calendar is
 # Python's); `due` is the standard one, which the on-time counts and the lists still use.
 DEADLINE_SQL = """
@@ -232,15 +236,26 @@ missing AS (
     JOIN checked d ON d.county = substr(g.township_id, 1, 6)
     WHERE g.code IS NOT NULL
 ),
+recorded AS (
+    -- A second run of the month updates its snapshots, the first inserts them: plain
+    -- statements, for an upsert's speculative insertion cost twice as much, and no other
+    -- check inserts the same rows meanwhile (the check's lock, DEADLINE_LOCK).
+    UPDATE villages_timelinesssnapshot s
+    SET expected = t.expected, on_time = t.on_time, late = t.late,
+        missing = greatest(t.expected - t.on_time - t.late, 0), checked_at = %(now)s
+    FROM townships t
+    WHERE s.township_id = t.township_id AND s.month = %(month)s
+),
 snapshots AS (
     INSERT INTO villages_timelinesssnapshot
         (township_id, month, expected, on_time, late, missing, checked_at)
     SELECT township_id, %(month)s, expected, on_time, late,
            greatest(expected - on_time - late, 0), %(now)s
-    FROM townships
-    ON CONFLICT (township_id, month) DO UPDATE SET
-        expected = EXCLUDED.expected, on_time = EXCLUDED.on_time, late = EXCLUDED.late,
-        missing = EXCLUDED.missing, checked_at = EXCLUDED.checked_at
+    FROM townships t
+    WHERE NOT EXISTS (
+        SELECT 1 FROM villages_timelinesssnapshot s
+        WHERE s.township_id = t.township_id AND s.month = %(month)s
+    )
 ),
 listed AS (
     -- Each township's count and first names by code, where an organizer is to be told.
@@ -264,7 +279,10 @@ organizers AS (
     FROM listed l
     JOIN portal_user u ON u.division_id = l.township_id
     WHERE u.role = %(organizer)s AND u.is_active
-    ON CONFLICT (user_id, key) DO NOTHING
+      AND NOT EXISTS (
+          SELECT 1 FROM portal_notification n
+          WHERE n.user_id = u.id AND n.key = %(key)s || l.township_id
+      )
     RETURNING user_id
 ),
 county_figures AS (
@@ -284,7 +302,10 @@ administrators AS (
     FROM county_figures c
     JOIN portal_user u ON u.division_id = c.county
     WHERE u.role = %(admin)s AND u.is_active
-    ON CONFLICT (user_id, key) DO NOTHING
+      AND NOT EXISTS (
+          SELECT 1 FROM portal_notification n
+          WHERE n.user_id = u.id AND n.key = %(key)s || c.county
+      )
     RETURNING user_id
 )
 SELECT (SELECT count(*) FROM townships),
@@ -311,9 +332,11 @@ def _check_set_based(
     with connection.cursor() as cursor:
         # For this transaction: compiling the statement (JIT) took longer than running
         # it, and the join's hash of every village is held in memory (with the default
-        # 4 MB it went to disk in batches).
+        # 4 MB it went to disk in batches). Then the check's lock, held to the commit.
         cursor.execute(
-            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+            "pg_advisory_xact_lock(%s)",
+            [DEADLINE_LOCK],
         )
         cursor.execute(DEADLINE_SQL, params)
         townships, missing, notified = cursor.fetchone()
