@@ -321,7 +321,8 @@ SELECT (SELECT count(*) FROM townships),
 def _check_set_based(
     month: date, counties: list[str], deadlines: CountyDeadlines, now: datetime
 ) -> tuple[int, int, int]:
-    """The check as one statement: (townships recorded, villages missing, users notified)."""
+    """The check in two statements, reading then writing: (townships recorded, villages
+    missing, users notified)."""
     params: dict[str, str | int | date | datetime | list] = {
         **_deadline_texts(month),
         "counties": counties,
