@@ -241,25 +241,25 @@ missing AS (
     WHERE g.code IS NOT NULL
 ),
 recorded AS (
-    -- A second run of the month updates its snapshots, the first inserts them: plain
-    -- statements, for an upsert's speculative insertion cost twice as much, and no other
-    -- check inserts the same rows meanwhile (the check's lock, DEADLINE_LOCK).
+    -- A second run of the month updates its snapshots; the first inserts them, plainly (an
+    -- upsert's speculative insertion cost twice as much; the check's lock, DEADLINE_LOCK,
+    -- keeps another check from inserting the same rows meanwhile). The insert leaves out
+    -- the townships updated rather than looking in the table it is filling: with the
+    -- table's statistics saying empty, PostgreSQL scanned it again for each township.
     UPDATE villages_timelinesssnapshot s
     SET expected = t.expected, on_time = t.on_time, late = t.late,
         missing = greatest(t.expected - t.on_time - t.late, 0), checked_at = %(now)s
     FROM townships t
     WHERE s.township_id = t.township_id AND s.month = %(month)s
+    RETURNING s.township_id
 ),
 snapshots AS (
     INSERT INTO villages_timelinesssnapshot
         (township_id, month, expected, on_time, late, missing, checked_at)
     SELECT township_id, %(month)s, expected, on_time, late,
            greatest(expected - on_time - late, 0), %(now)s
-    FROM townships t
-    WHERE NOT EXISTS (
-        SELECT 1 FROM villages_timelinesssnapshot s
-        WHERE s.township_id = t.township_id AND s.month = %(month)s
-    )
+    FROM townships
+    WHERE township_id NOT IN (SELECT township_id FROM recorded)
 ),
 listed AS (
     -- Each township's count and first names by code, where an organizer is to be told.
@@ -283,10 +283,7 @@ organizers AS (
     FROM listed l
     JOIN portal_user u ON u.division_id = l.township_id
     WHERE u.role = %(organizer)s AND u.is_active
-      AND NOT EXISTS (
-          SELECT 1 FROM portal_notification n
-          WHERE n.user_id = u.id AND n.key = %(key)s || l.township_id
-      )
+    ON CONFLICT (user_id, key) DO NOTHING
     RETURNING user_id
 ),
 county_figures AS (
@@ -306,10 +303,7 @@ administrators AS (
     FROM county_figures c
     JOIN portal_user u ON u.division_id = c.county
     WHERE u.role = %(admin)s AND u.is_active
-      AND NOT EXISTS (
-          SELECT 1 FROM portal_notification n
-          WHERE n.user_id = u.id AND n.key = %(key)s || c.county
-      )
+    ON CONFLICT (user_id, key) DO NOTHING
     RETURNING user_id
 )
 SELECT (SELECT count(*) FROM townships),
