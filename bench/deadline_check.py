@@ -100,7 +100,9 @@ def floor(month):
 
 def writes_alone():
     """Seconds to write the rows the check wrote (its snapshots and notices) once more, from
-    a copy, in one transaction with its commit: what no reading can take away."""
+    a copy, in one transaction with its commit (the foreign keys' checks): what no reading
+    can take away. Written as the check writes them: the snapshots by a plain insert, the
+    notices with ON CONFLICT DO NOTHING."""
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
@@ -115,8 +117,7 @@ def writes_alone():
         with transaction.atomic():
             cursor.execute(
                 "INSERT INTO villages_timelinesssnapshot (township_id, month, expected, "
-                "on_time, late, missing, checked_at) SELECT * FROM snap "
-                "ON CONFLICT (township_id, month) DO NOTHING; "
+                "on_time, late, missing, checked_at) SELECT * FROM snap; "
                 "INSERT INTO portal_notification (user_id, key, title, body, url, created_at) "
                 "SELECT * FROM notes ON CONFLICT (user_id, key) DO NOTHING"
             )

@@ -11,6 +11,7 @@ Their queries do not grow with the number of villages.
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
 SHOWN = 20  # village names listed in one notification; the rest are counted
+# The deadline check's transaction-level advisory lock (PostgreSQL): two checks at once, a
+# scheduled one and one run by hand, take turns, the second finding the first's rows.
+DEADLINE_LOCK = zlib.crc32(b"activity_plan_deadline")
 
 
 def _missing_by_township(month, counties=None):
@@ -162,10 +166,31 @@ def _deadline_texts(month: date) -> dict[str, str]:
     }
 
 
-# The whole check in one statement (PostgreSQL): the villages joined to the month's submitted
-# plans give each township's figures (as selectors.timeliness counts them), the villages
-# without a plan (as selectors.missing_plans lists them) the organizers' lists; the
-# snapshots are upserted and both kinds of notice inserted, each (user, key) once. The
+# The check in two statements (PostgreSQL). The first reads: the villages joined once to the
+# month's submitted plans, counted by township and day added (few villages have one), with a
+# row of its own for each village that was expected by the standard due day and has no plan
+# (the missing, named), into a temporary table. A statement of its own, for one that also
+# writes is never spread over parallel workers, as the anti-join it is compared with is.
+DEADLINE_READ_SQL = """
+DROP TABLE IF EXISTS pg_temp.deadline_grouped;
+CREATE TEMPORARY TABLE deadline_grouped ON COMMIT DROP AS
+SELECT v.township_id, v.added_on,
+       CASE WHEN p.late IS NULL AND (v.added_on IS NULL OR v.added_on <= %(due)s)
+            THEN v.code END AS code,
+       CASE WHEN p.late IS NULL AND (v.added_on IS NULL OR v.added_on <= %(due)s)
+            THEN v.name END AS name,
+       count(*) AS villages,
+       count(p.late) FILTER (WHERE NOT p.late) AS on_time,
+       count(p.late) FILTER (WHERE p.late) AS late
+FROM villages_village v
+LEFT JOIN villages_activityplan p
+    ON p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
+GROUP BY 1, 2, 3, 4
+"""
+
+# The second gives each township's figures (as selectors.timeliness counts them) and the
+# villages without a plan (as selectors.missing_plans lists them) for the organizers; the
+# snapshots are written and both kinds of notice inserted, each (user, key) once. The
 # counties checked come with their own due days (villages.deadlines: the calendar is
 # Python's); `due` is the standard one, which the on-time counts and the lists still use.
 DEADLINE_SQL = """
@@ -173,19 +198,19 @@ WITH checked AS (
     SELECT * FROM unnest(%(counties)s::varchar[], %(dues)s::date[]) AS d (county, due)
 ),
 counted AS (
-    SELECT v.township_id,
-           count(*) FILTER (WHERE v.added_on IS NULL OR v.added_on <= d.due) AS expected,
-           count(p.late) FILTER (
-               WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND NOT p.late
-           ) AS on_time,
-           count(p.late) FILTER (
-               WHERE (v.added_on IS NULL OR v.added_on <= %(due)s) AND p.late
-           ) AS late
-    FROM villages_village v
-    JOIN checked d ON d.county = substr(v.township_id, 1, 6)
-    LEFT JOIN villages_activityplan p
-        ON p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
-    GROUP BY v.township_id
+    -- Each township of the counties checked: the villages expected by its county's due
+    -- day, and of those added by the standard one, the plans on time and late. (Joined
+    -- to the counties after counting: before, it sorted every village by its county.)
+    SELECT g.township_id,
+           coalesce(sum(g.villages) FILTER (
+               WHERE g.added_on IS NULL OR g.added_on <= d.due), 0)::bigint AS expected,
+           coalesce(sum(g.on_time) FILTER (
+               WHERE g.added_on IS NULL OR g.added_on <= %(due)s), 0)::bigint AS on_time,
+           coalesce(sum(g.late) FILTER (
+               WHERE g.added_on IS NULL OR g.added_on <= %(due)s), 0)::bigint AS late
+    FROM deadline_grouped g
+    JOIN checked d ON d.county = substr(g.township_id, 1, 6)
+    GROUP BY g.township_id
 ),
 started AS (
     -- Counties that had made a plan (draft or submitted) for the month or before: only
@@ -207,17 +232,26 @@ townships AS (
 ),
 missing AS (
     -- The villages expected by the standard due day without a submitted plan, in the
-    -- townships of the counties checked (by the township's parent, as _missing_by_township).
-    SELECT v.township_id, v.code, v.name,
-           row_number() OVER (PARTITION BY v.township_id ORDER BY v.code) AS rank
-    FROM villages_village v
-    JOIN villages_division t ON t.code = v.township_id
-    WHERE t.parent_id = ANY (%(counties)s::varchar[])
-      AND (v.added_on IS NULL OR v.added_on <= %(due)s)
-      AND NOT EXISTS (
-          SELECT 1 FROM villages_activityplan p
-          WHERE p.village_id = v.code AND p.month = %(month)s AND p.submitted_at IS NOT NULL
-      )
+    -- townships of the counties checked (whose codes start with their county's, as
+    -- _missing_by_township finds them by the township's parent), from the same pass.
+    SELECT g.township_id, g.code, g.name,
+           row_number() OVER (PARTITION BY g.township_id ORDER BY g.code) AS rank
+    FROM deadline_grouped g
+    JOIN checked d ON d.county = substr(g.township_id, 1, 6)
+    WHERE g.code IS NOT NULL
+),
+recorded AS (
+    -- A second run of the month updates its snapshots; the first inserts them, plainly (an
+    -- upsert's speculative insertion cost twice as much; the check's lock, DEADLINE_LOCK,
+    -- keeps another check from inserting the same rows meanwhile). The insert leaves out
+    -- the townships updated rather than looking in the table it is filling: with the
+    -- table's statistics saying empty, PostgreSQL scanned it again for each township.
+    UPDATE villages_timelinesssnapshot s
+    SET expected = t.expected, on_time = t.on_time, late = t.late,
+        missing = greatest(t.expected - t.on_time - t.late, 0), checked_at = %(now)s
+    FROM townships t
+    WHERE s.township_id = t.township_id AND s.month = %(month)s
+    RETURNING s.township_id
 ),
 snapshots AS (
     INSERT INTO villages_timelinesssnapshot
@@ -225,9 +259,7 @@ snapshots AS (
     SELECT township_id, %(month)s, expected, on_time, late,
            greatest(expected - on_time - late, 0), %(now)s
     FROM townships
-    ON CONFLICT (township_id, month) DO UPDATE SET
-        expected = EXCLUDED.expected, on_time = EXCLUDED.on_time, late = EXCLUDED.late,
-        missing = EXCLUDED.missing, checked_at = EXCLUDED.checked_at
+    WHERE township_id NOT IN (SELECT township_id FROM recorded)
 ),
 listed AS (
     -- Each township's count and first names by code, where an organizer is to be told.
@@ -283,7 +315,8 @@ SELECT (SELECT count(*) FROM townships),
 def _check_set_based(
     month: date, counties: list[str], deadlines: CountyDeadlines, now: datetime
 ) -> tuple[int, int, int]:
-    """The check as one statement: (townships recorded, villages missing, users notified)."""
+    """The check in two statements, reading then writing: (townships recorded, villages
+    missing, users notified)."""
     params: dict[str, str | int | date | datetime | list] = {
         **_deadline_texts(month),
         "counties": counties,
@@ -296,12 +329,18 @@ def _check_set_based(
         "admin": Role.COUNTY_ADMIN.value,
     }
     with connection.cursor() as cursor:
-        # For this transaction: compiling the statement (JIT) took longer than running
-        # it, and the join's hash of every village is held in memory (with the default
-        # 4 MB it went to disk in batches).
+        # For this transaction: compiling the statements (JIT) took longer than running
+        # them, and the join's hash of every village is held in memory (with the default
+        # 4 MB it went to disk in batches). The planner takes each missing village for a
+        # group of its own and so finds handing 620,573 joined rows from the workers to
+        # the leader too dear, at 0.1 a row: at 0.01 the join is spread over them (the
+        # national check 1,162 -> 986 ms, idle machine). Then the check's lock, to the commit.
         cursor.execute(
-            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+            "set_config('parallel_tuple_cost', '0.01', true), pg_advisory_xact_lock(%s)",
+            [DEADLINE_LOCK],
         )
+        cursor.execute(DEADLINE_READ_SQL, params)
         cursor.execute(DEADLINE_SQL, params)
         townships, missing, notified = cursor.fetchone()
     forget_todo_counts(notified)  # as notify_many does: their menus' counts are stale
