@@ -183,3 +183,43 @@ def test_the_rows_it_writes_carry_no_index_their_unique_constraint_already_gives
         for name, columns in plain.items()
         if any(u[: len(columns)] == columns for u in unique)
     } == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's advisory lock")
+def test_two_checks_at_once_take_turns(wuqing):
+    """A scheduled check and one run by hand at the same time: the second waits for the
+    first's commit (the check's advisory lock, DEADLINE_LOCK), then finds its rows, instead
+    of inserting the same snapshots again. Here another connection holds the lock."""
+    import threading
+
+    import psycopg2
+    from django.db import connections
+
+    settings = connection.settings_dict
+    holder = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        password=settings["PASSWORD"] or None,
+    )
+    holder.autocommit = True
+    done = []
+
+    def check():
+        try:
+            done.append(run("activity_plan_deadline", DECEMBER))
+        finally:
+            connections.close_all()
+
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [jobs.DEADLINE_LOCK])
+        waiting = threading.Thread(target=check)
+        waiting.start()
+        waiting.join(1.5)
+        assert waiting.is_alive() and not done  # it waits for the lock
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [jobs.DEADLINE_LOCK])
+    waiting.join(60)
+    holder.close()
+    assert done and "townships recorded" in done[0]
+    assert TimelinessSnapshot.objects.filter(month=DECEMBER).exists()
