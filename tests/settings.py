@@ -30,6 +30,7 @@ if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"], os.environ["PYTEST_XDIST_WORKER"]
     )
 
+from portal import settings as _portal_settings  # noqa: E402
 from portal.settings import *  # noqa: E402, F403
 
 # A test database need not survive a crash of its server: its commits do not wait for the
@@ -44,10 +45,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
 # and failing open, as it should, would read a kept figure (the menu's to-do count) as
 # unknown and fail a test that expects it. The fault tests give their Redis production's
 # own timeouts (tests/portal/test_faults.py).
-if "redis" in CACHES["default"]["BACKEND"].lower():  # noqa: F405
+if "redis" in _portal_settings.CACHES["default"]["BACKEND"].lower():
     CACHES = {
         "default": {
-            **CACHES["default"],  # noqa: F405
+            **_portal_settings.CACHES["default"],
             "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         }
     }
