@@ -228,11 +228,12 @@ def test_a_report_survives_its_pool_process_being_killed(workers, settings):
     once (acks_late + reject_on_worker_lost) and the new pool process builds it whole."""
     villages = _large_county()
     worker = workers(pool="prefork")
-    child = _child_of(worker)
     report = _export_in_background(settings)
 
     _wait_for(report, {ReportStatus.RUNNING}, seconds=60, processes=[worker])
-    os.kill(child, signal.SIGKILL)
+    # The pool process building it, read now: a child seen while the worker was starting
+    # could be gone (one fresh-check run killed a process that no longer existed).
+    os.kill(_child_of(worker), signal.SIGKILL)
     report.refresh_from_db()
     assert report.status == ReportStatus.RUNNING and not report.file, "killed mid-build"
 
