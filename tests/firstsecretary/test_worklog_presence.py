@@ -260,3 +260,27 @@ def test_the_presence_pages_cost_the_same_queries_for_the_county_and_the_provinc
 def test_a_page_past_the_last_is_not_found(client, fifty_two_postings, county_admin):
     client.force_login(county_admin)
     assert client.get(reverse("presence"), {"month": "2026-04", "page": 3}).status_code == 404
+
+
+def test_a_township_organizer_sees_and_exports_only_his_townships_postings(
+    client, posted, add_secretary, county_admin, village_b, alice, bob
+):
+    """刘洋 is posted in 梅厂镇 (alice's), 王磊 in 大碱厂镇 (bob's): each organizer's
+    presence page and export hold his own township's secretary only."""
+    services.assignment_start(
+        acting_user=county_admin,
+        secretary=add_secretary("王磊"),
+        village=village_b,
+        started_on=date(2026, 3, 1),
+        planned_end=date(2028, 2, 28),
+    )
+    for user, own, other in ((alice, "刘洋", "王磊"), (bob, "王磊", "刘洋")):
+        client.force_login(user)
+        page = client.get(reverse("presence"), {"month": "2026-04"})
+        assert [p.assignment.secretary.name for p in page.context["rows"]] == [own]
+        assert other not in page.content.decode()
+        export = client.post(reverse("presence_export") + "?month=2026-04")
+        assert export.status_code == 200
+        sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
+        names = [sheet.cell(row=row, column=4).value for row in range(3, sheet.max_row + 1)]
+        assert names == [own]
