@@ -8,9 +8,8 @@ the menus stay Django's), and a Django template draws a Jinja2 part with `{% jin
 `makemessages` finds their strings as it finds the Django templates'.
 """
 
-from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from jinja2 import Environment
 
@@ -34,17 +33,8 @@ def labels(choices):
 
 def environment(**options):
     env = Environment(**options)
-    env.globals.update(
-        {
-            "_": gettext,
-            "ngettext": ngettext,
-            "url": lambda name, *args: reverse(name, args=args),
-            "url_of": url_of,
-            "labels": labels,
-            "static": static,
-        }
-    )
     from portal.templatetags.portal_tags import badge
 
-    env.globals["badge"] = badge
+    # What the templates under jinja2/ use; add here what a new one needs.
+    env.globals.update({"_": gettext, "url_of": url_of, "labels": labels, "badge": badge})
     return env
